@@ -1,0 +1,320 @@
+package geo
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/paulmach/orb"
+)
+
+// CRS names the datum of input coordinates.
+type CRS string
+
+// The datums the importer reads.
+const (
+	GCJ02 CRS = "gcj02"
+	WGS84 CRS = "wgs84"
+)
+
+// ParseCRS accepts gcj02 or wgs84.
+func ParseCRS(s string) (CRS, error) {
+	switch CRS(s) {
+	case GCJ02, WGS84:
+		return CRS(s), nil
+	}
+	return "", fmt.Errorf("unknown CRS %q (want gcj02 or wgs84)", s)
+}
+
+// DefaultMaxBytes is the largest boundary or plan file read by default.
+const DefaultMaxBytes = 256 << 20
+
+// ErrTooLarge is returned for input over the configured size limit.
+var ErrTooLarge = errors.New("file larger than the limit")
+
+// A Boundary is one administrative unit from a boundary file, converted to
+// WGS84 and repaired.
+type Boundary struct {
+	Code   string
+	Name   string
+	Level  string // DataV level: province, city, district
+	Parent string
+	Seat   orb.Point // the seat of government (DataV "center"), WGS84
+	Geom   orb.MultiPolygon
+	// AreaKm2 is the ellipsoidal area of Geom.
+	AreaKm2 float64
+	// Label is a point inside Geom, far from its edges.
+	Label   orb.Point
+	Repairs RepairLog
+}
+
+// ReadOptions control how boundary files are read.
+type ReadOptions struct {
+	CRS      CRS
+	MaxBytes int64 // 0 means DefaultMaxBytes
+}
+
+// ReadDataVFile reads a DataV GeoJSON file, refusing one over the size
+// limit before reading it.
+func ReadDataVFile(path string, opt ReadOptions) ([]Boundary, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > maxBytes(opt.MaxBytes) {
+		return nil, fmt.Errorf("%s: %w (%d > %d bytes)", path, ErrTooLarge, st.Size(), maxBytes(opt.MaxBytes))
+	}
+	return ReadDataV(f, path, opt)
+}
+
+func maxBytes(n int64) int64 {
+	if n <= 0 {
+		return DefaultMaxBytes
+	}
+	return n
+}
+
+// ReadAllLimited reads r up to limit bytes and fails past it, so a huge
+// stream is refused without being held in memory.
+func ReadAllLimited(r io.Reader, limit int64) ([]byte, error) {
+	limit = maxBytes(limit)
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w (over %d bytes)", ErrTooLarge, limit)
+	}
+	return b, nil
+}
+
+// CheckText fails on empty or non-UTF-8 input and strips a UTF-8 BOM.
+func CheckText(b []byte) ([]byte, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, errors.New("empty file")
+	}
+	if !utf8.Valid(b) {
+		off := 0
+		for off < len(b) {
+			r, n := utf8.DecodeRune(b[off:])
+			if r == utf8.RuneError && n == 1 {
+				break
+			}
+			off += n
+		}
+		return nil, fmt.Errorf("not UTF-8: invalid byte at line %d", 1+bytes.Count(b[:off], []byte("\n")))
+	}
+	return b, nil
+}
+
+type datavFile struct {
+	Type     string            `json:"type"`
+	Features []json.RawMessage `json:"features"`
+}
+
+type datavFeature struct {
+	Type       string `json:"type"`
+	Properties struct {
+		Adcode json.RawMessage `json:"adcode"`
+		Name   string          `json:"name"`
+		Level  string          `json:"level"`
+		Parent json.RawMessage `json:"parent"`
+		Center []float64       `json:"center"`
+	} `json:"properties"`
+	Geometry *struct {
+		Type        string          `json:"type"`
+		Coordinates json.RawMessage `json:"coordinates"`
+	} `json:"geometry"`
+}
+
+// ReadDataV reads a DataV.GeoAtlas FeatureCollection (the format of
+// areas_v3/bound and of ../shared/data/boundaries). name labels errors.
+// Adcodes may be strings or numbers and parent a code or {"adcode": n},
+// as the live service and the shared exports differ there.
+func ReadDataV(r io.Reader, name string, opt ReadOptions) ([]Boundary, error) {
+	if opt.CRS == "" {
+		opt.CRS = GCJ02
+	}
+	b, err := ReadAllLimited(r, opt.MaxBytes)
+	if err == nil {
+		b, err = CheckText(b)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	var fc datavFile
+	if err := json.Unmarshal(b, &fc); err != nil {
+		return nil, fmt.Errorf("%s: %w", name, jsonError(b, err))
+	}
+	if fc.Type != "FeatureCollection" {
+		return nil, fmt.Errorf("%s: not a GeoJSON FeatureCollection (type %q)", name, fc.Type)
+	}
+	if len(fc.Features) == 0 {
+		return nil, fmt.Errorf("%s: no features", name)
+	}
+	out := make([]Boundary, 0, len(fc.Features))
+	seen := map[string]int{}
+	for i, raw := range fc.Features {
+		bd, err := readFeature(raw, opt.CRS)
+		if err != nil {
+			return nil, fmt.Errorf("%s: feature %d: %w", name, i+1, err)
+		}
+		if prev, dup := seen[bd.Code]; dup {
+			return nil, fmt.Errorf("%s: feature %d: adcode %s repeats feature %d", name, i+1, bd.Code, prev)
+		}
+		seen[bd.Code] = i + 1
+		out = append(out, bd)
+	}
+	return out, nil
+}
+
+func readFeature(raw json.RawMessage, crs CRS) (Boundary, error) {
+	var f datavFeature
+	if err := json.Unmarshal(raw, &f); err != nil {
+		return Boundary{}, err
+	}
+	code, err := adcode(f.Properties.Adcode)
+	if err != nil || code == "" {
+		return Boundary{}, errors.New("no adcode in properties")
+	}
+	bd := Boundary{Code: code, Name: f.Properties.Name, Level: f.Properties.Level}
+	if bd.Name == "" {
+		return Boundary{}, fmt.Errorf("adcode %s: no name", code)
+	}
+	bd.Parent = parentCode(f.Properties.Parent)
+	if f.Geometry == nil || len(f.Geometry.Coordinates) == 0 || string(f.Geometry.Coordinates) == "null" {
+		return Boundary{}, fmt.Errorf("%s %s: no geometry", code, bd.Name)
+	}
+	mp, err := parseMultiPolygon(f.Geometry.Type, f.Geometry.Coordinates)
+	if err != nil {
+		return Boundary{}, fmt.Errorf("%s %s: %w", code, bd.Name, err)
+	}
+	conv := func(p orb.Point) orb.Point { return p }
+	if crs == GCJ02 {
+		conv = GCJ02ToWGS84
+	}
+	for _, poly := range mp {
+		for _, r := range poly {
+			for k, p := range r {
+				r[k] = conv(p)
+			}
+		}
+	}
+	if c := f.Properties.Center; len(c) >= 2 && validLonLat(c[0], c[1]) {
+		bd.Seat = conv(orb.Point{c[0], c[1]})
+	}
+	bd.Geom, bd.Repairs = Repair(mp)
+	if len(bd.Geom) == 0 {
+		return Boundary{}, fmt.Errorf("%s %s: no polygon left after repair: %v", code, bd.Name, bd.Repairs.Fixed)
+	}
+	bd.AreaKm2 = AreaKm2(bd.Geom)
+	bd.Label = LabelPoint(bd.Geom)
+	if bd.Seat == (orb.Point{}) {
+		bd.Seat = bd.Label
+	}
+	return bd, nil
+}
+
+func adcode(raw json.RawMessage) (string, error) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", err
+	}
+	if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+		return "", err
+	}
+	return n.String(), nil
+}
+
+func parentCode(raw json.RawMessage) string {
+	if c, err := adcode(raw); err == nil {
+		return c
+	}
+	var obj struct {
+		Adcode json.RawMessage `json:"adcode"`
+	}
+	if json.Unmarshal(raw, &obj) == nil {
+		c, _ := adcode(obj.Adcode)
+		return c
+	}
+	return ""
+}
+
+func parseMultiPolygon(typ string, coords json.RawMessage) (orb.MultiPolygon, error) {
+	var polys [][][][]float64
+	switch typ {
+	case "MultiPolygon":
+		if err := json.Unmarshal(coords, &polys); err != nil {
+			return nil, fmt.Errorf("bad MultiPolygon coordinates: %w", err)
+		}
+	case "Polygon":
+		var p [][][]float64
+		if err := json.Unmarshal(coords, &p); err != nil {
+			return nil, fmt.Errorf("bad Polygon coordinates: %w", err)
+		}
+		polys = [][][][]float64{p}
+	default:
+		return nil, fmt.Errorf("geometry type %q, want Polygon or MultiPolygon", typ)
+	}
+	if len(polys) == 0 {
+		return nil, errors.New("empty geometry")
+	}
+	mp := make(orb.MultiPolygon, len(polys))
+	for pi, poly := range polys {
+		if len(poly) == 0 {
+			return nil, fmt.Errorf("polygon %d has no rings", pi)
+		}
+		mp[pi] = make(orb.Polygon, len(poly))
+		for ri, ring := range poly {
+			if len(ring) < 4 {
+				return nil, fmt.Errorf("polygon %d ring %d has %d positions; a ring needs at least 4", pi, ri, len(ring))
+			}
+			r := make(orb.Ring, len(ring))
+			for k, pos := range ring {
+				if len(pos) < 2 {
+					return nil, fmt.Errorf("polygon %d ring %d position %d has %d values", pi, ri, k, len(pos))
+				}
+				if !validLonLat(pos[0], pos[1]) {
+					return nil, fmt.Errorf("polygon %d ring %d position %d: coordinates out of range: %v, %v", pi, ri, k, pos[0], pos[1])
+				}
+				r[k] = orb.Point{pos[0], pos[1]}
+			}
+			mp[pi][ri] = r
+		}
+	}
+	return mp, nil
+}
+
+func validLonLat(lon, lat float64) bool {
+	return !math.IsNaN(lon) && !math.IsNaN(lat) && lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90
+}
+
+// jsonError turns a decoder error's byte offset into a line number.
+func jsonError(b []byte, err error) error {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		off := min(int(se.Offset), len(b))
+		return fmt.Errorf("malformed JSON at line %d: %v", 1+bytes.Count(b[:off], []byte("\n")), se)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		off := min(int(te.Offset), len(b))
+		return fmt.Errorf("malformed GeoJSON at line %d: %v", 1+bytes.Count(b[:off], []byte("\n")), te)
+	}
+	return fmt.Errorf("malformed JSON: %w", err)
+}
