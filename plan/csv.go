@@ -1,0 +1,167 @@
+package plan
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/indmap/indmap/geo"
+)
+
+// quotedWord finds a field that opens with a quoted word and goes on
+// unquoted, as published tables write "新星"产业集群; such a field is not
+// valid CSV, so it is rewritten to the quoted form ("""新星""产业集群").
+var quotedWord = regexp.MustCompile(`(?m)(^|,)"([^",\n]*)"([^,\n"]+)`)
+
+// A Row is one CSV record by column name, with its line for errors.
+type Row struct {
+	Line   int
+	fields map[string]string
+}
+
+// Get returns a column's trimmed value.
+func (r Row) Get(col string) string { return strings.TrimSpace(r.fields[col]) }
+
+// ReadCSV reads a UTF-8 CSV (BOM allowed, at most maxBytes) whose header
+// has every required column, and returns its records. Errors name the
+// file and line.
+func ReadCSV(r io.Reader, name string, maxBytes int64, required ...string) ([]Row, error) {
+	b, err := geo.ReadAllLimited(r, maxBytes)
+	if err == nil {
+		b, err = geo.CheckText(b)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	cr := csv.NewReader(strings.NewReader(quotedWord.ReplaceAllString(string(b), `$1"""$2""$3"`)))
+	header, err := cr.Read()
+	if err != nil {
+		return nil, fmt.Errorf("%s: header: %w", name, err)
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(h)] = i
+	}
+	var missing []string
+	for _, c := range required {
+		if _, ok := col[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("%s: line 1: missing column %s (header must have %s)", name, strings.Join(missing, ", "), strings.Join(required, ","))
+	}
+	var rows []Row
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s: line %d: %v", name, pe.Line, pe.Err)
+			}
+			return nil, fmt.Errorf("%s: %w", name, err)
+		}
+		line, _ := cr.FieldPos(0)
+		row := Row{Line: line, fields: map[string]string{}}
+		for c, i := range col {
+			row.fields[c] = rec[i]
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: no records after the header", name)
+	}
+	return rows, nil
+}
+
+// PicksHeader is the contract header of a district-picks file.
+var PicksHeader = []string{"unit_code", "unit_name", "role", "industry", "detail", "source"}
+
+// ClustersHeader is the contract header of a clusters file.
+var ClustersHeader = []string{"cluster", "industry", "level", "host_codes", "year", "source"}
+
+// ReadPicks parses a district-picks CSV. Industries stay as written;
+// Resolve maps them onto a plan.
+func ReadPicks(r io.Reader, name string, maxBytes int64) ([]Assignment, []int, error) {
+	rows, err := ReadCSV(r, name, maxBytes, PicksHeader...)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]Assignment, 0, len(rows))
+	lines := make([]int, 0, len(rows))
+	for _, row := range rows {
+		role, err := ParseRole(row.Get("role"))
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: line %d: %w", name, row.Line, err)
+		}
+		a := Assignment{Unit: row.Get("unit_code"), Role: role, Industry: row.Get("industry"),
+			Detail: row.Get("detail"), Source: row.Get("source")}
+		if a.Unit == "" {
+			return nil, nil, fmt.Errorf("%s: line %d: empty unit_code", name, row.Line)
+		}
+		if a.Industry == "" {
+			return nil, nil, fmt.Errorf("%s: line %d: empty industry", name, row.Line)
+		}
+		out = append(out, a)
+		lines = append(lines, row.Line)
+	}
+	return out, lines, nil
+}
+
+// ReadClusters parses a clusters CSV.
+func ReadClusters(r io.Reader, name string, maxBytes int64) ([]Cluster, []int, error) {
+	rows, err := ReadCSV(r, name, maxBytes, ClustersHeader...)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := make([]Cluster, 0, len(rows))
+	lines := make([]int, 0, len(rows))
+	for _, row := range rows {
+		fail := func(format string, args ...any) error {
+			return fmt.Errorf("%s: line %d: %s", name, row.Line, fmt.Sprintf(format, args...))
+		}
+		level, err := ParseLevel(row.Get("level"))
+		if err != nil {
+			return nil, nil, fail("%v", err)
+		}
+		c := Cluster{Name: row.Get("cluster"), Industry: row.Get("industry"), Level: level, Source: row.Get("source")}
+		if c.Name == "" {
+			return nil, nil, fail("empty cluster name")
+		}
+		for _, h := range strings.Split(row.Get("host_codes"), ";") {
+			if h = strings.TrimSpace(h); h != "" {
+				c.Hosts = append(c.Hosts, h)
+			}
+		}
+		if len(c.Hosts) == 0 {
+			return nil, nil, fail("cluster %s has no host_codes", c.Name)
+		}
+		if y := row.Get("year"); y != "" {
+			if c.Year, err = strconv.Atoi(y); err != nil {
+				return nil, nil, fail("year %q is not a number", y)
+			}
+		}
+		out = append(out, c)
+		lines = append(lines, row.Line)
+	}
+	return out, lines, nil
+}
+
+// FileKind tells a plan file's format from its header line.
+func FileKind(header string) (Kind, bool) {
+	h := strings.TrimPrefix(strings.SplitN(header, "\n", 2)[0], "\ufeff")
+	switch {
+	case strings.Contains(h, "unit_code") && strings.Contains(h, "role"):
+		return DistrictPicks, true
+	case strings.Contains(h, "cluster") && strings.Contains(h, "host_codes"):
+		return Clusters, true
+	}
+	return "", false
+}

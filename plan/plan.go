@@ -1,0 +1,154 @@
+// Package plan models regional industry plans: the units they cover, their
+// industry catalogues, the industries assigned to units (district picks) and
+// the clusters hosted by units, with the CSV formats planners exchange.
+package plan
+
+import (
+	"fmt"
+
+	"github.com/paulmach/orb"
+)
+
+// Kind is the shape of a plan.
+type Kind string
+
+// Plan kinds.
+const (
+	// DistrictPicks: each unit picks main and special industries from a
+	// catalogue (Chongqing's 2023 industry map).
+	DistrictPicks Kind = "district-picks"
+	// Clusters: named clusters of a sector at a level, hosted by one or
+	// more units (Shandong's advanced manufacturing clusters).
+	Clusters Kind = "clusters"
+)
+
+// Role is how a unit holds an industry in a district-picks plan.
+type Role string
+
+// Roles.
+const (
+	Main    Role = "main"
+	Special Role = "special"
+)
+
+// ParseRole accepts main or special.
+func ParseRole(s string) (Role, error) {
+	switch Role(s) {
+	case Main, Special:
+		return Role(s), nil
+	}
+	return "", fmt.Errorf("unknown role %q (want main or special)", s)
+}
+
+// Level is a cluster's rank.
+type Level string
+
+// Cluster levels.
+const (
+	World      Level = "world"
+	National   Level = "national"
+	Provincial Level = "provincial"
+)
+
+// ParseLevel accepts world, national or provincial.
+func ParseLevel(s string) (Level, error) {
+	switch Level(s) {
+	case World, National, Provincial:
+		return Level(s), nil
+	}
+	return "", fmt.Errorf("unknown level %q (want world, national or provincial)", s)
+}
+
+// Unit kinds.
+const (
+	KindCity     = "city"
+	KindDistrict = "district"
+	KindZone     = "zone"
+)
+
+// A Unit is a place a plan assigns industries to: a city, a district or
+// county, or a functional zone.
+type Unit struct {
+	Code   string
+	Name   string
+	Kind   string // city, district or zone
+	Parent string // the enclosing unit's code (province for cities)
+	// Approximate marks a unit known only by an approximate point (zones
+	// without a surveyed polygon).
+	Approximate bool
+	Hosts       []string // for zones: the districts the zone lies in
+	Note        string
+	Geom        orb.Geometry // WGS84: MultiPolygon, or Point when approximate
+	Label       orb.Point
+	Seat        orb.Point
+	AreaKm2     float64
+	Repairs     []string // what the importer changed in the geometry
+}
+
+// An Industry is an entry of a plan's catalogue.
+type Industry struct {
+	Code      string
+	Name      string
+	Tier      int
+	TierName  string
+	Confirmed bool // checked against the official text
+}
+
+// An Assignment gives a unit an industry in a role.
+type Assignment struct {
+	Unit     string
+	Role     Role
+	Industry string // catalogue code when the name resolved, else as given
+	Detail   string // the unit's own wording
+	Source   string
+}
+
+// A Cluster is an industry cluster hosted by one or more units.
+type Cluster struct {
+	Name     string
+	Industry string // a sector of the plan's catalogue
+	Level    Level
+	Hosts    []string
+	Year     int
+	Source   string
+}
+
+// A Plan is one regional plan with its catalogue and assignments.
+type Plan struct {
+	ID    string
+	Title string
+	Kind  Kind
+	// Region is the parent code of the plan's units; UnitKinds which kinds
+	// of unit under it belong to the plan.
+	Region    string
+	UnitKinds []string
+	Catalogue []Industry
+	// Assignments (district picks) or Clusters, by Kind.
+	Assignments []Assignment
+	Clusters    []Cluster
+	// Groups puts units into named groups (Shandong's economic circles).
+	Groups map[string]string
+}
+
+// Industry finds a catalogue entry by code or exact name.
+func (p *Plan) Industry(codeOrName string) (Industry, bool) {
+	for _, in := range p.Catalogue {
+		if in.Code == codeOrName || in.Name == codeOrName {
+			return in, true
+		}
+	}
+	return Industry{}, false
+}
+
+// HasUnit reports whether a unit belongs to the plan.
+func (p *Plan) HasUnit(u Unit) bool {
+	if u.Parent != p.Region {
+		return false
+	}
+	for _, k := range p.UnitKinds {
+		if k == u.Kind {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,140 @@
+package plan
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/indmap/indmap/geo"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	d, err := LoadDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Plans) != 2 {
+		t.Fatalf("%d plans", len(d.Plans))
+	}
+	cq, sd := d.Plans[0], d.Plans[1]
+	if cq.ID != ChongqingID || len(cq.Catalogue) != 30 || len(cq.Assignments) != 25 {
+		t.Errorf("chongqing: id %s, %d industries, %d assignments", cq.ID, len(cq.Catalogue), len(cq.Assignments))
+	}
+	for _, a := range cq.Assignments {
+		if !strings.HasPrefix(a.Industry, "CQ-") || a.Source == "" {
+			t.Errorf("assignment not resolved or without source: %+v", a)
+		}
+	}
+	if got := cq.Assignments[4]; got.Unit != "500117" || got.Industry != "CQ-ICV" || got.Detail != "零部件" {
+		t.Errorf("合川区 first pick = %+v", got)
+	}
+	if sd.ID != ShandongID || len(sd.Catalogue) != 15 || len(sd.Clusters) != 23 || len(sd.Groups) != 16 {
+		t.Errorf("shandong: %d sectors, %d clusters, %d groups", len(sd.Catalogue), len(sd.Clusters), len(sd.Groups))
+	}
+	var joint Cluster
+	for _, c := range sd.Clusters {
+		if c.Name == "济青枣潍工业母机集群" {
+			joint = c
+		}
+	}
+	if strings.Join(joint.Hosts, ";") != "370100;370200;370400;370700" || joint.Level != Provincial || joint.Year != 2024 {
+		t.Errorf("joint cluster = %+v", joint)
+	}
+	if n := cq.Catalogue[12]; n.Code != "CQ-SAT" || n.TierName != `"新星"产业集群` {
+		t.Errorf("lazy quotes: %+v", n)
+	}
+	if len(d.Zones) != 3 || d.MaxMain["cq-liangjiang"] != 3 || d.MaxMain["cq-wansheng"] != 2 {
+		t.Errorf("zones %d, max main %v", len(d.Zones), d.MaxMain)
+	}
+	for _, z := range d.Zones {
+		if !z.Approximate || z.Kind != KindZone || !cq.HasUnit(z) || len(z.Hosts) == 0 {
+			t.Errorf("zone %+v", z)
+		}
+	}
+}
+
+func TestReadFile(t *testing.T) {
+	d, err := LoadDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cq, sd := d.Plans[0], d.Plans[1]
+	cqUnits := map[string]bool{"500103": true, "500120": true, "cq-gaoxin": true}
+	sdUnits := map[string]bool{"370100": true, "370200": true}
+	const picksHead = "unit_code,unit_name,role,industry,detail,source\n"
+	const clustersHead = "cluster,industry,level,host_codes,year,source\n"
+	tests := []struct {
+		name    string
+		p       *Plan
+		units   map[string]bool
+		in      string
+		wantErr string
+		check   func(t *testing.T, f File)
+	}{
+		{"picks with BOM and quotes", &cq, cqUnits,
+			"\ufeff" + picksHead + "500103,渝中区,main,CQ-SIS,\"软件, 信息\",src\n500120,璧山区,special,新型显示,,\n", "",
+			func(t *testing.T, f File) {
+				if len(f.Assignments) != 2 || f.Assignments[0].Detail != "软件, 信息" || f.Assignments[1].Industry != "CQ-NDS" {
+					t.Errorf("%+v", f.Assignments)
+				}
+			}},
+		{"unknown industry is a warning", &cq, cqUnits, picksHead + "500103,渝中区,main,造船,,\n", "",
+			func(t *testing.T, f File) {
+				if len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0], "line 2") || f.Assignments[0].Industry != "造船" {
+					t.Errorf("%+v", f)
+				}
+			}},
+		{"unknown unit", &cq, cqUnits, picksHead + "500103,渝中区,main,CQ-SIS,,\n500199,x,main,CQ-SIS,,\n", "in.csv: line 3: unit 500199 is not a unit of plan chongqing-2023", nil},
+		{"unknown role", &cq, cqUnits, picksHead + "500103,渝中区,leading,CQ-SIS,,\n", "in.csv: line 2: unknown role \"leading\"", nil},
+		{"missing column", &cq, cqUnits, "unit_code,unit_name,industry,detail,source\n500103,渝中区,CQ-SIS,,\n", "in.csv: line 1: missing column role", nil},
+		{"ragged row", &cq, cqUnits, picksHead + "500103,渝中区,main\n", "in.csv: line 2: wrong number of fields", nil},
+		{"header only", &cq, cqUnits, picksHead, "in.csv: no records", nil},
+		{"empty", &cq, cqUnits, "", "in.csv: empty file", nil},
+		{"not utf-8", &cq, cqUnits, picksHead + "500103,\xd3\xe5\xd6\xd0,main,CQ-SIS,,\n", "in.csv: not UTF-8: invalid byte at line 2", nil},
+		{"clusters", &sd, sdUnits, clustersHead + "济青集群,智能制造装备,provincial,370100; 370200,2024,src\n", "",
+			func(t *testing.T, f File) {
+				if len(f.Clusters) != 1 || len(f.Clusters[0].Hosts) != 2 || f.Clusters[0].Hosts[1] != "370200" {
+					t.Errorf("%+v", f.Clusters)
+				}
+			}},
+		{"unknown level", &sd, sdUnits, clustersHead + "x,智能制造装备,global,370100,2024,\n", "in.csv: line 2: unknown level \"global\"", nil},
+		{"unknown host", &sd, sdUnits, clustersHead + "x,智能制造装备,national,370100;379900,2024,\n", "in.csv: line 2: host 379900 of x is not a unit", nil},
+		{"bad year", &sd, sdUnits, clustersHead + "x,智能制造装备,national,370100,soon,\n", "in.csv: line 2: year \"soon\"", nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := tc.p.ReadFile(strings.NewReader(tc.in), "in.csv", 0, tc.units)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, f)
+		})
+	}
+	_, err = cq.ReadFile(strings.NewReader(picksHead+"500103,渝中区,main,CQ-SIS,,\n"), "big.csv", 16, cqUnits)
+	if !errors.Is(err, geo.ErrTooLarge) {
+		t.Errorf("over the limit: %v", err)
+	}
+}
+
+func TestCheckKind(t *testing.T) {
+	d, err := LoadDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cq := d.Plans[0]
+	if err := cq.CheckKind("a.csv", "unit_code,unit_name,role,industry,detail,source"); err != nil {
+		t.Error(err)
+	}
+	if err := cq.CheckKind("a.csv", "cluster,industry,level,host_codes,year,source"); err == nil || !strings.Contains(err.Error(), "a clusters file") {
+		t.Errorf("clusters file for a picks plan: %v", err)
+	}
+	if err := cq.CheckKind("a.csv", "a,b,c"); err == nil {
+		t.Error("unknown header accepted")
+	}
+}
