@@ -28,9 +28,6 @@ type Defaults struct {
 	// Zones are Chongqing's functional zones: plan units without a
 	// surveyed polygon.
 	Zones []Unit
-	// MaxMain is the per-unit main-industry limit where it differs from
-	// the plan's default (the zones' max_main column).
-	MaxMain map[string]int
 }
 
 func rows(name string, cols ...string) ([]Row, error) {
@@ -43,9 +40,9 @@ func rows(name string, cols ...string) ([]Row, error) {
 
 // LoadDefaults parses the embedded plan files.
 func LoadDefaults() (Defaults, error) {
-	d := Defaults{MaxMain: map[string]int{}}
+	var d Defaults
 	cq := Plan{ID: ChongqingID, Title: "重庆 2023 产业地图", Kind: DistrictPicks,
-		Region: "500000", UnitKinds: []string{KindDistrict, KindZone}}
+		Region: "500000", UnitKinds: []string{KindDistrict, KindZone}, MaxMain: map[string]int{}}
 	cat, err := rows("chongqing-33618-catalogue.csv", "code", "name", "tier", "tier_name", "confirmed")
 	if err != nil {
 		return d, err
@@ -75,7 +72,7 @@ func LoadDefaults() (Defaults, error) {
 		d.Zones = append(d.Zones, Unit{Code: r.Get("code"), Name: r.Get("name"), Kind: KindZone, Parent: cq.Region,
 			Approximate: true, Hosts: strings.Split(r.Get("hosts_2023"), ";"),
 			Note: r.Get("kind") + ": " + r.Get("note"), Geom: p, Label: p, Seat: p})
-		d.MaxMain[r.Get("code")] = maxMain
+		cq.MaxMain[r.Get("code")] = maxMain
 	}
 	b, _ := defaultFiles.ReadFile("defaults/chongqing-2023-reported.csv")
 	picks, lines, err := ReadPicks(bytes.NewReader(b), "chongqing-2023-reported.csv", 0)

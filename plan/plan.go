@@ -128,6 +128,9 @@ type Plan struct {
 	Clusters    []Cluster
 	// Groups puts units into named groups (Shandong's economic circles).
 	Groups map[string]string
+	// MaxMain holds per-unit limits on main industries where a unit
+	// differs from the plan's rule (the zones that may pick 3).
+	MaxMain map[string]int
 }
 
 // Industry finds a catalogue entry by code or exact name.

@@ -43,8 +43,8 @@ func TestLoadDefaults(t *testing.T) {
 	if n := cq.Catalogue[12]; n.Code != "CQ-SAT" || n.TierName != `"新星"产业集群` {
 		t.Errorf("lazy quotes: %+v", n)
 	}
-	if len(d.Zones) != 3 || d.MaxMain["cq-liangjiang"] != 3 || d.MaxMain["cq-wansheng"] != 2 {
-		t.Errorf("zones %d, max main %v", len(d.Zones), d.MaxMain)
+	if len(d.Zones) != 3 || cq.MaxMain["cq-liangjiang"] != 3 || cq.MaxMain["cq-wansheng"] != 2 {
+		t.Errorf("zones %d, max main %v", len(d.Zones), cq.MaxMain)
 	}
 	for _, z := range d.Zones {
 		if !z.Approximate || z.Kind != KindZone || !cq.HasUnit(z) || len(z.Hosts) == 0 {

@@ -1,0 +1,182 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/plan"
+)
+
+func readUnits(ctx context.Context, q querier) ([]plan.Unit, error) {
+	rows, err := q.QueryContext(ctx, `SELECT geom, code, name, kind, parent, approximate, hosts,
+		coalesce(area_km2, 0), coalesce(label_lon, 0), coalesce(label_lat, 0),
+		coalesce(seat_lon, 0), coalesce(seat_lat, 0), note, repairs FROM units ORDER BY code`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []plan.Unit
+	for rows.Next() {
+		var u plan.Unit
+		var blob []byte
+		var hosts, repairs string
+		if err := rows.Scan(&blob, &u.Code, &u.Name, &u.Kind, &u.Parent, &u.Approximate, &hosts, &u.AreaKm2,
+			&u.Label[0], &u.Label[1], &u.Seat[0], &u.Seat[1], &u.Note, &repairs); err != nil {
+			return nil, err
+		}
+		if blob != nil {
+			if u.Geom, err = DecodeGeometry(blob); err != nil {
+				return nil, fmt.Errorf("unit %s: %w", u.Code, err)
+			}
+		}
+		u.Hosts = splitList(hosts, ";")
+		u.Repairs = splitList(repairs, "; ")
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+func splitList(s, sep string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, sep)
+}
+
+func readPlans(ctx context.Context, q querier) ([]plan.Plan, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, title, kind, region, unit_kinds FROM plans ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	var plans []plan.Plan
+	for rows.Next() {
+		var p plan.Plan
+		var kinds string
+		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.Region, &kinds); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.UnitKinds = splitList(kinds, ",")
+		p.Groups, p.MaxMain = map[string]string{}, map[string]int{}
+		plans = append(plans, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range plans {
+		if err := readPlanDetail(ctx, q, &plans[i]); err != nil {
+			return nil, fmt.Errorf("plan %s: %w", plans[i].ID, err)
+		}
+	}
+	return plans, nil
+}
+
+// each runs query and calls scan for every row.
+func each(ctx context.Context, q querier, query string, scan func(*sql.Rows) error, args ...any) error {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+func readPlanDetail(ctx context.Context, q querier, p *plan.Plan) error {
+	err := each(ctx, q, `SELECT code, name, tier, tier_name, confirmed FROM industries WHERE plan_id = ? ORDER BY fid`,
+		func(r *sql.Rows) error {
+			var in plan.Industry
+			err := r.Scan(&in.Code, &in.Name, &in.Tier, &in.TierName, &in.Confirmed)
+			p.Catalogue = append(p.Catalogue, in)
+			return err
+		}, p.ID)
+	if err != nil {
+		return err
+	}
+	err = each(ctx, q, `SELECT unit_code, role, industry, detail, source FROM assignments WHERE plan_id = ? ORDER BY fid`,
+		func(r *sql.Rows) error {
+			var a plan.Assignment
+			err := r.Scan(&a.Unit, &a.Role, &a.Industry, &a.Detail, &a.Source)
+			p.Assignments = append(p.Assignments, a)
+			return err
+		}, p.ID)
+	if err != nil {
+		return err
+	}
+	err = each(ctx, q, `SELECT name, industry, level, host_codes, coalesce(year, 0), source FROM clusters WHERE plan_id = ? ORDER BY fid`,
+		func(r *sql.Rows) error {
+			var c plan.Cluster
+			var hosts string
+			err := r.Scan(&c.Name, &c.Industry, &c.Level, &hosts, &c.Year, &c.Source)
+			c.Hosts = splitList(hosts, ";")
+			p.Clusters = append(p.Clusters, c)
+			return err
+		}, p.ID)
+	if err != nil {
+		return err
+	}
+	err = each(ctx, q, `SELECT unit_code, grp FROM unit_groups WHERE plan_id = ?`,
+		func(r *sql.Rows) error {
+			var u, g string
+			err := r.Scan(&u, &g)
+			p.Groups[u] = g
+			return err
+		}, p.ID)
+	if err != nil {
+		return err
+	}
+	return each(ctx, q, `SELECT unit_code, max FROM unit_limits WHERE plan_id = ? AND role = 'main'`,
+		func(r *sql.Rows) error {
+			var u string
+			var m int
+			err := r.Scan(&u, &m)
+			p.MaxMain[u] = m
+			return err
+		}, p.ID)
+}
+
+func readNeighbours(ctx context.Context, q querier) ([]geo.Neighbour, error) {
+	var out []geo.Neighbour
+	err := each(ctx, q, `SELECT a, b, shared_km FROM adjacency ORDER BY a, b`, func(r *sql.Rows) error {
+		var n geo.Neighbour
+		err := r.Scan(&n.A, &n.B, &n.SharedKm)
+		out = append(out, n)
+		return err
+	})
+	return out, err
+}
+
+// Load reads the whole store at one data version into an immutable
+// in-memory snapshot.
+func (s *Store) Load(ctx context.Context) (*Snapshot, error) {
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	v, err := dataVersion(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("load: %w", err)
+	}
+	units, err := readUnits(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("load units: %w", err)
+	}
+	plans, err := readPlans(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("load plans: %w", err)
+	}
+	ns, err := readNeighbours(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("load adjacency: %w", err)
+	}
+	return NewSnapshot(v, units, plans, ns), nil
+}

@@ -1,0 +1,102 @@
+package store
+
+import (
+	"sort"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/plan"
+	"github.com/paulmach/orb"
+)
+
+// A Snapshot is the store's content at one data version, held in memory
+// and indexed for the read paths (API, tiles). It is never modified, so
+// any number of requests share it without locks; a new version makes a
+// new snapshot.
+type Snapshot struct {
+	Version    int64
+	Units      []plan.Unit // by code
+	Plans      []plan.Plan // by id
+	Neighbours []geo.Neighbour
+
+	byCode   map[string]int
+	adjacent map[string][]string
+	index    *geo.Index
+}
+
+// NewSnapshot indexes units, plans and neighbour pairs.
+func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.Neighbour) *Snapshot {
+	s := &Snapshot{Version: version, Units: units, Plans: plans, Neighbours: ns,
+		byCode: map[string]int{}, adjacent: map[string][]string{}}
+	sort.Slice(s.Units, func(i, j int) bool { return s.Units[i].Code < s.Units[j].Code })
+	bounds := make([]orb.Bound, len(units))
+	for i, u := range s.Units {
+		s.byCode[u.Code] = i
+		if u.Geom != nil {
+			bounds[i] = u.Geom.Bound()
+		}
+	}
+	s.index = geo.NewIndex(bounds)
+	for _, n := range ns {
+		s.adjacent[n.A] = append(s.adjacent[n.A], n.B)
+		s.adjacent[n.B] = append(s.adjacent[n.B], n.A)
+	}
+	for _, l := range s.adjacent {
+		sort.Strings(l)
+	}
+	return s
+}
+
+// Unit finds a unit by code.
+func (s *Snapshot) Unit(code string) (plan.Unit, bool) {
+	i, ok := s.byCode[code]
+	if !ok {
+		return plan.Unit{}, false
+	}
+	return s.Units[i], true
+}
+
+// Plan finds a plan by id.
+func (s *Snapshot) Plan(id string) (*plan.Plan, bool) {
+	for i := range s.Plans {
+		if s.Plans[i].ID == id {
+			return &s.Plans[i], true
+		}
+	}
+	return nil, false
+}
+
+// PlanIDs lists the plans' ids.
+func (s *Snapshot) PlanIDs() []string {
+	ids := make([]string, len(s.Plans))
+	for i, p := range s.Plans {
+		ids[i] = p.ID
+	}
+	return ids
+}
+
+// PlanUnits returns the units that belong to p, by code.
+func (s *Snapshot) PlanUnits(p *plan.Plan) []plan.Unit {
+	var out []plan.Unit
+	for _, u := range s.Units {
+		if p.HasUnit(u) {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// NeighboursOf lists the codes of the units sharing a border with code.
+func (s *Snapshot) NeighboursOf(code string) []string { return s.adjacent[code] }
+
+// UnitsAt returns the units whose polygon contains p.
+func (s *Snapshot) UnitsAt(p orb.Point) []plan.Unit {
+	var out []plan.Unit
+	s.index.Search(orb.Bound{Min: p, Max: p}, func(i int) bool {
+		if geo.Contains(s.Units[i].Geom, p) {
+			out = append(out, s.Units[i])
+		}
+		return true
+	})
+	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
+	return out
+}

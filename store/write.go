@@ -1,0 +1,239 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/plan"
+	"github.com/paulmach/orb"
+)
+
+// ImportResult says what a boundary import did.
+type ImportResult struct {
+	Added, Replaced int
+	// ZonesReplaced counts approximate zone points replaced by polygons.
+	ZonesReplaced int
+	Neighbours    int
+}
+
+// unitKind maps DataV levels onto unit kinds.
+func unitKind(level string) (string, error) {
+	switch level {
+	case "city":
+		return plan.KindCity, nil
+	case "district", "":
+		return plan.KindDistrict, nil
+	}
+	return "", fmt.Errorf("level %q is not imported (want city or district)", level)
+}
+
+// ImportBoundaries stores boundaries (replacing units with the same code,
+// including an approximate zone point) and recomputes the adjacency graph
+// of all stored polygons, in one transaction.
+func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo.AdjacencyOptions) (ImportResult, error) {
+	var res ImportResult
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		for i, b := range bs {
+			kind, err := unitKind(b.Level)
+			if err != nil {
+				return fmt.Errorf("boundary %d (%s %s): %w", i+1, b.Code, b.Name, err)
+			}
+			blob, err := EncodeGeometry(b.Geom)
+			if err != nil {
+				return fmt.Errorf("boundary %s: %w", b.Code, err)
+			}
+			var oldKind string
+			var approximate bool
+			err = tx.QueryRowContext(ctx, `SELECT kind, approximate FROM units WHERE code = ?`, b.Code).Scan(&oldKind, &approximate)
+			repairs := strings.Join(append(append([]string(nil), b.Repairs.Fixed...), b.Repairs.Unfixed...), "; ")
+			switch {
+			case err == sql.ErrNoRows:
+				res.Added++
+				_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, kind, parent, approximate, area_km2,
+					label_lon, label_lat, seat_lon, seat_lat, repairs) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+					blob, b.Code, b.Name, kind, b.Parent, b.AreaKm2, b.Label[0], b.Label[1], b.Seat[0], b.Seat[1], repairs)
+			case err == nil:
+				res.Replaced++
+				if approximate {
+					res.ZonesReplaced++
+				}
+				if oldKind == plan.KindZone {
+					kind = oldKind // a surveyed zone is still a zone
+				}
+				_, err = tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, kind = ?, approximate = 0, area_km2 = ?,
+					label_lon = ?, label_lat = ?, seat_lon = ?, seat_lat = ?, repairs = ?,
+					parent = CASE WHEN ? = '' THEN parent ELSE ? END WHERE code = ?`,
+					blob, b.Name, kind, b.AreaKm2, b.Label[0], b.Label[1], b.Seat[0], b.Seat[1], repairs, b.Parent, b.Parent, b.Code)
+			}
+			if err != nil {
+				return fmt.Errorf("boundary %s: %w", b.Code, err)
+			}
+		}
+		n, err := relink(ctx, tx, adj)
+		res.Neighbours = n
+		return err
+	})
+	return res, err
+}
+
+// relink recomputes the adjacency table and the layer extent from every
+// stored polygon.
+func relink(ctx context.Context, tx *sql.Tx, opt geo.AdjacencyOptions) (int, error) {
+	units, err := readUnits(ctx, tx)
+	if err != nil {
+		return 0, err
+	}
+	var shapes []geo.Shape
+	for _, u := range units {
+		if g, ok := u.Geom.(orb.MultiPolygon); ok {
+			shapes = append(shapes, geo.Shape{ID: u.Code, Group: u.Kind, Geom: g})
+		}
+	}
+	ns := geo.Neighbours(shapes, opt)
+	if _, err := tx.ExecContext(ctx, `DELETE FROM adjacency`); err != nil {
+		return 0, err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO adjacency (a, b, shared_km) VALUES (?, ?, ?)`)
+	if err != nil {
+		return 0, err
+	}
+	defer stmt.Close()
+	for _, n := range ns {
+		if _, err := stmt.ExecContext(ctx, n.A, n.B, n.SharedKm); err != nil {
+			return 0, err
+		}
+	}
+	return len(ns), updateExtent(ctx, tx)
+}
+
+// updateExtent records the units layer's bounds in gpkg_contents, where
+// GIS clients read a layer's extent.
+func updateExtent(ctx context.Context, tx *sql.Tx) error {
+	_, err := tx.ExecContext(ctx, `UPDATE gpkg_contents SET
+		min_x = (SELECT min(minx) FROM rtree_units_geom), max_x = (SELECT max(maxx) FROM rtree_units_geom),
+		min_y = (SELECT min(miny) FROM rtree_units_geom), max_y = (SELECT max(maxy) FROM rtree_units_geom),
+		last_change = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE table_name = 'units'`)
+	return err
+}
+
+// PutZones stores units known only by an approximate point. A zone that
+// already has a polygon keeps it.
+func (s *Store) PutZones(ctx context.Context, zones []plan.Unit) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		for _, z := range zones {
+			blob, err := EncodeGeometry(z.Geom)
+			if err != nil {
+				return fmt.Errorf("zone %s: %w", z.Code, err)
+			}
+			_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, kind, parent, approximate, hosts,
+				label_lon, label_lat, seat_lon, seat_lat, note) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (code) DO NOTHING`,
+				blob, z.Code, z.Name, z.Kind, z.Parent, strings.Join(z.Hosts, ";"),
+				z.Label[0], z.Label[1], z.Seat[0], z.Seat[1], z.Note)
+			if err != nil {
+				return fmt.Errorf("zone %s: %w", z.Code, err)
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE units SET hosts = ?, note = ? WHERE code = ?`,
+				strings.Join(z.Hosts, ";"), z.Note, z.Code); err != nil {
+				return err
+			}
+		}
+		return updateExtent(ctx, tx)
+	})
+}
+
+// PutPlan stores a plan with its catalogue, groups, limits and
+// assignments or clusters, replacing any stored plan of the same id.
+func (s *Store) PutPlan(ctx context.Context, p plan.Plan) error {
+	return s.write(ctx, true, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM plans WHERE id = ?`, p.ID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, title, kind, region, unit_kinds) VALUES (?, ?, ?, ?, ?)`,
+			p.ID, p.Title, string(p.Kind), p.Region, strings.Join(p.UnitKinds, ",")); err != nil {
+			return err
+		}
+		for _, in := range p.Catalogue {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO industries (plan_id, code, name, tier, tier_name, confirmed) VALUES (?, ?, ?, ?, ?, ?)`,
+				p.ID, in.Code, in.Name, in.Tier, in.TierName, in.Confirmed); err != nil {
+				return fmt.Errorf("plan %s: industry %s: %w", p.ID, in.Code, err)
+			}
+		}
+		for unit, grp := range p.Groups {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO unit_groups (plan_id, unit_code, grp) VALUES (?, ?, ?)`, p.ID, unit, grp); err != nil {
+				return err
+			}
+		}
+		for unit, max := range p.MaxMain {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO unit_limits (plan_id, unit_code, role, max) VALUES (?, ?, 'main', ?)`, p.ID, unit, max); err != nil {
+				return err
+			}
+		}
+		return replaceAssignments(ctx, tx, p.ID, p.Assignments, p.Clusters)
+	})
+}
+
+func replaceAssignments(ctx context.Context, tx *sql.Tx, planID string, as []plan.Assignment, cs []plan.Cluster) error {
+	for _, q := range []string{`DELETE FROM assignments WHERE plan_id = ?`, `DELETE FROM clusters WHERE plan_id = ?`} {
+		if _, err := tx.ExecContext(ctx, q, planID); err != nil {
+			return err
+		}
+	}
+	for _, a := range as {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO assignments (plan_id, unit_code, role, industry, detail, source) VALUES (?, ?, ?, ?, ?, ?)`,
+			planID, a.Unit, string(a.Role), a.Industry, a.Detail, a.Source); err != nil {
+			return err
+		}
+	}
+	for _, c := range cs {
+		r, err := tx.ExecContext(ctx, `INSERT INTO clusters (plan_id, name, industry, level, host_codes, year, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			planID, c.Name, c.Industry, string(c.Level), strings.Join(c.Hosts, ";"), c.Year, c.Source)
+		if err != nil {
+			return err
+		}
+		fid, _ := r.LastInsertId()
+		for _, h := range c.Hosts {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO cluster_hosts (cluster_fid, unit_code) VALUES (?, ?)`, fid, h); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ImportPlanFile reads a planner's plan file for a stored plan and
+// replaces that plan's assignments (or clusters) with it atomically. On
+// any error nothing is stored.
+func (s *Store) ImportPlanFile(ctx context.Context, planID string, r io.Reader, name string, maxBytes int64) (plan.File, error) {
+	snap, err := s.Load(ctx)
+	if err != nil {
+		return plan.File{}, err
+	}
+	p, ok := snap.Plan(planID)
+	if !ok {
+		return plan.File{}, fmt.Errorf("%s: no plan %q (have %s)", name, planID, strings.Join(snap.PlanIDs(), ", "))
+	}
+	units := map[string]bool{}
+	for _, u := range snap.PlanUnits(p) {
+		units[u.Code] = true
+	}
+	b, err := geo.ReadAllLimited(r, maxBytes)
+	if err != nil {
+		return plan.File{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if err := p.CheckKind(name, string(b)); err != nil {
+		return plan.File{}, err
+	}
+	f, err := p.ReadFile(strings.NewReader(string(b)), name, maxBytes, units)
+	if err != nil {
+		return f, err
+	}
+	err = s.write(ctx, true, func(tx *sql.Tx) error {
+		return replaceAssignments(ctx, tx, planID, f.Assignments, f.Clusters)
+	})
+	return f, err
+}
