@@ -11,51 +11,11 @@ import (
 	"testing"
 
 	"github.com/indmap/indmap/geo"
-	"github.com/indmap/indmap/internal/shareddata"
+	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb"
 )
-
-func readShared(t *testing.T, names ...string) []geo.Boundary {
-	t.Helper()
-	var out []geo.Boundary
-	for _, n := range names {
-		bs, err := geo.ReadDataVFile(shareddata.Boundary(t, n), geo.ReadOptions{CRS: geo.GCJ02})
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, bs...)
-	}
-	return out
-}
-
-// seeded opens a new store with the given boundaries and the default plans.
-func seeded(t *testing.T, names ...string) *store.Store {
-	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.gpkg"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := st.ImportBoundaries(ctx, readShared(t, names...), geo.DefaultAdjacency); err != nil {
-		t.Fatal(err)
-	}
-	d, err := plan.LoadDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := st.PutZones(ctx, d.Zones); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range d.Plans {
-		if err := st.PutPlan(ctx, p); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return st
-}
 
 func rawDB(t *testing.T, path string) *sql.DB {
 	db, err := sql.Open("sqlite", path)
@@ -67,7 +27,7 @@ func rawDB(t *testing.T, path string) *sql.DB {
 }
 
 func TestGeoPackageLayout(t *testing.T) {
-	st := seeded(t, "chongqing-districts")
+	st := testdb.Seeded(t, "chongqing-districts")
 	path := st.Path()
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
@@ -141,7 +101,7 @@ func TestGeometryRoundTrip(t *testing.T) {
 
 func TestSnapshot(t *testing.T) {
 	ctx := context.Background()
-	st := seeded(t, "chongqing-districts", "shandong-cities")
+	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
 	snap, err := st.Load(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -186,7 +146,7 @@ func TestSnapshot(t *testing.T) {
 
 func TestZoneReplacedByPolygon(t *testing.T) {
 	ctx := context.Background()
-	st := seeded(t, "chongqing-districts")
+	st := testdb.Seeded(t, "chongqing-districts")
 	sq := orb.MultiPolygon{{{{106.5, 29.6}, {106.6, 29.6}, {106.6, 29.7}, {106.5, 29.6}}}}
 	res, err := st.ImportBoundaries(ctx, []geo.Boundary{{Code: "cq-liangjiang", Name: "两江新区", Level: "district",
 		Geom: sq, AreaKm2: geo.AreaKm2(sq), Label: geo.LabelPoint(sq)}}, geo.DefaultAdjacency)
@@ -208,9 +168,9 @@ func TestZoneReplacedByPolygon(t *testing.T) {
 
 func TestFailedWritesLeaveDataAsItWas(t *testing.T) {
 	ctx := context.Background()
-	st := seeded(t, "chongqing-districts")
+	st := testdb.Seeded(t, "chongqing-districts")
 	before, _ := st.Load(ctx)
-	good := readShared(t, "shandong-cities")
+	good := testdb.Boundaries(t, "shandong-cities")
 	bad := append(good, geo.Boundary{Code: "370000", Name: "山东省", Level: "province", Geom: good[0].Geom})
 	if _, err := st.ImportBoundaries(ctx, bad, geo.DefaultAdjacency); err == nil || !strings.Contains(err.Error(), `level "province"`) {
 		t.Fatalf("err = %v", err)
@@ -231,7 +191,7 @@ func TestFailedWritesLeaveDataAsItWas(t *testing.T) {
 
 func TestImportPlanFile(t *testing.T) {
 	ctx := context.Background()
-	st := seeded(t, "chongqing-districts", "shandong-cities")
+	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
 	v0, _ := st.DataVersion(ctx)
 	f, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader(
 		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,软件信息服务,,my.csv\ncq-wansheng,万盛经开区,special,CQ-NDS,,\n"), "my.csv", 0)
@@ -272,7 +232,7 @@ func TestOgrinfo(t *testing.T) {
 	if err != nil {
 		t.Skip("ogrinfo not on PATH (CI installs gdal-bin)")
 	}
-	st := seeded(t, "chongqing-districts", "shandong-cities", "shandong-counties")
+	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities", "shandong-counties")
 	path := st.Path()
 	st.Close()
 	out, err := exec.Command(ogrinfo, "-ro", "-so", path, "units").CombinedOutput()

@@ -1,0 +1,221 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/indmap/indmap/api"
+	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/static"
+	"github.com/indmap/indmap/store"
+)
+
+func newServer(t *testing.T) (*store.Store, *httptest.Server) {
+	t.Helper()
+	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
+	// A zero interval checks the data version on every request, so the
+	// tests see writes at once.
+	live, err := store.NewLive(context.Background(), st, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(api.Config{Data: live, Static: static.FS}))
+	t.Cleanup(srv.Close)
+	return st, srv
+}
+
+func get(t *testing.T, url string, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, url, nil)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+func TestPlans(t *testing.T) {
+	_, srv := newServer(t)
+	resp, body := get(t, srv.URL+"/api/v1/plans")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/json" {
+		t.Fatalf("%d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	var got struct {
+		DataVersion int64 `json:"data_version"`
+		Plans       []struct {
+			ID          string
+			Title       string
+			Kind        string
+			Units       int
+			Assignments int
+			Clusters    int
+		}
+	}
+	if err := json.Unmarshal(body, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Plans) != 2 || got.DataVersion == 0 {
+		t.Fatalf("%s", body)
+	}
+	cq, sd := got.Plans[0], got.Plans[1]
+	if cq.ID != plan.ChongqingID || cq.Units != 41 || cq.Assignments != 25 || cq.Kind != "district-picks" {
+		t.Errorf("chongqing %+v", cq)
+	}
+	if sd.ID != plan.ShandongID || sd.Units != 16 || sd.Clusters != 23 || sd.Kind != "clusters" {
+		t.Errorf("shandong %+v", sd)
+	}
+}
+
+type feature struct {
+	ID         string `json:"id"`
+	Type       string `json:"type"`
+	Geometry   struct{ Type string }
+	Properties struct {
+		Code        string
+		Name        string
+		Kind        string
+		Approximate bool
+		AreaKm2     float64 `json:"area_km2"`
+		Neighbours  []struct{ Code, Name string }
+		Hosts       []string
+		Plans       []struct {
+			Plan     string
+			Main     []struct{ Code, Name, Detail, Source string }
+			Special  []struct{ Code, Name, Detail, Source string }
+			Clusters []struct {
+				Name  string
+				Hosts []string
+			}
+			Group   string
+			MaxMain int `json:"max_main"`
+		}
+	}
+}
+
+func unit(t *testing.T, srv *httptest.Server, code string) feature {
+	t.Helper()
+	resp, body := get(t, srv.URL+"/api/v1/units/"+code)
+	if resp.StatusCode != 200 {
+		t.Fatalf("%s: %d %s", code, resp.StatusCode, body)
+	}
+	var f feature
+	if err := json.Unmarshal(body, &f); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func TestUnit(t *testing.T) {
+	_, srv := newServer(t)
+	f := unit(t, srv, "500117")
+	p := f.Properties
+	if f.Type != "Feature" || f.ID != "500117" || f.Geometry.Type != "MultiPolygon" || p.Name != "合川区" || p.Kind != "district" {
+		t.Errorf("合川区: %+v", f)
+	}
+	if p.AreaKm2 < 2300 || p.AreaKm2 > 2400 {
+		t.Errorf("合川区 area %.1f", p.AreaKm2)
+	}
+	if len(p.Plans) != 1 || len(p.Plans[0].Main) != 2 || len(p.Plans[0].Special) != 3 {
+		t.Fatalf("合川区 plans %+v", p.Plans)
+	}
+	if m := p.Plans[0].Main[0]; m.Code != "CQ-ICV" || m.Name != "智能网联新能源汽车" || m.Detail != "零部件" || !strings.HasPrefix(m.Source, "https://") {
+		t.Errorf("合川区 first main %+v", m)
+	}
+	if len(p.Neighbours) == 0 {
+		t.Error("合川区 has no neighbours")
+	}
+
+	z := unit(t, srv, "cq-gaoxin")
+	if !z.Properties.Approximate || z.Geometry.Type != "Point" || z.Properties.Plans[0].MaxMain != 3 || len(z.Properties.Hosts) != 2 {
+		t.Errorf("高新区 %+v", z)
+	}
+	q := unit(t, srv, "370200")
+	if q.Properties.Plans[0].Group != "胶东经济圈" || len(q.Properties.Plans[0].Clusters) < 4 {
+		t.Errorf("青岛市 %+v", q.Properties.Plans)
+	}
+	if q.Properties.Plans[0].Main != nil {
+		t.Errorf("a clusters plan shows main industries")
+	}
+	if names := q.Properties.Neighbours; len(names) != 3 || names[0].Name != "烟台市" {
+		t.Errorf("青岛市 neighbours %+v", names)
+	}
+}
+
+func TestErrorsAndCaching(t *testing.T) {
+	st, srv := newServer(t)
+	resp, body := get(t, srv.URL+"/api/v1/units/999999")
+	if resp.StatusCode != 404 || !strings.Contains(string(body), `"error":"no unit with code 999999"`) {
+		t.Errorf("unknown unit: %d %s", resp.StatusCode, body)
+	}
+	resp, body = get(t, srv.URL+"/api/v1/nothing")
+	if resp.StatusCode != 404 || !strings.Contains(string(body), `"error"`) {
+		t.Errorf("unknown path: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = get(t, srv.URL+"/api/v1/plans")
+	etag := resp.Header.Get("ETag")
+	if etag == "" || resp.Header.Get("Cache-Control") != "no-cache" || resp.Header.Get("X-Data-Version") == "" {
+		t.Fatalf("cache headers: %v", resp.Header)
+	}
+	if resp, body := get(t, srv.URL+"/api/v1/plans", "If-None-Match", etag); resp.StatusCode != 304 || len(body) != 0 {
+		t.Errorf("revalidation: %d, %d bytes", resp.StatusCode, len(body))
+	}
+	// A write moves the data version: the old ETag no longer matches and
+	// the new data is served without a restart.
+	_, err := st.ImportPlanFile(context.Background(), plan.ChongqingID, strings.NewReader(
+		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,test\n"), "t.csv", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, _ = get(t, srv.URL+"/api/v1/plans", "If-None-Match", etag)
+	if resp.StatusCode != 200 || resp.Header.Get("ETag") == etag {
+		t.Errorf("after a write: %d, ETag %s", resp.StatusCode, resp.Header.Get("ETag"))
+	}
+	if f := unit(t, srv, "500103"); len(f.Properties.Plans[0].Main) != 1 {
+		t.Errorf("渝中区 after the write: %+v", f.Properties.Plans)
+	}
+}
+
+func TestHealthAndPage(t *testing.T) {
+	_, srv := newServer(t)
+	resp, body := get(t, srv.URL+"/healthz")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"status":"ok"`) || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("healthz %d %s", resp.StatusCode, body)
+	}
+	resp, body = get(t, srv.URL+"/")
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "api/v1/plans") {
+		t.Errorf("page %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+}
+
+func TestLiveChecksVersionAtMostOncePerInterval(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	ctx := context.Background()
+	live, err := store.NewLive(ctx, st, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, _ := live.Snapshot(ctx)
+	if _, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader(
+		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,\n"), "t.csv", 0); err != nil {
+		t.Fatal(err)
+	}
+	if s2, _ := live.Snapshot(ctx); s2 != s1 {
+		t.Error("reloaded before the interval passed")
+	}
+	s3, err := live.Refresh(ctx)
+	if err != nil || s3.Version != s1.Version+1 {
+		t.Errorf("refresh: version %d→%d, %v", s1.Version, s3.Version, err)
+	}
+}

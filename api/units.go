@@ -1,0 +1,148 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb/geojson"
+)
+
+type planSummary struct {
+	ID          string `json:"id"`
+	Title       string `json:"title"`
+	Kind        string `json:"kind"`
+	Region      string `json:"region"`
+	Units       int    `json:"units"`
+	Industries  int    `json:"industries"`
+	Assignments int    `json:"assignments"`
+	Clusters    int    `json:"clusters"`
+}
+
+func (h *handlers) plans(c echo.Context) error {
+	snap := snapshotOf(c)
+	out := make([]planSummary, 0, len(snap.Plans))
+	for i := range snap.Plans {
+		p := &snap.Plans[i]
+		out = append(out, planSummary{ID: p.ID, Title: p.Title, Kind: string(p.Kind), Region: p.Region,
+			Units: len(snap.PlanUnits(p)), Industries: len(p.Catalogue),
+			Assignments: len(p.Assignments), Clusters: len(p.Clusters)})
+	}
+	return c.JSON(http.StatusOK, map[string]any{"data_version": snap.Version, "plans": out})
+}
+
+// industryRef is an assignment as the API shows it.
+type industryRef struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Detail string `json:"detail"`
+	Source string `json:"source"`
+}
+
+type clusterRef struct {
+	Name     string   `json:"name"`
+	Industry string   `json:"industry"`
+	Level    string   `json:"level"`
+	Hosts    []string `json:"hosts"`
+	Year     int      `json:"year,omitempty"`
+	Source   string   `json:"source"`
+}
+
+// unitPlan is a unit's part in one plan: main and special industries in
+// a district-picks plan, clusters in a clusters plan. The lists of the
+// plan's kind are always present, empty when the unit has none.
+type unitPlan struct {
+	Plan     string         `json:"plan"`
+	Title    string         `json:"title"`
+	Kind     string         `json:"kind"`
+	Main     *[]industryRef `json:"main,omitempty"`
+	Special  *[]industryRef `json:"special,omitempty"`
+	Clusters *[]clusterRef  `json:"clusters,omitempty"`
+	Group    string         `json:"group,omitempty"`
+	MaxMain  int            `json:"max_main,omitempty"`
+}
+
+type unitRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+func (h *handlers) unit(c echo.Context) error {
+	snap := snapshotOf(c)
+	u, ok := snap.Unit(c.Param("code"))
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound, "no unit with code "+c.Param("code"))
+	}
+	f := geojson.NewFeature(u.Geom)
+	f.ID = u.Code
+	neighbours := []unitRef{}
+	for _, code := range snap.NeighboursOf(u.Code) {
+		n, _ := snap.Unit(code)
+		neighbours = append(neighbours, unitRef{Code: n.Code, Name: n.Name})
+	}
+	f.Properties = geojson.Properties{
+		"code":        u.Code,
+		"name":        u.Name,
+		"kind":        u.Kind,
+		"parent":      u.Parent,
+		"approximate": u.Approximate,
+		"area_km2":    u.AreaKm2,
+		"label":       []float64{u.Label[0], u.Label[1]},
+		"neighbours":  neighbours,
+		"plans":       unitPlans(snap, u),
+		"hosts":       nonNil(u.Hosts),
+		"note":        u.Note,
+		"repairs":     nonNil(u.Repairs),
+	}
+	return c.JSON(http.StatusOK, f)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// unitPlans lists what each plan assigns to u.
+func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
+	out := []unitPlan{}
+	for i := range snap.Plans {
+		p := &snap.Plans[i]
+		if !p.HasUnit(u) {
+			continue
+		}
+		up := unitPlan{Plan: p.ID, Title: p.Title, Kind: string(p.Kind), Group: p.Groups[u.Code], MaxMain: p.MaxMain[u.Code]}
+		main, special, clusters := []industryRef{}, []industryRef{}, []clusterRef{}
+		if p.Kind == plan.Clusters {
+			up.Clusters = &clusters
+		} else {
+			up.Main, up.Special = &main, &special
+		}
+		for _, a := range p.Assignments {
+			if a.Unit != u.Code {
+				continue
+			}
+			ref := industryRef{Code: a.Industry, Name: a.Industry, Detail: a.Detail, Source: a.Source}
+			if in, ok := p.Industry(a.Industry); ok {
+				ref.Name = in.Name
+			}
+			if a.Role == plan.Main {
+				main = append(main, ref)
+			} else {
+				special = append(special, ref)
+			}
+		}
+		for _, cl := range p.Clusters {
+			for _, host := range cl.Hosts {
+				if host == u.Code {
+					clusters = append(clusters, clusterRef{Name: cl.Name, Industry: cl.Industry,
+						Level: string(cl.Level), Hosts: cl.Hosts, Year: cl.Year, Source: cl.Source})
+				}
+			}
+		}
+		out = append(out, up)
+	}
+	return out
+}

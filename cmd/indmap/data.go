@@ -1,0 +1,251 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
+)
+
+func runInit(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "init [--db FILE] [--boundaries DIR]",
+		"Creates a database in one step: imports every boundary file (*.geojson, *.json) of DIR\n"+
+			"and loads the default plans (重庆 2023 产业地图, 山东 先进制造业集群). The file appears\n"+
+			"only when all of it succeeded.")
+	db := dbFlag(e, fs)
+	dir := fs.String("boundaries", e.getenv("INDMAP_BOUNDARIES"), "folder of DataV boundary files (default $INDMAP_BOUNDARIES)")
+	crsName := fs.String("crs", "gcj02", "datum of the boundary files: gcj02 or wgs84")
+	force := fs.Bool("force", false, "replace an existing database")
+	maxBytes := fs.Int64("max-bytes", geo.DefaultMaxBytes, "largest boundary file read")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	crs, err := geo.ParseCRS(*crsName)
+	if err != nil {
+		return usageErr("%v", err)
+	}
+	if *dir == "" {
+		return usageErr("no boundary folder: give --boundaries DIR or set INDMAP_BOUNDARIES (indmap fetch boundaries downloads them)")
+	}
+	if _, err := os.Stat(*db); err == nil && !*force {
+		return fmt.Errorf("%s exists; use --force to replace it, or indmap import to change it", *db)
+	}
+	files, err := boundaryFiles(*dir)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	tmp := fmt.Sprintf("%s.init-%d", *db, os.Getpid())
+	defer removeDB(tmp)
+	st, err := store.Open(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := importBoundaries(ctx, e, st, files, geo.ReadOptions{CRS: crs, MaxBytes: *maxBytes}); err != nil {
+		return err
+	}
+	if err := loadDefaults(ctx, e, st); err != nil {
+		return err
+	}
+	if err := st.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, *db); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "created %s in %s\n", *db, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// removeDB deletes a database file and its SQLite side files.
+func removeDB(path string) {
+	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+		os.Remove(path + suffix)
+	}
+}
+
+func boundaryFiles(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("boundaries: %w", err)
+	}
+	var files []string
+	for _, en := range entries {
+		if n := en.Name(); !en.IsDir() && (strings.HasSuffix(n, ".geojson") || strings.HasSuffix(n, ".json")) {
+			files = append(files, filepath.Join(dir, n))
+		}
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("boundaries: no .geojson or .json files in %s", dir)
+	}
+	sort.Strings(files)
+	return files, nil
+}
+
+// importBoundaries reads every file first, so a bad file stops the import
+// before anything is written, then stores them in one transaction.
+func importBoundaries(ctx context.Context, e *env, st *store.Store, files []string, opt geo.ReadOptions) error {
+	var all []geo.Boundary
+	for _, f := range files {
+		bs, err := geo.ReadDataVFile(f, opt)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "%s: %d units\n", f, len(bs))
+		for _, b := range bs {
+			for _, note := range b.Repairs.Fixed {
+				fmt.Fprintf(e.stdout, "  repaired %s %s: %s\n", b.Code, b.Name, note)
+			}
+			for _, note := range b.Repairs.Unfixed {
+				fmt.Fprintf(e.stdout, "  NOT REPAIRED %s %s: %s\n", b.Code, b.Name, note)
+			}
+		}
+		all = append(all, bs...)
+	}
+	res, err := st.ImportBoundaries(ctx, all, geo.DefaultAdjacency)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "stored %d new and %d replaced units (%d zone points replaced by polygons); %d neighbour pairs\n",
+		res.Added, res.Replaced, res.ZonesReplaced, res.Neighbours)
+	return nil
+}
+
+func loadDefaults(ctx context.Context, e *env, st *store.Store) error {
+	d, err := plan.LoadDefaults()
+	if err != nil {
+		return fmt.Errorf("default plans: %w", err)
+	}
+	if err := st.PutZones(ctx, d.Zones); err != nil {
+		return err
+	}
+	for _, p := range d.Plans {
+		if err := st.PutPlan(ctx, p); err != nil {
+			return fmt.Errorf("plan %s: %w", p.ID, err)
+		}
+		fmt.Fprintf(e.stdout, "plan %s (%s): %d industries, %d assignments, %d clusters\n",
+			p.ID, p.Title, len(p.Catalogue), len(p.Assignments), len(p.Clusters))
+	}
+	return nil
+}
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || (args[0] != "boundaries" && args[0] != "plan") {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprint(e.stdout, "Usage: indmap import boundaries FILE... | indmap import plan FILE --plan ID\n")
+			return nil
+		}
+		return usageErr("import what? indmap import boundaries FILE... | indmap import plan FILE --plan ID")
+	}
+	what, args := args[0], args[1:]
+	if what == "boundaries" {
+		fs := newFlags(e, "import boundaries FILE... [--crs gcj02|wgs84]",
+			"Imports DataV GeoJSON boundary files in one transaction: units with the same code\n"+
+				"(an approximate zone point too) are replaced, and the adjacency graph is rebuilt.")
+		db := dbFlag(e, fs)
+		crsName := fs.String("crs", "gcj02", "datum of the files: gcj02 or wgs84")
+		maxBytes := fs.Int64("max-bytes", geo.DefaultMaxBytes, "largest file read")
+		files, err := parse(fs, args)
+		if err != nil {
+			return err
+		}
+		if len(files) == 0 {
+			return usageErr("no boundary files given")
+		}
+		crs, err := geo.ParseCRS(*crsName)
+		if err != nil {
+			return usageErr("%v", err)
+		}
+		st, err := store.Open(ctx, *db)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return importBoundaries(ctx, e, st, files, geo.ReadOptions{CRS: crs, MaxBytes: *maxBytes})
+	}
+	fs := newFlags(e, "import plan FILE --plan ID",
+		"Replaces a plan's assignments with a planner's CSV file, atomically.\n"+
+			"District picks: "+strings.Join(plan.PicksHeader, ",")+"\n"+
+			"Clusters:       "+strings.Join(plan.ClustersHeader, ","))
+	db := dbFlag(e, fs)
+	planID := fs.String("plan", "", "the plan's id (see GET /api/v1/plans)")
+	maxBytes := fs.Int64("max-bytes", geo.DefaultMaxBytes, "largest file read")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 || *planID == "" {
+		return usageErr("give one FILE and --plan ID")
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return fmt.Errorf("%s: %w (create it with indmap init)", *db, err)
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	f, err := os.Open(files[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > *maxBytes {
+		return fmt.Errorf("%s: %w (%d > %d bytes)", files[0], geo.ErrTooLarge, info.Size(), *maxBytes)
+	}
+	res, err := st.ImportPlanFile(ctx, *planID, f, files[0], *maxBytes)
+	if err != nil {
+		return err
+	}
+	for _, w := range res.Warnings {
+		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+	}
+	fmt.Fprintf(e.stdout, "plan %s: stored %d assignments, %d clusters\n", *planID, len(res.Assignments), len(res.Clusters))
+	return nil
+}
+
+func runFetch(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || args[0] != "boundaries" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
+			fmt.Fprint(e.stdout, "Usage: indmap fetch boundaries [--out DIR] [--base-url URL]\n")
+			return nil
+		}
+		return usageErr("fetch what? indmap fetch boundaries [--out DIR]")
+	}
+	fs := newFlags(e, "fetch boundaries [--out DIR]",
+		"Downloads the boundaries of the default plans from DataV.GeoAtlas ({adcode}_full.json for\n"+
+			"500000, 370000 and each Shandong city) into DIR, in GCJ-02, for indmap init.")
+	out := fs.String("out", "data/boundaries", "folder to write the files to")
+	base := fs.String("base-url", geo.DataVBaseURL, "DataV boundary service")
+	timeout := fs.Duration("timeout", 2*time.Minute, "give up after this long")
+	pos, err := parse(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	files, err := geo.Fetcher{BaseURL: *base}.Fetch(ctx, *out)
+	if err != nil {
+		return errors.Join(err, errors.New("no network? put DataV exports in a folder and pass it to indmap init --boundaries"))
+	}
+	for _, f := range files {
+		fmt.Fprintf(e.stdout, "%s: %d features\n", f.Path, f.Features)
+	}
+	return nil
+}

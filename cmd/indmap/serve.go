@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/indmap/indmap/api"
+	"github.com/indmap/indmap/static"
+	"github.com/indmap/indmap/store"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve [--db FILE] [--addr :8080]",
+		"Serves the database over HTTP: GET /healthz, /api/v1/plans, /api/v1/units/{code} and a\n"+
+			"page at /. Data changed by indmap import is picked up without a restart.\n"+
+			"SIGINT or SIGTERM stops it after in-flight requests finish.")
+	db := dbFlag(e, fs)
+	addr := fs.String("addr", ":8080", "address to listen on")
+	reload := fs.Duration("reload-interval", time.Second, "how often a request may check for new data")
+	grace := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take at shutdown")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usageErr("unexpected argument %q", pos[0])
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return fmt.Errorf("%s: %w (create it with indmap init, or make run)", *db, err)
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	live, err := store.NewLive(ctx, st, *reload)
+	if err != nil {
+		return err
+	}
+	snap, _ := live.Snapshot(ctx)
+	if st.ReadOnly() {
+		e.log.Warn("database is read-only: serving, but imports and writes will fail", "db", *db)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           api.New(api.Config{Data: live, Log: e.log, Static: static.FS}),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
+	}
+	e.log.Info("serving", "addr", ln.Addr().String(), "db", *db, "data_version", snap.Version,
+		"units", len(snap.Units), "plans", len(snap.Plans))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	e.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), *grace)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
