@@ -2,7 +2,6 @@ package geo_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,46 +13,8 @@ import (
 	"github.com/indmap/indmap/internal/shareddata"
 )
 
-// dataVServer serves the shared files as DataV's areas_v3/bound would:
-// 500000_full, 370000_full, and each Shandong city's counties.
-func dataVServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	load := func(name string) map[string]any {
-		b, err := os.ReadFile(shareddata.Boundary(t, name))
-		if err != nil {
-			t.Fatal(err)
-		}
-		var fc map[string]any
-		if err := json.Unmarshal(b, &fc); err != nil {
-			t.Fatal(err)
-		}
-		return fc
-	}
-	files := map[string]map[string]any{"500000": load("chongqing-districts"), "370000": load("shandong-cities")}
-	counties := load("shandong-counties")
-	for _, f := range counties["features"].([]any) {
-		props := f.(map[string]any)["properties"].(map[string]any)
-		parent := props["parent"].(string)
-		if files[parent] == nil {
-			files[parent] = map[string]any{"type": "FeatureCollection", "features": []any{}}
-		}
-		files[parent]["features"] = append(files[parent]["features"].([]any), f)
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		code := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/areas_v3/bound/"), "_full.json")
-		fc, ok := files[code]
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		json.NewEncoder(w).Encode(fc)
-	}))
-	t.Cleanup(srv.Close)
-	return srv
-}
-
 func TestFetch(t *testing.T) {
-	srv := dataVServer(t)
+	srv := shareddata.DataVServer(t)
 	dir := t.TempDir()
 	files, err := geo.Fetcher{Client: srv.Client(), BaseURL: srv.URL + "/areas_v3/bound"}.Fetch(context.Background(), dir)
 	if err != nil {

@@ -3,8 +3,12 @@
 package shareddata
 
 import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -41,4 +45,42 @@ func Dir(t testing.TB) string {
 // e.g. "chongqing-districts".
 func Boundary(t testing.TB, name string) string {
 	return filepath.Join(Dir(t), "boundaries", name+".gcj02.geojson")
+}
+
+// DataVServer serves the shared files as DataV's areas_v3/bound would:
+// 500000_full, 370000_full, and each Shandong city's counties.
+func DataVServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	load := func(name string) map[string]any {
+		b, err := os.ReadFile(Boundary(t, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fc map[string]any
+		if err := json.Unmarshal(b, &fc); err != nil {
+			t.Fatal(err)
+		}
+		return fc
+	}
+	files := map[string]map[string]any{"500000": load("chongqing-districts"), "370000": load("shandong-cities")}
+	counties := load("shandong-counties")
+	for _, f := range counties["features"].([]any) {
+		props := f.(map[string]any)["properties"].(map[string]any)
+		parent := props["parent"].(string)
+		if files[parent] == nil {
+			files[parent] = map[string]any{"type": "FeatureCollection", "features": []any{}}
+		}
+		files[parent]["features"] = append(files[parent]["features"].([]any), f)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/areas_v3/bound/"), "_full.json")
+		fc, ok := files[code]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		json.NewEncoder(w).Encode(fc)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
 }

@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/indmap/indmap/internal/shareddata"
+)
+
+// cli runs a command line in-process and returns exit code and output.
+func cli(t *testing.T, envVars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	e := &env{stdout: &out, stderr: &errOut, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		getenv: func(k string) string { return envVars[k] }}
+	code := run(context.Background(), e, args)
+	return code, out.String(), errOut.String()
+}
+
+func boundariesDir(t *testing.T) string { return filepath.Join(shareddata.Dir(t), "boundaries") }
+
+func initDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "indmap.gpkg")
+	code, out, errOut := cli(t, nil, "init", "--db", db, "--boundaries", boundariesDir(t))
+	if code != 0 {
+		t.Fatalf("init: %d\n%s\n%s", code, out, errOut)
+	}
+	return db
+}
+
+func TestInit(t *testing.T) {
+	db := initDB(t)
+	if _, err := os.Stat(db); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut := cli(t, nil, "init", "--db", db, "--boundaries", boundariesDir(t))
+	if code != 1 || !strings.Contains(errOut, "exists; use --force") {
+		t.Errorf("init over an existing db: %d %s", code, errOut)
+	}
+	// INDMAP_DB and INDMAP_BOUNDARIES stand in for the flags.
+	db2 := filepath.Join(t.TempDir(), "env.gpkg")
+	code, out, errOut := cli(t, map[string]string{"INDMAP_DB": db2, "INDMAP_BOUNDARIES": boundariesDir(t)}, "init")
+	if code != 0 || !strings.Contains(out, "repaired 500107 九龙坡区") || !strings.Contains(out, "created "+db2) {
+		t.Errorf("init from the environment: %d\n%s\n%s", code, out, errOut)
+	}
+}
+
+func TestInitFailureLeavesNoFile(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "b")
+	os.Mkdir(bad, 0o755)
+	src, _ := os.ReadFile(shareddata.Boundary(t, "chongqing-districts"))
+	os.WriteFile(filepath.Join(bad, "a.geojson"), src, 0o644)
+	os.WriteFile(filepath.Join(bad, "b.geojson"), []byte(`{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"adcode":"1","name":"x"},"geometry":null}]}`), 0o644)
+	db := filepath.Join(dir, "x.gpkg")
+	code, _, errOut := cli(t, nil, "init", "--db", db, "--boundaries", bad)
+	if code != 1 || !strings.Contains(errOut, "b.geojson: feature 1: 1 x: no geometry") {
+		t.Errorf("init with a bad file: %d %s", code, errOut)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("files left after a failed init: %v", entries)
+	}
+}
+
+func TestImportCommands(t *testing.T) {
+	db := initDB(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "picks.csv")
+	os.WriteFile(good, []byte("unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,软件信息服务,,mine\n500103,渝中区,special,造船,,mine\n"), 0o644)
+	code, out, errOut := cli(t, nil, "import", good, "--plan", "chongqing-2023", "--db", db)
+	if code != 2 || !strings.Contains(errOut, "import what?") {
+		t.Errorf("import without a kind: %d %s", code, errOut)
+	}
+	code, out, errOut = cli(t, nil, "import", "plan", good, "--plan", "chongqing-2023", "--db", db)
+	if code != 0 || !strings.Contains(out, "stored 2 assignments") || !strings.Contains(out, `warning: `+good+`: line 3: industry "造船"`) {
+		t.Errorf("import plan: %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut = cli(t, nil, "import", "plan", good, "--db", db)
+	if code != 2 || !strings.Contains(errOut, "give one FILE and --plan ID") {
+		t.Errorf("import plan without --plan: %d %s", code, errOut)
+	}
+	bad := filepath.Join(dir, "bad.geojson")
+	os.WriteFile(bad, []byte("{\"type\": \"FeatureCollection\",\n \"features\": [\n}"), 0o644)
+	code, _, errOut = cli(t, nil, "import", "boundaries", bad, "--db", db)
+	if code != 1 || !strings.Contains(errOut, bad+": malformed JSON at line 3") {
+		t.Errorf("import of malformed JSON: %d %s", code, errOut)
+	}
+	code, out, errOut = cli(t, nil, "import", "boundaries", "--crs", "wgs84", shareddata.Boundary(t, "shandong-cities"), "--db", db)
+	if code != 0 || !strings.Contains(out, "0 new and 16 replaced units") {
+		t.Errorf("re-import: %d\n%s\n%s", code, out, errOut)
+	}
+	code, _, errOut = cli(t, nil, "import", "boundaries", "--crs", "bd09", bad, "--db", db)
+	if code != 2 || !strings.Contains(errOut, `unknown CRS "bd09"`) {
+		t.Errorf("bad --crs: %d %s", code, errOut)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	for _, args := range [][]string{
+		{"--help"}, {"init", "--help"}, {"serve", "--help"}, {"import", "--help"},
+		{"import", "boundaries", "--help"}, {"import", "plan", "--help"}, {"fetch", "--help"}, {"fetch", "boundaries", "--help"},
+	} {
+		code, out, _ := cli(t, nil, args...)
+		if code != 0 || !strings.Contains(out, "Usage") {
+			t.Errorf("%v: %d %q", args, code, out)
+		}
+	}
+	if code, _, errOut := cli(t, nil, "frobnicate"); code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Errorf("unknown command: %d %s", code, errOut)
+	}
+	if code, _, errOut := cli(t, nil, "serve", "--nope"); code != 2 || !strings.Contains(errOut, "flag provided but not defined") {
+		t.Errorf("unknown flag: %d %s", code, errOut)
+	}
+}
+
+func TestFetchCommand(t *testing.T) {
+	srv := shareddata.DataVServer(t)
+	out := t.TempDir()
+	code, stdout, errOut := cli(t, nil, "fetch", "boundaries", "--out", out, "--base-url", srv.URL+"/areas_v3/bound")
+	if code != 0 || !strings.Contains(stdout, "shandong-counties.gcj02.geojson: 137 features") {
+		t.Fatalf("fetch: %d\n%s\n%s", code, stdout, errOut)
+	}
+	db := filepath.Join(t.TempDir(), "f.gpkg")
+	if code, _, errOut := cli(t, nil, "init", "--db", db, "--boundaries", out); code != 0 {
+		t.Errorf("init from fetched files: %s", errOut)
+	}
+}
+
+// binary builds indmap once for the tests that run it as a process.
+func binary(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "indmap")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func freeAddr(t testing.TB) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// startServer runs `indmap serve` and waits for /healthz; it returns the
+// process and how long the first healthy answer took.
+func startServer(t testing.TB, bin, db string) (*exec.Cmd, string, time.Duration) {
+	t.Helper()
+	addr := freeAddr(t)
+	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--reload-interval", "50ms")
+	var logs bytes.Buffer
+	cmd.Stderr = &logs
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	for time.Since(start) < 10*time.Second {
+		resp, err := http.Get("http://" + addr + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return cmd, "http://" + addr, time.Since(start)
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatalf("server did not become healthy:\n%s", logs.String())
+	return nil, "", 0
+}
+
+func body(t *testing.T, url string) string {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return string(b)
+}
+
+// TestServe runs the real binary: it answers, picks up an import made by
+// another process without a restart, and exits cleanly on SIGTERM.
+func TestServe(t *testing.T) {
+	bin := binary(t)
+	db := initDB(t)
+	cmd, base, took := startServer(t, bin, db)
+	t.Logf("healthy %v after start", took)
+	if b := body(t, base+"/api/v1/units/500103"); !strings.Contains(b, `"name":"渝中区"`) || !strings.Contains(b, `"main":[]`) {
+		t.Errorf("渝中区 before import: %.300s", b)
+	}
+	csv := filepath.Join(t.TempDir(), "p.csv")
+	os.WriteFile(csv, []byte("unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,mine\n"), 0o644)
+	if out, err := exec.Command(bin, "import", "plan", csv, "--plan", "chongqing-2023", "--db", db).CombinedOutput(); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for !strings.Contains(body(t, base+"/api/v1/units/500103"), `"code":"CQ-SIS"`) {
+		if time.Now().After(deadline) {
+			t.Fatal("the server did not pick up the import")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("exit after SIGTERM: %v", err)
+	}
+}
+
+func TestServeWithoutDatabase(t *testing.T) {
+	code, _, errOut := cli(t, nil, "serve", "--db", filepath.Join(t.TempDir(), "none.gpkg"))
+	if code != 1 || !strings.Contains(errOut, "create it with indmap init") {
+		t.Errorf("%d %s", code, errOut)
+	}
+}
+
+// BenchmarkServeStartup measures process start to first healthy /healthz
+// with the database present.
+func BenchmarkServeStartup(b *testing.B) {
+	bin := binary(b)
+	db := filepath.Join(b.TempDir(), "b.gpkg")
+	if out, err := exec.Command(bin, "init", "--db", db, "--boundaries", filepath.Join(shareddata.Dir(b), "boundaries")).CombinedOutput(); err != nil {
+		b.Fatalf("%v\n%s", err, out)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		cmd, _, took := startServer(b, bin, db)
+		b.ReportMetric(float64(took.Milliseconds()), "ms-to-healthy")
+		b.StopTimer()
+		cmd.Process.Signal(syscall.SIGTERM)
+		cmd.Wait()
+		b.StartTimer()
+	}
+}
