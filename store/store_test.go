@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -260,5 +261,30 @@ func TestOgrinfo(t *testing.T) {
 	out, err = exec.Command(ogrinfo, "-ro", "-q", path, "-sql", "SELECT HasSpatialIndex('units', 'geom')").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "= 1") {
 		t.Errorf("GDAL sees no spatial index: %v\n%s", err, out)
+	}
+	// GDAL's GeoPackage validator (python3-gdal, which gdal-bin depends
+	// on) checks the file against the spec's requirements.
+	const validator = "/usr/lib/python3/dist-packages/osgeo_utils/samples/validate_gpkg.py"
+	if _, err := os.Stat(validator); err == nil {
+		if out, err := exec.Command("/usr/bin/python3", validator, path).CombinedOutput(); err != nil {
+			t.Errorf("validate_gpkg.py: %v\n%s", err, out)
+		}
+	}
+}
+
+// BenchmarkImportBoundaries stores the three shared boundary files (read
+// and repaired beforehand) into a new GeoPackage, adjacency included.
+func BenchmarkImportBoundaries(b *testing.B) {
+	bs := testdb.Boundaries(b, "chongqing-districts", "shandong-cities", "shandong-counties")
+	ctx := context.Background()
+	for i := 0; i < b.N; i++ {
+		st, err := store.Open(ctx, filepath.Join(b.TempDir(), "b.gpkg"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := st.ImportBoundaries(ctx, bs, geo.DefaultAdjacency); err != nil {
+			b.Fatal(err)
+		}
+		st.Close()
 	}
 }
