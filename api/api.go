@@ -43,6 +43,8 @@ func New(cfg Config) *echo.Echo {
 	v1 := e.Group("/api/v1", h.withSnapshot)
 	v1.GET("/plans", h.plans)
 	v1.GET("/units/:code", h.unit)
+	v1.GET("/plans/:id/validation", h.validation)
+	v1.POST("/plans/:id/validate", h.validate)
 	if cfg.Static != nil {
 		e.FileFS("/", "index.html", cfg.Static)
 	}

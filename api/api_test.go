@@ -98,8 +98,9 @@ type feature struct {
 				Name  string
 				Hosts []string
 			}
-			Group   string
-			MaxMain int `json:"max_main"`
+			Group      string
+			Limits     map[string]int
+			Violations []string
 		}
 	}
 }
@@ -138,7 +139,7 @@ func TestUnit(t *testing.T) {
 	}
 
 	z := unit(t, srv, "cq-gaoxin")
-	if !z.Properties.Approximate || z.Geometry.Type != "Point" || z.Properties.Plans[0].MaxMain != 3 || len(z.Properties.Hosts) != 2 {
+	if !z.Properties.Approximate || z.Geometry.Type != "Point" || z.Properties.Plans[0].Limits["main"] != 3 || len(z.Properties.Hosts) != 2 {
 		t.Errorf("高新区 %+v", z)
 	}
 	q := unit(t, srv, "370200")
@@ -217,5 +218,96 @@ func TestLiveChecksVersionAtMostOncePerInterval(t *testing.T) {
 	s3, err := live.Refresh(ctx)
 	if err != nil || s3.Version != s1.Version+1 {
 		t.Errorf("refresh: version %d→%d, %v", s1.Version, s3.Version, err)
+	}
+}
+
+func post(t *testing.T, url, contentType, body string) (*http.Response, []byte) {
+	t.Helper()
+	resp, err := http.Post(url, contentType, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+type report struct {
+	Plan       string
+	Valid      bool
+	Errors     int
+	Warnings   int
+	Violations []struct {
+		Rule     string
+		Severity string
+		Units    []string
+		Message  string
+		Lines    []int
+		Limit    *int
+		Actual   *int
+	}
+}
+
+func TestValidation(t *testing.T) {
+	st, srv := newServer(t)
+	resp, body := get(t, srv.URL+"/api/v1/plans/chongqing-2023/validation")
+	var r report
+	if err := json.Unmarshal(body, &r); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	if r.Plan != "chongqing-2023" || !r.Valid || r.Errors != 0 || r.Warnings == 0 {
+		t.Errorf("stored plan report: %+v", r)
+	}
+	if resp, _ := get(t, srv.URL+"/api/v1/plans/nope/validation"); resp.StatusCode != 404 {
+		t.Errorf("unknown plan: %d", resp.StatusCode)
+	}
+
+	const csv = "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV,,\n500120,璧山区,main,CQ-EIM,,\n500120,璧山区,main,CQ-ADM,,\n"
+	resp, body = post(t, srv.URL+"/api/v1/plans/chongqing-2023/validate", "text/csv", csv)
+	r = report{}
+	json.Unmarshal(body, &r)
+	if resp.StatusCode != 200 || r.Valid || r.Errors != 1 {
+		t.Fatalf("3 mains: %d %s", resp.StatusCode, body)
+	}
+	for _, v := range r.Violations {
+		if v.Rule == "main-limit" && (v.Units[0] != "500120" || *v.Limit != 2 || *v.Actual != 3 || len(v.Lines) != 3 || !strings.Contains(v.Message, "璧山区")) {
+			t.Errorf("main-limit %+v", v)
+		}
+	}
+	jsonBody := `{"assignments": [{"unit_code": "cq-liangjiang", "role": "main", "industry": "CQ-ICV"}, {"unit_code": "cq-liangjiang", "role": "main", "industry": "CQ-EIM"}, {"unit_code": "cq-liangjiang", "role": "main", "industry": "CQ-SIS"}]}`
+	resp, body = post(t, srv.URL+"/api/v1/plans/chongqing-2023/validate", "application/json", jsonBody)
+	r = report{}
+	json.Unmarshal(body, &r)
+	if resp.StatusCode != 200 || !r.Valid {
+		t.Errorf("3 mains in 两江新区 (JSON): %d %s", resp.StatusCode, body)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{"unit_code,unit_name,role,industry,detail,source\n500120,璧山区,boss,CQ-ICV,,\n", "body: line 2: unknown role"},
+		{"", "body: empty file"},
+		{"cluster,industry,level,host_codes,year,source\nx,y,national,370200,2024,\n", "a clusters file, but plan chongqing-2023"},
+		{`{"assignments": [`, "malformed JSON at line 1"},
+	} {
+		resp, body := post(t, srv.URL+"/api/v1/plans/chongqing-2023/validate", "text/csv", tc.body)
+		if resp.StatusCode != 400 || !strings.Contains(string(body), tc.want) {
+			t.Errorf("bad body %q: %d %s", tc.body, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := post(t, srv.URL+"/api/v1/plans/nope/validate", "text/csv", csv); resp.StatusCode != 404 {
+		t.Errorf("validate unknown plan: %d", resp.StatusCode)
+	}
+	// Validating stores nothing.
+	snap, _ := st.Load(context.Background())
+	if p, _ := snap.Plan("chongqing-2023"); len(p.Assignments) != 25 {
+		t.Errorf("validate changed the plan: %d assignments", len(p.Assignments))
+	}
+	// The violations reach the unit's data, and follow a stored change.
+	if f := unit(t, srv, "500105"); strings.Join(f.Properties.Plans[0].Violations, ",") != "retired-unit,unit-unassigned" {
+		t.Errorf("江北区 violations %v", f.Properties.Plans[0].Violations)
+	}
+	if _, err := st.ImportPlanFile(context.Background(), "chongqing-2023", strings.NewReader(csv), "t.csv", 0); err != nil {
+		t.Fatal(err)
+	}
+	if f := unit(t, srv, "500120"); strings.Join(f.Properties.Plans[0].Violations, ",") != "main-limit" {
+		t.Errorf("璧山区 violations after storing 3 mains: %v", f.Properties.Plans[0].Violations)
 	}
 }

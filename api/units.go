@@ -60,7 +60,10 @@ type unitPlan struct {
 	Special  *[]industryRef `json:"special,omitempty"`
 	Clusters *[]clusterRef  `json:"clusters,omitempty"`
 	Group    string         `json:"group,omitempty"`
-	MaxMain  int            `json:"max_main,omitempty"`
+	// Limits are the unit's caps per role (district picks).
+	Limits map[plan.Role]int `json:"limits,omitempty"`
+	// Violations are the ids of the plan's rules the unit breaks.
+	Violations []string `json:"violations"`
 }
 
 type unitRef struct {
@@ -113,12 +116,19 @@ func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
 		if !p.HasUnit(u) {
 			continue
 		}
-		up := unitPlan{Plan: p.ID, Title: p.Title, Kind: string(p.Kind), Group: p.Groups[u.Code], MaxMain: p.MaxMain[u.Code]}
+		up := unitPlan{Plan: p.ID, Title: p.Title, Kind: string(p.Kind), Group: p.Groups[u.Code],
+			Violations: nonNil(snap.UnitViolations(p.ID, u.Code))}
 		main, special, clusters := []industryRef{}, []industryRef{}, []clusterRef{}
 		if p.Kind == plan.Clusters {
 			up.Clusters = &clusters
 		} else {
 			up.Main, up.Special = &main, &special
+			up.Limits = map[plan.Role]int{}
+			for _, role := range []plan.Role{plan.Main, plan.Special} {
+				if l, ok := p.Rules.Limit(u.Code, role); ok {
+					up.Limits[role] = l
+				}
+			}
 		}
 		for _, a := range p.Assignments {
 			if a.Unit != u.Code {

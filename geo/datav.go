@@ -152,7 +152,7 @@ func ReadDataV(r io.Reader, name string, opt ReadOptions) ([]Boundary, error) {
 	}
 	var fc datavFile
 	if err := json.Unmarshal(b, &fc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, jsonError(b, err))
+		return nil, fmt.Errorf("%s: %w", name, JSONError(b, err))
 	}
 	if fc.Type != "FeatureCollection" {
 		return nil, fmt.Errorf("%s: not a GeoJSON FeatureCollection (type %q)", name, fc.Type)
@@ -304,8 +304,8 @@ func validLonLat(lon, lat float64) bool {
 	return !math.IsNaN(lon) && !math.IsNaN(lat) && lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90
 }
 
-// jsonError turns a decoder error's byte offset into a line number.
-func jsonError(b []byte, err error) error {
+// JSONError turns a JSON decoder error's byte offset into a line number.
+func JSONError(b []byte, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		off := min(int(se.Offset), len(b))

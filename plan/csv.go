@@ -30,6 +30,15 @@ func (r Row) Get(col string) string { return strings.TrimSpace(r.fields[col]) }
 // has every required column, and returns its records. Errors name the
 // file and line.
 func ReadCSV(r io.Reader, name string, maxBytes int64, required ...string) ([]Row, error) {
+	b, err := readText(r, name, maxBytes)
+	if err != nil {
+		return nil, err
+	}
+	return parseCSV(b, name, required...)
+}
+
+// readText reads a whole UTF-8 text file of at most maxBytes.
+func readText(r io.Reader, name string, maxBytes int64) ([]byte, error) {
 	b, err := geo.ReadAllLimited(r, maxBytes)
 	if err == nil {
 		b, err = geo.CheckText(b)
@@ -37,6 +46,10 @@ func ReadCSV(r io.Reader, name string, maxBytes int64, required ...string) ([]Ro
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	return b, nil
+}
+
+func parseCSV(b []byte, name string, required ...string) ([]Row, error) {
 	cr := csv.NewReader(strings.NewReader(quotedWord.ReplaceAllString(string(b), `$1"""$2""$3"`)))
 	header, err := cr.Read()
 	if err != nil {
@@ -87,13 +100,16 @@ var PicksHeader = []string{"unit_code", "unit_name", "role", "industry", "detail
 // ClustersHeader is the contract header of a clusters file.
 var ClustersHeader = []string{"cluster", "industry", "level", "host_codes", "year", "source"}
 
-// ReadPicks parses a district-picks CSV. Industries stay as written;
-// Resolve maps them onto a plan.
+// ReadPicks parses a district-picks CSV. Industries stay as written.
 func ReadPicks(r io.Reader, name string, maxBytes int64) ([]Assignment, []int, error) {
 	rows, err := ReadCSV(r, name, maxBytes, PicksHeader...)
 	if err != nil {
 		return nil, nil, err
 	}
+	return picksFromRows(rows, name)
+}
+
+func picksFromRows(rows []Row, name string) ([]Assignment, []int, error) {
 	out := make([]Assignment, 0, len(rows))
 	lines := make([]int, 0, len(rows))
 	for _, row := range rows {
@@ -121,6 +137,10 @@ func ReadClusters(r io.Reader, name string, maxBytes int64) ([]Cluster, []int, e
 	if err != nil {
 		return nil, nil, err
 	}
+	return clustersFromRows(rows, name)
+}
+
+func clustersFromRows(rows []Row, name string) ([]Cluster, []int, error) {
 	out := make([]Cluster, 0, len(rows))
 	lines := make([]int, 0, len(rows))
 	for _, row := range rows {
@@ -158,9 +178,9 @@ func ReadClusters(r io.Reader, name string, maxBytes int64) ([]Cluster, []int, e
 func FileKind(header string) (Kind, bool) {
 	h := strings.TrimPrefix(strings.SplitN(header, "\n", 2)[0], "\ufeff")
 	switch {
-	case strings.Contains(h, "unit_code") && strings.Contains(h, "role"):
+	case strings.Contains(h, "unit_code"):
 		return DistrictPicks, true
-	case strings.Contains(h, "cluster") && strings.Contains(h, "host_codes"):
+	case strings.Contains(h, "cluster") || strings.Contains(h, "host_codes"):
 		return Clusters, true
 	}
 	return "", false

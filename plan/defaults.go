@@ -10,10 +10,11 @@ import (
 	"github.com/paulmach/orb"
 )
 
-// The default plans are copies of ../shared/data/plans: facts compiled
-// from public sources, each row with its source.
+// The default plans: definitions (*.plan.json, rules as data) and copies
+// of ../shared/data/plans, facts compiled from public sources, each row
+// with its source.
 //
-//go:embed defaults/*.csv
+//go:embed defaults/*.csv defaults/*.plan.json
 var defaultFiles embed.FS
 
 // Default plan ids.
@@ -38,41 +39,50 @@ func rows(name string, cols ...string) ([]Row, error) {
 	return ReadCSV(bytes.NewReader(b), name, 0, cols...)
 }
 
+func definedPlan(id string) (Plan, error) {
+	var p Plan
+	b, err := defaultFiles.ReadFile("defaults/" + id + ".plan.json")
+	if err != nil {
+		return p, err
+	}
+	d, err := ReadDefinition(bytes.NewReader(b), id+".plan.json", 0)
+	if err != nil {
+		return p, err
+	}
+	d.Apply(&p)
+	return p, nil
+}
+
+func atoi(file string, r Row, col string) (int, error) {
+	n, err := strconv.Atoi(r.Get(col))
+	if err != nil {
+		return 0, fmt.Errorf("%s: line %d: %s %q is not a whole number", file, r.Line, col, r.Get(col))
+	}
+	return n, nil
+}
+
 // LoadDefaults parses the embedded plan files.
 func LoadDefaults() (Defaults, error) {
 	var d Defaults
-	cq := Plan{ID: ChongqingID, Title: "重庆 2023 产业地图", Kind: DistrictPicks,
-		Region: "500000", UnitKinds: []string{KindDistrict, KindZone}, MaxMain: map[string]int{}}
-	cat, err := rows("chongqing-33618-catalogue.csv", "code", "name", "tier", "tier_name", "confirmed")
+	cq, err := definedPlan(ChongqingID)
+	if err != nil {
+		return d, err
+	}
+	const catFile = "chongqing-33618-catalogue.csv"
+	cat, err := rows(catFile, "code", "name", "tier", "tier_name", "confirmed")
 	if err != nil {
 		return d, err
 	}
 	for _, r := range cat {
-		tier, err := strconv.Atoi(r.Get("tier"))
+		tier, err := atoi(catFile, r, "tier")
 		if err != nil {
-			return d, fmt.Errorf("chongqing-33618-catalogue.csv: line %d: tier %q", r.Line, r.Get("tier"))
+			return d, err
 		}
 		cq.Catalogue = append(cq.Catalogue, Industry{Code: r.Get("code"), Name: r.Get("name"), Tier: tier,
 			TierName: r.Get("tier_name"), Confirmed: r.Get("confirmed") == "yes"})
 	}
-	zones, err := rows("chongqing-zones.csv", "code", "name", "kind", "max_main", "hosts_2023", "approx_lon", "approx_lat", "note")
-	if err != nil {
+	if d.Zones, err = loadZones(&cq); err != nil {
 		return d, err
-	}
-	for _, r := range zones {
-		lon, err1 := strconv.ParseFloat(r.Get("approx_lon"), 64)
-		lat, err2 := strconv.ParseFloat(r.Get("approx_lat"), 64)
-		maxMain, err3 := strconv.Atoi(r.Get("max_main"))
-		if err1 != nil || err2 != nil || err3 != nil {
-			return d, fmt.Errorf("chongqing-zones.csv: line %d: bad number", r.Line)
-		}
-		// The points are given to 0.01° (about 1 km), coarser than the
-		// GCJ-02 offset, so they are taken as they are.
-		p := orb.Point{lon, lat}
-		d.Zones = append(d.Zones, Unit{Code: r.Get("code"), Name: r.Get("name"), Kind: KindZone, Parent: cq.Region,
-			Approximate: true, Hosts: strings.Split(r.Get("hosts_2023"), ";"),
-			Note: r.Get("kind") + ": " + r.Get("note"), Geom: p, Label: p, Seat: p})
-		cq.MaxMain[r.Get("code")] = maxMain
 	}
 	b, _ := defaultFiles.ReadFile("defaults/chongqing-2023-reported.csv")
 	picks, lines, err := ReadPicks(bytes.NewReader(b), "chongqing-2023-reported.csv", 0)
@@ -88,16 +98,19 @@ func LoadDefaults() (Defaults, error) {
 		cq.Assignments = append(cq.Assignments, a)
 	}
 
-	sd := Plan{ID: ShandongID, Title: "山东 先进制造业集群", Kind: Clusters,
-		Region: "370000", UnitKinds: []string{KindCity}, Groups: map[string]string{}}
-	sectors, err := rows("shandong-sectors.csv", "sector", "scale_tier_2025", "note")
+	sd, err := definedPlan(ShandongID)
+	if err != nil {
+		return d, err
+	}
+	const sectorFile = "shandong-sectors.csv"
+	sectors, err := rows(sectorFile, "sector", "scale_tier_2025", "note")
 	if err != nil {
 		return d, err
 	}
 	for _, r := range sectors {
-		tier, err := strconv.Atoi(r.Get("scale_tier_2025"))
+		tier, err := atoi(sectorFile, r, "scale_tier_2025")
 		if err != nil {
-			return d, fmt.Errorf("shandong-sectors.csv: line %d: scale_tier_2025 %q", r.Line, r.Get("scale_tier_2025"))
+			return d, err
 		}
 		// Sectors have no codes in the source; the name is the code.
 		sd.Catalogue = append(sd.Catalogue, Industry{Code: r.Get("sector"), Name: r.Get("sector"), Tier: tier,
@@ -107,6 +120,7 @@ func LoadDefaults() (Defaults, error) {
 	if err != nil {
 		return d, err
 	}
+	sd.Groups = map[string]string{}
 	for _, r := range regions {
 		sd.Groups[r.Get("code")] = r.Get("economic_circle")
 	}
@@ -116,4 +130,39 @@ func LoadDefaults() (Defaults, error) {
 	}
 	d.Plans = []Plan{cq, sd}
 	return d, nil
+}
+
+// loadZones reads Chongqing's functional zones; their max_main column
+// becomes per-unit limits of the plan's rules.
+func loadZones(cq *Plan) ([]Unit, error) {
+	const file = "chongqing-zones.csv"
+	zones, err := rows(file, "code", "name", "kind", "max_main", "hosts_2023", "approx_lon", "approx_lat", "note")
+	if err != nil {
+		return nil, err
+	}
+	if cq.Rules.UnitLimits == nil {
+		cq.Rules.UnitLimits = map[string]map[Role]int{}
+	}
+	var out []Unit
+	for _, r := range zones {
+		lon, err1 := strconv.ParseFloat(r.Get("approx_lon"), 64)
+		lat, err2 := strconv.ParseFloat(r.Get("approx_lat"), 64)
+		if err1 != nil || err2 != nil {
+			return nil, fmt.Errorf("%s: line %d: approx_lon/approx_lat are not numbers", file, r.Line)
+		}
+		maxMain, err := atoi(file, r, "max_main")
+		if err != nil {
+			return nil, err
+		}
+		// The points are given to 0.01° (about 1 km), coarser than the
+		// GCJ-02 offset, so they are taken as they are.
+		p := orb.Point{lon, lat}
+		out = append(out, Unit{Code: r.Get("code"), Name: r.Get("name"), Kind: KindZone, Parent: cq.Region,
+			Approximate: true, Hosts: strings.Split(r.Get("hosts_2023"), ";"),
+			Note: r.Get("kind") + ": " + r.Get("note"), Geom: p, Label: p, Seat: p})
+		if l, _ := cq.Rules.Limit(r.Get("code"), Main); l != maxMain {
+			cq.Rules.UnitLimits[r.Get("code")] = map[Role]int{Main: maxMain}
+		}
+	}
+	return out, nil
 }

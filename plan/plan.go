@@ -87,11 +87,11 @@ type Unit struct {
 
 // An Industry is an entry of a plan's catalogue.
 type Industry struct {
-	Code      string
-	Name      string
-	Tier      int
-	TierName  string
-	Confirmed bool // checked against the official text
+	Code      string `json:"code"`
+	Name      string `json:"name"`
+	Tier      int    `json:"tier"`
+	TierName  string `json:"tier_name"`
+	Confirmed bool   `json:"confirmed"` // checked against the official text
 }
 
 // An Assignment gives a unit an industry in a role.
@@ -128,9 +128,8 @@ type Plan struct {
 	Clusters    []Cluster
 	// Groups puts units into named groups (Shandong's economic circles).
 	Groups map[string]string
-	// MaxMain holds per-unit limits on main industries where a unit
-	// differs from the plan's rule (the zones that may pick 3).
-	MaxMain map[string]int
+	// Rules is the plan's rule profile.
+	Rules Profile
 }
 
 // Industry finds a catalogue entry by code or exact name.

@@ -43,8 +43,8 @@ func TestLoadDefaults(t *testing.T) {
 	if n := cq.Catalogue[12]; n.Code != "CQ-SAT" || n.TierName != `"新星"产业集群` {
 		t.Errorf("lazy quotes: %+v", n)
 	}
-	if len(d.Zones) != 3 || cq.MaxMain["cq-liangjiang"] != 3 || cq.MaxMain["cq-wansheng"] != 2 {
-		t.Errorf("zones %d, max main %v", len(d.Zones), cq.MaxMain)
+	if len(d.Zones) != 3 || limit(cq, "cq-liangjiang") != 3 || limit(cq, "cq-wansheng") != 2 || limit(cq, "500120") != 2 {
+		t.Errorf("zones %d, unit limits %v", len(d.Zones), cq.Rules.UnitLimits)
 	}
 	for _, z := range d.Zones {
 		if !z.Approximate || z.Kind != KindZone || !cq.HasUnit(z) || len(z.Hosts) == 0 {
@@ -122,19 +122,78 @@ func TestReadFile(t *testing.T) {
 	}
 }
 
-func TestCheckKind(t *testing.T) {
+func limit(p Plan, unit string) int {
+	l, _ := p.Rules.Limit(unit, Main)
+	return l
+}
+
+func TestParseFileKinds(t *testing.T) {
 	d, err := LoadDefaults()
 	if err != nil {
 		t.Fatal(err)
 	}
 	cq := d.Plans[0]
-	if err := cq.CheckKind("a.csv", "unit_code,unit_name,role,industry,detail,source"); err != nil {
-		t.Error(err)
+	units := map[string]bool{"500103": true}
+	tests := []struct {
+		name, in, wantErr string
+		n                 int
+	}{
+		{"csv picks", "unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,\n", "", 1},
+		{"json picks", `{"assignments": [
+  {"unit_code": "500103", "unit_name": "渝中区", "role": "main", "industry": "软件信息服务"},
+  {"unit_code": "500103", "role": "special", "industry": "CQ-NDS", "source": "s"}
+]}`, "", 2},
+		{"json bad role names its line", `{"assignments": [
+  {"unit_code": "500103", "role": "main", "industry": "CQ-SIS"},
+  {"unit_code": "500103", "role": "boss", "industry": "CQ-SIS"}
+]}`, "in: line 3: unknown role \"boss\"", 0},
+		{"json both lists", `{"assignments": [], "clusters": []}`, "one of them", 0},
+		{"json malformed", "{\"assignments\": [\n{]}", "in: malformed JSON at line 2", 0},
+		{"clusters for a picks plan", "cluster,industry,level,host_codes,year,source\nx,y,national,500103,2024,\n", "a clusters file, but plan chongqing-2023 is district-picks", 0},
+		{"unknown header", "a,b,c\n1,2,3\n", "header is neither", 0},
 	}
-	if err := cq.CheckKind("a.csv", "cluster,industry,level,host_codes,year,source"); err == nil || !strings.Contains(err.Error(), "a clusters file") {
-		t.Errorf("clusters file for a picks plan: %v", err)
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := cq.ReadFile(strings.NewReader(tc.in), "in", 0, units)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || len(f.Assignments) != tc.n {
+				t.Fatalf("%+v, %v", f, err)
+			}
+		})
 	}
-	if err := cq.CheckKind("a.csv", "a,b,c"); err == nil {
-		t.Error("unknown header accepted")
+	p, err := ParseFile(strings.NewReader(`{"clusters": [{"cluster": "c", "industry": "x", "level": "national", "host_codes": ["370200", "370600"], "year": 2024}]}`), "c.json", 0)
+	if err != nil || p.Kind != Clusters || len(p.Clusters[0].Hosts) != 2 || p.Clusters[0].Year != 2024 {
+		t.Errorf("json clusters: %+v, %v", p, err)
+	}
+}
+
+func TestReadDefinition(t *testing.T) {
+	good := `{"id": "sichuan-2024", "title": "四川", "kind": "district-picks", "region": "510000",
+	  "unit_kinds": ["district"], "rules": {"limits": {"main": 3}, "rules": {"unit-unassigned": "off"}}}`
+	d, err := ReadDefinition(strings.NewReader(good), "d.json", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var p Plan
+	d.Apply(&p)
+	if l, _ := p.Rules.Limit("510104", Main); l != 3 || p.Rules.Severity(p.Kind, RuleUnitUnassigned) != Off || p.Rules.Severity(p.Kind, RuleMainLimit) != Error {
+		t.Errorf("applied: %+v", p)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{`{"id": "x", "title": "x", "kind": "district-picks", "region": "1", "unit_kinds": ["district"], "rules": {"rules": {"main-limt": "error"}}}`, `rule "main-limt" does not apply`},
+		{`{"id": "x", "title": "x", "kind": "district-picks", "region": "1", "unit_kinds": ["district"], "rules": {"rules": {"main-limit": "fatal"}}}`, `severity "fatal"`},
+		{`{"id": "x", "title": "x", "kind": "clusters", "region": "1", "unit_kinds": ["city"], "rules": {"rules": {"main-limit": "error"}}}`, `does not apply to clusters`},
+		{`{"id": "x", "title": "x", "kind": "pyramid", "region": "1", "unit_kinds": ["city"], "rules": {}}`, `unknown plan kind`},
+		{`{"id": "x", "title": "x", "kind": "clusters", "region": "1", "unit_kinds": ["city"], "rules": {}, "colour": "red"}`, `unknown field "colour"`},
+		{`{"id": "", "kind": "clusters"}`, `no id`},
+	} {
+		if _, err := ReadDefinition(strings.NewReader(tc.in), "d.json", 0); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want %q", tc.in, err, tc.want)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"fmt"
 	"strings"
@@ -47,20 +48,24 @@ func splitList(s, sep string) []string {
 }
 
 func readPlans(ctx context.Context, q querier) ([]plan.Plan, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, title, kind, region, unit_kinds FROM plans ORDER BY id`)
+	rows, err := q.QueryContext(ctx, `SELECT id, title, kind, region, unit_kinds, rules FROM plans ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	var plans []plan.Plan
 	for rows.Next() {
 		var p plan.Plan
-		var kinds string
-		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.Region, &kinds); err != nil {
+		var kinds, rules string
+		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.Region, &kinds, &rules); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		if err := json.Unmarshal([]byte(rules), &p.Rules); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("plan %s: rules: %w", p.ID, err)
+		}
 		p.UnitKinds = splitList(kinds, ",")
-		p.Groups, p.MaxMain = map[string]string{}, map[string]int{}
+		p.Groups = map[string]string{}
 		plans = append(plans, p)
 	}
 	rows.Close()
@@ -123,22 +128,11 @@ func readPlanDetail(ctx context.Context, q querier, p *plan.Plan) error {
 	if err != nil {
 		return err
 	}
-	err = each(ctx, q, `SELECT unit_code, grp FROM unit_groups WHERE plan_id = ?`,
+	return each(ctx, q, `SELECT unit_code, grp FROM unit_groups WHERE plan_id = ?`,
 		func(r *sql.Rows) error {
 			var u, g string
 			err := r.Scan(&u, &g)
 			p.Groups[u] = g
-			return err
-		}, p.ID)
-	if err != nil {
-		return err
-	}
-	return each(ctx, q, `SELECT unit_code, max FROM unit_limits WHERE plan_id = ? AND role = 'main'`,
-		func(r *sql.Rows) error {
-			var u string
-			var m int
-			err := r.Scan(&u, &m)
-			p.MaxMain[u] = m
 			return err
 		}, p.ID)
 }

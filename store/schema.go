@@ -11,7 +11,7 @@ import (
 const wgs84WKT = `GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]`
 
 // schemaVersion is indmap's own schema, kept in indmap_meta.
-const schemaVersion = "1"
+const schemaVersion = "2"
 
 var coreSchema = []string{
 	`CREATE TABLE gpkg_spatial_ref_sys (
@@ -123,7 +123,8 @@ var attributeTables = []struct{ name, ddl, description string }{
 		title TEXT NOT NULL,
 		kind TEXT NOT NULL,
 		region TEXT NOT NULL,
-		unit_kinds TEXT NOT NULL)`, "Regional industry plans"},
+		unit_kinds TEXT NOT NULL,
+		rules TEXT NOT NULL DEFAULT '{}')`, "Regional industry plans; rules is the plan's rule profile as JSON"},
 	{"industries", `CREATE TABLE industries (
 		fid INTEGER PRIMARY KEY AUTOINCREMENT,
 		plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
@@ -159,13 +160,6 @@ var attributeTables = []struct{ name, ddl, description string }{
 		plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
 		unit_code TEXT NOT NULL,
 		grp TEXT NOT NULL)`, "Named groups of a plan's units (economic circles)"},
-	{"unit_limits", `CREATE TABLE unit_limits (
-		fid INTEGER PRIMARY KEY AUTOINCREMENT,
-		plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
-		unit_code TEXT NOT NULL,
-		role TEXT NOT NULL,
-		max INTEGER NOT NULL,
-		UNIQUE (plan_id, unit_code, role))`, "Per-unit limits that differ from the plan's"},
 	{"adjacency", `CREATE TABLE adjacency (
 		fid INTEGER PRIMARY KEY AUTOINCREMENT,
 		a TEXT NOT NULL,

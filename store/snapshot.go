@@ -1,6 +1,8 @@
 package store
 
 import (
+	"fmt"
+	"slices"
 	"sort"
 
 	"github.com/indmap/indmap/geo"
@@ -21,6 +23,10 @@ type Snapshot struct {
 	byCode   map[string]int
 	adjacent map[string][]string
 	index    *geo.Index
+	// reports holds each plan's validation, computed once per version so
+	// that tiles and GeoJSON read violation counts without re-validating.
+	reports    map[string]plan.Report
+	violations map[string]map[string][]string // plan → unit → rule ids
 }
 
 // NewSnapshot indexes units, plans and neighbour pairs.
@@ -43,7 +49,48 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 	for _, l := range s.adjacent {
 		sort.Strings(l)
 	}
+	s.reports = map[string]plan.Report{}
+	s.violations = map[string]map[string][]string{}
+	for i := range s.Plans {
+		p := &s.Plans[i]
+		r := plan.Validate(p, plan.Subject{Units: s.PlanUnits(p), Neighbours: s.NeighboursOf,
+			Assignments: p.Assignments, Clusters: p.Clusters})
+		s.reports[p.ID] = r
+		byUnit := map[string][]string{}
+		for _, v := range r.Violations {
+			for _, u := range v.Units {
+				if !slices.Contains(byUnit[u], v.Rule) {
+					byUnit[u] = append(byUnit[u], v.Rule)
+				}
+			}
+		}
+		for _, rules := range byUnit {
+			sort.Strings(rules)
+		}
+		s.violations[p.ID] = byUnit
+	}
 	return s
+}
+
+// Report is the validation of a stored plan at this version.
+func (s *Snapshot) Report(planID string) (plan.Report, bool) {
+	r, ok := s.reports[planID]
+	return r, ok
+}
+
+// UnitViolations lists the rule ids a unit breaks in a plan.
+func (s *Snapshot) UnitViolations(planID, code string) []string {
+	return s.violations[planID][code]
+}
+
+// Validate checks a plan file's records against a stored plan's units,
+// adjacency and rules, storing nothing.
+func (s *Snapshot) Validate(p *plan.Plan, f plan.Parsed) (plan.Report, error) {
+	if f.Kind != p.Kind {
+		return plan.Report{}, fmt.Errorf("a %s file, but plan %s is %s", f.Kind, p.ID, p.Kind)
+	}
+	return plan.Validate(p, plan.Subject{Units: s.PlanUnits(p), Neighbours: s.NeighboursOf,
+		Assignments: f.Assignments, Clusters: f.Clusters, Lines: f.Lines}), nil
 }
 
 // Unit finds a unit by code.

@@ -89,7 +89,7 @@ func (s *Store) init(ctx context.Context, exists bool) error {
 			return err
 		}
 		if v != schemaVersion {
-			return fmt.Errorf("schema version %s, this indmap reads %s", v, schemaVersion)
+			return fmt.Errorf("schema version %s, this indmap reads %s: recreate it with indmap init --force", v, schemaVersion)
 		}
 		return nil
 	}

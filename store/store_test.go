@@ -118,8 +118,8 @@ func TestSnapshot(t *testing.T) {
 	if n := len(snap.PlanUnits(sd)); n != 16 {
 		t.Errorf("shandong plan has %d units, want 16 cities", n)
 	}
-	if len(cq.Assignments) != 25 || cq.MaxMain["cq-gaoxin"] != 3 || len(sd.Clusters) != 23 || sd.Groups["370200"] != "胶东经济圈" {
-		t.Errorf("plans not stored whole: %d assignments, limits %v, %d clusters", len(cq.Assignments), cq.MaxMain, len(sd.Clusters))
+	if len(cq.Assignments) != 25 || cq.Rules.UnitLimits["cq-gaoxin"][plan.Main] != 3 || len(sd.Clusters) != 23 || sd.Groups["370200"] != "胶东经济圈" {
+		t.Errorf("plans not stored whole: %d assignments, limits %v, %d clusters", len(cq.Assignments), cq.Rules.UnitLimits, len(sd.Clusters))
 	}
 	if got := strings.Join(snap.NeighboursOf("500103"), ","); got != "500105,500106,500107,500108" {
 		t.Errorf("渝中区 neighbours %s", got)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"database/sql"
 	"fmt"
 	"io"
@@ -153,8 +154,12 @@ func (s *Store) PutPlan(ctx context.Context, p plan.Plan) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM plans WHERE id = ?`, p.ID); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, title, kind, region, unit_kinds) VALUES (?, ?, ?, ?, ?)`,
-			p.ID, p.Title, string(p.Kind), p.Region, strings.Join(p.UnitKinds, ",")); err != nil {
+		rules, err := json.Marshal(p.Rules)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, title, kind, region, unit_kinds, rules) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.ID, p.Title, string(p.Kind), p.Region, strings.Join(p.UnitKinds, ","), string(rules)); err != nil {
 			return err
 		}
 		for _, in := range p.Catalogue {
@@ -165,11 +170,6 @@ func (s *Store) PutPlan(ctx context.Context, p plan.Plan) error {
 		}
 		for unit, grp := range p.Groups {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO unit_groups (plan_id, unit_code, grp) VALUES (?, ?, ?)`, p.ID, unit, grp); err != nil {
-				return err
-			}
-		}
-		for unit, max := range p.MaxMain {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO unit_limits (plan_id, unit_code, role, max) VALUES (?, ?, 'main', ?)`, p.ID, unit, max); err != nil {
 				return err
 			}
 		}
@@ -221,14 +221,7 @@ func (s *Store) ImportPlanFile(ctx context.Context, planID string, r io.Reader, 
 	for _, u := range snap.PlanUnits(p) {
 		units[u.Code] = true
 	}
-	b, err := geo.ReadAllLimited(r, maxBytes)
-	if err != nil {
-		return plan.File{}, fmt.Errorf("%s: %w", name, err)
-	}
-	if err := p.CheckKind(name, string(b)); err != nil {
-		return plan.File{}, err
-	}
-	f, err := p.ReadFile(strings.NewReader(string(b)), name, maxBytes, units)
+	f, err := p.ReadFile(r, name, maxBytes, units)
 	if err != nil {
 		return f, err
 	}

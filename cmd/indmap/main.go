@@ -22,6 +22,7 @@ Usage:
   indmap import boundaries FILE... [--db FILE] [--crs gcj02|wgs84]
   indmap import plan FILE --plan ID [--db FILE]
   indmap fetch boundaries [--out DIR] [--base-url URL]
+  indmap validate --plan ID [FILE.csv|FILE.json] [--format text|json]
 
 Every command that touches data takes --db (default $INDMAP_DB, else
 indmap.gpkg). Run "indmap COMMAND --help" for a command's options.
@@ -29,6 +30,15 @@ indmap.gpkg). Run "indmap COMMAND --help" for a command's options.
 
 // errUsage marks errors that are the caller's words, not the data's.
 var errUsage = errors.New("usage")
+
+// exitError ends the program with a code of its own.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e exitError) Error() string { return e.err.Error() }
+func (e exitError) Unwrap() error { return e.err }
 
 type command struct {
 	name string
@@ -47,6 +57,7 @@ var commands = []command{
 	{"serve", runServe},
 	{"import", runImport},
 	{"fetch", runFetch},
+	{"validate", runValidate},
 }
 
 func main() {
@@ -72,11 +83,17 @@ func run(ctx context.Context, e *env, args []string) int {
 			continue
 		}
 		err := c.run(ctx, e, args[1:])
+		var ee exitError
 		switch {
 		case err == nil:
 			return 0
 		case errors.Is(err, flag.ErrHelp):
 			return 0
+		case errors.As(err, &ee):
+			if ee.err != nil {
+				fmt.Fprintf(e.stderr, "indmap %s: %v\n", c.name, ee.err)
+			}
+			return ee.code
 		case errors.Is(err, errUsage):
 			fmt.Fprintf(e.stderr, "indmap %s: %v\n", c.name, err)
 			return 2

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -249,5 +250,75 @@ func BenchmarkServeStartup(b *testing.B) {
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()
 		b.StartTimer()
+	}
+}
+
+// TestValidateCommand runs the built binary: exit codes 0/1/2 and the
+// JSON report contract.
+func TestValidateCommand(t *testing.T) {
+	bin := binary(t)
+	db := initDB(t)
+	dir := t.TempDir()
+	write := func(name, content string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(content), 0o644)
+		return p
+	}
+	over := write("over.csv", "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV,,\n500120,璧山区,main,CQ-EIM,,\n500120,璧山区,main,CQ-ADM,,\n")
+	ok := write("ok.json", `{"assignments": [{"unit_code": "500120", "role": "main", "industry": "CQ-ICV"}]}`)
+	bad := write("bad.csv", "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,boss,CQ-ICV,,\n")
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"stored plan", []string{"--plan", "chongqing-2023"}, 0, "chongqing-2023: valid, 0 errors", ""},
+		{"stored clusters", []string{"--plan", "shandong-clusters"}, 0, "济青枣潍工业母机集群: its hosts form 3 groups", ""},
+		{"file over the limit", []string{"--plan", "chongqing-2023", over}, 1, "main-limit", ""},
+		{"valid json file", []string{"--plan", "chongqing-2023", ok, "--format", "json"}, 0, `"valid": true`, ""},
+		{"bad file", []string{"--plan", "chongqing-2023", bad}, 2, "", "line 2: unknown role"},
+		{"unknown plan", []string{"--plan", "nope"}, 2, "", `no plan "nope"`},
+		{"no database", []string{"--plan", "chongqing-2023", "--db", filepath.Join(dir, "none.gpkg")}, 2, "", "create it with indmap init"},
+		{"no plan flag", nil, 2, "", "give --plan ID"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cmd := exec.Command(bin, append([]string{"validate", "--db", db}, tc.args...)...)
+			var out, errOut bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &out, &errOut
+			cmd.Run()
+			if code := cmd.ProcessState.ExitCode(); code != tc.code {
+				t.Errorf("exit %d, want %d\n%s\n%s", code, tc.code, out.String(), errOut.String())
+			}
+			if !strings.Contains(out.String(), tc.stdout) || !strings.Contains(errOut.String(), tc.stderr) {
+				t.Errorf("output lacks %q / %q:\n%s\n%s", tc.stdout, tc.stderr, out.String(), errOut.String())
+			}
+		})
+	}
+	out, _ := exec.Command(bin, "validate", "--db", db, "--plan", "chongqing-2023", over, "--format", "json").Output()
+	var r struct {
+		Plan       string `json:"plan"`
+		Valid      *bool  `json:"valid"`
+		Errors     *int   `json:"errors"`
+		Warnings   *int   `json:"warnings"`
+		Violations []struct {
+			Rule     string   `json:"rule"`
+			Severity string   `json:"severity"`
+			Units    []string `json:"units"`
+			Message  string   `json:"message"`
+		} `json:"violations"`
+	}
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	if r.Plan != "chongqing-2023" || r.Valid == nil || *r.Valid || r.Errors == nil || *r.Errors != 1 || r.Warnings == nil || len(r.Violations) != 1+*r.Warnings {
+		t.Errorf("JSON report: %s", out)
+	}
+	for _, v := range r.Violations {
+		if v.Rule == "" || (v.Severity != "error" && v.Severity != "warning") || v.Units == nil || v.Message == "" {
+			t.Errorf("violation %+v", v)
+		}
 	}
 }

@@ -1,0 +1,55 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/plan"
+	"github.com/labstack/echo/v4"
+)
+
+// maxValidateBytes bounds a validation request's body.
+const maxValidateBytes = 32 << 20
+
+func (h *handlers) plan(c echo.Context) (*plan.Plan, error) {
+	p, ok := snapshotOf(c).Plan(c.Param("id"))
+	if !ok {
+		return nil, echo.NewHTTPError(http.StatusNotFound, "no plan "+c.Param("id"))
+	}
+	return p, nil
+}
+
+// validation answers the stored plan's report, computed once per data
+// version.
+func (h *handlers) validation(c echo.Context) error {
+	p, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	r, _ := snapshotOf(c).Report(p.ID)
+	return c.JSON(http.StatusOK, r)
+}
+
+// validate checks a plan file in the body (CSV or JSON) against the
+// plan, storing nothing.
+func (h *handlers) validate(c echo.Context) error {
+	p, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxValidateBytes)
+	parsed, err := plan.ParseFile(body, "body", maxValidateBytes)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.Is(err, geo.ErrTooLarge) || errors.As(err, &tooBig) {
+			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, err.Error())
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	r, err := snapshotOf(c).Validate(p, parsed)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, "body: "+err.Error())
+	}
+	return c.JSON(http.StatusOK, r)
+}

@@ -1,0 +1,192 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/indmap/indmap/geo"
+)
+
+// Parsed is a plan file as read, before it is checked against a plan.
+type Parsed struct {
+	Kind        Kind
+	Assignments []Assignment // district picks
+	Clusters    []Cluster    // clusters
+	// Lines gives each record's line in the file.
+	Lines []int
+}
+
+// ParseFile reads a plan file: CSV with the picks or clusters header, or
+// JSON ({"assignments": [...]} or {"clusters": [...]}, each record with
+// the CSV's column names as keys).
+func ParseFile(r io.Reader, name string, maxBytes int64) (Parsed, error) {
+	b, err := readText(r, name, maxBytes)
+	if err != nil {
+		return Parsed{}, err
+	}
+	if t := bytes.TrimSpace(b); t[0] == '{' || t[0] == '[' {
+		return parseJSONFile(b, name)
+	}
+	header := strings.SplitN(string(b), "\n", 2)[0]
+	var p Parsed
+	switch k, _ := FileKind(header); k {
+	case DistrictPicks:
+		rows, err := parseCSV(b, name, PicksHeader...)
+		if err != nil {
+			return p, err
+		}
+		p.Assignments, p.Lines, err = picksFromRows(rows, name)
+		p.Kind = k
+		return p, err
+	case Clusters:
+		rows, err := parseCSV(b, name, ClustersHeader...)
+		if err != nil {
+			return p, err
+		}
+		p.Clusters, p.Lines, err = clustersFromRows(rows, name)
+		p.Kind = k
+		return p, err
+	}
+	return p, fmt.Errorf("%s: line 1: header is neither %s nor %s", name,
+		strings.Join(PicksHeader, ","), strings.Join(ClustersHeader, ","))
+}
+
+// jsonRecord is one JSON record; host_codes may be a list or a
+// ;-separated string, year a number or a string.
+type jsonRecord map[string]json.RawMessage
+
+func (r jsonRecord) str(key string) (string, error) {
+	raw, ok := r[key]
+	if !ok || string(raw) == "null" {
+		return "", nil
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err == nil {
+		return s, nil
+	}
+	var n json.Number
+	if err := json.Unmarshal(raw, &n); err == nil {
+		return n.String(), nil
+	}
+	var list []string
+	if err := json.Unmarshal(raw, &list); err == nil {
+		return strings.Join(list, ";"), nil
+	}
+	return "", fmt.Errorf("%s: want a string", key)
+}
+
+func parseJSONFile(b []byte, name string) (Parsed, error) {
+	var doc struct {
+		Assignments []json.RawMessage `json:"assignments"`
+		Clusters    []json.RawMessage `json:"clusters"`
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		return Parsed{}, fmt.Errorf("%s: %w", name, geo.JSONError(b, err))
+	}
+	var p Parsed
+	var items []json.RawMessage
+	var header []string
+	switch {
+	case doc.Assignments != nil && doc.Clusters == nil:
+		p.Kind, items, header = DistrictPicks, doc.Assignments, PicksHeader
+	case doc.Clusters != nil && doc.Assignments == nil:
+		p.Kind, items, header = Clusters, doc.Clusters, ClustersHeader
+	default:
+		return p, fmt.Errorf(`%s: want an object with "assignments" or "clusters" (one of them)`, name)
+	}
+	if len(items) == 0 {
+		return p, fmt.Errorf("%s: no records", name)
+	}
+	rows := make([]Row, len(items))
+	for i, raw := range items {
+		line := lineOf(b, raw)
+		var rec jsonRecord
+		if err := json.Unmarshal(raw, &rec); err != nil {
+			return p, fmt.Errorf("%s: line %d: record %d is not an object", name, line, i+1)
+		}
+		rows[i] = Row{Line: line, fields: map[string]string{}}
+		for _, col := range header {
+			v, err := rec.str(col)
+			if err != nil {
+				return p, fmt.Errorf("%s: line %d: %w", name, line, err)
+			}
+			rows[i].fields[col] = v
+		}
+	}
+	var err error
+	if p.Kind == DistrictPicks {
+		p.Assignments, p.Lines, err = picksFromRows(rows, name)
+	} else {
+		p.Clusters, p.Lines, err = clustersFromRows(rows, name)
+	}
+	return p, err
+}
+
+// lineOf finds the line of a sub-slice of b (json.RawMessage values of
+// an Unmarshal alias their input only sometimes, so search by content).
+func lineOf(b []byte, part []byte) int {
+	if i := bytes.Index(b, part); i >= 0 {
+		return 1 + bytes.Count(b[:i], []byte("\n"))
+	}
+	return 0
+}
+
+// File is a plan file checked against a plan for storing.
+type File struct {
+	Assignments []Assignment
+	Clusters    []Cluster
+	// Warnings are kept, not fatal: an industry outside the catalogue is
+	// a rule violation for the validator to report, not bad input.
+	Warnings []string
+}
+
+// ReadFile reads a plan file for p and checks it for storing: the file
+// is of p's kind, every unit code is one of units (p's units), and
+// industries resolve to catalogue codes where they match.
+func (p *Plan) ReadFile(r io.Reader, name string, maxBytes int64, units map[string]bool) (File, error) {
+	parsed, err := ParseFile(r, name, maxBytes)
+	if err != nil {
+		return File{}, err
+	}
+	return p.Resolve(parsed, name, units)
+}
+
+// Resolve checks a parsed file against p for storing.
+func (p *Plan) Resolve(parsed Parsed, name string, units map[string]bool) (File, error) {
+	var f File
+	if parsed.Kind != p.Kind {
+		return f, fmt.Errorf("%s: a %s file, but plan %s is %s", name, parsed.Kind, p.ID, p.Kind)
+	}
+	for i, a := range parsed.Assignments {
+		if !units[a.Unit] {
+			return f, fmt.Errorf("%s: line %d: unit %s is not a unit of plan %s", name, parsed.Lines[i], a.Unit, p.ID)
+		}
+		if in, ok := p.Industry(a.Industry); ok {
+			a.Industry = in.Code
+		} else {
+			f.Warnings = append(f.Warnings, fmt.Sprintf("%s: line %d: industry %q is not in the catalogue of %s; stored as written", name, parsed.Lines[i], a.Industry, p.ID))
+		}
+		f.Assignments = append(f.Assignments, a)
+	}
+	for i, c := range parsed.Clusters {
+		for _, h := range c.Hosts {
+			if !units[h] {
+				return f, fmt.Errorf("%s: line %d: host %s of %s is not a unit of plan %s", name, parsed.Lines[i], h, c.Name, p.ID)
+			}
+		}
+		if in, ok := p.Industry(c.Industry); ok {
+			c.Industry = in.Code
+		} else {
+			f.Warnings = append(f.Warnings, fmt.Sprintf("%s: line %d: sector %q is not a sector of %s; stored as written", name, parsed.Lines[i], c.Industry, p.ID))
+		}
+		f.Clusters = append(f.Clusters, c)
+	}
+	return f, nil
+}
+
+// jsonLineError is geo.JSONError for plan files.
+func jsonLineError(b []byte, err error) error { return geo.JSONError(b, err) }
+

@@ -1,0 +1,373 @@
+package plan
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// A Violation is one breach of a plan's rules.
+type Violation struct {
+	Rule     string   `json:"rule"`
+	Severity Severity `json:"severity"`
+	// Units are the codes concerned (none for plan-wide rules), with their
+	// names in UnitNames ("" where the code is unknown).
+	Units        []string `json:"units"`
+	UnitNames    []string `json:"unit_names"`
+	Industry     string   `json:"industry,omitempty"`
+	IndustryName string   `json:"industry_name,omitempty"`
+	Role         Role     `json:"role,omitempty"`
+	Cluster      string   `json:"cluster,omitempty"`
+	Level        Level    `json:"level,omitempty"`
+	Limit        *int     `json:"limit,omitempty"`
+	Actual       *int     `json:"actual,omitempty"`
+	// Parts are the separate groups of a joint cluster's hosts.
+	Parts [][]string `json:"parts,omitempty"`
+	// Lines are the records' lines in a validated file.
+	Lines   []int  `json:"lines,omitempty"`
+	Message string `json:"message"`
+}
+
+// A Report is the outcome of validating a plan. Valid is false exactly
+// when there is at least one error.
+type Report struct {
+	Plan       string      `json:"plan"`
+	Valid      bool        `json:"valid"`
+	Errors     int         `json:"errors"`
+	Warnings   int         `json:"warnings"`
+	Violations []Violation `json:"violations"`
+}
+
+// A Subject is what Validate checks: assignments or clusters (the
+// stored ones or a file's) against the plan's units and adjacency.
+type Subject struct {
+	Units       []Unit
+	Neighbours  func(code string) []string
+	Assignments []Assignment
+	Clusters    []Cluster
+	// Lines gives each assignment's or cluster's line in a file; nil for
+	// stored data.
+	Lines []int
+}
+
+type validation struct {
+	p      *Plan
+	s      Subject
+	names  map[string]string
+	report Report
+}
+
+// Validate checks a subject against every rule of p's profile.
+func Validate(p *Plan, s Subject) Report {
+	v := &validation{p: p, s: s, names: map[string]string{}, report: Report{Plan: p.ID, Violations: []Violation{}}}
+	for _, u := range s.Units {
+		v.names[u.Code] = u.Name
+	}
+	if p.Kind == Clusters {
+		v.clusters()
+	} else {
+		v.picks()
+	}
+	v.retired()
+	sort.SliceStable(v.report.Violations, func(i, j int) bool {
+		a, b := v.report.Violations[i], v.report.Violations[j]
+		if (len(a.Units) == 0) != (len(b.Units) == 0) {
+			return len(a.Units) > 0 // plan-wide violations last
+		}
+		if len(a.Units) > 0 && a.Units[0] != b.Units[0] {
+			return a.Units[0] < b.Units[0]
+		}
+		return a.Rule < b.Rule
+	})
+	for _, x := range v.report.Violations {
+		if x.Severity == Error {
+			v.report.Errors++
+		} else {
+			v.report.Warnings++
+		}
+	}
+	v.report.Valid = v.report.Errors == 0
+	return v.report
+}
+
+// add records a violation of rule unless the profile turns it off.
+func (v *validation) add(rule string, x Violation, format string, args ...any) {
+	sev := v.p.Rules.Severity(v.p.Kind, rule)
+	if sev == Off {
+		return
+	}
+	x.Rule, x.Severity = rule, sev
+	if x.Units == nil {
+		x.Units = []string{}
+	}
+	x.UnitNames = make([]string, len(x.Units))
+	for i, c := range x.Units {
+		x.UnitNames[i] = v.names[c]
+	}
+	x.Message = fmt.Sprintf(format, args...)
+	v.report.Violations = append(v.report.Violations, x)
+}
+
+// unitLabel names a unit for messages: 璧山区 (500120), or the bare code.
+func (v *validation) unitLabel(code string) string {
+	if n := v.names[code]; n != "" {
+		return n + " (" + code + ")"
+	}
+	return code
+}
+
+func (v *validation) industryName(code string) string {
+	if in, ok := v.p.Industry(code); ok {
+		return in.Name
+	}
+	return code
+}
+
+func (v *validation) lines(idx []int) []int {
+	if v.s.Lines == nil {
+		return nil
+	}
+	out := make([]int, len(idx))
+	for i, k := range idx {
+		out[i] = v.s.Lines[k]
+	}
+	return out
+}
+
+func intp(n int) *int { return &n }
+
+// picks checks district picks: units, industries, limits, overlaps.
+func (v *validation) picks() {
+	type roleKey struct {
+		role     Role
+		industry string
+	}
+	type unitPicks struct {
+		rows  map[roleKey][]int // record indexes per role and industry
+		order []roleKey
+	}
+	byUnit := map[string]*unitPicks{}
+	var units []string
+	unknownUnits := map[string][]int{}
+	for i, a := range v.s.Assignments {
+		if _, ok := v.names[a.Unit]; !ok {
+			if unknownUnits[a.Unit] == nil {
+				units = append(units, a.Unit)
+			}
+			unknownUnits[a.Unit] = append(unknownUnits[a.Unit], i)
+			continue
+		}
+		code := a.Industry
+		if in, ok := v.p.Industry(a.Industry); ok {
+			code = in.Code
+		} else {
+			v.add(RuleUnknownIndustry, Violation{Units: []string{a.Unit}, Industry: a.Industry, Role: a.Role, Lines: v.lines([]int{i})},
+				"%s: industry %q is not in the catalogue of %s", v.unitLabel(a.Unit), a.Industry, v.p.ID)
+			continue
+		}
+		up := byUnit[a.Unit]
+		if up == nil {
+			up = &unitPicks{rows: map[roleKey][]int{}}
+			byUnit[a.Unit] = up
+			units = append(units, a.Unit)
+		}
+		k := roleKey{a.Role, code}
+		if up.rows[k] == nil {
+			up.order = append(up.order, k)
+		}
+		up.rows[k] = append(up.rows[k], i)
+	}
+	for _, unit := range units {
+		if idx, ok := unknownUnits[unit]; ok {
+			v.add(RuleUnknownUnit, Violation{Units: []string{unit}, Lines: v.lines(idx)},
+				"unit %s is not a unit of plan %s", unit, v.p.ID)
+			continue
+		}
+		up := byUnit[unit]
+		held := map[Role][]string{}
+		for _, k := range up.order {
+			held[k.role] = append(held[k.role], k.industry)
+			if idx := up.rows[k]; len(idx) > 1 {
+				v.add(RuleDuplicateAssignment, Violation{Units: []string{unit}, Industry: k.industry,
+					IndustryName: v.industryName(k.industry), Role: k.role, Actual: intp(len(idx)), Lines: v.lines(idx)},
+					"%s lists %s as %s %d times", v.unitLabel(unit), v.industryName(k.industry), k.role, len(idx))
+			}
+		}
+		for _, rl := range []struct {
+			role Role
+			rule string
+		}{{Main, RuleMainLimit}, {Special, RuleSpecialLimit}} {
+			limit, ok := v.p.Rules.Limit(unit, rl.role)
+			if n := len(held[rl.role]); ok && n > limit {
+				var idx []int
+				names := make([]string, n)
+				for i, code := range held[rl.role] {
+					names[i] = v.industryName(code)
+					idx = append(idx, up.rows[roleKey{rl.role, code}]...)
+				}
+				sort.Ints(idx)
+				v.add(rl.rule, Violation{Units: []string{unit}, Role: rl.role, Limit: intp(limit), Actual: intp(n), Lines: v.lines(idx)},
+					"%s has %d %s industries (%s); the limit is %d", v.unitLabel(unit), n, rl.role, strings.Join(names, ", "), limit)
+			}
+		}
+		for _, code := range held[Main] {
+			if idx, ok := up.rows[roleKey{Special, code}]; ok {
+				idx = append(append([]int(nil), up.rows[roleKey{Main, code}]...), idx...)
+				sort.Ints(idx)
+				v.add(RuleMainAndSpecial, Violation{Units: []string{unit}, Industry: code, IndustryName: v.industryName(code), Lines: v.lines(idx)},
+					"%s has %s as both a main and a special industry", v.unitLabel(unit), v.industryName(code))
+			}
+		}
+	}
+	for _, u := range v.s.Units {
+		if byUnit[u.Code] == nil && !v.hasAssignments(u.Code) {
+			v.add(RuleUnitUnassigned, Violation{Units: []string{u.Code}}, "%s has no industry assigned", v.unitLabel(u.Code))
+		}
+	}
+}
+
+// hasAssignments reports whether the unit has any assignment; one whose
+// industries are all unknown is reported for those, not as unassigned.
+func (v *validation) hasAssignments(code string) bool {
+	for _, a := range v.s.Assignments {
+		if a.Unit == code {
+			return true
+		}
+	}
+	return false
+}
+
+// clusters checks clusters: hosts, adjacency of joint hosts, sectors,
+// names and the level targets.
+func (v *validation) clusters() {
+	byName := map[string][]int{}
+	var names []string
+	count := map[Level]int{}
+	for i, c := range v.s.Clusters {
+		if byName[c.Name] == nil {
+			names = append(names, c.Name)
+		}
+		byName[c.Name] = append(byName[c.Name], i)
+		count[c.Level]++
+		var known []string
+		for _, h := range c.Hosts {
+			if _, ok := v.names[h]; !ok {
+				v.add(RuleUnknownHost, Violation{Units: []string{h}, Cluster: c.Name, Lines: v.lines([]int{i})},
+					"%s: host %s is not a unit of plan %s", c.Name, h, v.p.ID)
+				continue
+			}
+			known = append(known, h)
+		}
+		if _, ok := v.p.Industry(c.Industry); !ok {
+			v.add(RuleUnknownSector, Violation{Units: c.Hosts, Cluster: c.Name, Industry: c.Industry, Lines: v.lines([]int{i})},
+				"%s: sector %q is not a sector of %s", c.Name, c.Industry, v.p.ID)
+		}
+		if parts := v.components(known); len(parts) > 1 {
+			labels := make([]string, len(parts))
+			for k, part := range parts {
+				ns := make([]string, len(part))
+				for j, code := range part {
+					ns[j] = v.names[code]
+				}
+				labels[k] = strings.Join(ns, ", ")
+			}
+			v.add(RuleJointNotAdjacent, Violation{Units: known, Cluster: c.Name, Parts: parts, Actual: intp(len(parts)), Lines: v.lines([]int{i})},
+				"%s: its hosts form %d groups that do not border each other: %s", c.Name, len(parts), strings.Join(labels, " | "))
+		}
+	}
+	for _, name := range names {
+		idx := byName[name]
+		if len(idx) < 2 {
+			continue
+		}
+		var hosts []string
+		seen := map[string]bool{}
+		for _, i := range idx {
+			for _, h := range v.s.Clusters[i].Hosts {
+				if !seen[h] {
+					seen[h] = true
+					hosts = append(hosts, h)
+				}
+			}
+		}
+		v.add(RuleDuplicateCluster, Violation{Units: hosts, Cluster: name, Actual: intp(len(idx)), Lines: v.lines(idx)},
+			"cluster %s appears %d times", name, len(idx))
+	}
+	for _, level := range []Level{World, National, Provincial} {
+		target, ok := v.p.Rules.LevelTargets[level]
+		if !ok || count[level] == target {
+			continue
+		}
+		v.add(RuleLevelTarget, Violation{Level: level, Limit: intp(target), Actual: intp(count[level])},
+			"%s-level clusters: %d of the target %d", level, count[level], target)
+	}
+}
+
+// components splits codes into groups connected in the adjacency graph,
+// each sorted, groups in order of their first code.
+func (v *validation) components(codes []string) [][]string {
+	if len(codes) < 2 || v.s.Neighbours == nil {
+		return nil
+	}
+	in := map[string]bool{}
+	for _, c := range codes {
+		in[c] = true
+	}
+	seen := map[string]bool{}
+	var parts [][]string
+	for _, start := range codes {
+		if seen[start] {
+			continue
+		}
+		var part []string
+		stack := []string{start}
+		seen[start] = true
+		for len(stack) > 0 {
+			c := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			part = append(part, c)
+			for _, n := range v.s.Neighbours(c) {
+				if in[n] && !seen[n] {
+					seen[n] = true
+					stack = append(stack, n)
+				}
+			}
+		}
+		sort.Strings(part)
+		parts = append(parts, part)
+	}
+	sort.Slice(parts, func(i, j int) bool { return parts[i][0] < parts[j][0] })
+	return parts
+}
+
+// retired reports units of the plan, or units the subject uses, that a
+// later change of divisions abolished.
+func (v *validation) retired() {
+	used := map[string]bool{}
+	for _, u := range v.s.Units {
+		used[u.Code] = true
+	}
+	for _, a := range v.s.Assignments {
+		used[a.Unit] = true
+	}
+	for _, c := range v.s.Clusters {
+		for _, h := range c.Hosts {
+			used[h] = true
+		}
+	}
+	for _, d := range v.p.Rules.DivisionChanges {
+		if !used[d.Code] {
+			continue
+		}
+		succ := make([]string, len(d.Successors))
+		for i, s := range d.Successors {
+			succ[i] = v.unitLabel(s)
+		}
+		name := v.unitLabel(d.Code)
+		if v.names[d.Code] == "" && d.Name != "" {
+			name = d.Name + " (" + d.Code + ")"
+		}
+		v.add(RuleRetiredUnit, Violation{Units: []string{d.Code}},
+			"%s was abolished from %s; successors: %s", name, d.Date, strings.Join(succ, ", "))
+	}
+}
