@@ -230,3 +230,26 @@ func (s *Store) ImportPlanFile(ctx context.Context, planID string, r io.Reader, 
 	})
 	return f, err
 }
+
+// PutDefinition creates a plan from a definition, or applies it to the
+// stored plan of the same id, keeping its assignments; it reports whether
+// the plan is new.
+func (s *Store) PutDefinition(ctx context.Context, d plan.Definition) (bool, error) {
+	snap, err := s.Load(ctx)
+	if err != nil {
+		return false, err
+	}
+	var p plan.Plan
+	old, exists := snap.Plan(d.ID)
+	if exists {
+		p = *old
+	}
+	if !exists && len(d.Catalogue) == 0 {
+		return false, fmt.Errorf("plan %s is new: its definition needs a catalogue", d.ID)
+	}
+	if exists && old.Kind != d.Kind {
+		return false, fmt.Errorf("plan %s is %s; a definition cannot make it %s", d.ID, old.Kind, d.Kind)
+	}
+	d.Apply(&p)
+	return !exists, s.PutPlan(ctx, p)
+}

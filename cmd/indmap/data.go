@@ -143,14 +143,18 @@ func loadDefaults(ctx context.Context, e *env, st *store.Store) error {
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (args[0] != "boundaries" && args[0] != "plan") {
+	const what3 = "indmap import boundaries FILE... | indmap import plan FILE --plan ID | indmap import definition FILE.json"
+	if len(args) == 0 || (args[0] != "boundaries" && args[0] != "plan" && args[0] != "definition") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(e.stdout, "Usage: indmap import boundaries FILE... | indmap import plan FILE --plan ID\n")
+			fmt.Fprintf(e.stdout, "Usage: %s\n", what3)
 			return nil
 		}
-		return usageErr("import what? indmap import boundaries FILE... | indmap import plan FILE --plan ID")
+		return usageErr("import what? %s", what3)
 	}
 	what, args := args[0], args[1:]
+	if what == "definition" {
+		return importDefinition(ctx, e, args)
+	}
 	if what == "boundaries" {
 		fs := newFlags(e, "import boundaries FILE... [--crs gcj02|wgs84]",
 			"Imports DataV GeoJSON boundary files in one transaction: units with the same code\n"+
@@ -247,5 +251,51 @@ func runFetch(ctx context.Context, e *env, args []string) error {
 	for _, f := range files {
 		fmt.Fprintf(e.stdout, "%s: %d features\n", f.Path, f.Features)
 	}
+	return nil
+}
+
+func importDefinition(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import definition FILE.json",
+		"Creates a plan, or changes a stored plan's title, units and rules (and catalogue, when the\n"+
+			"file has one), from a plan definition file. Assignments stay. Example:\n"+
+			`  {"id": "chongqing-2023", "title": "重庆 2023 产业地图", "kind": "district-picks",`+"\n"+
+			`   "region": "500000", "unit_kinds": ["district", "zone"],`+"\n"+
+			`   "rules": {"limits": {"main": 2, "special": 4}, "unit_limits": {"cq-gaoxin": {"main": 3}},`+"\n"+
+			`             "rules": {"unit-unassigned": "off"}, "division_changes": []}}`)
+	db := dbFlag(e, fs)
+	maxBytes := fs.Int64("max-bytes", geo.DefaultMaxBytes, "largest file read")
+	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(files) != 1 {
+		return usageErr("give one definition FILE.json")
+	}
+	if _, err := os.Stat(*db); err != nil {
+		return fmt.Errorf("%s: %w (create it with indmap init)", *db, err)
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	def, err := plan.ReadDefinition(f, files[0], *maxBytes)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	created, err := st.PutDefinition(ctx, def)
+	if err != nil {
+		return err
+	}
+	verb := "updated"
+	if created {
+		verb = "created"
+	}
+	fmt.Fprintf(e.stdout, "plan %s (%s): %s\n", def.ID, def.Title, verb)
 	return nil
 }

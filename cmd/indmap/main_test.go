@@ -322,3 +322,43 @@ func TestValidateCommand(t *testing.T) {
 		}
 	}
 }
+
+// TestImportDefinition changes a plan's rules and adds a new plan from
+// definition files alone.
+func TestImportDefinition(t *testing.T) {
+	db := initDB(t)
+	dir := t.TempDir()
+	strict := filepath.Join(dir, "strict.json")
+	os.WriteFile(strict, []byte(`{"id": "chongqing-2023", "title": "重庆 2023 产业地图 (strict)", "kind": "district-picks",
+		"region": "500000", "unit_kinds": ["district", "zone"],
+		"rules": {"limits": {"main": 1, "special": 4}, "rules": {"unit-unassigned": "off", "retired-unit": "off"}}}`), 0o644)
+	if code, out, errOut := cli(t, nil, "import", "definition", strict, "--db", db); code != 0 || !strings.Contains(out, "updated") {
+		t.Fatalf("%d %s %s", code, out, errOut)
+	}
+	code, out, _ := cli(t, nil, "validate", "--plan", "chongqing-2023", "--db", db, "--format", "json")
+	if code != 1 || !strings.Contains(out, `"rule": "main-limit"`) || strings.Contains(out, "unit-unassigned") {
+		t.Errorf("strict rules: %d %s", code, out)
+	}
+	// A new plan of a known kind: Shandong's cities picking industries.
+	newPlan := filepath.Join(dir, "new.json")
+	os.WriteFile(newPlan, []byte(`{"id": "shandong-picks", "title": "山东 城市主导产业", "kind": "district-picks",
+		"region": "370000", "unit_kinds": ["city"], "catalogue": [{"code": "SD-HA", "name": "智能家电", "tier": 1, "tier_name": "", "confirmed": true}],
+		"rules": {"limits": {"main": 2, "special": 4}}}`), 0o644)
+	if code, out, errOut := cli(t, nil, "import", "definition", newPlan, "--db", db); code != 0 || !strings.Contains(out, "created") {
+		t.Fatalf("%d %s %s", code, out, errOut)
+	}
+	picks := filepath.Join(dir, "picks.csv")
+	os.WriteFile(picks, []byte("unit_code,unit_name,role,industry,detail,source\n370200,青岛市,main,智能家电,,\n"), 0o644)
+	if code, out, errOut := cli(t, nil, "import", "plan", picks, "--plan", "shandong-picks", "--db", db); code != 0 {
+		t.Fatalf("%d %s %s", code, out, errOut)
+	}
+	code, out, _ = cli(t, nil, "validate", "--plan", "shandong-picks", "--db", db)
+	if code != 0 || !strings.Contains(out, "shandong-picks: valid, 0 errors, 15 warnings") {
+		t.Errorf("new plan: %d %s", code, out)
+	}
+	bad := filepath.Join(dir, "bad.json")
+	os.WriteFile(bad, []byte(`{"id": "chongqing-2023", "title": "x", "kind": "clusters", "region": "500000", "unit_kinds": ["district"], "rules": {}}`), 0o644)
+	if code, _, errOut := cli(t, nil, "import", "definition", bad, "--db", db); code != 1 || !strings.Contains(errOut, "cannot make it clusters") {
+		t.Errorf("kind change: %d %s", code, errOut)
+	}
+}
