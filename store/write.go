@@ -81,20 +81,45 @@ func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo
 	return res, err
 }
 
-// relink recomputes the adjacency table and the layer extent from every
-// stored polygon.
+// relink recomputes the adjacency table from every stored polygon, snaps
+// neighbours' borders to each other (so that each shared border is one
+// arc for the tiles; it moves borders by metres and leaves adjacency as
+// it was), and updates the layer extent.
 func relink(ctx context.Context, tx *sql.Tx, opt geo.AdjacencyOptions) (int, error) {
 	units, err := readUnits(ctx, tx)
 	if err != nil {
 		return 0, err
 	}
 	var shapes []geo.Shape
+	var snapped []plan.Unit
 	for _, u := range units {
 		if g, ok := u.Geom.(orb.MultiPolygon); ok {
 			shapes = append(shapes, geo.Shape{ID: u.Code, Group: u.Kind, Geom: g})
+			snapped = append(snapped, u)
 		}
 	}
 	ns := geo.Neighbours(shapes, opt)
+	notes := map[string][]string{}
+	for _, n := range geo.Snap(shapes, ns, geo.DefaultSnapM) {
+		code, _, _ := strings.Cut(n, ":")
+		notes[code] = append(notes[code], n)
+	}
+	for i, s := range shapes {
+		u := snapped[i]
+		if orb.Equal(s.Geom, u.Geom) {
+			continue
+		}
+		blob, err := EncodeGeometry(s.Geom)
+		if err != nil {
+			return 0, fmt.Errorf("unit %s: %w", u.Code, err)
+		}
+		label := geo.LabelPoint(s.Geom)
+		repairs := strings.Join(append(u.Repairs, notes[u.Code]...), "; ")
+		if _, err := tx.ExecContext(ctx, `UPDATE units SET geom = ?, area_km2 = ?, label_lon = ?, label_lat = ?, repairs = ? WHERE code = ?`,
+			blob, geo.AreaKm2(s.Geom), label[0], label[1], repairs, u.Code); err != nil {
+			return 0, fmt.Errorf("unit %s: %w", u.Code, err)
+		}
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM adjacency`); err != nil {
 		return 0, err
 	}

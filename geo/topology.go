@@ -1,0 +1,208 @@
+package geo
+
+import (
+	"hash/fnv"
+	"math"
+	"sort"
+
+	"github.com/paulmach/orb"
+)
+
+// An Arc is a stretch of border between junctions, shared by the shapes
+// on its two sides (Right is -1 on an outer boundary). Walking the arc,
+// Left's interior lies on the left.
+type Arc struct {
+	Points      []orb.Point
+	Left, Right int
+}
+
+// An ArcRef is an arc in a ring, walked backwards when Reversed.
+type ArcRef struct {
+	Arc      int
+	Reversed bool
+}
+
+// Topology describes polygons as rings of shared arcs: each border
+// between two shapes is stored once, so simplifying it once simplifies
+// both sides alike.
+type Topology struct {
+	Arcs []Arc
+	// Rings[shape][polygon][ring] lists the arcs of each ring in order.
+	Rings [][][][]ArcRef
+}
+
+type edgeKey [2]orb.Point
+
+func edgeOf(p, q orb.Point) edgeKey {
+	if q[0] < p[0] || (q[0] == p[0] && q[1] < p[1]) {
+		p, q = q, p
+	}
+	return edgeKey{p, q}
+}
+
+// BuildTopology cuts the rings of shapes into arcs at the vertices where
+// the set of shapes sharing the border changes. Borders are shared only
+// where the rings carry identical points (see Snap).
+func BuildTopology(shapes []orb.MultiPolygon) Topology {
+	owners := map[edgeKey][]int{}
+	for si, mp := range shapes {
+		for _, poly := range mp {
+			for _, r := range poly {
+				for i := 0; i+1 < len(r); i++ {
+					k := edgeOf(r[i], r[i+1])
+					if l := owners[k]; len(l) == 0 || l[len(l)-1] != si {
+						owners[k] = append(l, si)
+					}
+				}
+			}
+		}
+	}
+	t := Topology{Rings: make([][][][]ArcRef, len(shapes))}
+	byKey := map[uint64][]int{}
+	for si, mp := range shapes {
+		t.Rings[si] = make([][][]ArcRef, len(mp))
+		for pi, poly := range mp {
+			t.Rings[si][pi] = make([][]ArcRef, len(poly))
+			for ri, r := range poly {
+				t.Rings[si][pi][ri] = t.cutRing(r, si, owners, byKey)
+			}
+		}
+	}
+	return t
+}
+
+func sameOwners(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func (t *Topology) cutRing(r orb.Ring, shape int, owners map[edgeKey][]int, byKey map[uint64][]int) []ArcRef {
+	n := len(r) - 1 // edges; r[n] == r[0]
+	var junctions []int
+	for i := 0; i < n; i++ {
+		prev := owners[edgeOf(r[(i+n-1)%n], r[i])]
+		next := owners[edgeOf(r[i], r[i+1])]
+		if !sameOwners(prev, next) {
+			junctions = append(junctions, i)
+		}
+	}
+	if len(junctions) == 0 {
+		// A ring shared whole (or not at all): start it at its least
+		// point so both sides cut it alike.
+		start := 0
+		for i := 1; i < n; i++ {
+			if less(r[i], r[start]) {
+				start = i
+			}
+		}
+		pts := make([]orb.Point, 0, n+1)
+		for i := 0; i <= n; i++ {
+			pts = append(pts, r[(start+i)%n])
+		}
+		return []ArcRef{t.arc(pts, shape, owners[edgeOf(r[0], r[1])], byKey)}
+	}
+	refs := make([]ArcRef, 0, len(junctions))
+	for k, j := range junctions {
+		end := junctions[(k+1)%len(junctions)]
+		if end <= j {
+			end += n
+		}
+		pts := make([]orb.Point, 0, end-j+1)
+		for i := j; i <= end; i++ {
+			pts = append(pts, r[i%n])
+		}
+		refs = append(refs, t.arc(pts, shape, owners[edgeOf(r[j], r[(j+1)%n])], byKey))
+	}
+	return refs
+}
+
+func less(a, b orb.Point) bool { return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]) }
+
+// arc finds or adds the arc with these points (in either direction).
+func (t *Topology) arc(pts []orb.Point, shape int, owners []int, byKey map[uint64][]int) ArcRef {
+	reversed := isReversedCanonical(pts)
+	h := hashPoints(pts, reversed)
+	for _, ai := range byKey[h] {
+		a := t.Arcs[ai]
+		if len(a.Points) != len(pts) {
+			continue
+		}
+		if equalPoints(a.Points, pts, false) {
+			return ArcRef{Arc: ai}
+		}
+		if equalPoints(a.Points, pts, true) {
+			if a.Right == -1 && a.Left != shape {
+				t.Arcs[ai].Right = shape
+			}
+			return ArcRef{Arc: ai, Reversed: true}
+		}
+	}
+	t.Arcs = append(t.Arcs, Arc{Points: pts, Left: shape, Right: -1})
+	byKey[h] = append(byKey[h], len(t.Arcs)-1)
+	return ArcRef{Arc: len(t.Arcs) - 1}
+}
+
+// isReversedCanonical says whether pts read backwards come first, so an
+// arc hashes the same from both sides.
+func isReversedCanonical(pts []orb.Point) bool {
+	for i, j := 0, len(pts)-1; i < j; i, j = i+1, j-1 {
+		if pts[i] != pts[j] {
+			return less(pts[j], pts[i])
+		}
+	}
+	return false
+}
+
+func hashPoints(pts []orb.Point, reversed bool) uint64 {
+	h := fnv.New64a()
+	var buf [16]byte
+	for i := range pts {
+		p := pts[i]
+		if reversed {
+			p = pts[len(pts)-1-i]
+		}
+		x, y := math.Float64bits(p[0]), math.Float64bits(p[1])
+		for k := 0; k < 8; k++ {
+			buf[k], buf[8+k] = byte(x>>(8*k)), byte(y>>(8*k))
+		}
+		h.Write(buf[:])
+	}
+	return h.Sum64()
+}
+
+func equalPoints(a, b []orb.Point, reversed bool) bool {
+	for i := range a {
+		j := i
+		if reversed {
+			j = len(b) - 1 - i
+		}
+		if a[i] != b[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// SharedPairs lists, for checks, the pairs of shapes that share an arc.
+func (t *Topology) SharedPairs() [][2]int {
+	seen := map[[2]int]bool{}
+	for _, a := range t.Arcs {
+		if a.Right >= 0 {
+			p := [2]int{min(a.Left, a.Right), max(a.Left, a.Right)}
+			seen[p] = true
+		}
+	}
+	out := make([][2]int, 0, len(seen))
+	for p := range seen {
+		out = append(out, p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i][0] < out[j][0] || (out[i][0] == out[j][0] && out[i][1] < out[j][1]) })
+	return out
+}
