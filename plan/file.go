@@ -189,4 +189,3 @@ func (p *Plan) Resolve(parsed Parsed, name string, units map[string]bool) (File,
 
 // jsonLineError is geo.JSONError for plan files.
 func jsonLineError(b []byte, err error) error { return geo.JSONError(b, err) }
-

@@ -46,12 +46,12 @@ var KindRules = map[Kind]map[string]Severity{
 		RuleRetiredUnit:         Warning,
 	},
 	Clusters: {
-		RuleUnknownHost:         Error,
-		RuleJointNotAdjacent:    Warning,
-		RuleLevelTarget:         Warning,
-		RuleUnknownSector:       Warning,
-		RuleDuplicateCluster:    Error,
-		RuleRetiredUnit:         Warning,
+		RuleUnknownHost:      Error,
+		RuleJointNotAdjacent: Warning,
+		RuleLevelTarget:      Warning,
+		RuleUnknownSector:    Warning,
+		RuleDuplicateCluster: Error,
+		RuleRetiredUnit:      Warning,
 	},
 }
 
