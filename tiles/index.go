@@ -50,7 +50,7 @@ type planIndex struct {
 	arcBounds []orb.Bound
 	codes     []string // unit code by topology shape index
 	zooms     [DefaultMaxZoom + 1]zoomArcs
-	bounds    orb.Bound // lon/lat
+	bounds    orb.Bound                       // lon/lat
 	roles     map[string]map[string]plan.Role // industry code → unit → role
 }
 

@@ -293,4 +293,3 @@ func (ix *Index) Encode(req Request) ([]byte, error) {
 	}
 	return mvt.MarshalGzipped(ls)
 }
-
