@@ -10,9 +10,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/tiles"
 	"github.com/labstack/echo/v4"
 )
 
@@ -26,14 +28,30 @@ type Config struct {
 	Data   Snapshots
 	Log    *slog.Logger
 	Static fs.FS // the page's files; nil serves none
+	// TileCacheBytes bounds the tile cache (0: DefaultTileCacheBytes;
+	// negative: no cache).
+	TileCacheBytes int64
+	// TileMaxAge is the Cache-Control max-age of tiles, in seconds.
+	TileMaxAge int
+	// PublicURL is the server's address as clients see it (for TileJSON
+	// tile URLs); empty means the request's own.
+	PublicURL string
 }
+
+// DefaultTileCacheBytes is the default tile cache budget.
+const DefaultTileCacheBytes = 256 << 20
 
 // New builds the HTTP handler.
 func New(cfg Config) *echo.Echo {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	h := &handlers{data: cfg.Data, log: cfg.Log}
+	cacheBytes := cfg.TileCacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = DefaultTileCacheBytes
+	}
+	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
+		tiles: tiles.NewServer(cfg.Data, cacheBytes, cfg.Log)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
@@ -45,6 +63,8 @@ func New(cfg Config) *echo.Echo {
 	v1.GET("/units/:code", h.unit)
 	v1.GET("/plans/:id/validation", h.validation)
 	v1.POST("/plans/:id/validate", h.validate)
+	e.GET("/tiles/:plan/:z/:x/:y", h.tile)
+	e.GET("/tiles/:name", h.tileJSON)
 	if cfg.Static != nil {
 		e.FileFS("/", "index.html", cfg.Static)
 	}
@@ -52,8 +72,11 @@ func New(cfg Config) *echo.Echo {
 }
 
 type handlers struct {
-	data Snapshots
-	log  *slog.Logger
+	data       Snapshots
+	log        *slog.Logger
+	tiles      *tiles.Server
+	tileMaxAge int
+	publicURL  string
 }
 
 // apiError is the JSON body of every error: a message, never internals.
@@ -88,7 +111,11 @@ func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if err != nil {
 			c.Error(err)
 		}
-		h.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+		level := slog.LevelInfo
+		if strings.HasPrefix(c.Request().URL.Path, "/tiles/") && c.Response().Status < 400 {
+			level = slog.LevelDebug // tiles come by the hundred
+		}
+		h.log.LogAttrs(c.Request().Context(), level, "request",
 			slog.String("method", c.Request().Method),
 			slog.String("path", c.Request().URL.Path),
 			slog.Int("status", c.Response().Status),

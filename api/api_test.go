@@ -3,7 +3,9 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -15,6 +17,8 @@ import (
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/static"
 	"github.com/indmap/indmap/store"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
 )
 
 func newServer(t *testing.T) (*store.Store, *httptest.Server) {
@@ -26,7 +30,7 @@ func newServer(t *testing.T) (*store.Store, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(api.New(api.Config{Data: live, Static: static.FS}))
+	srv := httptest.NewServer(api.New(api.Config{Data: live, Static: static.FS, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	return st, srv
 }
@@ -309,5 +313,104 @@ func TestValidation(t *testing.T) {
 	}
 	if f := unit(t, srv, "500120"); strings.Join(f.Properties.Plans[0].Violations, ",") != "main-limit" {
 		t.Errorf("璧山区 violations after storing 3 mains: %v", f.Properties.Plans[0].Violations)
+	}
+}
+
+func TestTileEndpoint(t *testing.T) {
+	_, srv := newServer(t)
+	// z10 tile over 解放碑 (渝中区).
+	const path = "/tiles/chongqing-2023/10/815/422.mvt"
+	resp, body := get(t, srv.URL+path, "Accept-Encoding", "gzip")
+	if resp.StatusCode != 200 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	h := resp.Header
+	if h.Get("Content-Type") != "application/vnd.mapbox-vector-tile" || h.Get("Content-Encoding") != "gzip" ||
+		h.Get("Access-Control-Allow-Origin") != "*" || !strings.HasPrefix(h.Get("Cache-Control"), "public, max-age=") ||
+		h.Get("Vary") != "Accept-Encoding" {
+		t.Errorf("headers %v", h)
+	}
+	if len(body) < 2 || body[0] != 0x1f || body[1] != 0x8b {
+		t.Error("body is not gzip")
+	}
+	etag := h.Get("ETag")
+	if resp, b := get(t, srv.URL+path, "Accept-Encoding", "gzip", "If-None-Match", etag); resp.StatusCode != 304 || len(b) != 0 {
+		t.Errorf("revalidation: %d", resp.StatusCode)
+	}
+	// Without gzip the tile comes unpacked; .pbf is the same tile.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/tiles/chongqing-2023/10/815/422.pbf", nil)
+	req.Header.Set("Accept-Encoding", "identity")
+	raw, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rawBody, _ := io.ReadAll(raw.Body)
+	raw.Body.Close()
+	if raw.StatusCode != 200 || raw.Header.Get("Content-Encoding") != "" || len(rawBody) == 0 || rawBody[0] == 0x1f {
+		t.Errorf("identity: %d %q %d bytes", raw.StatusCode, raw.Header.Get("Content-Encoding"), len(rawBody))
+	}
+	d := maptile.At(orb.Point{106.5775, 29.5574}, 18)
+	deep := fmt.Sprintf("/tiles/chongqing-2023/18/%d/%d.mvt", d.X, d.Y)
+	for _, tc := range []struct {
+		path string
+		code int
+	}{
+		{"/tiles/chongqing-2023/10/100/100.mvt", 204}, // far from any unit
+		{"/tiles/chongqing-2023/1/2/0.mvt", 400},
+		{"/tiles/chongqing-2023/a/0/0.mvt", 400},
+		{"/tiles/chongqing-2023/-1/0/0.mvt", 400},
+		{"/tiles/chongqing-2023/23/0/0.mvt", 400},
+		{"/tiles/nope/0/0/0.mvt", 404},
+		{"/tiles/chongqing-2023/0/0/0.png", 404},
+		{"/tiles/chongqing-2023/0/0/0.mvt?industry=造船", 400},
+		{"/tiles/chongqing-2023/0/0/0.mvt?industry=CQ-ICV", 200},
+		{deep, 200}, // deeper than maxzoom
+	} {
+		resp, body := get(t, srv.URL+tc.path)
+		if resp.StatusCode != tc.code {
+			t.Errorf("%s: %d, want %d (%s)", tc.path, resp.StatusCode, tc.code, body)
+		}
+		if tc.code == 204 && len(body) != 0 {
+			t.Errorf("%s: 204 with a body", tc.path)
+		}
+	}
+}
+
+func TestTileJSON(t *testing.T) {
+	_, srv := newServer(t)
+	resp, body := get(t, srv.URL+"/tiles/chongqing-2023.json")
+	if resp.StatusCode != 200 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	var tj struct {
+		TileJSON     string     `json:"tilejson"`
+		Tiles        []string   `json:"tiles"`
+		MinZoom      *int       `json:"minzoom"`
+		MaxZoom      int        `json:"maxzoom"`
+		Bounds       []float64  `json:"bounds"`
+		Center       []float64  `json:"center"`
+		Attribution  string     `json:"attribution"`
+		VectorLayers []struct {
+			ID     string            `json:"id"`
+			Fields map[string]string `json:"fields"`
+		} `json:"vector_layers"`
+	}
+	if err := json.Unmarshal(body, &tj); err != nil {
+		t.Fatal(err)
+	}
+	if tj.TileJSON != "3.0.0" || len(tj.Tiles) != 1 || tj.Tiles[0] != srv.URL+"/tiles/chongqing-2023/{z}/{x}/{y}.mvt" {
+		t.Errorf("tilejson %s, tiles %v", tj.TileJSON, tj.Tiles)
+	}
+	if tj.MinZoom == nil || *tj.MinZoom != 0 || tj.MaxZoom != 14 || len(tj.Bounds) != 4 || tj.Bounds[0] < 105 || tj.Bounds[2] > 111 || len(tj.Center) != 3 {
+		t.Errorf("zooms/bounds/center: %+v", tj)
+	}
+	if !strings.Contains(tj.Attribution, "DataV") || !strings.Contains(tj.Attribution, "重庆 2023 产业地图") {
+		t.Errorf("attribution %q", tj.Attribution)
+	}
+	if len(tj.VectorLayers) != 3 || tj.VectorLayers[0].ID != "units" || tj.VectorLayers[0].Fields["main"] == "" || tj.VectorLayers[1].Fields["left"] == "" {
+		t.Errorf("vector_layers %+v", tj.VectorLayers)
+	}
+	if resp, _ := get(t, srv.URL+"/tiles/nope.json"); resp.StatusCode != 404 {
+		t.Errorf("unknown plan TileJSON: %d", resp.StatusCode)
 	}
 }

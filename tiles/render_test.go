@@ -3,6 +3,7 @@ package tiles_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"sync"
 	"testing"
@@ -397,4 +398,45 @@ func BenchmarkChongqingZ0to10(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(list)), "tiles")
+}
+
+// BenchmarkEncodeZ10 renders one z10 tile of central Chongqing from a
+// warm index.
+func BenchmarkEncodeZ10(b *testing.B) {
+	ix := index(b)
+	req := tiles.Request{Plan: plan.ChongqingID, Tile: maptile.At(jiefangbei, 10)}
+	ix.Encode(req)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := ix.Encode(req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkZoom renders every tile over Chongqing at one zoom from a
+// warm index (simplification done).
+func BenchmarkZoom(b *testing.B) {
+	ix := index(b)
+	for _, z := range []maptile.Zoom{4, 7, 10, 12} {
+		var list []maptile.Tile
+		for _, t := range chongqingTiles(z) {
+			if t.Z == z {
+				list = append(list, t)
+			}
+		}
+		for _, t := range list {
+			ix.Encode(tiles.Request{Plan: plan.ChongqingID, Tile: t})
+		}
+		b.Run(fmt.Sprintf("z%d", z), func(b *testing.B) {
+			for i := 0; i < b.N; i++ {
+				for _, t := range list {
+					if _, err := ix.Encode(tiles.Request{Plan: plan.ChongqingID, Tile: t}); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.ReportMetric(float64(len(list)), "tiles/op")
+		})
+	}
 }

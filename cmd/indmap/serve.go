@@ -17,13 +17,17 @@ import (
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve [--db FILE] [--addr :8080]",
-		"Serves the database over HTTP: GET /healthz, /api/v1/plans, /api/v1/units/{code} and a\n"+
-			"page at /. Data changed by indmap import is picked up without a restart.\n"+
+		"Serves the database over HTTP: the API under /api/v1, vector tiles at\n"+
+			"/tiles/{plan}/{z}/{x}/{y}.mvt with TileJSON at /tiles/{plan}.json, and a page at /.\n"+
+			"Data changed by indmap import is picked up without a restart.\n"+
 			"SIGINT or SIGTERM stops it after in-flight requests finish.")
 	db := dbFlag(e, fs)
 	addr := fs.String("addr", ":8080", "address to listen on")
 	reload := fs.Duration("reload-interval", time.Second, "how often a request may check for new data")
 	grace := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take at shutdown")
+	cacheMB := fs.Int64("tile-cache-mb", api.DefaultTileCacheBytes>>20, "tile cache size in MiB (0 disables it)")
+	maxAge := fs.Int("tile-max-age", 60, "Cache-Control max-age of tiles, in seconds")
+	publicURL := fs.String("public-url", "", "the server's URL as clients see it, for TileJSON (default: the request's host)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -52,7 +56,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler:           api.New(api.Config{Data: live, Log: e.log, Static: static.FS}),
+		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS,
+			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -78,4 +83,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// cacheBytes turns the --tile-cache-mb flag into the API's setting, where
+// a negative budget disables the cache.
+func cacheBytes(mb int64) int64 {
+	if mb <= 0 {
+		return -1
+	}
+	return mb << 20
 }

@@ -1,0 +1,112 @@
+package api
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/indmap/indmap/tiles"
+	"github.com/labstack/echo/v4"
+)
+
+const mvtType = "application/vnd.mapbox-vector-tile"
+
+func (h *handlers) cors(c echo.Context) {
+	c.Response().Header().Set("Access-Control-Allow-Origin", "*")
+}
+
+// tile serves GET /tiles/{plan}/{z}/{x}/{y}.mvt (or .pbf).
+func (h *handlers) tile(c echo.Context) error {
+	h.cors(c)
+	if y := c.Param("y"); !strings.HasSuffix(y, ".mvt") && !strings.HasSuffix(y, ".pbf") {
+		return echo.NewHTTPError(http.StatusNotFound, "tiles end in .mvt or .pbf")
+	}
+	t, err := tiles.ParseTile(c.Param("z"), c.Param("x"), c.Param("y"))
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	req := tiles.Request{Plan: c.Param("plan"), Tile: t, Industry: c.QueryParam("industry")}
+	body, version, err := h.tiles.Tile(c.Request().Context(), req)
+	switch {
+	case errors.Is(err, tiles.ErrUnknownPlan):
+		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+	case errors.Is(err, tiles.ErrUnknownIndustry):
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	case err != nil:
+		return err
+	}
+	hdr := c.Response().Header()
+	hdr.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", h.tileMaxAge))
+	hdr.Set("Vary", "Accept-Encoding")
+	hdr.Set("X-Data-Version", strconv.FormatInt(version, 10))
+	hash := fnv.New64a()
+	fmt.Fprintf(hash, "%s/%d/%d/%d/%s", req.Plan, t.Z, t.X, t.Y, req.Industry)
+	etag := fmt.Sprintf(`"%d-%x"`, version, hash.Sum64())
+	hdr.Set("ETag", etag)
+	if c.Request().Header.Get("If-None-Match") == etag {
+		return c.NoContent(http.StatusNotModified)
+	}
+	if body == nil {
+		return c.NoContent(http.StatusNoContent)
+	}
+	if acceptsGzip(c.Request()) {
+		hdr.Set("Content-Encoding", "gzip")
+		return c.Blob(http.StatusOK, mvtType, body)
+	}
+	// Tiles are cached gzipped; the rare client without gzip gets them
+	// unpacked, never packed twice.
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, mvtType, raw)
+}
+
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.TrimSpace(name) == "gzip" && strings.ReplaceAll(q, " ", "") != "q=0" {
+			return true
+		}
+	}
+	return false
+}
+
+// baseURL is the configured public URL, else the request's own origin.
+func (h *handlers) baseURL(c echo.Context) string {
+	if h.publicURL != "" {
+		return h.publicURL
+	}
+	return c.Scheme() + "://" + c.Request().Host
+}
+
+// tileJSON serves GET /tiles/{plan}.json.
+func (h *handlers) tileJSON(c echo.Context) error {
+	h.cors(c)
+	name := c.Param("name")
+	planID, ok := strings.CutSuffix(name, ".json")
+	if !ok {
+		return echo.NewHTTPError(http.StatusNotFound, "no such path; tiles are at /tiles/{plan}/{z}/{x}/{y}.mvt")
+	}
+	ix, err := h.tiles.Index(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	tj, err := ix.TileJSON(planID, tiles.TileURL(h.baseURL(c), planID), nil)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+	}
+	c.Response().Header().Set("Cache-Control", "no-cache")
+	c.Response().Header().Set("ETag", fmt.Sprintf(`"v%d"`, ix.Version))
+	return c.JSON(http.StatusOK, tj)
+}

@@ -1,0 +1,76 @@
+package tiles
+
+import (
+	"container/list"
+	"sync"
+)
+
+// Cache is an LRU of encoded tiles bounded by their total size in bytes.
+// Keys carry the data version, so a new version never sees old tiles;
+// old entries age out.
+type Cache struct {
+	mu       sync.Mutex
+	max, cur int64
+	ll       *list.List
+	items    map[string]*list.Element
+	hits     int64
+	misses   int64
+}
+
+type cacheEntry struct {
+	key  string
+	tile []byte // gzipped MVT; nil for an empty tile
+}
+
+// NewCache makes a cache of at most maxBytes (0 disables it).
+func NewCache(maxBytes int64) *Cache {
+	return &Cache{max: maxBytes, ll: list.New(), items: map[string]*list.Element{}}
+}
+
+// Get returns a cached tile.
+func (c *Cache) Get(key string) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		c.ll.MoveToFront(el)
+		c.hits++
+		return el.Value.(*cacheEntry).tile, true
+	}
+	c.misses++
+	return nil, false
+}
+
+// entrySize counts the key and bookkeeping as well as the tile, so that
+// many empty tiles still fill the budget.
+func entrySize(key string, tile []byte) int64 { return int64(len(key) + len(tile) + 64) }
+
+// Put stores a tile, evicting the least recently used ones past the
+// budget.
+func (c *Cache) Put(key string, tile []byte) {
+	size := entrySize(key, tile)
+	if c.max <= 0 || size > c.max {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		c.ll.MoveToFront(el)
+		return
+	}
+	c.items[key] = c.ll.PushFront(&cacheEntry{key, tile})
+	c.cur += size
+	for c.cur > c.max {
+		el := c.ll.Back()
+		e := el.Value.(*cacheEntry)
+		c.ll.Remove(el)
+		delete(c.items, e.key)
+		c.cur -= entrySize(e.key, e.tile)
+	}
+}
+
+// Stats reports the bytes held, entries, hits and misses.
+func (c *Cache) Stats() (bytes int64, entries int, hits, misses int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.cur, c.ll.Len(), c.hits, c.misses
+}

@@ -1,0 +1,92 @@
+package tiles_test
+
+import (
+	"context"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/tiles"
+	"github.com/paulmach/orb/maptile"
+)
+
+type fakeData struct{ cur atomic.Pointer[store.Snapshot] }
+
+func (f *fakeData) Snapshot(context.Context) (*store.Snapshot, error) { return f.cur.Load(), nil }
+
+func TestServerServesPreviousVersionDuringRebuild(t *testing.T) {
+	index(t)
+	ctx := context.Background()
+	data := &fakeData{}
+	data.cur.Store(seedSnap)
+	s := tiles.NewServer(data, 1<<20, nil)
+	req := tiles.Request{Plan: plan.ChongqingID, Tile: maptile.At(jiefangbei, 9)}
+	a, v1, err := s.Tile(ctx, req)
+	if err != nil || v1 != seedSnap.Version || a == nil {
+		t.Fatalf("first tile: v%d, %v", v1, err)
+	}
+	if _, _, err := s.Tile(ctx, req); err != nil {
+		t.Fatal(err)
+	}
+	if _, entries, hits, _ := s.Cache().Stats(); entries != 1 || hits != 1 {
+		t.Errorf("cache: %d entries, %d hits", entries, hits)
+	}
+	next := store.NewSnapshot(seedSnap.Version+1, seedSnap.Units, seedSnap.Plans, seedSnap.Neighbours)
+	data.cur.Store(next)
+	// The request that sees the new version is served, whole, from the
+	// old index while the new one builds.
+	if _, v, err := s.Tile(ctx, req); err != nil || v != v1 {
+		t.Errorf("during rebuild: v%d, %v", v, err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		_, v, _ := s.Tile(ctx, req)
+		if v == next.Version {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the new index never arrived")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestCacheEvictsByBytes(t *testing.T) {
+	c := tiles.NewCache(1000)
+	for i := 0; i < 20; i++ {
+		c.Put(string(rune('a'+i)), make([]byte, 100))
+	}
+	size, entries, _, _ := c.Stats()
+	if size > 1000 || entries == 0 || entries >= 20 {
+		t.Errorf("%d bytes in %d entries", size, entries)
+	}
+	if _, ok := c.Get("a"); ok {
+		t.Error("the oldest entry survived")
+	}
+	if _, ok := c.Get(string(rune('a' + 19))); !ok {
+		t.Error("the newest entry was evicted")
+	}
+	off := tiles.NewCache(0)
+	off.Put("x", []byte("y"))
+	if _, ok := off.Get("x"); ok {
+		t.Error("a disabled cache kept a tile")
+	}
+}
+
+func BenchmarkTileCacheHit(b *testing.B) {
+	index(b)
+	data := &fakeData{}
+	data.cur.Store(seedSnap)
+	s := tiles.NewServer(data, 64<<20, nil)
+	req := tiles.Request{Plan: plan.ChongqingID, Tile: maptile.At(jiefangbei, 10)}
+	ctx := context.Background()
+	s.Tile(ctx, req)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := s.Tile(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

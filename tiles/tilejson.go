@@ -1,0 +1,130 @@
+package tiles
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Field is one property of a layer.
+type Field struct {
+	Name, Type, Description string // Type as MBTiles names it: String, Number, Boolean
+}
+
+// LayerSchema describes a layer for TileJSON and MBTiles metadata.
+type LayerSchema struct {
+	ID, Description string
+	Fields          []Field
+}
+
+var roleField = Field{"role", "String", "with ?industry=: main, special or none for that industry"}
+
+// Schema lists the layers in the order tiles carry them.
+var Schema = []LayerSchema{
+	{LayerUnits, "Units (districts, counties, cities) as polygons", []Field{
+		{"code", "String", "unit code (GB/T 2260 adcode, or a zone's code)"},
+		{"name", "String", "unit name"},
+		{"kind", "String", "city, district or zone"},
+		{"main", "String", "main industries, |-separated"},
+		{"special", "String", "special industries, |-separated"},
+		{"main_count", "Number", "number of main industries"},
+		{"special_count", "Number", "number of special industries"},
+		{"clusters", "String", "clusters the unit hosts, |-separated"},
+		{"cluster_count", "Number", "number of clusters the unit hosts"},
+		{"violations", "Number", "number of plan rules the unit breaks"},
+		{"approximate", "Boolean", "true when the unit is known only by an approximate point"},
+		roleField,
+	}},
+	{LayerBorders, "Borders, each shared border once; outer boundaries too", []Field{
+		{"left", "String", "code of the unit on the left of the line"},
+		{"right", "String", "code of the unit on the right; empty on an outer boundary"},
+		{"outer", "Boolean", "true on the outer boundary of the plan's units"},
+	}},
+	{LayerLabels, "One point per unit at a point inside it (zones at their approximate point)", []Field{
+		{"code", "String", "unit code"},
+		{"name", "String", "unit name"},
+		{"kind", "String", "city, district or zone"},
+		{"main", "String", "main industries, |-separated"},
+		{"approximate", "Boolean", "true when the position is approximate"},
+		roleField,
+	}},
+}
+
+// TileJSON is a TileJSON 3.0.0 document.
+type TileJSON struct {
+	TileJSON     string        `json:"tilejson"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description"`
+	Version      string        `json:"version"`
+	Attribution  string        `json:"attribution"`
+	Scheme       string        `json:"scheme"`
+	Tiles        []string      `json:"tiles"`
+	MinZoom      int           `json:"minzoom"`
+	MaxZoom      int           `json:"maxzoom"`
+	Bounds       [4]float64    `json:"bounds"`
+	Center       [3]float64    `json:"center"`
+	VectorLayers []VectorLayer `json:"vector_layers"`
+}
+
+// VectorLayer is a TileJSON vector_layers entry.
+type VectorLayer struct {
+	ID          string            `json:"id"`
+	Description string            `json:"description"`
+	MinZoom     int               `json:"minzoom"`
+	MaxZoom     int               `json:"maxzoom"`
+	Fields      map[string]string `json:"fields"`
+}
+
+// Attribution names the boundary source and the plan's.
+func Attribution(planTitle string) string {
+	return "Boundaries: DataV.GeoAtlas (2022 divisions, GCJ-02 converted to WGS 84); plan: " +
+		planTitle + ", compiled from public sources (each assignment carries its source)"
+}
+
+// TileJSON describes a plan's tiles; tileURL is the absolute template
+// ({z}/{x}/{y} in it). fieldType maps each field to what the format
+// wants: a description (TileJSON) or a type (MBTiles).
+func (ix *Index) TileJSON(planID, tileURL string, describe func(Field) string) (TileJSON, error) {
+	pi, ok := ix.plans[planID]
+	if !ok {
+		return TileJSON{}, fmt.Errorf("%w %q", ErrUnknownPlan, planID)
+	}
+	b := pi.bounds
+	tj := TileJSON{
+		TileJSON:    "3.0.0",
+		Name:        pi.plan.Title,
+		Description: fmt.Sprintf("indmap plan %s (%s)", pi.plan.ID, pi.plan.Kind),
+		Version:     fmt.Sprintf("1.0.%d", ix.Version),
+		Attribution: Attribution(pi.plan.Title),
+		Scheme:      "xyz",
+		Tiles:       []string{tileURL},
+		MinZoom:     0,
+		MaxZoom:     ix.MaxZoom,
+		Bounds:      [4]float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]},
+		Center:      [3]float64{(b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2, 6},
+	}
+	if describe == nil {
+		describe = func(f Field) string { return f.Description }
+	}
+	for _, l := range Schema {
+		vl := VectorLayer{ID: l.ID, Description: l.Description, MinZoom: 0, MaxZoom: ix.MaxZoom, Fields: map[string]string{}}
+		for _, f := range l.Fields {
+			vl.Fields[f.Name] = describe(f)
+		}
+		tj.VectorLayers = append(tj.VectorLayers, vl)
+	}
+	return tj, nil
+}
+
+// PlanIDs lists the plans of the index.
+func (ix *Index) PlanIDs() []string {
+	var ids []string
+	for id := range ix.plans {
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// TileURL joins a base URL and a plan's tile path template.
+func TileURL(base, planID string) string {
+	return strings.TrimRight(base, "/") + "/tiles/" + planID + "/{z}/{x}/{y}.mvt"
+}
