@@ -383,13 +383,13 @@ func TestTileJSON(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	var tj struct {
-		TileJSON     string     `json:"tilejson"`
-		Tiles        []string   `json:"tiles"`
-		MinZoom      *int       `json:"minzoom"`
-		MaxZoom      int        `json:"maxzoom"`
-		Bounds       []float64  `json:"bounds"`
-		Center       []float64  `json:"center"`
-		Attribution  string     `json:"attribution"`
+		TileJSON     string    `json:"tilejson"`
+		Tiles        []string  `json:"tiles"`
+		MinZoom      *int      `json:"minzoom"`
+		MaxZoom      int       `json:"maxzoom"`
+		Bounds       []float64 `json:"bounds"`
+		Center       []float64 `json:"center"`
+		Attribution  string    `json:"attribution"`
 		VectorLayers []struct {
 			ID     string            `json:"id"`
 			Fields map[string]string `json:"fields"`

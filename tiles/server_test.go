@@ -12,7 +12,9 @@ import (
 	"github.com/paulmach/orb/maptile"
 )
 
-type fakeData struct{ cur atomic.Pointer[store.Snapshot] }
+type fakeData struct {
+	cur atomic.Pointer[store.Snapshot]
+}
 
 func (f *fakeData) Snapshot(context.Context) (*store.Snapshot, error) { return f.cur.Load(), nil }
 
