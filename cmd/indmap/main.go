@@ -23,6 +23,7 @@ Usage:
   indmap import plan FILE --plan ID [--db FILE]
   indmap fetch boundaries [--out DIR] [--base-url URL]
   indmap validate --plan ID [FILE.csv|FILE.json] [--format text|json]
+  indmap export mbtiles|pmtiles --plan ID [--maxzoom N] OUT
 
 Every command that touches data takes --db (default $INDMAP_DB, else
 indmap.gpkg). Run "indmap COMMAND --help" for a command's options.
@@ -58,6 +59,7 @@ var commands = []command{
 	{"import", runImport},
 	{"fetch", runFetch},
 	{"validate", runValidate},
+	{"export", runExport},
 }
 
 func main() {

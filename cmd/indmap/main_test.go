@@ -112,6 +112,7 @@ func TestHelp(t *testing.T) {
 	for _, args := range [][]string{
 		{"--help"}, {"init", "--help"}, {"serve", "--help"}, {"import", "--help"},
 		{"import", "boundaries", "--help"}, {"import", "plan", "--help"}, {"fetch", "--help"}, {"fetch", "boundaries", "--help"},
+		{"validate", "--help"}, {"export", "--help"}, {"export", "mbtiles", "--help"}, {"import", "definition", "--help"},
 	} {
 		code, out, _ := cli(t, nil, args...)
 		if code != 0 || !strings.Contains(out, "Usage") {
@@ -360,5 +361,26 @@ func TestImportDefinition(t *testing.T) {
 	os.WriteFile(bad, []byte(`{"id": "chongqing-2023", "title": "x", "kind": "clusters", "region": "500000", "unit_kinds": ["district"], "rules": {}}`), 0o644)
 	if code, _, errOut := cli(t, nil, "import", "definition", bad, "--db", db); code != 1 || !strings.Contains(errOut, "cannot make it clusters") {
 		t.Errorf("kind change: %d %s", code, errOut)
+	}
+}
+
+func TestExportCommand(t *testing.T) {
+	db := initDB(t)
+	dir := t.TempDir()
+	for _, format := range []string{"mbtiles", "pmtiles"} {
+		out := filepath.Join(dir, "cq."+format)
+		code, stdout, errOut := cli(t, nil, "export", format, "--plan", "chongqing-2023", "--maxzoom", "6", out, "--db", db)
+		if code != 0 || !strings.Contains(stdout, "tiles z0–6 of chongqing-2023") {
+			t.Errorf("%s: %d %s %s", format, code, stdout, errOut)
+		}
+		if st, err := os.Stat(out); err != nil || st.Size() < 1000 {
+			t.Errorf("%s: %v", out, err)
+		}
+	}
+	if code, _, errOut := cli(t, nil, "export", "mbtiles", "--plan", "nope", filepath.Join(dir, "x.mbtiles"), "--db", db); code != 1 || !strings.Contains(errOut, `no plan "nope"`) {
+		t.Errorf("unknown plan: %d %s", code, errOut)
+	}
+	if code, _, _ := cli(t, nil, "export", "mbtiles", "--plan", "chongqing-2023", "--maxzoom", "30", filepath.Join(dir, "x.mbtiles"), "--db", db); code != 2 {
+		t.Errorf("bad maxzoom: %d", code)
 	}
 }
