@@ -128,6 +128,9 @@ func (ix *Index) WritePMTiles(ctx context.Context, planID string, maxZoom int, p
 	if err := tmp.Close(); err != nil {
 		return 0, err
 	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return 0, err
+	}
 	return len(entries), os.Rename(tmp.Name(), path)
 }
 
