@@ -108,6 +108,10 @@ func nonNil(s []string) []string {
 	return s
 }
 
+func refOf(h plan.Holding) industryRef {
+	return industryRef{Code: h.Industry, Name: h.Name, Detail: h.Detail, Source: h.Source}
+}
+
 // unitPlans lists what each plan assigns to u.
 func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
 	out := []unitPlan{}
@@ -130,27 +134,16 @@ func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
 				}
 			}
 		}
-		for _, a := range p.Assignments {
-			if a.Unit != u.Code {
-				continue
-			}
-			ref := industryRef{Code: a.Industry, Name: a.Industry, Detail: a.Detail, Source: a.Source}
-			if in, ok := p.Industry(a.Industry); ok {
-				ref.Name = in.Name
-			}
-			if a.Role == plan.Main {
-				main = append(main, ref)
-			} else {
-				special = append(special, ref)
-			}
+		mh, sh, cs := p.Holdings(u.Code)
+		for _, h := range mh {
+			main = append(main, refOf(h))
 		}
-		for _, cl := range p.Clusters {
-			for _, host := range cl.Hosts {
-				if host == u.Code {
-					clusters = append(clusters, clusterRef{Name: cl.Name, Industry: cl.Industry,
-						Level: string(cl.Level), Hosts: cl.Hosts, Year: cl.Year, Source: cl.Source})
-				}
-			}
+		for _, h := range sh {
+			special = append(special, refOf(h))
+		}
+		for _, cl := range cs {
+			clusters = append(clusters, clusterRef{Name: cl.Name, Industry: cl.Industry,
+				Level: string(cl.Level), Hosts: cl.Hosts, Year: cl.Year, Source: cl.Source})
 		}
 		out = append(out, up)
 	}

@@ -54,8 +54,8 @@ func Repair(mp orb.MultiPolygon) (orb.MultiPolygon, RepairLog) {
 	out := make(orb.MultiPolygon, 0, len(parts))
 	for _, p := range parts {
 		for i, r := range p {
-			if (i == 0) != (planarArea(r) > 0) {
-				reverse(r)
+			if (i == 0) != (PlanarArea(r) > 0) {
+				Reverse(r)
 			}
 		}
 		out = append(out, p)
@@ -124,7 +124,7 @@ func splitRing(r orb.Ring) []orb.Ring {
 		work = work[:len(work)-1]
 		cs := Crossings(orb.Polygon{cur})
 		if len(cs) == 0 || steps > 4*len(r)+100 {
-			if planarArea(cur) != 0 {
+			if PlanarArea(cur) != 0 {
 				out = append(out, cur)
 			}
 			continue
@@ -161,7 +161,7 @@ func assignHoles(shells, holes []orb.Ring, log *RepairLog, pi int) []orb.Polygon
 func smallestContaining(rings []orb.Ring, p orb.Point) int {
 	best, bestArea := -1, math.Inf(1)
 	for i, r := range rings {
-		if a := math.Abs(planarArea(r)); a < bestArea && RingContains(r, p) {
+		if a := math.Abs(PlanarArea(r)); a < bestArea && RingContains(r, p) {
 			best, bestArea = i, a
 		}
 	}
@@ -217,7 +217,7 @@ func mergeOverlaps(parts []orb.Polygon, log *RepairLog) []orb.Polygon {
 		u := unionRings(shells)
 		var uShells, uHoles []orb.Ring
 		for _, ring := range u {
-			if planarArea(ring) > 0 {
+			if PlanarArea(ring) > 0 {
 				uShells = append(uShells, ring)
 			} else {
 				uHoles = append(uHoles, ring)
@@ -278,8 +278,8 @@ func unionRings(rings []orb.Ring) []orb.Ring {
 	rings = append([]orb.Ring(nil), rings...)
 	for i, r := range rings {
 		r = append(orb.Ring(nil), r...)
-		if planarArea(r) < 0 {
-			reverse(r)
+		if PlanarArea(r) < 0 {
+			Reverse(r)
 		}
 		rings[i] = r
 	}
@@ -406,8 +406,10 @@ func sqDist(a, b orb.Point) float64 {
 	return dx*dx + dy*dy
 }
 
-// planarArea is the signed shoelace area in coordinate units (CCW > 0).
-func planarArea(r orb.Ring) float64 {
+// PlanarArea is the signed shoelace area of a ring in its own coordinate
+// units: positive when counter-clockwise in a y-up frame (clockwise on a
+// y-down screen).
+func PlanarArea(r orb.Ring) float64 {
 	s := 0.0
 	for i := 0; i+1 < len(r); i++ {
 		s += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
@@ -415,7 +417,8 @@ func planarArea(r orb.Ring) float64 {
 	return s / 2
 }
 
-func reverse(r orb.Ring) {
+// Reverse reverses a ring in place.
+func Reverse(r orb.Ring) {
 	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
 		r[i], r[j] = r[j], r[i]
 	}

@@ -42,15 +42,15 @@ func TestRepair(t *testing.T) {
 			}
 			area, holes := 0.0, 0
 			for _, p := range out {
-				if planarArea(p[0]) <= 0 {
+				if PlanarArea(p[0]) <= 0 {
 					t.Errorf("exterior not counter-clockwise: %v", p[0])
 				}
-				area += planarArea(p[0])
+				area += PlanarArea(p[0])
 				for _, h := range p[1:] {
-					if planarArea(h) >= 0 {
+					if PlanarArea(h) >= 0 {
 						t.Errorf("hole not clockwise: %v", h)
 					}
-					area += planarArea(h)
+					area += PlanarArea(h)
 					holes++
 				}
 				for _, r := range p {

@@ -86,7 +86,7 @@ func cloneMP(mp orb.MultiPolygon) orb.MultiPolygon {
 func crossingUnits(mp orb.MultiPolygon) string {
 	for pi, p := range mp {
 		for _, r := range p {
-			if len(r) < 4 || planarArea(r) == 0 {
+			if len(r) < 4 || PlanarArea(r) == 0 {
 				return fmt.Sprintf("polygon %d collapsed", pi)
 			}
 		}
@@ -240,7 +240,7 @@ func snapRing(r orb.Ring, a orb.MultiPolygon, bx *boundaryIndex, tol float64, in
 	}
 	out = append(out, out[0])
 	c, _ := cleanRing(out)
-	if c == nil || planarArea(c) == 0 {
+	if c == nil || PlanarArea(c) == 0 {
 		return r
 	}
 	return c

@@ -154,3 +154,38 @@ func (p *Plan) HasUnit(u Unit) bool {
 	}
 	return false
 }
+
+// Holding is one industry a unit holds in a district-picks plan, with
+// its catalogue name.
+type Holding struct {
+	Assignment
+	Name string // catalogue name, or the industry as written
+}
+
+// Holdings lists what p gives a unit: its main and special industries
+// (district picks) and the clusters it hosts (clusters).
+func (p *Plan) Holdings(code string) (main, special []Holding, clusters []Cluster) {
+	for _, a := range p.Assignments {
+		if a.Unit != code {
+			continue
+		}
+		h := Holding{Assignment: a, Name: a.Industry}
+		if in, ok := p.Industry(a.Industry); ok {
+			h.Name = in.Name
+		}
+		if a.Role == Main {
+			main = append(main, h)
+		} else {
+			special = append(special, h)
+		}
+	}
+	for _, c := range p.Clusters {
+		for _, h := range c.Hosts {
+			if h == code {
+				clusters = append(clusters, c)
+				break
+			}
+		}
+	}
+	return main, special, clusters
+}

@@ -223,27 +223,18 @@ func roles(p *plan.Plan) map[string]map[string]plan.Role {
 
 // unitProps are the units layer's properties; none is ever null.
 func unitProps(snap *store.Snapshot, p *plan.Plan, u plan.Unit) map[string]any {
-	var main, special, clusters []string
-	for _, a := range p.Assignments {
-		if a.Unit != u.Code {
-			continue
+	mh, sh, cs := p.Holdings(u.Code)
+	names := func(hs []plan.Holding) []string {
+		out := make([]string, len(hs))
+		for i, h := range hs {
+			out[i] = h.Name
 		}
-		name := a.Industry
-		if in, ok := p.Industry(a.Industry); ok {
-			name = in.Name
-		}
-		if a.Role == plan.Main {
-			main = append(main, name)
-		} else {
-			special = append(special, name)
-		}
+		return out
 	}
-	for _, c := range p.Clusters {
-		for _, h := range c.Hosts {
-			if h == u.Code {
-				clusters = append(clusters, c.Name)
-			}
-		}
+	main, special := names(mh), names(sh)
+	var clusters []string
+	for _, c := range cs {
+		clusters = append(clusters, c.Name)
 	}
 	sort.Strings(clusters)
 	return map[string]any{

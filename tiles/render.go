@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/indmap/indmap/geo"
+
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -204,9 +206,9 @@ func (f tileFrame) polygons(polys [][]orb.Ring) orb.MultiPolygon {
 				}
 				continue
 			}
-			a := shoelace(c)
+			a := geo.PlanarArea(c)
 			if (ri == 0) != (a > 0) {
-				reverseRing(c)
+				geo.Reverse(c)
 			}
 			poly = append(poly, c)
 		}
@@ -255,24 +257,10 @@ func snapRing(r orb.Ring) orb.Ring {
 	for len(out) > 1 && out[len(out)-1] == out[0] {
 		out = out[:len(out)-1]
 	}
-	if len(out) < 3 || shoelace(append(out, out[0])) == 0 {
+	if len(out) < 3 || geo.PlanarArea(append(out, out[0])) == 0 {
 		return nil
 	}
 	return append(out, out[0])
-}
-
-func shoelace(r orb.Ring) float64 {
-	s := 0.0
-	for i := 0; i+1 < len(r); i++ {
-		s += r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
-	}
-	return s / 2
-}
-
-func reverseRing(r orb.Ring) {
-	for i, j := 0, len(r)-1; i < j; i, j = i+1, j-1 {
-		r[i], r[j] = r[j], r[i]
-	}
 }
 
 // Empty reports whether no layer has a feature.

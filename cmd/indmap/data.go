@@ -194,10 +194,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if len(files) != 1 || *planID == "" {
 		return usageErr("give one FILE and --plan ID")
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("%s: %w (create it with indmap init)", *db, err)
-	}
-	st, err := store.Open(ctx, *db)
+	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -271,9 +268,6 @@ func importDefinition(ctx context.Context, e *env, args []string) error {
 	if len(files) != 1 {
 		return usageErr("give one definition FILE.json")
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("%s: %w (create it with indmap init)", *db, err)
-	}
 	f, err := os.Open(files[0])
 	if err != nil {
 		return err
@@ -283,7 +277,7 @@ func importDefinition(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *db)
+	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -298,4 +292,13 @@ func importDefinition(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "plan %s (%s): %s\n", def.ID, def.Title, verb)
 	return nil
+}
+
+// openExisting opens a database that must already exist (commands other
+// than init and import boundaries never create one).
+func openExisting(ctx context.Context, db string) (*store.Store, error) {
+	if _, err := os.Stat(db); err != nil {
+		return nil, fmt.Errorf("%s: %w (create it with indmap init)", db, err)
+	}
+	return store.Open(ctx, db)
 }

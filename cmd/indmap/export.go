@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"time"
 
-	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
 )
 
@@ -37,10 +35,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if *maxZoom < 0 || *maxZoom > tiles.MaxZoom {
 		return usageErr("--maxzoom %d: want 0 to %d", *maxZoom, tiles.MaxZoom)
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return fmt.Errorf("%s: %w (create it with indmap init)", *db, err)
-	}
-	st, err := store.Open(ctx, *db)
+	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -9,7 +9,6 @@ import (
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
 )
 
 // unusable ends validate with exit code 2: the input could not be checked.
@@ -31,10 +30,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if *planID == "" || len(files) > 1 || (*format != "text" && *format != "json") {
 		return unusable(usageErr("give --plan ID, at most one FILE, and --format text or json"))
 	}
-	if _, err := os.Stat(*db); err != nil {
-		return unusable(fmt.Errorf("%s: %w (create it with indmap init)", *db, err))
-	}
-	st, err := store.Open(ctx, *db)
+	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return unusable(err)
 	}
