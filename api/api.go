@@ -4,14 +4,11 @@ package api
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"strings"
-	"time"
 
 	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
@@ -36,6 +33,8 @@ type Config struct {
 	// PublicURL is the server's address as clients see it (for TileJSON
 	// tile URLs); empty means the request's own.
 	PublicURL string
+	// WriteOrigins are the browser origins allowed to write (CORS).
+	WriteOrigins []string
 }
 
 // DefaultTileCacheBytes is the default tile cache budget.
@@ -51,13 +50,15 @@ func New(cfg Config) *echo.Echo {
 		cacheBytes = DefaultTileCacheBytes
 	}
 	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
-		tiles: tiles.NewServer(cfg.Data, cacheBytes, cfg.Log)}
+		tiles: tiles.NewServer(cfg.Data, cacheBytes, cfg.Log), metrics: newMetrics(), writeOrigins: cfg.WriteOrigins}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
-	e.Use(h.logRequests)
+	e.Use(requestID(), h.logRequests, h.cors, gzipJSON())
 
 	e.GET("/healthz", h.health)
+	e.GET("/readyz", h.ready)
+	e.GET("/metrics", h.serveMetrics)
 	v1 := e.Group("/api/v1", h.withSnapshot)
 	v1.GET("/plans", h.plans)
 	v1.GET("/units/:code", h.unit)
@@ -72,56 +73,13 @@ func New(cfg Config) *echo.Echo {
 }
 
 type handlers struct {
-	data       Snapshots
-	log        *slog.Logger
-	tiles      *tiles.Server
-	tileMaxAge int
-	publicURL  string
-}
-
-// apiError is the JSON body of every error: a message, never internals.
-type apiError struct {
-	Error string `json:"error"`
-}
-
-func (h *handlers) error(err error, c echo.Context) {
-	if c.Response().Committed {
-		return
-	}
-	code, msg := http.StatusInternalServerError, "internal error"
-	var he *echo.HTTPError
-	if errors.As(err, &he) {
-		code = he.Code
-		msg = fmt.Sprint(he.Message)
-	}
-	if code >= 500 {
-		h.log.ErrorContext(c.Request().Context(), "request failed", "path", c.Request().URL.Path, "err", err)
-	}
-	if c.Request().Method == http.MethodHead {
-		_ = c.NoContent(code)
-		return
-	}
-	_ = c.JSON(code, apiError{Error: msg})
-}
-
-func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		start := time.Now()
-		err := next(c)
-		if err != nil {
-			c.Error(err)
-		}
-		level := slog.LevelInfo
-		if strings.HasPrefix(c.Request().URL.Path, "/tiles/") && c.Response().Status < 400 {
-			level = slog.LevelDebug // tiles come by the hundred
-		}
-		h.log.LogAttrs(c.Request().Context(), level, "request",
-			slog.String("method", c.Request().Method),
-			slog.String("path", c.Request().URL.Path),
-			slog.Int("status", c.Response().Status),
-			slog.Duration("took", time.Since(start)))
-		return nil
-	}
+	data         Snapshots
+	log          *slog.Logger
+	tiles        *tiles.Server
+	tileMaxAge   int
+	publicURL    string
+	metrics      *metrics
+	writeOrigins []string
 }
 
 const snapshotKey = "snapshot"
@@ -156,7 +114,7 @@ func snapshotOf(c echo.Context) *store.Snapshot { return c.Get(snapshotKey).(*st
 func (h *handlers) health(c echo.Context) error {
 	snap, err := h.data.Snapshot(c.Request().Context())
 	if snap == nil {
-		return echo.NewHTTPError(http.StatusServiceUnavailable, "no data loaded")
+		return problem(http.StatusServiceUnavailable, "about:blank", "no data loaded")
 	}
 	status := "ok"
 	if err != nil {
@@ -164,4 +122,36 @@ func (h *handlers) health(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, map[string]any{"status": status, "data_version": snap.Version, "units": len(snap.Units), "plans": len(snap.Plans)})
+}
+
+// ready answers 200 once data and the tile index are loaded.
+func (h *handlers) ready(c echo.Context) error {
+	ix, err := h.tiles.Index(c.Request().Context())
+	if err != nil {
+		return problem(http.StatusServiceUnavailable, "about:blank", "not ready: %v", err)
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "data_version": ix.Version})
+}
+
+func (h *handlers) serveMetrics(c echo.Context) error {
+	c.Response().Header().Set(echo.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
+	c.Response().Header().Set("Cache-Control", "no-store")
+	c.Response().WriteHeader(http.StatusOK)
+	w := c.Response()
+	h.metrics.write(w)
+	bytes, entries, hits, misses := h.tiles.Cache().Stats()
+	fmt.Fprintln(w, "# TYPE indmap_tile_cache_hits_total counter")
+	fmt.Fprintf(w, "indmap_tile_cache_hits_total %d\n", hits)
+	fmt.Fprintln(w, "# TYPE indmap_tile_cache_misses_total counter")
+	fmt.Fprintf(w, "indmap_tile_cache_misses_total %d\n", misses)
+	fmt.Fprintln(w, "# TYPE indmap_tile_cache_bytes gauge")
+	fmt.Fprintf(w, "indmap_tile_cache_bytes %d\n", bytes)
+	fmt.Fprintln(w, "# TYPE indmap_tile_cache_entries gauge")
+	fmt.Fprintf(w, "indmap_tile_cache_entries %d\n", entries)
+	if snap, _ := h.data.Snapshot(c.Request().Context()); snap != nil {
+		fmt.Fprintln(w, "# TYPE indmap_data_version gauge")
+		fmt.Fprintf(w, "indmap_data_version %d\n", snap.Version)
+	}
+	return nil
 }

@@ -161,11 +161,11 @@ func TestUnit(t *testing.T) {
 func TestErrorsAndCaching(t *testing.T) {
 	st, srv := newServer(t)
 	resp, body := get(t, srv.URL+"/api/v1/units/999999")
-	if resp.StatusCode != 404 || !strings.Contains(string(body), `"error":"no unit with code 999999"`) {
+	if resp.StatusCode != 404 || !strings.Contains(string(body), `"detail":"no unit with code 999999"`) || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("unknown unit: %d %s", resp.StatusCode, body)
 	}
 	resp, body = get(t, srv.URL+"/api/v1/nothing")
-	if resp.StatusCode != 404 || !strings.Contains(string(body), `"error"`) {
+	if resp.StatusCode != 404 || !strings.Contains(string(body), `"status":404`) {
 		t.Errorf("unknown path: %d %s", resp.StatusCode, body)
 	}
 	resp, _ = get(t, srv.URL+"/api/v1/plans")

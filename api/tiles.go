@@ -17,27 +17,22 @@ import (
 
 const mvtType = "application/vnd.mapbox-vector-tile"
 
-func (h *handlers) cors(c echo.Context) {
-	c.Response().Header().Set("Access-Control-Allow-Origin", "*")
-}
-
 // tile serves GET /tiles/{plan}/{z}/{x}/{y}.mvt (or .pbf).
 func (h *handlers) tile(c echo.Context) error {
-	h.cors(c)
 	if y := c.Param("y"); !strings.HasSuffix(y, ".mvt") && !strings.HasSuffix(y, ".pbf") {
-		return echo.NewHTTPError(http.StatusNotFound, "tiles end in .mvt or .pbf")
+		return notFound("tiles end in .mvt or .pbf")
 	}
 	t, err := tiles.ParseTile(c.Param("z"), c.Param("x"), c.Param("y"))
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+		return badParam("z/x/y", "%v", err)
 	}
 	req := tiles.Request{Plan: c.Param("plan"), Tile: t, Industry: c.QueryParam("industry")}
 	body, version, err := h.tiles.Tile(c.Request().Context(), req)
 	switch {
 	case errors.Is(err, tiles.ErrUnknownPlan):
-		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+		return notFound("%v", err)
 	case errors.Is(err, tiles.ErrUnknownIndustry):
-		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+		return badParam("industry", "%v", err)
 	case err != nil:
 		return err
 	}
@@ -92,11 +87,10 @@ func (h *handlers) baseURL(c echo.Context) string {
 
 // tileJSON serves GET /tiles/{plan}.json.
 func (h *handlers) tileJSON(c echo.Context) error {
-	h.cors(c)
 	name := c.Param("name")
 	planID, ok := strings.CutSuffix(name, ".json")
 	if !ok {
-		return echo.NewHTTPError(http.StatusNotFound, "no such path; tiles are at /tiles/{plan}/{z}/{x}/{y}.mvt")
+		return notFound("no such path; tiles are at /tiles/{plan}/{z}/{x}/{y}.mvt")
 	}
 	ix, err := h.tiles.Index(c.Request().Context())
 	if err != nil {
@@ -104,7 +98,7 @@ func (h *handlers) tileJSON(c echo.Context) error {
 	}
 	tj, err := ix.TileJSON(planID, tiles.TileURL(h.baseURL(c), planID), nil)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusNotFound, err.Error())
+		return notFound("%v", err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	c.Response().Header().Set("ETag", fmt.Sprintf(`"v%d"`, ix.Version))

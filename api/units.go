@@ -75,7 +75,7 @@ func (h *handlers) unit(c echo.Context) error {
 	snap := snapshotOf(c)
 	u, ok := snap.Unit(c.Param("code"))
 	if !ok {
-		return echo.NewHTTPError(http.StatusNotFound, "no unit with code "+c.Param("code"))
+		return notFound("no unit with code %s", c.Param("code"))
 	}
 	f := geojson.NewFeature(u.Geom)
 	f.ID = u.Code

@@ -15,7 +15,7 @@ const maxValidateBytes = 32 << 20
 func (h *handlers) plan(c echo.Context) (*plan.Plan, error) {
 	p, ok := snapshotOf(c).Plan(c.Param("id"))
 	if !ok {
-		return nil, echo.NewHTTPError(http.StatusNotFound, "no plan "+c.Param("id"))
+		return nil, notFound("no plan %s", c.Param("id"))
 	}
 	return p, nil
 }
@@ -43,13 +43,13 @@ func (h *handlers) validate(c echo.Context) error {
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.Is(err, geo.ErrTooLarge) || errors.As(err, &tooBig) {
-			return echo.NewHTTPError(http.StatusRequestEntityTooLarge, err.Error())
+			return problem(http.StatusRequestEntityTooLarge, typeTooLarge, "%v", err)
 		}
-		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+		return problem(http.StatusBadRequest, typeBadBody, "%v", err)
 	}
 	r, err := snapshotOf(c).Validate(p, parsed)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, "body: "+err.Error())
+		return problem(http.StatusBadRequest, typeBadBody, "body: %v", err)
 	}
 	return c.JSON(http.StatusOK, r)
 }

@@ -1,0 +1,93 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/indmap/indmap/plan"
+	"github.com/labstack/echo/v4"
+)
+
+// Problem is an RFC 9457 problem document, the body of every 4xx and
+// 5xx. Handlers return one as their error.
+type Problem struct {
+	Type   string `json:"type"`
+	Title  string `json:"title"`
+	Status int    `json:"status"`
+	Detail string `json:"detail"`
+	// Param names the query parameter at fault.
+	Param string `json:"param,omitempty"`
+	// Report is the validation report of a refused write.
+	Report    *plan.Report `json:"report,omitempty"`
+	RequestID string       `json:"request_id,omitempty"`
+}
+
+func (p *Problem) Error() string { return p.Detail }
+
+// Problem types: relative URIs under /problems/, documented in the
+// OpenAPI document.
+const (
+	typeBadParameter = "/problems/bad-parameter"
+	typeBadBody      = "/problems/bad-body"
+	typeNotFound     = "/problems/not-found"
+	typeInvalidPlan  = "/problems/invalid-plan"
+	typeUnauthorized = "/problems/unauthorized"
+	typeForbidden    = "/problems/forbidden"
+	typeTooLarge     = "/problems/too-large"
+	typeInternal     = "/problems/internal"
+)
+
+func problem(status int, typ, format string, args ...any) *Problem {
+	return &Problem{Type: typ, Title: http.StatusText(status), Status: status, Detail: fmt.Sprintf(format, args...)}
+}
+
+// badParam is a 400 naming the parameter.
+func badParam(param, format string, args ...any) *Problem {
+	p := problem(http.StatusBadRequest, typeBadParameter, "%s: %s", param, fmt.Sprintf(format, args...))
+	p.Param = param
+	return p
+}
+
+func notFound(format string, args ...any) *Problem {
+	return problem(http.StatusNotFound, typeNotFound, format, args...)
+}
+
+// error writes every error as a problem document; a 5xx says no more
+// than "internal error" (the cause goes to the log).
+func (h *handlers) error(err error, c echo.Context) {
+	if c.Response().Committed {
+		return
+	}
+	var p *Problem
+	var he *echo.HTTPError
+	switch {
+	case errors.As(err, &p):
+	case errors.As(err, &he):
+		typ := "about:blank"
+		switch he.Code {
+		case http.StatusNotFound:
+			typ = typeNotFound
+		case http.StatusRequestEntityTooLarge:
+			typ = typeTooLarge
+		}
+		p = problem(he.Code, typ, "%v", he.Message)
+	default:
+		p = problem(http.StatusInternalServerError, typeInternal, "internal error")
+	}
+	if p.Status >= 500 {
+		h.log.ErrorContext(c.Request().Context(), "request failed", "path", c.Request().URL.Path,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
+		if p.Type != typeInternal {
+			p = problem(p.Status, typeInternal, "internal error")
+		}
+	}
+	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
+	if c.Request().Method == http.MethodHead {
+		_ = c.NoContent(p.Status)
+		return
+	}
+	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
+	c.Response().WriteHeader(p.Status)
+	_ = jsonEncode(c.Response(), p)
+}
