@@ -21,6 +21,14 @@ import (
 	"github.com/paulmach/orb/maptile"
 )
 
+func newBenchServer(b testing.TB, st *store.Store) http.Handler {
+	live, err := store.NewLive(context.Background(), st, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return api.New(api.Config{Data: live, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+}
+
 func newServer(t *testing.T) (*store.Store, *httptest.Server) {
 	t.Helper()
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")

@@ -1,0 +1,285 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/indmap/indmap/api"
+	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/plan"
+	"github.com/paulmach/orb"
+)
+
+type page struct {
+	Type           string
+	NumberMatched  int
+	NumberReturned int
+	Links          []struct{ Href, Rel string }
+	Features       []struct {
+		ID         string
+		Geometry   json.RawMessage
+		Properties struct {
+			Code, Name, Kind string
+			Main             []struct{ Code, Name, Detail, Source string }
+			Special          []struct{ Code, Name string }
+			Violations       []string
+			AreaKm2          float64 `json:"area_km2"`
+			Approximate      bool
+		}
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) int {
+	t.Helper()
+	resp, body := get(t, url)
+	if resp.StatusCode == 200 {
+		if err := json.Unmarshal(body, v); err != nil {
+			t.Fatalf("%s: %v: %.300s", url, err, body)
+		}
+	}
+	return resp.StatusCode
+}
+
+func TestPlanUnitsGeoJSON(t *testing.T) {
+	_, srv := newServer(t)
+	base := srv.URL + "/api/v1/plans/chongqing-2023/units"
+	var p page
+	if code := getJSON(t, base+"?limit=10", &p); code != 200 {
+		t.Fatal(code)
+	}
+	if p.Type != "FeatureCollection" || p.NumberMatched != 41 || p.NumberReturned != 10 || len(p.Features) != 10 {
+		t.Errorf("page: %+v", p)
+	}
+	next := ""
+	for _, l := range p.Links {
+		if l.Rel == "next" {
+			next = l.Href
+		}
+	}
+	if !strings.Contains(next, "offset=10") || !strings.Contains(next, "limit=10") {
+		t.Errorf("next link %q", next)
+	}
+	// Walking the next links returns every unit once.
+	seen := map[string]bool{}
+	for url := base + "?limit=15"; url != ""; {
+		var pg page
+		if code := getJSON(t, url, &pg); code != 200 {
+			t.Fatalf("%s: %d", url, code)
+		}
+		url = ""
+		for _, f := range pg.Features {
+			if seen[f.ID] {
+				t.Errorf("%s twice", f.ID)
+			}
+			seen[f.ID] = true
+		}
+		for _, l := range pg.Links {
+			if l.Rel == "next" {
+				url = l.Href
+			}
+		}
+	}
+	if len(seen) != 41 {
+		t.Errorf("walked %d units", len(seen))
+	}
+	// Filters.
+	if getJSON(t, base+"?industry=智能网联新能源汽车&role=main", &p); p.NumberMatched != 7 {
+		t.Errorf("ICV main: %d units", p.NumberMatched)
+	}
+	for _, f := range p.Features {
+		if f.ID == "500117" && (len(f.Properties.Main) != 2 || f.Properties.Main[0].Detail != "零部件") {
+			t.Errorf("合川区 %+v", f.Properties)
+		}
+	}
+	if getJSON(t, base+"?industry=CQ-TCM&role=special", &p); p.NumberMatched != 1 || p.Features[0].ID != "500117" {
+		t.Errorf("现代中药 special: %+v", p.Features)
+	}
+	if getJSON(t, base+"?kind=zone", &p); p.NumberMatched != 3 || !p.Features[0].Properties.Approximate {
+		t.Errorf("zones: %d", p.NumberMatched)
+	}
+	if getJSON(t, base+"?bbox=106.4,29.4,106.7,29.7", &p); p.NumberMatched < 5 || p.NumberMatched > 15 {
+		t.Errorf("bbox over the centre: %d", p.NumberMatched)
+	}
+	var full, light page
+	getJSON(t, base+"?kind=district&limit=1", &full)
+	getJSON(t, base+"?kind=district&limit=1&simplify=500", &light)
+	if len(light.Features[0].Geometry) >= len(full.Features[0].Geometry)/2 {
+		t.Errorf("simplify=500 left %d of %d bytes", len(light.Features[0].Geometry), len(full.Features[0].Geometry))
+	}
+	if getJSON(t, base+"?offset=1000", &p); p.NumberReturned != 0 || p.NumberMatched != 41 {
+		t.Errorf("past the end: %+v", p)
+	}
+}
+
+func TestQueryBadInput(t *testing.T) {
+	_, srv := newServer(t)
+	for _, tc := range []struct{ path, param string }{
+		{"/api/v1/plans/chongqing-2023/units?limit=-1", "limit"},
+		{"/api/v1/plans/chongqing-2023/units?limit=100000", "limit"},
+		{"/api/v1/plans/chongqing-2023/units?offset=x", "offset"},
+		{"/api/v1/plans/chongqing-2023/units?bbox=1,2,3", "bbox"},
+		{"/api/v1/plans/chongqing-2023/units?bbox=107,29,106,30", "bbox"},
+		{"/api/v1/plans/chongqing-2023/units?bbox=a,b,c,d", "bbox"},
+		{"/api/v1/plans/chongqing-2023/units?industry=造船", "industry"},
+		{"/api/v1/plans/chongqing-2023/units?role=boss", "role"},
+		{"/api/v1/plans/chongqing-2023/units?kind=village", "kind"},
+		{"/api/v1/plans/chongqing-2023/units?simplify=-5", "simplify"},
+		{"/api/v1/lookup?lon=abc&lat=29", "lon"},
+		{"/api/v1/lookup?lon=106&lat=91", "lat"},
+		{"/api/v1/lookup?lon=106", "lon,lat"},
+		{"/api/v1/plans/chongqing-2023/sites", "industry"},
+		{"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&near=106", "near"},
+		{"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&limit=0", "limit"},
+		{"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&format=xml", "format"},
+		{"/api/v1/industries", "plan"},
+	} {
+		resp, body := get(t, srv.URL+tc.path)
+		var p struct {
+			Type, Title, Detail, Param string
+			Status                     int
+		}
+		json.Unmarshal(body, &p)
+		if resp.StatusCode != 400 || p.Status != 400 || p.Param != tc.param || p.Type != "/problems/bad-parameter" ||
+			resp.Header.Get("Content-Type") != "application/problem+json" || !strings.HasPrefix(p.Detail, tc.param+": ") {
+			t.Errorf("%s: %d %s", tc.path, resp.StatusCode, body)
+		}
+	}
+	for _, path := range []string{"/api/v1/plans/nope/units", "/api/v1/plans/nope/sites?industry=x", "/api/v1/industries?plan=nope"} {
+		if resp, _ := get(t, srv.URL+path); resp.StatusCode != 404 {
+			t.Errorf("%s: %d", path, resp.StatusCode)
+		}
+	}
+}
+
+func TestLookup(t *testing.T) {
+	_, srv := newServer(t)
+	var r struct {
+		Units []struct {
+			Code  string
+			Plans []struct{ Plan string }
+		}
+		NearbyZones []struct {
+			Code       string
+			DistanceKm float64 `json:"distance_km"`
+		} `json:"nearby_zones"`
+	}
+	// 解放碑: 渝中区, with 两江新区 and the 高新区 points nearby.
+	if code := getJSON(t, srv.URL+"/api/v1/lookup?lon=106.5775&lat=29.5574", &r); code != 200 {
+		t.Fatal(code)
+	}
+	if len(r.Units) != 1 || r.Units[0].Code != "500103" || len(r.Units[0].Plans) != 1 {
+		t.Errorf("units %+v", r.Units)
+	}
+	if len(r.NearbyZones) < 2 || r.NearbyZones[0].Code != "cq-liangjiang" || r.NearbyZones[0].DistanceKm > 15 {
+		t.Errorf("zones %+v", r.NearbyZones)
+	}
+	// 青岛 (Shandong): one city, no zones.
+	if getJSON(t, srv.URL+"/api/v1/lookup?lon=120.38&lat=36.07", &r); len(r.Units) != 1 || r.Units[0].Code != "370200" || len(r.NearbyZones) != 0 {
+		t.Errorf("青岛: %+v", r)
+	}
+	// The sea.
+	if getJSON(t, srv.URL+"/api/v1/lookup?lon=125&lat=30", &r); len(r.Units) != 0 {
+		t.Errorf("sea: %+v", r)
+	}
+}
+
+func TestSitesAndIndustries(t *testing.T) {
+	_, srv := newServer(t)
+	var s struct {
+		Sites []struct {
+			Code, Name, Role string
+			DistanceKm       *float64 `json:"distance_km"`
+			Sources          []string
+			Neighbours       []struct{ Code, Role string }
+		}
+	}
+	// 智能网联新能源汽车 near 璧山: mains first, nearest first.
+	if code := getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&near=106.23,29.59", &s); code != 200 {
+		t.Fatal(code)
+	}
+	if len(s.Sites) != 7 || s.Sites[0].Code != "500120" || *s.Sites[0].DistanceKm != 0 || s.Sites[0].Role != "main" || len(s.Sites[0].Sources) != 1 {
+		t.Errorf("sites %+v", s.Sites)
+	}
+	for i := 1; i < len(s.Sites); i++ {
+		if *s.Sites[i].DistanceKm < *s.Sites[i-1].DistanceKm {
+			t.Errorf("not sorted by distance at %d", i)
+		}
+	}
+	// 合川区's neighbours 璧山区 (main ICV) and 永川区? Any neighbour listed holds ICV.
+	for _, site := range s.Sites {
+		for _, n := range site.Neighbours {
+			if n.Role == "" {
+				t.Errorf("%s neighbour %s without role", site.Code, n.Code)
+			}
+		}
+	}
+	// Mains before specials: 新一代电子信息制造业 is main in 璧山 and special in 大足.
+	var eim struct {
+		Sites []struct {
+			Code, Role string
+			DistanceKm *float64 `json:"distance_km"`
+		}
+	}
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-EIM", &eim)
+	last := eim.Sites[len(eim.Sites)-1]
+	if last.Code != "500111" || last.Role != "special" || eim.Sites[0].Role != "main" || eim.Sites[0].DistanceKm != nil {
+		t.Errorf("EIM sites %+v", eim.Sites)
+	}
+	resp, body := get(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV", "Accept", "text/csv")
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(body), "rank,code,name,kind,role") || strings.Count(string(body), "\n") != 8 {
+		t.Errorf("sites CSV: %s", body)
+	}
+	// Shandong: clusters count as sites, national ones as main.
+	getJSON(t, srv.URL+"/api/v1/plans/shandong-clusters/sites?industry=智能制造装备", &eim)
+	if len(eim.Sites) == 0 || eim.Sites[0].Role != "special" {
+		t.Errorf("Shandong 智能制造装备 sites %+v", eim.Sites)
+	}
+
+	var ind struct {
+		Industries []struct {
+			Code         string
+			MainUnits    int `json:"main_units"`
+			SpecialUnits int `json:"special_units"`
+		}
+	}
+	if code := getJSON(t, srv.URL+"/api/v1/industries?plan=chongqing-2023", &ind); code != 200 || len(ind.Industries) != 30 {
+		t.Fatalf("%d %d", code, len(ind.Industries))
+	}
+	if ind.Industries[0].Code != "CQ-ICV" || ind.Industries[0].MainUnits != 7 || ind.Industries[0].SpecialUnits != 0 {
+		t.Errorf("ICV counts %+v", ind.Industries[0])
+	}
+	resp, body = get(t, srv.URL+"/api/v1/industries?plan=chongqing-2023&format=csv")
+	if !strings.HasPrefix(string(body), "code,name,tier,tier_name,confirmed,main_units,special_units,clusters\nCQ-ICV,智能网联新能源汽车,1,") {
+		t.Errorf("industries CSV: %.200s", body)
+	}
+}
+
+func BenchmarkLookup(b *testing.B) {
+	snap, err := testdb.Seeded(b, "chongqing-districts", "shandong-cities").Load(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if r := api.Lookup(snap, orb.Point{106.5775, 29.5574}); len(r.Units) != 1 {
+			b.Fatal(r)
+		}
+	}
+}
+
+func BenchmarkGeoJSONPage(b *testing.B) {
+	st := testdb.Seeded(b, "chongqing-districts", "shandong-cities")
+	_ = plan.ChongqingID
+	srv := newBenchServer(b, st)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/plans/chongqing-2023/units?limit=100", nil))
+		if rec.Code != 200 {
+			b.Fatal(rec.Code)
+		}
+	}
+}

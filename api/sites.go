@@ -1,0 +1,312 @@
+package api
+
+import (
+	"encoding/csv"
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
+	"github.com/labstack/echo/v4"
+	"github.com/paulmach/orb"
+	orbgeo "github.com/paulmach/orb/geo"
+)
+
+// nearbyZoneKm is how far a zone known only by a point may be from a
+// looked-up point and still be named.
+const nearbyZoneKm = 30
+
+type lookupUnit struct {
+	Code   string     `json:"code"`
+	Name   string     `json:"name"`
+	Kind   string     `json:"kind"`
+	Parent string     `json:"parent"`
+	Plans  []unitPlan `json:"plans"`
+}
+
+type nearbyZone struct {
+	Code       string     `json:"code"`
+	Name       string     `json:"name"`
+	DistanceKm float64    `json:"distance_km"`
+	Hosts      []string   `json:"hosts"`
+	Plans      []unitPlan `json:"plans"`
+}
+
+type lookupResult struct {
+	Lon         float64      `json:"lon"`
+	Lat         float64      `json:"lat"`
+	Units       []lookupUnit `json:"units"`
+	NearbyZones []nearbyZone `json:"nearby_zones"`
+}
+
+// Lookup finds the units containing p and the point-only zones near it
+// or hosted by those units.
+func Lookup(snap *store.Snapshot, p orb.Point) lookupResult {
+	res := lookupResult{Lon: p[0], Lat: p[1], Units: []lookupUnit{}, NearbyZones: []nearbyZone{}}
+	containing := map[string]bool{}
+	for _, u := range snap.UnitsAt(p) {
+		containing[u.Code] = true
+		res.Units = append(res.Units, lookupUnit{Code: u.Code, Name: u.Name, Kind: u.Kind, Parent: u.Parent, Plans: unitPlans(snap, u)})
+	}
+	for _, u := range snap.Units {
+		if !u.Approximate {
+			continue
+		}
+		d := orbgeo.Distance(p, u.Label) / 1000
+		hosted := false
+		for _, h := range u.Hosts {
+			hosted = hosted || containing[h]
+		}
+		if d <= nearbyZoneKm || hosted {
+			res.NearbyZones = append(res.NearbyZones, nearbyZone{Code: u.Code, Name: u.Name, DistanceKm: round3(d),
+				Hosts: nonNil(u.Hosts), Plans: unitPlans(snap, u)})
+		}
+	}
+	sort.Slice(res.NearbyZones, func(i, j int) bool { return res.NearbyZones[i].DistanceKm < res.NearbyZones[j].DistanceKm })
+	return res
+}
+
+func round3(v float64) float64 { return math.Round(v*1000) / 1000 }
+
+// lookup serves GET /api/v1/lookup?lon=&lat=.
+func (h *handlers) lookup(c echo.Context) error {
+	if c.QueryParam("lon") == "" || c.QueryParam("lat") == "" {
+		return badParam("lon,lat", "both are required")
+	}
+	lon, err := floatParam("lon", c.QueryParam("lon"), -180, 180)
+	if err != nil {
+		return err
+	}
+	lat, err := floatParam("lat", c.QueryParam("lat"), -90, 90)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, Lookup(snapshotOf(c), orb.Point{lon, lat}))
+}
+
+type site struct {
+	Code       string          `json:"code"`
+	Name       string          `json:"name"`
+	Kind       string          `json:"kind"`
+	Role       string          `json:"role"`
+	DistanceKm *float64        `json:"distance_km,omitempty"`
+	AreaKm2    float64         `json:"area_km2"`
+	Detail     string          `json:"detail"`
+	Sources    []string        `json:"sources"`
+	Neighbours []siteNeighbour `json:"neighbours"`
+}
+
+type siteNeighbour struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+	Role string `json:"role"`
+}
+
+// roleOf is how a unit holds an industry in a plan: main or special (in a
+// clusters plan, a world or national cluster counts as main, provincial
+// as special), with the details and sources; "" when it does not.
+func roleOf(p *plan.Plan, code, industry string) (role, detail string, sources []string) {
+	main, special, clusters := p.Holdings(code)
+	for _, hs := range []struct {
+		role string
+		hs   []plan.Holding
+	}{{"main", main}, {"special", special}} {
+		for _, h := range hs.hs {
+			if h.Industry == industry {
+				return hs.role, h.Detail, nonEmpty(h.Source)
+			}
+		}
+	}
+	for _, c := range clusters {
+		if c.Industry != industry {
+			continue
+		}
+		r := "special"
+		if c.Level != plan.Provincial {
+			r = "main"
+		}
+		if role != "main" {
+			role = r
+		}
+		detail = strings.TrimPrefix(detail+"; "+c.Name, "; ")
+		sources = append(sources, nonEmpty(c.Source)...)
+	}
+	return role, detail, sources
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// Sites ranks the units holding an industry: main before special, then
+// by distance to near (when given), then by name.
+func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point) []site {
+	var out []site
+	for _, u := range snap.PlanUnits(p) {
+		role, detail, sources := roleOf(p, u.Code, industry)
+		if role == "" {
+			continue
+		}
+		s := site{Code: u.Code, Name: u.Name, Kind: u.Kind, Role: role, AreaKm2: round3(u.AreaKm2), Detail: detail,
+			Sources: nonNil(sources), Neighbours: []siteNeighbour{}}
+		if near != nil {
+			d := 0.0
+			if !geo.Contains(u.Geom, *near) {
+				d = round3(orbgeo.Distance(*near, u.Label) / 1000)
+			}
+			s.DistanceKm = &d
+		}
+		for _, n := range snap.NeighboursOf(u.Code) {
+			if r, _, _ := roleOf(p, n, industry); r != "" {
+				nu, _ := snap.Unit(n)
+				s.Neighbours = append(s.Neighbours, siteNeighbour{Code: n, Name: nu.Name, Role: r})
+			}
+		}
+		out = append(out, s)
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Role != b.Role {
+			return a.Role == "main"
+		}
+		if a.DistanceKm != nil && *a.DistanceKm != *b.DistanceKm {
+			return *a.DistanceKm < *b.DistanceKm
+		}
+		return a.Name < b.Name
+	})
+	return out
+}
+
+// sites serves GET /api/v1/plans/{id}/sites.
+func (h *handlers) sites(c echo.Context) error {
+	p, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	in, err := industryParam(c, p, true)
+	if err != nil {
+		return err
+	}
+	var near *orb.Point
+	if s := c.QueryParam("near"); s != "" {
+		pt, err := lonLat("near", s)
+		if err != nil {
+			return err
+		}
+		near = &pt
+	}
+	limit, err := intParam(c, "limit", 20, 1, maxLimit)
+	if err != nil {
+		return err
+	}
+	asCSV, err := wantsCSV(c)
+	if err != nil {
+		return err
+	}
+	list := Sites(snapshotOf(c), p, in.Code, near)
+	if len(list) > limit {
+		list = list[:limit]
+	}
+	if asCSV {
+		rows := [][]string{{"rank", "code", "name", "kind", "role", "distance_km", "area_km2", "detail", "neighbours", "sources"}}
+		for i, s := range list {
+			d := ""
+			if s.DistanceKm != nil {
+				d = fmt.Sprint(*s.DistanceKm)
+			}
+			var ns []string
+			for _, n := range s.Neighbours {
+				ns = append(ns, n.Name+"("+n.Role+")")
+			}
+			rows = append(rows, []string{fmt.Sprint(i + 1), s.Code, s.Name, s.Kind, s.Role, d, fmt.Sprint(s.AreaKm2), s.Detail,
+				strings.Join(ns, ";"), strings.Join(s.Sources, ";")})
+		}
+		return writeCSV(c, rows)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"plan": p.ID, "industry": in, "sites": nonNilSites(list)})
+}
+
+func nonNilSites(s []site) []site {
+	if s == nil {
+		return []site{}
+	}
+	return s
+}
+
+type industryCount struct {
+	plan.Industry
+	MainUnits    int `json:"main_units"`
+	SpecialUnits int `json:"special_units"`
+	Clusters     int `json:"clusters"`
+}
+
+// industries serves GET /api/v1/industries?plan=.
+func (h *handlers) industries(c echo.Context) error {
+	id := c.QueryParam("plan")
+	if id == "" {
+		return badParam("plan", "required: a plan id (see /api/v1/plans)")
+	}
+	snap := snapshotOf(c)
+	p, ok := snap.Plan(id)
+	if !ok {
+		return notFound("no plan %s", id)
+	}
+	asCSV, err := wantsCSV(c)
+	if err != nil {
+		return err
+	}
+	out := make([]industryCount, len(p.Catalogue))
+	idx := map[string]int{}
+	for i, in := range p.Catalogue {
+		out[i] = industryCount{Industry: in}
+		idx[in.Code] = i
+	}
+	for _, u := range snap.PlanUnits(p) {
+		main, special, _ := p.Holdings(u.Code)
+		counted := map[string]bool{}
+		for _, h := range main {
+			if i, ok := idx[h.Industry]; ok && !counted["m"+h.Industry] {
+				counted["m"+h.Industry] = true
+				out[i].MainUnits++
+			}
+		}
+		for _, h := range special {
+			if i, ok := idx[h.Industry]; ok && !counted["s"+h.Industry] {
+				counted["s"+h.Industry] = true
+				out[i].SpecialUnits++
+			}
+		}
+	}
+	for _, cl := range p.Clusters {
+		if i, ok := idx[cl.Industry]; ok {
+			out[i].Clusters++
+		}
+	}
+	if asCSV {
+		rows := [][]string{{"code", "name", "tier", "tier_name", "confirmed", "main_units", "special_units", "clusters"}}
+		for _, in := range out {
+			rows = append(rows, []string{in.Code, in.Name, fmt.Sprint(in.Tier), in.TierName, fmt.Sprint(in.Confirmed),
+				fmt.Sprint(in.MainUnits), fmt.Sprint(in.SpecialUnits), fmt.Sprint(in.Clusters)})
+		}
+		return writeCSV(c, rows)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"plan": p.ID, "industries": out})
+}
+
+func writeCSV(c echo.Context, rows [][]string) error {
+	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	c.Response().WriteHeader(http.StatusOK)
+	w := csv.NewWriter(c.Response())
+	if err := w.WriteAll(rows); err != nil {
+		return err
+	}
+	w.Flush()
+	return w.Error()
+}
