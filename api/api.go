@@ -66,8 +66,10 @@ func New(cfg Config) *echo.Echo {
 	v1.GET("/plans/:id/sites", h.sites)
 	v1.GET("/industries", h.industries)
 	v1.GET("/lookup", h.lookup)
+	v1.GET("/openapi.json", h.v1OpenAPI)
 	v1.GET("/plans/:id/validation", h.validation)
 	v1.POST("/plans/:id/validate", h.validate)
+	h.registerOGC(e)
 	e.GET("/tiles/:plan/:z/:x/:y", h.tile)
 	e.GET("/tiles/:name", h.tileJSON)
 	if cfg.Static != nil {
