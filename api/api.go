@@ -35,6 +35,10 @@ type Config struct {
 	PublicURL string
 	// WriteOrigins are the browser origins allowed to write (CORS).
 	WriteOrigins []string
+	// Store takes planners' writes; with no Store or no Tokens, writes
+	// answer 403.
+	Store  *store.Store
+	Tokens []string
 }
 
 // DefaultTileCacheBytes is the default tile cache budget.
@@ -50,7 +54,8 @@ func New(cfg Config) *echo.Echo {
 		cacheBytes = DefaultTileCacheBytes
 	}
 	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
-		tiles: tiles.NewServer(cfg.Data, cacheBytes, cfg.Log), metrics: newMetrics(), writeOrigins: cfg.WriteOrigins}
+		tiles: tiles.NewServer(cfg.Data, cacheBytes, cfg.Log), metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
+		store: cfg.Store, tokens: cfg.Tokens}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
@@ -67,6 +72,9 @@ func New(cfg Config) *echo.Echo {
 	v1.GET("/industries", h.industries)
 	v1.GET("/lookup", h.lookup)
 	v1.GET("/openapi.json", h.v1OpenAPI)
+	v1.PUT("/plans/:id/assignments", h.putAssignments)
+	v1.GET("/plans/:id/revisions", h.revisions)
+	v1.POST("/plans/:id/revisions/:n/restore", h.restore)
 	v1.GET("/plans/:id/validation", h.validation)
 	v1.POST("/plans/:id/validate", h.validate)
 	h.registerOGC(e)
@@ -86,6 +94,8 @@ type handlers struct {
 	publicURL    string
 	metrics      *metrics
 	writeOrigins []string
+	store        *store.Store
+	tokens       []string
 }
 
 const snapshotKey = "snapshot"
@@ -103,6 +113,9 @@ func (h *handlers) withSnapshot(next echo.HandlerFunc) echo.HandlerFunc {
 			h.log.WarnContext(c.Request().Context(), "reload failed; serving the previous data", "version", snap.Version, "err", err)
 		}
 		c.Set(snapshotKey, snap)
+		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
+			return next(c)
+		}
 		etag := `"v` + strconv.FormatInt(snap.Version, 10) + `"`
 		hdr := c.Response().Header()
 		hdr.Set("ETag", etag)

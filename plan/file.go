@@ -189,3 +189,24 @@ func (p *Plan) Resolve(parsed Parsed, name string, units map[string]bool) (File,
 
 // jsonLineError is geo.JSONError for plan files.
 func jsonLineError(b []byte, err error) error { return geo.JSONError(b, err) }
+
+// Normalize maps a parsed file's industries to catalogue codes where they
+// match and keeps everything else as written: what a write stores once
+// validation has passed (or was overridden).
+func (p *Plan) Normalize(parsed Parsed) ([]Assignment, []Cluster) {
+	as := make([]Assignment, len(parsed.Assignments))
+	for i, a := range parsed.Assignments {
+		if in, ok := p.Industry(a.Industry); ok {
+			a.Industry = in.Code
+		}
+		as[i] = a
+	}
+	cs := make([]Cluster, len(parsed.Clusters))
+	for i, c := range parsed.Clusters {
+		if in, ok := p.Industry(c.Industry); ok {
+			c.Industry = in.Code
+		}
+		cs[i] = c
+	}
+	return as, cs
+}

@@ -11,7 +11,7 @@ import (
 const wgs84WKT = `GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]`
 
 // schemaVersion is indmap's own schema, kept in indmap_meta.
-const schemaVersion = "2"
+const schemaVersion = "3"
 
 var coreSchema = []string{
 	`CREATE TABLE gpkg_spatial_ref_sys (
@@ -160,6 +160,20 @@ var attributeTables = []struct{ name, ddl, description string }{
 		plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
 		unit_code TEXT NOT NULL,
 		grp TEXT NOT NULL)`, "Named groups of a plan's units (economic circles)"},
+	{"revisions", `CREATE TABLE revisions (
+		fid INTEGER PRIMARY KEY AUTOINCREMENT,
+		plan_id TEXT NOT NULL,
+		n INTEGER NOT NULL,
+		created_at TEXT NOT NULL,
+		author TEXT NOT NULL,
+		assignments INTEGER NOT NULL,
+		clusters INTEGER NOT NULL,
+		errors INTEGER NOT NULL,
+		warnings INTEGER NOT NULL,
+		forced BOOLEAN NOT NULL,
+		restored_from INTEGER,
+		content TEXT NOT NULL,
+		UNIQUE (plan_id, n))`, "Every accepted write of a plan's assignments, with its full content (JSON)"},
 	{"adjacency", `CREATE TABLE adjacency (
 		fid INTEGER PRIMARY KEY AUTOINCREMENT,
 		a TEXT NOT NULL,

@@ -198,7 +198,11 @@ func (s *Store) PutPlan(ctx context.Context, p plan.Plan) error {
 				return err
 			}
 		}
-		return replaceAssignments(ctx, tx, p.ID, p.Assignments, p.Clusters)
+		if err := replaceAssignments(ctx, tx, p.ID, p.Assignments, p.Clusters); err != nil {
+			return err
+		}
+		_, err = addRevision(ctx, tx, p.ID, p.Assignments, p.Clusters, WriteMeta{Author: "plan load"})
+		return err
 	})
 }
 
@@ -250,9 +254,7 @@ func (s *Store) ImportPlanFile(ctx context.Context, planID string, r io.Reader, 
 	if err != nil {
 		return f, err
 	}
-	err = s.write(ctx, true, func(tx *sql.Tx) error {
-		return replaceAssignments(ctx, tx, planID, f.Assignments, f.Clusters)
-	})
+	_, err = s.WriteAssignments(ctx, planID, f.Assignments, f.Clusters, WriteMeta{Author: "import " + name, Warnings: len(f.Warnings)})
 	return f, err
 }
 

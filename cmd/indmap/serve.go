@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"strings"
 	"time"
 
 	"github.com/indmap/indmap/api"
@@ -26,6 +29,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cacheMB := fs.Int64("tile-cache-mb", api.DefaultTileCacheBytes>>20, "tile cache size in MiB (0 disables it)")
 	maxAge := fs.Int("tile-max-age", 60, "Cache-Control max-age of tiles, in seconds")
 	publicURL := fs.String("public-url", "", "the server's URL as clients see it, for TileJSON (default: the request's host)")
+	tokensFile := fs.String("tokens-file", "", "file of write tokens, one per line (else $INDMAP_TOKENS, comma-separated); none: writes disabled")
+	writeOrigins := fs.String("cors-write-origins", "", "comma-separated browser origins allowed to write")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -46,13 +51,23 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if st.ReadOnly() {
 		e.log.Warn("database is read-only: serving, but imports and writes will fail", "db", *db)
 	}
+	tokens, err := loadTokens(*tokensFile, e.getenv("INDMAP_TOKENS"))
+	if err != nil {
+		return err
+	}
+	if len(tokens) == 0 {
+		e.log.Warn("writes disabled: no tokens configured (set INDMAP_TOKENS or --tokens-file)")
+	} else {
+		e.log.Info("writes enabled", "tokens", len(tokens))
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
 	srv := &http.Server{
 		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS,
-			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL}),
+			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL,
+			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins)}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,
@@ -87,4 +102,36 @@ func cacheBytes(mb int64) int64 {
 		return -1
 	}
 	return mb << 20
+}
+
+// loadTokens reads write tokens from a file (one per line, # comments) or
+// else from a comma-separated list.
+func loadTokens(file, list string) ([]string, error) {
+	if file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("tokens: %w", err)
+		}
+		var out []string
+		for _, line := range strings.Split(string(b), "\n") {
+			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
+				out = append(out, line)
+			}
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("tokens: %s has no tokens", file)
+		}
+		return out, nil
+	}
+	return splitComma(list), nil
+}
+
+func splitComma(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -1,0 +1,176 @@
+package api
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
+	"github.com/labstack/echo/v4"
+)
+
+// maxWriteBytes bounds a write's body.
+const maxWriteBytes = 32 << 20
+
+// tokenID names a token in logs and revisions without revealing it.
+func tokenID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return "token:" + hex.EncodeToString(sum[:4])
+}
+
+// authorize checks the bearer token against every configured token in
+// constant time and returns the token's id.
+func (h *handlers) authorize(c echo.Context) (string, error) {
+	if len(h.tokens) == 0 || h.store == nil {
+		return "", problem(http.StatusForbidden, typeForbidden, "writes are disabled: the server has no tokens configured (INDMAP_TOKENS or --tokens-file)")
+	}
+	auth := c.Request().Header.Get("Authorization")
+	given, ok := strings.CutPrefix(auth, "Bearer ")
+	if !ok || given == "" {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="indmap"`)
+		return "", problem(http.StatusUnauthorized, typeUnauthorized, "writes need Authorization: Bearer TOKEN")
+	}
+	match := 0
+	for _, t := range h.tokens {
+		match |= subtle.ConstantTimeCompare([]byte(given), []byte(t))
+	}
+	if match != 1 {
+		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="indmap", error="invalid_token"`)
+		return "", problem(http.StatusUnauthorized, typeUnauthorized, "the token is not valid")
+	}
+	return tokenID(given), nil
+}
+
+// refresh moves the live snapshot to the data just written, so the next
+// request (tiles included) sees it.
+func (h *handlers) refresh(ctx context.Context) {
+	if r, ok := h.data.(interface {
+		Refresh(context.Context) (*store.Snapshot, error)
+	}); ok {
+		if _, err := r.Refresh(ctx); err != nil {
+			h.log.WarnContext(ctx, "refresh after a write failed", "err", err)
+		}
+	}
+}
+
+type writeResult struct {
+	Plan        string         `json:"plan"`
+	Revision    store.Revision `json:"revision"`
+	Forced      bool           `json:"forced"`
+	Message     string         `json:"message"`
+	Report      plan.Report    `json:"report"`
+	DataVersion int64          `json:"data_version"`
+}
+
+// putAssignments serves PUT /api/v1/plans/{id}/assignments.
+func (h *handlers) putAssignments(c echo.Context) error {
+	author, err := h.authorize(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	force := false
+	if s := c.QueryParam("force"); s != "" {
+		if force, err = strconv.ParseBool(s); err != nil {
+			return badParam("force", "want true or false, got %q", s)
+		}
+	}
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxWriteBytes)
+	parsed, err := plan.ParseFile(body, "body", maxWriteBytes)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.Is(err, geo.ErrTooLarge) || errors.As(err, &tooBig) {
+			return problem(http.StatusRequestEntityTooLarge, typeTooLarge, "body: larger than %d bytes", maxWriteBytes)
+		}
+		return problem(http.StatusBadRequest, typeBadBody, "%v", err)
+	}
+	snap := snapshotOf(c)
+	report, err := snap.Validate(p, parsed)
+	if err != nil {
+		return problem(http.StatusBadRequest, typeBadBody, "body: %v", err)
+	}
+	if !report.Valid && !force {
+		pr := problem(http.StatusUnprocessableEntity, typeInvalidPlan,
+			"the plan breaks %d rules (errors); nothing was stored; fix them or send ?force=true", report.Errors)
+		pr.Report = &report
+		return pr
+	}
+	as, cs := p.Normalize(parsed)
+	rev, err := h.store.WriteAssignments(c.Request().Context(), p.ID, as, cs, store.WriteMeta{
+		Author: author, Errors: report.Errors, Warnings: report.Warnings, Forced: force && !report.Valid})
+	if err != nil {
+		return err
+	}
+	h.log.InfoContext(c.Request().Context(), "plan written", "token", author, "plan", p.ID, "revision", rev.N,
+		"assignments", len(as), "clusters", len(cs), "errors", report.Errors, "warnings", report.Warnings, "forced", rev.Forced)
+	h.refresh(c.Request().Context())
+	msg := "stored"
+	if rev.Forced {
+		msg = "stored despite errors (force=true)"
+	}
+	v, _ := h.store.DataVersion(c.Request().Context())
+	return c.JSON(http.StatusOK, writeResult{Plan: p.ID, Revision: rev, Forced: rev.Forced, Message: msg, Report: report, DataVersion: v})
+}
+
+// revisions serves GET /api/v1/plans/{id}/revisions.
+func (h *handlers) revisions(c echo.Context) error {
+	p, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	if h.store == nil {
+		return c.JSON(http.StatusOK, map[string]any{"plan": p.ID, "revisions": []store.Revision{}})
+	}
+	rs, err := h.store.Revisions(c.Request().Context(), p.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"plan": p.ID, "revisions": rs})
+}
+
+// restore serves POST /api/v1/plans/{id}/revisions/{n}/restore: the
+// revision's content is written again, as a new revision.
+func (h *handlers) restore(c echo.Context) error {
+	author, err := h.authorize(c)
+	if err != nil {
+		return err
+	}
+	p, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		return badParam("n", "want a revision number, got %q", c.Param("n"))
+	}
+	ctx := c.Request().Context()
+	as, cs, err := h.store.RevisionContent(ctx, p.ID, n)
+	if errors.Is(err, store.ErrNoRevision) {
+		return notFound("%v", err)
+	}
+	if err != nil {
+		return err
+	}
+	report := plan.Validate(p, plan.Subject{Units: snapshotOf(c).PlanUnits(p), Neighbours: snapshotOf(c).NeighboursOf,
+		Assignments: as, Clusters: cs})
+	rev, err := h.store.WriteAssignments(ctx, p.ID, as, cs, store.WriteMeta{Author: author, Errors: report.Errors,
+		Warnings: report.Warnings, Forced: !report.Valid, RestoredFrom: &n})
+	if err != nil {
+		return err
+	}
+	h.log.InfoContext(ctx, "plan restored", "token", author, "plan", p.ID, "from", n, "revision", rev.N)
+	h.refresh(ctx)
+	v, _ := h.store.DataVersion(ctx)
+	return c.JSON(http.StatusOK, writeResult{Plan: p.ID, Revision: rev, Forced: rev.Forced,
+		Message: "restored revision " + strconv.Itoa(n), Report: report, DataVersion: v})
+}

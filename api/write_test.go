@@ -1,0 +1,253 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/indmap/indmap/api"
+	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/store"
+)
+
+const token = "s3cret-planner-token"
+
+func writeServer(t *testing.T, tokens []string, logs io.Writer) (*store.Store, *httptest.Server) {
+	t.Helper()
+	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
+	live, err := store.NewLive(context.Background(), st, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if logs == nil {
+		logs = io.Discard
+	}
+	srv := httptest.NewServer(api.New(api.Config{Data: live, Store: st, Tokens: tokens,
+		WriteOrigins: []string{"https://planner.example"}, Log: slog.New(slog.NewTextHandler(logs, nil))}))
+	t.Cleanup(srv.Close)
+	return st, srv
+}
+
+func do(t *testing.T, method, url, body string, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest(method, url, strings.NewReader(body))
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp, b
+}
+
+const threeMains = "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV,,a\n500120,璧山区,main,CQ-EIM,,a\n500120,璧山区,main,CQ-ADM,,a\n"
+const twoMains = "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,智能网联新能源汽车,,a\n500120,璧山区,main,CQ-EIM,,a\n"
+
+func TestWritesNeedATokenAndValidate(t *testing.T) {
+	var logs bytes.Buffer
+	st, srv := writeServer(t, []string{"other-token", token}, &logs)
+	url := srv.URL + "/api/v1/plans/chongqing-2023/assignments"
+	auth := "Bearer " + token
+	ctx := context.Background()
+	v0, _ := st.DataVersion(ctx)
+
+	for _, tc := range []struct {
+		name, auth string
+		code       int
+	}{
+		{"no token", "", 401},
+		{"wrong scheme", "Basic " + token, 401},
+		{"wrong token", "Bearer nope", 401},
+		{"token prefix", "Bearer " + token[:5], 401},
+	} {
+		resp, body := do(t, "PUT", url, twoMains, "Authorization", tc.auth, "Content-Type", "text/csv")
+		if resp.StatusCode != tc.code || !strings.Contains(string(body), `"status":401`) || resp.Header.Get("WWW-Authenticate") == "" {
+			t.Errorf("%s: %d %s", tc.name, resp.StatusCode, body)
+		}
+	}
+	// Errors: 422 with the report, nothing stored.
+	resp, body := do(t, "PUT", url, threeMains, "Authorization", auth)
+	var pr struct {
+		Status int
+		Report struct {
+			Valid      bool
+			Violations []struct{ Rule string }
+		}
+	}
+	json.Unmarshal(body, &pr)
+	if resp.StatusCode != 422 || pr.Report.Valid || pr.Report.Violations[0].Rule == "" {
+		t.Errorf("3 mains: %d %s", resp.StatusCode, body)
+	}
+	if v, _ := st.DataVersion(ctx); v != v0 {
+		t.Errorf("a refused write moved the data version %d → %d", v0, v)
+	}
+	// Bad bodies: 400 or 413, nothing stored.
+	for _, tc := range []struct {
+		body string
+		code int
+	}{
+		{"", 400},
+		{"unit_code,role\n500120,main\n", 400},
+		{`{"units": []}`, 400},
+		{"cluster,industry,level,host_codes,year,source\nx,y,national,370200,2024,\n", 400},
+		{strings.Repeat("x", 50<<20), 413},
+	} {
+		resp, body := do(t, "PUT", url, tc.body, "Authorization", auth)
+		if resp.StatusCode != tc.code {
+			t.Errorf("body %.40q: %d %.200s", tc.body, resp.StatusCode, body)
+		}
+	}
+	if v, _ := st.DataVersion(ctx); v != v0 {
+		t.Errorf("bad bodies moved the data version")
+	}
+	// A valid write: 200, a revision, new data at once (API and tiles).
+	resp, body = do(t, "PUT", url, twoMains, "Authorization", auth)
+	var res struct {
+		Revision struct {
+			N      int
+			Author string
+		}
+		DataVersion int64 `json:"data_version"`
+		Report      struct{ Valid bool }
+	}
+	json.Unmarshal(body, &res)
+	if resp.StatusCode != 200 || !res.Report.Valid || res.DataVersion != v0+1 || !strings.HasPrefix(res.Revision.Author, "token:") {
+		t.Fatalf("write: %d %s", resp.StatusCode, body)
+	}
+	if f := unit(t, srv, "500120"); len(f.Properties.Plans[0].Main) != 2 || f.Properties.Plans[0].Main[0].Code != "CQ-ICV" {
+		t.Errorf("璧山区 after the write: %+v", f.Properties.Plans)
+	}
+	if resp, _ := get(t, srv.URL+"/api/v1/plans/chongqing-2023/units?industry=CQ-ADM"); resp.Header.Get("X-Data-Version") != "5" && resp.Header.Get("X-Data-Version") == "" {
+		t.Errorf("version header %q", resp.Header.Get("X-Data-Version"))
+	}
+	// force=true stores errors and says so.
+	resp, body = do(t, "PUT", url+"?force=true", threeMains, "Authorization", auth)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"forced":true`) || !strings.Contains(string(body), "despite errors") {
+		t.Errorf("forced: %d %s", resp.StatusCode, body)
+	}
+	// Logs name the token's id, never the token.
+	if strings.Contains(logs.String(), token) || !strings.Contains(logs.String(), "token=token:") {
+		t.Errorf("logs: %s", logs.String())
+	}
+	// Revisions: the plan load, the write and the forced write; restore
+	// the write.
+	var revs struct {
+		Revisions []struct {
+			N      int
+			Forced bool
+		}
+	}
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/revisions", &revs)
+	if len(revs.Revisions) != 3 || revs.Revisions[0].N != 3 || !revs.Revisions[0].Forced {
+		t.Fatalf("revisions %+v", revs)
+	}
+	resp, body = do(t, "POST", srv.URL+"/api/v1/plans/chongqing-2023/revisions/1/restore", "", "Authorization", auth)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"restored_from":1`) {
+		t.Errorf("restore: %d %s", resp.StatusCode, body)
+	}
+	snap, _ := st.Load(ctx)
+	if p, _ := snap.Plan("chongqing-2023"); len(p.Assignments) != 25 {
+		t.Errorf("restored plan has %d assignments, want the 25 loaded", len(p.Assignments))
+	}
+	if resp, _ := do(t, "POST", srv.URL+"/api/v1/plans/chongqing-2023/revisions/99/restore", "", "Authorization", auth); resp.StatusCode != 404 {
+		t.Errorf("restore of a missing revision: %d", resp.StatusCode)
+	}
+	if resp, _ := do(t, "POST", srv.URL+"/api/v1/plans/chongqing-2023/revisions/1/restore", ""); resp.StatusCode != 401 {
+		t.Errorf("restore without a token: %d", resp.StatusCode)
+	}
+	if resp, _ := do(t, "PUT", srv.URL+"/api/v1/plans/nope/assignments", twoMains, "Authorization", auth); resp.StatusCode != 404 {
+		t.Errorf("unknown plan: %d", resp.StatusCode)
+	}
+}
+
+func TestWritesDisabledWithoutTokens(t *testing.T) {
+	_, srv := writeServer(t, nil, nil)
+	resp, body := do(t, "PUT", srv.URL+"/api/v1/plans/chongqing-2023/assignments", twoMains, "Authorization", "Bearer x")
+	if resp.StatusCode != 403 || !strings.Contains(string(body), "writes are disabled") {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+}
+
+func TestCORS(t *testing.T) {
+	_, srv := writeServer(t, []string{token}, nil)
+	// Reads from anywhere.
+	resp, _ := do(t, "GET", srv.URL+"/api/v1/plans", "", "Origin", "https://anyone.example")
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("read: %v", resp.Header)
+	}
+	// Preflight for a write: only the listed origin.
+	resp, _ = do(t, "OPTIONS", srv.URL+"/api/v1/plans/chongqing-2023/assignments", "", "Origin", "https://planner.example", "Access-Control-Request-Method", "PUT")
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "https://planner.example" {
+		t.Errorf("preflight from the planner: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp, _ = do(t, "OPTIONS", srv.URL+"/api/v1/plans/chongqing-2023/assignments", "", "Origin", "https://evil.example", "Access-Control-Request-Method", "PUT")
+	if resp.StatusCode != 403 || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+		t.Errorf("preflight from elsewhere: %d %v", resp.StatusCode, resp.Header)
+	}
+	resp, _ = do(t, "PUT", srv.URL+"/api/v1/plans/chongqing-2023/assignments", twoMains, "Origin", "https://evil.example", "Authorization", "Bearer "+token)
+	if resp.StatusCode != 403 {
+		t.Errorf("write from elsewhere: %d", resp.StatusCode)
+	}
+	// Validation stores nothing: any origin.
+	resp, _ = do(t, "OPTIONS", srv.URL+"/api/v1/plans/chongqing-2023/validate", "", "Origin", "https://anyone.example", "Access-Control-Request-Method", "POST")
+	if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("validate preflight: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+func TestOpenAPIMatchesRoutes(t *testing.T) {
+	e := api.New(api.Config{Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	for _, prefix := range []string{"/api/v1", "/ogc"} {
+		got, want := strings.Join(api.RouteKeys(e, prefix), "\n"), strings.Join(api.DocumentedKeys(prefix), "\n")
+		if got != want {
+			t.Errorf("%s: routes\n%s\ndocumented\n%s", prefix, got, want)
+		}
+	}
+	_, srv := newServer(t)
+	var doc struct {
+		OpenAPI string
+		Paths   map[string]map[string]any
+	}
+	if code := getJSON(t, srv.URL+"/api/v1/openapi.json", &doc); code != 200 || doc.OpenAPI != "3.0.3" || doc.Paths["/api/v1/plans/{id}/units"]["get"] == nil {
+		t.Errorf("openapi.json: %d %+v", code, doc.OpenAPI)
+	}
+}
+
+func TestMetricsRequestIDAndGzip(t *testing.T) {
+	_, srv := newServer(t)
+	get(t, srv.URL+"/api/v1/plans")
+	get(t, srv.URL+"/tiles/chongqing-2023/0/0/0.mvt")
+	resp, body := get(t, srv.URL+"/metrics")
+	for _, want := range []string{`indmap_http_requests_total{route="/api/v1/plans",method="GET",code="200"} 1`,
+		`indmap_http_request_duration_seconds_count{route="/tiles/:plan/:z/:x/:y"} 1`, "indmap_tile_cache_misses_total 1", "indmap_data_version "} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("metrics lack %q:\n%s", want, body)
+		}
+	}
+	if resp, _ := get(t, srv.URL+"/readyz"); resp.StatusCode != 200 {
+		t.Errorf("readyz %d", resp.StatusCode)
+	}
+	resp, body = get(t, srv.URL+"/api/v1/nothing", "X-Request-Id", "abc123")
+	if resp.Header.Get("X-Request-Id") != "abc123" || !strings.Contains(string(body), `"request_id":"abc123"`) {
+		t.Errorf("request id: %v %s", resp.Header, body)
+	}
+	req, _ := http.NewRequest("GET", srv.URL+"/api/v1/plans/chongqing-2023/units", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	raw, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw.Body.Close()
+	if raw.Header.Get("Content-Encoding") != "gzip" {
+		t.Errorf("GeoJSON not gzipped: %v", raw.Header)
+	}
+}

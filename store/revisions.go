@@ -1,0 +1,124 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/indmap/indmap/plan"
+)
+
+// A Revision is one accepted write of a plan's assignments or clusters.
+type Revision struct {
+	N            int       `json:"n"`
+	CreatedAt    time.Time `json:"created_at"`
+	Author       string    `json:"author"` // a token id or a command, never a token
+	Assignments  int       `json:"assignments"`
+	Clusters     int       `json:"clusters"`
+	Errors       int       `json:"errors"`
+	Warnings     int       `json:"warnings"`
+	Forced       bool      `json:"forced"`
+	RestoredFrom *int      `json:"restored_from,omitempty"`
+}
+
+// revisionContent is what a revision keeps, to restore it.
+type revisionContent struct {
+	Assignments []plan.Assignment `json:"assignments"`
+	Clusters    []plan.Cluster    `json:"clusters"`
+}
+
+// ErrNoRevision is returned for a revision a plan does not have.
+var ErrNoRevision = errors.New("no such revision")
+
+// WriteMeta describes a write for its revision.
+type WriteMeta struct {
+	Author       string
+	Errors       int
+	Warnings     int
+	Forced       bool
+	RestoredFrom *int
+}
+
+// addRevision records the plan's new content in the same transaction as
+// the write.
+func addRevision(ctx context.Context, tx *sql.Tx, planID string, as []plan.Assignment, cs []plan.Cluster, m WriteMeta) (Revision, error) {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(n), 0) + 1 FROM revisions WHERE plan_id = ?`, planID).Scan(&n); err != nil {
+		return Revision{}, err
+	}
+	content, err := json.Marshal(revisionContent{Assignments: as, Clusters: cs})
+	if err != nil {
+		return Revision{}, err
+	}
+	r := Revision{N: n, CreatedAt: time.Now().UTC().Truncate(time.Second), Author: m.Author, Assignments: len(as),
+		Clusters: len(cs), Errors: m.Errors, Warnings: m.Warnings, Forced: m.Forced, RestoredFrom: m.RestoredFrom}
+	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (plan_id, n, created_at, author, assignments, clusters, errors,
+		warnings, forced, restored_from, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		planID, r.N, r.CreatedAt.Format(time.RFC3339), r.Author, r.Assignments, r.Clusters, r.Errors, r.Warnings,
+		r.Forced, r.RestoredFrom, string(content))
+	return r, err
+}
+
+// WriteAssignments replaces a plan's assignments and clusters atomically
+// and records the write as a revision.
+func (s *Store) WriteAssignments(ctx context.Context, planID string, as []plan.Assignment, cs []plan.Cluster, m WriteMeta) (Revision, error) {
+	var r Revision
+	err := s.write(ctx, true, func(tx *sql.Tx) error {
+		var exists int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ?`, planID).Scan(&exists); err != nil {
+			return err
+		}
+		if exists == 0 {
+			return fmt.Errorf("no plan %q", planID)
+		}
+		if err := replaceAssignments(ctx, tx, planID, as, cs); err != nil {
+			return err
+		}
+		var err error
+		r, err = addRevision(ctx, tx, planID, as, cs, m)
+		return err
+	})
+	return r, err
+}
+
+// Revisions lists a plan's revisions, newest first.
+func (s *Store) Revisions(ctx context.Context, planID string) ([]Revision, error) {
+	out := []Revision{}
+	err := each(ctx, s.reader, `SELECT n, created_at, author, assignments, clusters, errors, warnings, forced, restored_from
+		FROM revisions WHERE plan_id = ? ORDER BY n DESC`, func(rows *sql.Rows) error {
+		var r Revision
+		var at string
+		var from sql.NullInt64
+		if err := rows.Scan(&r.N, &at, &r.Author, &r.Assignments, &r.Clusters, &r.Errors, &r.Warnings, &r.Forced, &from); err != nil {
+			return err
+		}
+		r.CreatedAt, _ = time.Parse(time.RFC3339, at)
+		if from.Valid {
+			n := int(from.Int64)
+			r.RestoredFrom = &n
+		}
+		out = append(out, r)
+		return nil
+	}, planID)
+	return out, err
+}
+
+// RevisionContent returns what revision n of a plan stored.
+func (s *Store) RevisionContent(ctx context.Context, planID string, n int) ([]plan.Assignment, []plan.Cluster, error) {
+	var content string
+	err := s.reader.QueryRowContext(ctx, `SELECT content FROM revisions WHERE plan_id = ? AND n = ?`, planID, n).Scan(&content)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil, fmt.Errorf("plan %s: revision %d: %w", planID, n, ErrNoRevision)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	var c revisionContent
+	if err := json.Unmarshal([]byte(content), &c); err != nil {
+		return nil, nil, fmt.Errorf("plan %s: revision %d: %w", planID, n, err)
+	}
+	return c.Assignments, c.Clusters, nil
+}
