@@ -13,6 +13,7 @@ import (
 	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 )
 
 // Snapshots hands out the current data; *store.Live is one.
@@ -59,7 +60,14 @@ func New(cfg Config) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
-	e.Use(requestID(), h.logRequests, h.cors, gzipJSON())
+	// Recover turns a handler's panic into a 500 problem (never a dropped
+	// connection), logged with its stack.
+	e.Use(requestID(), h.logRequests, middleware.RecoverWithConfig(middleware.RecoverConfig{
+		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+			h.log.ErrorContext(c.Request().Context(), "panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
+			return err
+		},
+	}), h.cors, gzipJSON())
 
 	e.GET("/healthz", h.health)
 	e.GET("/readyz", h.ready)
