@@ -8,11 +8,22 @@ ADDR    ?= :8080
 # checkout, else downloaded from DataV by `indmap fetch boundaries`.
 SHARED_BOUNDARIES := ../shared/data/boundaries
 
-.PHONY: all build run test vet bench clean
+.PHONY: all assets build run test vet bench clean
 
 all: build
 
-build:
+# The page's front-end files (MapLibre GL JS) come from npm, pinned by
+# package-lock.json, and are copied into the embedded asset folder so the
+# binary serves them with no network.
+VENDOR := static/vendor/maplibre-gl.mjs static/vendor/maplibre-gl-worker.mjs static/vendor/maplibre-gl.css
+assets: $(VENDOR)
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+$(VENDOR): node_modules/.package-lock.json
+	cp node_modules/maplibre-gl/dist/maplibre-gl.mjs node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs \
+	   node_modules/maplibre-gl/dist/maplibre-gl.css node_modules/maplibre-gl/LICENSE.txt static/vendor/
+
+build: assets
 	$(GO) build -o $(BIN) ./cmd/indmap
 
 run: build
@@ -25,7 +36,7 @@ run: build
 	fi
 	$(BIN) serve --db "$(DB)" --addr "$(ADDR)"
 
-vet:
+vet: assets
 	$(GO) vet ./...
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
@@ -36,4 +47,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./...
 
 clean:
-	rm -rf bin
+	rm -rf bin node_modules static/vendor/*.mjs static/vendor/*.css static/vendor/*.txt

@@ -40,6 +40,8 @@ type Config struct {
 	// answer 403.
 	Store  *store.Store
 	Tokens []string
+	// BasemapURL is an optional raster XYZ template drawn under the units.
+	BasemapURL string
 }
 
 // DefaultTileCacheBytes is the default tile cache budget.
@@ -56,7 +58,7 @@ func New(cfg Config) *echo.Echo {
 	}
 	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
 		tiles: tiles.NewServer(cfg.Data, cacheBytes, cfg.Log), metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
-		store: cfg.Store, tokens: cfg.Tokens}
+		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
@@ -89,8 +91,13 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/tiles/:plan/:z/:x/:y", h.tile)
 	e.GET("/tiles/:name", h.tileJSON)
 	if cfg.Static != nil {
-		e.FileFS("/", "index.html", cfg.Static)
+		h.assets = &assets{fs: cfg.Static, etags: map[string]string{}}
+		e.GET("/", h.page(false))
+		e.GET("/embed", h.page(true))
+		e.GET("/static/*", h.static)
 	}
+	e.GET("/styles/:name", h.style)
+	e.GET("/fonts/:stack/:range", h.glyphs)
 	return e
 }
 
@@ -104,6 +111,8 @@ type handlers struct {
 	writeOrigins []string
 	store        *store.Store
 	tokens       []string
+	basemapURL   string
+	assets       *assets
 }
 
 const snapshotKey = "snapshot"

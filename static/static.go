@@ -1,10 +1,22 @@
-// Package static holds the web page the server ships, embedded in the
-// binary so that it works with no network.
+// Package static holds the web page the server ships: the map page, its
+// script and styles, and the vendored MapLibre GL JS (copied from npm by
+// make into vendor/), embedded in the binary so it works with no network.
 package static
 
-import "embed"
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed index.html app.js i18n.js style.css all:vendor
+var files embed.FS
 
 // FS is the page's files.
-//
-//go:embed index.html
-var FS embed.FS
+var FS fs.FS = files
+
+// HasMapLibre reports whether the vendored MapLibre files are embedded
+// (they are missing when the binary was built without make assets).
+func HasMapLibre() bool {
+	_, err := fs.Stat(files, "vendor/maplibre-gl.mjs")
+	return err == nil
+}

@@ -31,6 +31,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	publicURL := fs.String("public-url", "", "the server's URL as clients see it, for TileJSON (default: the request's host)")
 	tokensFile := fs.String("tokens-file", "", "file of write tokens, one per line (else $INDMAP_TOKENS, comma-separated); none: writes disabled")
 	writeOrigins := fs.String("cors-write-origins", "", "comma-separated browser origins allowed to write")
+	basemap := fs.String("basemap-url", "", "optional raster basemap XYZ template, e.g. https://tile.example/{z}/{x}/{y}.png (off by default: the map needs no external server)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -55,6 +56,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if !static.HasMapLibre() {
+		e.log.Warn("the map page lacks MapLibre GL JS: build with make (it copies it from npm)")
+	}
 	if len(tokens) == 0 {
 		e.log.Warn("writes disabled: no tokens configured (set INDMAP_TOKENS or --tokens-file)")
 	} else {
@@ -67,7 +71,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{
 		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS,
 			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL,
-			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins)}),
+			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap}),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

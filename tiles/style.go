@@ -1,0 +1,68 @@
+package tiles
+
+// Colours of the default style: roles strong to neutral, borders dark.
+const (
+	colourMain       = "#c2410c"
+	colourSpecial    = "#fdba74"
+	colourNone       = "#e7e5e4"
+	colourBorder     = "#57534e"
+	colourViolation  = "#dc2626"
+	colourSelected   = "#1d4ed8"
+	colourBackground = "#f5f5f4"
+)
+
+// Style returns a MapLibre style (version 8) for a plan's tiles: units
+// filled by the role of the chosen industry (the tile URL's ?industry=),
+// outlines from the borders layer (each border once, no seams), labels,
+// hover through feature-state, and layers the page filters for the
+// selected unit, cluster hosts and planners' violations. basemapURL, when
+// set, is a raster XYZ template drawn under the units.
+func Style(planID, title, tileJSONURL, glyphsURL, basemapURL string) map[string]any {
+	sources := map[string]any{}
+	sources["indmap"] = map[string]any{"type": "vector", "url": tileJSONURL}
+	layers := []any{
+		map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": colourBackground}},
+	}
+	if basemapURL != "" {
+		sources["basemap"] = map[string]any{"type": "raster", "tiles": []string{basemapURL}, "tileSize": 256}
+		layers = append(layers, map[string]any{"id": "basemap", "type": "raster", "source": "basemap", "paint": map[string]any{"raster-opacity": 0.6}})
+	}
+	hover := []any{"boolean", []any{"feature-state", "hover"}, false}
+	layers = append(layers,
+		map[string]any{"id": "units-fill", "type": "fill", "source": "indmap", "source-layer": LayerUnits,
+			"paint": map[string]any{
+				"fill-color": []any{"match", []any{"coalesce", []any{"get", "role"}, ""},
+					"main", colourMain, "special", colourSpecial, colourNone},
+				"fill-opacity": []any{"case", hover, 0.95, 0.75},
+			}},
+		map[string]any{"id": "borders-line", "type": "line", "source": "indmap", "source-layer": LayerBorders,
+			"paint": map[string]any{
+				"line-color": colourBorder,
+				"line-width": []any{"case", []any{"get", "outer"}, 1.6, 0.7},
+			}},
+		map[string]any{"id": "units-hover", "type": "line", "source": "indmap", "source-layer": LayerUnits,
+			"paint": map[string]any{"line-color": colourSelected, "line-width": []any{"case", hover, 2, 0}}},
+		map[string]any{"id": "units-violations", "type": "line", "source": "indmap", "source-layer": LayerUnits,
+			"filter": []any{">", []any{"get", "violations"}, 0}, "layout": map[string]any{"visibility": "none"},
+			"paint": map[string]any{"line-color": colourViolation, "line-width": 2.5}},
+		map[string]any{"id": "units-highlight", "type": "line", "source": "indmap", "source-layer": LayerUnits,
+			"filter": []any{"in", []any{"get", "code"}, []any{"literal", []string{}}},
+			"paint": map[string]any{"line-color": colourSelected, "line-width": 3}},
+		map[string]any{"id": "zones", "type": "circle", "source": "indmap", "source-layer": LayerLabels,
+			"filter": []any{"==", []any{"get", "approximate"}, true},
+			"paint": map[string]any{"circle-radius": 6, "circle-color": []any{"match", []any{"coalesce", []any{"get", "role"}, ""},
+				"main", colourMain, "special", colourSpecial, "#a8a29e"}, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}},
+		map[string]any{"id": "labels", "type": "symbol", "source": "indmap", "source-layer": LayerLabels,
+			"layout": map[string]any{"text-field": []any{"get", "name"}, "text-font": []string{"Noto Sans Regular"},
+				"text-size": 12, "text-offset": []any{"case", []any{"==", []any{"get", "approximate"}, true}, []any{"literal", []float64{0, 1.2}}, []any{"literal", []float64{0, 0}}}},
+			"paint": map[string]any{"text-color": "#1c1917", "text-halo-color": "#ffffff", "text-halo-width": 1.2}},
+	)
+	return map[string]any{
+		"version":  8,
+		"name":     title,
+		"metadata": map[string]any{"indmap:plan": planID},
+		"glyphs":   glyphsURL,
+		"sources":  sources,
+		"layers":   layers,
+	}
+}
