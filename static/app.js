@@ -77,7 +77,15 @@ async function loadPlan() {
     map.on("mouseleave", "units-fill", () => setHover(null));
     map.on("click", "units-fill", (e) => select(e.features[0].properties.code));
     map.on("click", "zones", (e) => select(e.features[0].properties.code));
-    map.once("idle", () => { window.indmap.ready = true; });
+    map.on("error", (e) => { window.indmap.errors.push(String(e.error?.message || e.error)); console.error("map:", e.error?.message || e.error); });
+    map.once("idle", () => {
+      window.indmap.ready = true;
+      // Tell an embedding page the map is ready, with what it shows.
+      if (window.parent !== window) {
+        const n = map.querySourceFeatures("indmap", { sourceLayer: "units" }).length;
+        window.parent.postMessage({ indmap: "ready", plan: state.plan, industry: state.industry, features: n }, "*");
+      }
+    });
   } else {
     map.setStyle(style);
     map.fitBounds(bounds(units), { padding: 20, duration: 0 });
@@ -296,7 +304,7 @@ function wire() {
 }
 
 async function main() {
-  window.indmap = { state, ready: false, select, setIndustry: (c) => { state.industry = c; $("#industry").value = c; applyFilters(); } };
+  window.indmap = { state, ready: false, errors: [], select, setIndustry: (c) => { state.industry = c; $("#industry").value = c; applyFilters(); } };
   if (embed) document.body.classList.add("embed");
   translate();
   plans = (await getJSON("/api/v1/plans")).plans;
