@@ -47,7 +47,7 @@ func Style(planID, title, tileJSONURL, glyphsURL, basemapURL string) map[string]
 			"paint": map[string]any{"line-color": colourViolation, "line-width": 2.5}},
 		map[string]any{"id": "units-highlight", "type": "line", "source": "indmap", "source-layer": LayerUnits,
 			"filter": []any{"in", []any{"get", "code"}, []any{"literal", []string{}}},
-			"paint": map[string]any{"line-color": colourSelected, "line-width": 3}},
+			"paint":  map[string]any{"line-color": colourSelected, "line-width": 3}},
 		map[string]any{"id": "zones", "type": "circle", "source": "indmap", "source-layer": LayerLabels,
 			"filter": []any{"==", []any{"get", "approximate"}, true},
 			"paint": map[string]any{"circle-radius": 6, "circle-color": []any{"match", []any{"coalesce", []any{"get", "role"}, ""},
