@@ -207,8 +207,37 @@ func TestHealthAndPage(t *testing.T) {
 		t.Errorf("healthz %d %s", resp.StatusCode, body)
 	}
 	resp, body = get(t, srv.URL+"/")
-	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "api/v1/plans") {
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "/static/app.js") {
 		t.Errorf("page %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	csp := resp.Header.Get("Content-Security-Policy")
+	if !strings.Contains(csp, "default-src 'self'") || !strings.Contains(csp, "frame-ancestors 'self'") || resp.Header.Get("X-Content-Type-Options") != "nosniff" || resp.Header.Get("Referrer-Policy") == "" {
+		t.Errorf("page security headers: %v", resp.Header)
+	}
+	resp, _ = get(t, srv.URL+"/embed?plan=chongqing-2023")
+	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors *") || resp.Header.Get("X-Frame-Options") != "" {
+		t.Errorf("embed may not be framed: %v", resp.Header)
+	}
+	resp, _ = get(t, srv.URL+"/static/app.js")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/javascript; charset=utf-8" || resp.Header.Get("ETag") == "" {
+		t.Errorf("app.js: %d %v", resp.StatusCode, resp.Header)
+	}
+	for _, p := range []string{"/static/../go.mod", "/static/%2e%2e/api.go", "/static/vendor/.gitkeep", "/static/nope.js"} {
+		if resp, _ := get(t, srv.URL+p); resp.StatusCode != 404 {
+			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+	var style struct {
+		Version int
+		Sources map[string]struct{ Type, URL string }
+		Layers  []struct{ ID string }
+	}
+	if code := getJSON(t, srv.URL+"/styles/chongqing-2023.json", &style); code != 200 || style.Version != 8 ||
+		style.Sources["indmap"].URL != srv.URL+"/tiles/chongqing-2023.json" || len(style.Layers) < 5 {
+		t.Errorf("style %d %+v", code, style)
+	}
+	if resp, _ := get(t, srv.URL+"/styles/nope.json"); resp.StatusCode != 404 {
+		t.Errorf("unknown style: %d", resp.StatusCode)
 	}
 }
 
