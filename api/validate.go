@@ -38,18 +38,28 @@ func (h *handlers) validate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxValidateBytes)
-	parsed, err := plan.ParseFile(body, "body", maxValidateBytes)
+	parsed, err := parseBody(c, maxValidateBytes)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.Is(err, geo.ErrTooLarge) || errors.As(err, &tooBig) {
-			return problem(http.StatusRequestEntityTooLarge, typeTooLarge, "%v", err)
-		}
-		return problem(http.StatusBadRequest, typeBadBody, "%v", err)
+		return err
 	}
 	r, err := snapshotOf(c).Validate(p, parsed)
 	if err != nil {
 		return problem(http.StatusBadRequest, typeBadBody, "body: %v", err)
 	}
 	return c.JSON(http.StatusOK, r)
+}
+
+// parseBody reads a plan file (CSV or JSON) from the request body, at
+// most limit bytes: 413 past it, 400 naming the line for bad content.
+func parseBody(c echo.Context, limit int64) (plan.Parsed, error) {
+	body := http.MaxBytesReader(c.Response(), c.Request().Body, limit)
+	parsed, err := plan.ParseFile(body, "body", limit)
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.Is(err, geo.ErrTooLarge) || errors.As(err, &tooBig) {
+			return parsed, problem(http.StatusRequestEntityTooLarge, typeTooLarge, "body: larger than %d bytes", limit)
+		}
+		return parsed, problem(http.StatusBadRequest, typeBadBody, "%v", err)
+	}
+	return parsed, nil
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/store"
 	"github.com/labstack/echo/v4"
@@ -69,13 +68,19 @@ type writeResult struct {
 	DataVersion int64          `json:"data_version"`
 }
 
-// putAssignments serves PUT /api/v1/plans/{id}/assignments.
-func (h *handlers) putAssignments(c echo.Context) error {
+// writablePlan authorizes a write and finds its plan.
+func (h *handlers) writablePlan(c echo.Context) (string, *plan.Plan, error) {
 	author, err := h.authorize(c)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	p, err := h.plan(c)
+	return author, p, err
+}
+
+// putAssignments serves PUT /api/v1/plans/{id}/assignments.
+func (h *handlers) putAssignments(c echo.Context) error {
+	author, p, err := h.writablePlan(c)
 	if err != nil {
 		return err
 	}
@@ -85,14 +90,9 @@ func (h *handlers) putAssignments(c echo.Context) error {
 			return badParam("force", "want true or false, got %q", s)
 		}
 	}
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, maxWriteBytes)
-	parsed, err := plan.ParseFile(body, "body", maxWriteBytes)
+	parsed, err := parseBody(c, maxWriteBytes)
 	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.Is(err, geo.ErrTooLarge) || errors.As(err, &tooBig) {
-			return problem(http.StatusRequestEntityTooLarge, typeTooLarge, "body: larger than %d bytes", maxWriteBytes)
-		}
-		return problem(http.StatusBadRequest, typeBadBody, "%v", err)
+		return err
 	}
 	snap := snapshotOf(c)
 	report, err := snap.Validate(p, parsed)
@@ -141,11 +141,7 @@ func (h *handlers) revisions(c echo.Context) error {
 // restore serves POST /api/v1/plans/{id}/revisions/{n}/restore: the
 // revision's content is written again, as a new revision.
 func (h *handlers) restore(c echo.Context) error {
-	author, err := h.authorize(c)
-	if err != nil {
-		return err
-	}
-	p, err := h.plan(c)
+	author, p, err := h.writablePlan(c)
 	if err != nil {
 		return err
 	}
