@@ -8,7 +8,7 @@ ADDR    ?= :8080
 # checkout, else downloaded from DataV by `indmap fetch boundaries`.
 SHARED_BOUNDARIES := ../shared/data/boundaries
 
-.PHONY: all assets build run test vet bench clean
+.PHONY: all assets build run test vet bench fuzz load clean
 
 all: build
 
@@ -42,6 +42,20 @@ vet: assets
 
 test: vet
 	$(GO) test ./...
+	$(GO) test -race -run 'TestConcurrent' ./api/
+
+# make load: the mixed load test of bench/load.sh (wrk on loopback).
+load: build
+	bench/load.sh
+
+# make fuzz runs every fuzz target for FUZZTIME each; make test runs their
+# seed corpora (f.Add and testdata/fuzz).
+FUZZTIME ?= 30s
+FUZZ := ./geo:FuzzReadDataV ./plan:FuzzParseFile ./plan:FuzzReadPicks ./plan:FuzzReadClusters \
+	./tiles:FuzzParseTile ./tiles:FuzzPolygonTile ./api:FuzzParams
+fuzz: assets
+	@for t in $(FUZZ); do pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($(FUZZTIME))"; \
+	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) || exit 1; done
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./...

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
@@ -42,6 +43,12 @@ type Config struct {
 	Tokens []string
 	// BasemapURL is an optional raster XYZ template drawn under the units.
 	BasemapURL string
+	// MaxRenders bounds concurrent tile renders (0: two per CPU); a tile
+	// request waits at most RenderWait for a slot, then gets 503.
+	MaxRenders int
+	RenderWait time.Duration
+	// WritesPerMinute limits each token's writes (0: 30).
+	WritesPerMinute int
 }
 
 // DefaultTileCacheBytes is the default tile cache budget.
@@ -57,8 +64,8 @@ func New(cfg Config) *echo.Echo {
 		cacheBytes = DefaultTileCacheBytes
 	}
 	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
-		tiles: tiles.NewServer(cfg.Data, cacheBytes, cfg.Log), metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
-		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL}
+		tiles: tiles.NewServerLimits(cfg.Data, cacheBytes, cfg.MaxRenders, renderWait(cfg.RenderWait), cfg.Log), metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
+		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(cfg.WritesPerMinute)}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
@@ -113,6 +120,14 @@ type handlers struct {
 	tokens       []string
 	basemapURL   string
 	assets       *assets
+	writes       *rateLimit
+}
+
+func renderWait(d time.Duration) time.Duration {
+	if d <= 0 {
+		return 2 * time.Second
+	}
+	return d
 }
 
 const snapshotKey = "snapshot"

@@ -52,7 +52,11 @@ func lonLat(name, s string) (orb.Point, error) {
 
 // bboxParam parses bbox=minLon,minLat,maxLon,maxLat (nil when absent).
 func bboxParam(c echo.Context) (*orb.Bound, error) {
-	s := c.QueryParam("bbox")
+	return parseBBox(c.QueryParam("bbox"))
+}
+
+// parseBBox parses minLon,minLat,maxLon,maxLat ("" gives nil).
+func parseBBox(s string) (*orb.Bound, error) {
 	if s == "" {
 		return nil, nil
 	}

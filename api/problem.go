@@ -76,11 +76,11 @@ func (h *handlers) error(err error, c echo.Context) {
 		p = problem(http.StatusInternalServerError, typeInternal, "internal error")
 	}
 	if p.Status >= 500 {
+		// The cause goes to the log; an unexpected error's text never
+		// reaches the client (the default case above says only
+		// "internal error").
 		h.log.ErrorContext(c.Request().Context(), "request failed", "path", c.Request().URL.Path,
 			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "err", err)
-		if p.Type != typeInternal {
-			p = problem(p.Status, typeInternal, "internal error")
-		}
 	}
 	p.RequestID = c.Response().Header().Get(echo.HeaderXRequestID)
 	if c.Request().Method == http.MethodHead {

@@ -33,6 +33,9 @@ func (h *handlers) tile(c echo.Context) error {
 		return notFound("%v", err)
 	case errors.Is(err, tiles.ErrUnknownIndustry):
 		return badParam("industry", "%v", err)
+	case errors.Is(err, tiles.ErrBusy):
+		c.Response().Header().Set("Retry-After", "1")
+		return problem(http.StatusServiceUnavailable, "/problems/busy", "%v; retry shortly", err)
 	case err != nil:
 		return err
 	}

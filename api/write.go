@@ -6,9 +6,12 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/store"
@@ -44,7 +47,50 @@ func (h *handlers) authorize(c echo.Context) (string, error) {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="indmap", error="invalid_token"`)
 		return "", problem(http.StatusUnauthorized, typeUnauthorized, "the token is not valid")
 	}
-	return tokenID(given), nil
+	id := tokenID(given)
+	if wait, ok := h.writes.allow(id, time.Now()); !ok {
+		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		return "", problem(http.StatusTooManyRequests, "/problems/rate-limited", "too many writes with this token; retry in %s", wait.Round(time.Second))
+	}
+	return id, nil
+}
+
+// rateLimit is a token bucket per write token: a burst of its per-minute
+// rate, refilled steadily.
+type rateLimit struct {
+	mu      sync.Mutex
+	perMin  float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newRateLimit(perMinute int) *rateLimit {
+	if perMinute <= 0 {
+		perMinute = 30
+	}
+	return &rateLimit{perMin: float64(perMinute), buckets: map[string]*bucket{}}
+}
+
+// allow takes one write from id's bucket, or says how long to wait.
+func (r *rateLimit) allow(id string, now time.Time) (time.Duration, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.buckets[id]
+	if b == nil {
+		b = &bucket{tokens: r.perMin, last: now}
+		r.buckets[id] = b
+	}
+	b.tokens = math.Min(r.perMin, b.tokens+now.Sub(b.last).Minutes()*r.perMin)
+	b.last = now
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) / r.perMin * float64(time.Minute)), false
+	}
+	b.tokens--
+	return 0, true
 }
 
 // refresh moves the live snapshot to the data just written, so the next

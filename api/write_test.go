@@ -251,3 +251,21 @@ func TestMetricsRequestIDAndGzip(t *testing.T) {
 		t.Errorf("GeoJSON not gzipped: %v", raw.Header)
 	}
 }
+
+func TestWriteRateLimit(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	live, _ := store.NewLive(context.Background(), st, 0)
+	srv := httptest.NewServer(api.New(api.Config{Data: live, Store: st, Tokens: []string{token}, WritesPerMinute: 2,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
+	defer srv.Close()
+	url := srv.URL + "/api/v1/plans/chongqing-2023/assignments"
+	for i, want := range []int{200, 200, 429} {
+		resp, body := do(t, "PUT", url, twoMains, "Authorization", "Bearer "+token)
+		if resp.StatusCode != want {
+			t.Errorf("write %d: %d, want %d: %s", i+1, resp.StatusCode, want, body)
+		}
+		if want == 429 && resp.Header.Get("Retry-After") == "" {
+			t.Error("429 without Retry-After")
+		}
+	}
+}

@@ -2,9 +2,12 @@ package tiles
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
+	goruntime "runtime"
 	"sync"
+	"time"
 
 	"github.com/indmap/indmap/store"
 )
@@ -21,18 +24,35 @@ type Server struct {
 	data  Snapshots
 	cache *Cache
 	log   *slog.Logger
+	// renders bounds concurrent renders (cache misses); a request waits
+	// at most renderWait for a slot, then gets ErrBusy.
+	renders    chan struct{}
+	renderWait time.Duration
 
 	mu       sync.Mutex
 	cur      *Index
 	building int64 // version being built, 0 for none
 }
 
-// NewServer makes a tile server with a cache of cacheBytes.
+// ErrBusy is returned when every render slot stayed taken for the wait.
+var ErrBusy = errors.New("too many tiles being rendered")
+
+// NewServer makes a tile server with a cache of cacheBytes, at most
+// maxRenders renders at once (0: two per CPU), each request waiting at
+// most renderWait for a slot.
 func NewServer(data Snapshots, cacheBytes int64, log *slog.Logger) *Server {
+	return NewServerLimits(data, cacheBytes, 0, 2*time.Second, log)
+}
+
+// NewServerLimits is NewServer with the render limits set.
+func NewServerLimits(data Snapshots, cacheBytes int64, maxRenders int, renderWait time.Duration, log *slog.Logger) *Server {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Server{data: data, cache: NewCache(cacheBytes), log: log}
+	if maxRenders <= 0 {
+		maxRenders = 2 * goruntime.GOMAXPROCS(0)
+	}
+	return &Server{data: data, cache: NewCache(cacheBytes), log: log, renders: make(chan struct{}, maxRenders), renderWait: renderWait}
 }
 
 // Cache is the server's tile cache.
@@ -99,6 +119,17 @@ func (s *Server) Tile(ctx context.Context, req Request) ([]byte, int64, error) {
 	if b, ok := s.cache.Get(key); ok {
 		return b, ix.Version, nil
 	}
+	timer := time.NewTimer(s.renderWait)
+	select {
+	case s.renders <- struct{}{}:
+		timer.Stop()
+	case <-timer.C:
+		return nil, ix.Version, ErrBusy
+	case <-ctx.Done():
+		timer.Stop()
+		return nil, ix.Version, ctx.Err()
+	}
+	defer func() { <-s.renders }()
 	b, err := ix.Encode(req)
 	if err != nil {
 		return nil, ix.Version, err

@@ -31,6 +31,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	publicURL := fs.String("public-url", "", "the server's URL as clients see it, for TileJSON (default: the request's host)")
 	tokensFile := fs.String("tokens-file", "", "file of write tokens, one per line (else $INDMAP_TOKENS, comma-separated); none: writes disabled")
 	writeOrigins := fs.String("cors-write-origins", "", "comma-separated browser origins allowed to write")
+	maxRenders := fs.Int("max-renders", 0, "tile renders at once (0: two per CPU); more wait, then get 503 with Retry-After")
+	renderWaitFlag := fs.Duration("render-wait", 2*time.Second, "how long a tile request waits for a render slot")
+	writeRate := fs.Int("writes-per-minute", 30, "writes allowed per token per minute (429 past it)")
+	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time to read a request's headers")
+	readTimeout := fs.Duration("read-timeout", 60*time.Second, "time to read a whole request, body included")
+	writeTimeout := fs.Duration("write-timeout", 60*time.Second, "time to write a response")
+	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	basemap := fs.String("basemap-url", "", "optional raster basemap XYZ template, e.g. https://tile.example/{z}/{x}/{y}.png (off by default: the map needs no external server)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -71,11 +78,13 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{
 		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS,
 			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL,
-			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap}),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
+			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap,
+			MaxRenders: *maxRenders, RenderWait: *renderWaitFlag, WritesPerMinute: *writeRate}),
+		ReadHeaderTimeout: *readHeaderTimeout,
+		ReadTimeout:       *readTimeout,
+		WriteTimeout:      *writeTimeout,
+		IdleTimeout:       *idleTimeout,
+		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
 	}
 	e.log.Info("serving", "addr", ln.Addr().String(), "db", *db, "data_version", snap.Version,
