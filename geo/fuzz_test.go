@@ -3,10 +3,10 @@ package geo
 import (
 	"bytes"
 	"fmt"
-	"time"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 )
 
 // FuzzReadDataV feeds the boundary importer arbitrary bytes: it must
