@@ -37,23 +37,23 @@ run() { # connections
   wait %2 %3 %4 2>/dev/null || wait
 }
 field() { # file pattern → value
-  grep -E "$2" "$1" | head -1 | awk '{print $2}'
+  { grep -E "$2" "$1" || true; } | head -1 | awk '{print $2}'
 }
 row() { # connections class
   local f="$WORK/$2-$1.txt"
   local rps p50 p99 non2xx sock
-  rps=$(grep "Requests/sec" "$f" | awk '{print $2}')
+  rps=$({ grep "Requests/sec" "$f" || true; } | awk '{print $2}')
   p50=$(field "$f" "^ +50%")
   p99=$(field "$f" "^ +99%")
-  non2xx=$(grep -E "Non-2xx" "$f" | awk '{print $NF}')
-  sock=$(grep -E "Socket errors" "$f" | sed 's/.*Socket errors: //')
+  non2xx=$({ grep -E "Non-2xx" "$f" || true; } | awk '{print $NF}')
+  sock=$({ grep -E "Socket errors" "$f" || true; } | sed 's/.*Socket errors: //')
   printf "%-6s %-9s %10s %9s %9s %8s  %s\n" "$1" "$2" "$rps" "$p50" "$p99" "${non2xx:-0}" "${sock:-none}"
 }
 
 # Warm the tile cache as clients would after a deploy.
 TILES="$WORK/tiles.txt" wrk -t1 -c8 -d10s -s bench/tiles.lua "$URL" >/dev/null
 for c in 64 256; do run "$c"; done
-RSS=$(grep VmHWM /proc/$PID/status | awk '{print $2}')
+RSS=$(awk '/VmHWM/ {print $2}' /proc/$PID/status)
 V1=$(version)
 ERRS=$(grep -c 'status=5' "$WORK/server.log" || true)
 
