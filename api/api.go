@@ -49,6 +49,8 @@ type Config struct {
 	RenderWait time.Duration
 	// WritesPerMinute limits each token's writes (0: 30).
 	WritesPerMinute int
+	// MaxBodyBytes bounds a plan file sent to validate or write (0: 32 MiB).
+	MaxBodyBytes int64
 }
 
 // DefaultTileCacheBytes is the default tile cache budget.
@@ -65,7 +67,10 @@ func New(cfg Config) *echo.Echo {
 	}
 	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
 		tiles: tiles.NewServerLimits(cfg.Data, cacheBytes, cfg.MaxRenders, renderWait(cfg.RenderWait), cfg.Log), metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
-		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(cfg.WritesPerMinute)}
+		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(cfg.WritesPerMinute), maxBody: cfg.MaxBodyBytes}
+	if h.maxBody <= 0 {
+		h.maxBody = 32 << 20
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
@@ -121,6 +126,7 @@ type handlers struct {
 	basemapURL   string
 	assets       *assets
 	writes       *rateLimit
+	maxBody      int64
 }
 
 func renderWait(d time.Duration) time.Duration {

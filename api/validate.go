@@ -9,9 +9,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// maxValidateBytes bounds a validation request's body.
-const maxValidateBytes = 32 << 20
-
 func (h *handlers) plan(c echo.Context) (*plan.Plan, error) {
 	p, ok := snapshotOf(c).Plan(c.Param("id"))
 	if !ok {
@@ -38,7 +35,7 @@ func (h *handlers) validate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	parsed, err := parseBody(c, maxValidateBytes)
+	parsed, err := parseBody(c, h.maxBody)
 	if err != nil {
 		return err
 	}

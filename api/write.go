@@ -18,9 +18,6 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// maxWriteBytes bounds a write's body.
-const maxWriteBytes = 32 << 20
-
 // tokenID names a token in logs and revisions without revealing it.
 func tokenID(token string) string {
 	sum := sha256.Sum256([]byte(token))
@@ -136,7 +133,7 @@ func (h *handlers) putAssignments(c echo.Context) error {
 			return badParam("force", "want true or false, got %q", s)
 		}
 	}
-	parsed, err := parseBody(c, maxWriteBytes)
+	parsed, err := parseBody(c, h.maxBody)
 	if err != nil {
 		return err
 	}

@@ -33,6 +33,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	writeOrigins := fs.String("cors-write-origins", "", "comma-separated browser origins allowed to write")
 	maxRenders := fs.Int("max-renders", 0, "tile renders at once (0: two per CPU); more wait, then get 503 with Retry-After")
 	renderWaitFlag := fs.Duration("render-wait", 2*time.Second, "how long a tile request waits for a render slot")
+	maxBodyMB := fs.Int64("max-body-mb", 32, "largest plan file accepted by validate and writes, in MiB")
 	writeRate := fs.Int("writes-per-minute", 30, "writes allowed per token per minute (429 past it)")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time to read a request's headers")
 	readTimeout := fs.Duration("read-timeout", 60*time.Second, "time to read a whole request, body included")
@@ -79,7 +80,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS,
 			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL,
 			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap,
-			MaxRenders: *maxRenders, RenderWait: *renderWaitFlag, WritesPerMinute: *writeRate}),
+			MaxRenders: *maxRenders, RenderWait: *renderWaitFlag, WritesPerMinute: *writeRate, MaxBodyBytes: *maxBodyMB << 20}),
 		ReadHeaderTimeout: *readHeaderTimeout,
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
