@@ -2,7 +2,6 @@ package tiles_test
 
 import (
 	"context"
-	"errors"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -94,31 +93,3 @@ func BenchmarkTileCacheHit(b *testing.B) {
 	}
 }
 
-func TestRenderSlotsBound(t *testing.T) {
-	index(t)
-	data := &fakeData{}
-	data.cur.Store(seedSnap)
-	s := tiles.NewServerLimits(data, 1<<20, 1, 30*time.Millisecond, nil)
-	ctx := context.Background()
-	// Hold the only render slot with a slow render: many uncached tiles
-	// in parallel; some must be refused with ErrBusy rather than queue
-	// without bound.
-	busy := make(chan error, 64)
-	for i := 0; i < 64; i++ {
-		go func(i int) {
-			_, _, err := s.Tile(ctx, tiles.Request{Plan: plan.ChongqingID, Tile: maptile.New(uint32(3200+i), 1700, 12)})
-			busy <- err
-		}(i)
-	}
-	refused := 0
-	for i := 0; i < 64; i++ {
-		if err := <-busy; errors.Is(err, tiles.ErrBusy) {
-			refused++
-		} else if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if refused == 0 {
-		t.Error("64 concurrent renders through 1 slot with a 30 ms wait: none refused")
-	}
-}
