@@ -92,4 +92,3 @@ func BenchmarkTileCacheHit(b *testing.B) {
 		}
 	}
 }
-
