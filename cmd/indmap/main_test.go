@@ -220,8 +220,22 @@ func TestServe(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	// SIGTERM while a large response is in flight: it completes, then the
+	// server exits cleanly.
+	resp, err := http.Get(base + "/ogc/collections/units/items?limit=1000")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
+	}
+	var page struct {
+		NumberReturned int `json:"numberReturned"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	if err != nil || page.NumberReturned != 194 {
+		t.Errorf("in-flight response cut by shutdown: %v, %d features", err, page.NumberReturned)
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit after SIGTERM: %v", err)
