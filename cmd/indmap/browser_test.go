@@ -191,6 +191,22 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("planner violations: %.300s", rules)
 	}
 	screenshot(t, b, "planner.png")
+	// Shandong: choosing the joint cluster outlines all four host cities;
+	// the English toggle changes the UI and is kept in the URL.
+	b.run(t, chromedp.Navigate(base+"/?plan=shandong-clusters"), waitReady(`window.indmap && window.indmap.ready`),
+		chromedp.SetValue("#cluster", "济青枣潍工业母机集群", chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#cluster').dispatchEvent(new Event('change'))`, nil),
+		waitReady(`JSON.stringify(indmap.map.getFilter('units-highlight')).includes('370400')`),
+		chromedp.Click("#lang", chromedp.ByQuery),
+		waitReady(`document.querySelector('#view-toggle').textContent === 'Planner view' && location.search.includes('lang=en')`))
+	var filter string
+	b.run(t, chromedp.Evaluate(`JSON.stringify(indmap.map.getFilter('units-highlight'))`, &filter))
+	for _, host := range []string{"370100", "370200", "370400", "370700"} {
+		if !strings.Contains(filter, host) {
+			t.Errorf("cluster outline lacks %s: %s", host, filter)
+		}
+	}
+	screenshot(t, b, "shandong-cluster-en.png")
 	var mapErrors []string
 	b.run(t, chromedp.Evaluate(`indmap.errors`, &mapErrors))
 	if p := b.problems(); len(p) > 0 || len(mapErrors) > 0 {
