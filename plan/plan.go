@@ -130,6 +130,14 @@ type Plan struct {
 	Groups map[string]string
 	// Rules is the plan's rule profile.
 	Rules Profile
+
+	// holdings indexes Holdings by unit once the plan is final.
+	holdings map[string]*unitHoldings
+}
+
+type unitHoldings struct {
+	main, special []Holding
+	clusters      []Cluster
 }
 
 // Industry finds a catalogue entry by code or exact name.
@@ -162,9 +170,52 @@ type Holding struct {
 	Name string // catalogue name, or the industry as written
 }
 
+// IndexHoldings precomputes Holdings for every unit in one pass, so that
+// read paths (tiles, GeoJSON) need not scan the assignments per unit. Call
+// it once the plan will not change; the snapshot does.
+func (p *Plan) IndexHoldings() {
+	idx := map[string]*unitHoldings{}
+	get := func(code string) *unitHoldings {
+		h := idx[code]
+		if h == nil {
+			h = &unitHoldings{}
+			idx[code] = h
+		}
+		return h
+	}
+	for _, a := range p.Assignments {
+		h := Holding{Assignment: a, Name: a.Industry}
+		if in, ok := p.Industry(a.Industry); ok {
+			h.Name = in.Name
+		}
+		u := get(a.Unit)
+		if a.Role == Main {
+			u.main = append(u.main, h)
+		} else {
+			u.special = append(u.special, h)
+		}
+	}
+	for _, c := range p.Clusters {
+		seen := map[string]bool{}
+		for _, host := range c.Hosts {
+			if !seen[host] {
+				seen[host] = true
+				get(host).clusters = append(get(host).clusters, c)
+			}
+		}
+	}
+	p.holdings = idx
+}
+
 // Holdings lists what p gives a unit: its main and special industries
 // (district picks) and the clusters it hosts (clusters).
 func (p *Plan) Holdings(code string) (main, special []Holding, clusters []Cluster) {
+	if p.holdings != nil {
+		if h := p.holdings[code]; h != nil {
+			return h.main, h.special, h.clusters
+		}
+		return nil, nil, nil
+	}
 	for _, a := range p.Assignments {
 		if a.Unit != code {
 			continue

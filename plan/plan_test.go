@@ -197,3 +197,34 @@ func TestReadDefinition(t *testing.T) {
 		}
 	}
 }
+
+func TestHoldingsIndexed(t *testing.T) {
+	d, err := LoadDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range d.Plans {
+		codes := map[string]bool{"none": true}
+		for _, a := range p.Assignments {
+			codes[a.Unit] = true
+		}
+		for _, c := range p.Clusters {
+			for _, h := range c.Hosts {
+				codes[h] = true
+			}
+		}
+		type result struct{ m, s, c int }
+		scan := map[string]result{}
+		for code := range codes {
+			m, s, c := p.Holdings(code)
+			scan[code] = result{len(m), len(s), len(c)}
+		}
+		p.IndexHoldings()
+		for code, want := range scan {
+			m, s, c := p.Holdings(code)
+			if got := (result{len(m), len(s), len(c)}); got != want {
+				t.Errorf("%s %s: indexed %v, scanned %v", p.ID, code, got, want)
+			}
+		}
+	}
+}

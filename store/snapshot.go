@@ -53,6 +53,7 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 	s.violations = map[string]map[string][]string{}
 	for i := range s.Plans {
 		p := &s.Plans[i]
+		p.IndexHoldings()
 		r := plan.Validate(p, plan.Subject{Units: s.PlanUnits(p), Neighbours: s.NeighboursOf,
 			Assignments: p.Assignments, Clusters: p.Clusters})
 		s.reports[p.ID] = r
