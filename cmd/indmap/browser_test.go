@@ -34,16 +34,36 @@ func newBrowser(t *testing.T) *browser {
 	if err != nil {
 		t.Skip("chromium not on PATH (CI installs it)")
 	}
+	profile, err := os.MkdirTemp("", "indmap-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
 		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true), chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 800),
+		chromedp.Flag("disable-breakpad", true), chromedp.Flag("disable-crash-reporter", true),
+		chromedp.UserDataDir(profile), chromedp.WindowSize(1280, 800),
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
+	tctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(func() {
+		// Close Chromium and wait for its process to exit before its
+		// profile is removed: a profile still being written made
+		// t.TempDir's cleanup fail now and then.
+		cancelT()
+		closeCtx, cancelClose := context.WithTimeout(ctx, 10*time.Second)
+		_ = chromedp.Cancel(closeCtx)
+		cancelClose()
+		cancelC()
+		cancelA()
+		if c := chromedp.FromContext(ctx); c != nil && c.Allocator != nil {
+			c.Allocator.Wait()
+		}
+		removeProfile(t, profile)
+	})
+	ctx = tctx
 	b := &browser{ctx: ctx, bytes: map[network.RequestID]float64{}}
 	chromedp.ListenTarget(ctx, func(ev any) {
 		b.mu.Lock()
@@ -80,6 +100,19 @@ func newBrowser(t *testing.T) *browser {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// removeProfile deletes Chromium's profile, retrying while helper
+// processes that outlived the browser still write into it.
+func removeProfile(t *testing.T, dir string) {
+	var err error
+	for i := 0; i < 50; i++ {
+		if err = os.RemoveAll(dir); err == nil {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Errorf("removing the Chromium profile: %v", err)
 }
 
 func (b *browser) run(t *testing.T, actions ...chromedp.Action) {
