@@ -3,10 +3,10 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -17,14 +17,11 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 )
 
-// Snapshots hands out the current data; *store.Live is one.
-type Snapshots interface {
-	Snapshot(ctx context.Context) (*store.Snapshot, error)
-}
-
 // Config is what the server needs.
 type Config struct {
-	Data   Snapshots
+	// Data is the live data: its watcher publishes each new snapshot,
+	// and New registers the tile index to be built before publication.
+	Data   *store.Live
 	Log    *slog.Logger
 	Static fs.FS // the page's files; nil serves none
 	// TileCacheBytes bounds the tile cache (0: DefaultTileCacheBytes;
@@ -49,8 +46,17 @@ type Config struct {
 	RenderWait time.Duration
 	// WritesPerMinute limits each token's writes (0: 30).
 	WritesPerMinute int
-	// MaxBodyBytes bounds a plan file sent to validate or write (0: 32 MiB).
+	// MaxBodyBytes bounds a plan file sent to a write (0: 32 MiB).
 	MaxBodyBytes int64
+	// Limits bound what one client may cost: validations, failed token
+	// attempts, records per file (zero fields take their defaults).
+	Limits Limits
+	// TrustedProxies are the CIDRs of reverse proxies whose
+	// X-Forwarded-For names the client; with none, the client is the
+	// connection's peer.
+	TrustedProxies []*net.IPNet
+	// KeepRevisions is how many revisions a plan keeps (0: all).
+	KeepRevisions int
 }
 
 // DefaultTileCacheBytes is the default tile cache budget.
@@ -65,68 +71,98 @@ func New(cfg Config) *echo.Echo {
 	if cacheBytes == 0 {
 		cacheBytes = DefaultTileCacheBytes
 	}
+	limits := cfg.Limits.withDefaults()
 	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
-		tiles: tiles.NewServerLimits(cfg.Data, cacheBytes, cfg.MaxRenders, renderWait(cfg.RenderWait), cfg.Log), metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
-		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(cfg.WritesPerMinute), maxBody: cfg.MaxBodyBytes}
+		tiles:   tiles.NewServerLimits(cfg.Data, cacheBytes, cfg.MaxRenders, renderWait(cfg.RenderWait), cfg.Log),
+		metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
+		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
+		maxBody: cfg.MaxBodyBytes, limits: limits, validations: newClientLimiter(limits), keepRevisions: cfg.KeepRevisions,
+		authFailures: newRateLimit(float64(limits.AuthFailuresPerMinute), 10)}
 	if h.maxBody <= 0 {
 		h.maxBody = 32 << 20
+	}
+	// The tile index of each new snapshot is built by the data watcher
+	// before the snapshot goes live, never on a request's path.
+	if cfg.Data != nil {
+		cfg.Data.Prepare(h.tiles.Prepare)
 	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	// Recover turns a handler's panic into a 500 problem (never a dropped
 	// connection), logged with its stack.
-	e.Use(requestID(), h.logRequests, middleware.RecoverWithConfig(middleware.RecoverConfig{
+	e.Use(requestID, h.logRequests, rejectUnknownMethods, middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			h.log.ErrorContext(c.Request().Context(), "panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
 			return err
 		},
-	}), h.cors, gzipJSON())
+	}), h.securityHeaders, h.cors, gzipResponses(), conditional)
 
-	e.GET("/healthz", h.health)
-	e.GET("/readyz", h.ready)
-	e.GET("/metrics", h.serveMetrics)
-	v1 := e.Group("/api/v1", h.withSnapshot)
-	v1.GET("/plans", h.plans)
-	v1.GET("/units/:code", h.unit)
-	v1.GET("/plans/:id/units", h.planUnits)
-	v1.GET("/plans/:id/sites", h.sites)
-	v1.GET("/industries", h.industries)
-	v1.GET("/lookup", h.lookup)
-	v1.GET("/openapi.json", h.v1OpenAPI)
-	v1.PUT("/plans/:id/assignments", h.putAssignments)
-	v1.GET("/plans/:id/revisions", h.revisions)
-	v1.POST("/plans/:id/revisions/:n/restore", h.restore)
-	v1.GET("/plans/:id/validation", h.validation)
-	v1.POST("/plans/:id/validate", h.validate)
-	h.registerOGC(e)
-	e.GET("/tiles/:plan/:z/:x/:y", h.tile)
-	e.GET("/tiles/:name", h.tileJSON)
-	if cfg.Static != nil {
-		h.assets = &assets{fs: cfg.Static, etags: map[string]string{}}
-		e.GET("/", h.page(false))
-		e.GET("/embed", h.page(true))
-		e.GET("/static/*", h.static)
+	// Every GET route answers HEAD too (RFC 9110 §9.3.2); the server
+	// sends no body for HEAD. Routes carry their middleware themselves
+	// (no Group.Use, which answers 404 instead of 405 for a known path
+	// with a wrong method).
+	get := func(path string, fn echo.HandlerFunc, mw ...echo.MiddlewareFunc) {
+		e.Match([]string{http.MethodGet, http.MethodHead}, path, fn, mw...)
 	}
-	e.GET("/styles/:name", h.style)
-	e.GET("/fonts/:stack/:range", h.glyphs)
+	data := func(method, path string, fn echo.HandlerFunc) {
+		if method == http.MethodGet {
+			get(path, fn, h.withSnapshot)
+			return
+		}
+		e.Add(method, path, fn, h.withSnapshot)
+	}
+	get("/healthz", h.health)
+	get("/readyz", h.ready)
+	get("/metrics", h.serveMetrics)
+	data("GET", "/api/v1/plans", h.plans)
+	data("GET", "/api/v1/units/:code", h.unit)
+	data("GET", "/api/v1/plans/:id/units", h.planUnits)
+	data("GET", "/api/v1/plans/:id/sites", h.sites)
+	data("GET", "/api/v1/industries", h.industries)
+	data("GET", "/api/v1/lookup", h.lookup)
+	data("GET", "/api/v1/openapi.json", h.v1OpenAPI)
+	data("PUT", "/api/v1/plans/:id/assignments", h.putAssignments)
+	data("GET", "/api/v1/plans/:id/revisions", h.revisions)
+	data("POST", "/api/v1/plans/:id/revisions/:n/restore", h.restore)
+	data("GET", "/api/v1/plans/:id/validation", h.validation)
+	data("POST", "/api/v1/plans/:id/validate", h.validate)
+	h.registerOGC(data)
+	get("/tiles/:plan/:z/:x/:y", h.tile)
+	get("/tiles/:name", h.tileJSON)
+	if cfg.Static != nil {
+		h.assets = &assets{fs: cfg.Static, etags: map[string]string{}, complete: hasMapLibre(cfg.Static)}
+		if !h.assets.complete {
+			h.log.Warn("the page's MapLibre files are not in this binary: the page explains how to build it (make build)")
+		}
+		get("/", h.page(false))
+		get("/embed", h.page(true))
+		get("/static/*", h.static)
+	}
+	get("/styles/:name", h.style)
+	get("/fonts/:stack/:range", h.glyphs)
 	return e
 }
 
 type handlers struct {
-	data         Snapshots
-	log          *slog.Logger
-	tiles        *tiles.Server
-	tileMaxAge   int
-	publicURL    string
-	metrics      *metrics
-	writeOrigins []string
-	store        *store.Store
-	tokens       []string
-	basemapURL   string
-	assets       *assets
-	writes       *rateLimit
-	maxBody      int64
+	data          *store.Live
+	log           *slog.Logger
+	tiles         *tiles.Server
+	tileMaxAge    int
+	publicURL     string
+	metrics       *metrics
+	writeOrigins  []string
+	store         *store.Store
+	tokens        []string
+	basemapURL    string
+	assets        *assets
+	writes        *rateLimit
+	authFailures  *rateLimit
+	maxBody       int64
+	limits        Limits
+	validations   *clientLimiter
+	keepRevisions int
 }
 
 func renderWait(d time.Duration) time.Duration {
@@ -138,57 +174,55 @@ func renderWait(d time.Duration) time.Duration {
 
 const snapshotKey = "snapshot"
 
-// withSnapshot pins one data version for the whole request and answers
-// conditional requests: responses are keyed on the data version, so a
-// client revalidates cheaply and never keeps stale data.
+// withSnapshot pins one data version for the whole request; a successful
+// answer is tagged with it (see conditional), so clients revalidate
+// cheaply and never keep stale data.
 func (h *handlers) withSnapshot(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		snap, err := h.data.Snapshot(c.Request().Context())
 		if snap == nil {
-			return fmt.Errorf("no data: %w", err)
-		}
-		if err != nil {
-			h.log.WarnContext(c.Request().Context(), "reload failed; serving the previous data", "version", snap.Version, "err", err)
+			c.Response().Header().Set("Retry-After", "1")
+			return problem(http.StatusServiceUnavailable, "/problems/not-ready", "the data is still loading (%v); retry shortly", err)
 		}
 		c.Set(snapshotKey, snap)
 		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
 			return next(c)
 		}
-		etag := `"v` + strconv.FormatInt(snap.Version, 10) + `"`
 		hdr := c.Response().Header()
-		hdr.Set("ETag", etag)
 		hdr.Set("Cache-Control", "no-cache")
 		hdr.Set("X-Data-Version", strconv.FormatInt(snap.Version, 10))
-		if match := c.Request().Header.Get("If-None-Match"); match != "" && match == etag {
-			return c.NoContent(http.StatusNotModified)
-		}
+		tagVersion(c, snap.Version)
 		return next(c)
 	}
 }
 
 func snapshotOf(c echo.Context) *store.Snapshot { return c.Get(snapshotKey).(*store.Snapshot) }
 
+// health is liveness: the process answers. It says whether the data is
+// loaded and whether the last reload failed.
 func (h *handlers) health(c echo.Context) error {
-	snap, err := h.data.Snapshot(c.Request().Context())
+	c.Response().Header().Set("Cache-Control", "no-store")
+	snap, _ := h.data.Snapshot(c.Request().Context())
 	if snap == nil {
-		return problem(http.StatusServiceUnavailable, "about:blank", "no data loaded")
+		return c.JSON(http.StatusOK, map[string]any{"status": "loading"})
 	}
 	status := "ok"
-	if err != nil {
+	if err := h.data.Err(); err != nil {
 		status = "degraded: serving the last good data"
 	}
-	c.Response().Header().Set("Cache-Control", "no-store")
 	return c.JSON(http.StatusOK, map[string]any{"status": status, "data_version": snap.Version, "units": len(snap.Units), "plans": len(snap.Plans)})
 }
 
-// ready answers 200 once data and the tile index are loaded.
+// ready answers from state, at once: 200 once the data and its tile
+// index are live, 503 before.
 func (h *handlers) ready(c echo.Context) error {
-	ix, err := h.tiles.Index(c.Request().Context())
-	if err != nil {
-		return problem(http.StatusServiceUnavailable, "about:blank", "not ready: %v", err)
-	}
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "data_version": ix.Version})
+	snap, err := h.data.Snapshot(c.Request().Context())
+	if snap == nil {
+		c.Response().Header().Set("Retry-After", "1")
+		return problem(http.StatusServiceUnavailable, "/problems/not-ready", "not ready: %v", err)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "data_version": snap.Version})
 }
 
 func (h *handlers) serveMetrics(c echo.Context) error {

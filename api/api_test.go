@@ -21,26 +21,56 @@ import (
 	"github.com/paulmach/orb/maptile"
 )
 
-func newBenchServer(b testing.TB, st *store.Store) http.Handler {
-	live, err := store.NewLive(context.Background(), st, time.Hour)
-	if err != nil {
-		b.Fatal(err)
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// handler builds the API over st as indmap serve does: a data watcher,
+// the handler (which registers the tile index with it), then the
+// watcher started and its first snapshot awaited. A write through the
+// store directly is seen after live.Refresh.
+func handler(t testing.TB, st *store.Store, cfg api.Config) (*store.Live, http.Handler) {
+	t.Helper()
+	live := store.NewLive(st, time.Hour, quiet)
+	cfg.Data = live
+	if cfg.Log == nil {
+		cfg.Log = quiet
 	}
-	return api.New(api.Config{Data: live, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	h := api.New(cfg)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	live.Start(ctx)
+	if err := live.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	return live, h
+}
+
+// serve is handler behind an httptest server.
+func serve(t testing.TB, st *store.Store, cfg api.Config) (*store.Live, *httptest.Server) {
+	t.Helper()
+	live, h := handler(t, st, cfg)
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return live, srv
+}
+
+func newBenchServer(b testing.TB, st *store.Store) http.Handler {
+	_, h := handler(b, st, api.Config{})
+	return h
 }
 
 func newServer(t *testing.T) (*store.Store, *httptest.Server) {
 	t.Helper()
-	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
-	// A zero interval checks the data version on every request, so the
-	// tests see writes at once.
-	live, err := store.NewLive(context.Background(), st, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(api.Config{Data: live, Static: static.FS, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	t.Cleanup(srv.Close)
+	st, _, srv := newLiveServer(t)
 	return st, srv
+}
+
+// newLiveServer is newServer with its data watcher, for tests that
+// change the store directly and then call live.Refresh.
+func newLiveServer(t *testing.T) (*store.Store, *store.Live, *httptest.Server) {
+	t.Helper()
+	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
+	live, srv := serve(t, st, api.Config{Static: static.FS})
+	return st, live, srv
 }
 
 func get(t *testing.T, url string, hdr ...string) (*http.Response, []byte) {
@@ -157,7 +187,7 @@ func TestUnit(t *testing.T) {
 }
 
 func TestErrorsAndCaching(t *testing.T) {
-	st, srv := newServer(t)
+	st, live, srv := newLiveServer(t)
 	resp, body := get(t, srv.URL+"/api/v1/units/999999")
 	if resp.StatusCode != 404 || !strings.Contains(string(body), `"detail":"no unit with code 999999"`) || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("unknown unit: %d %s", resp.StatusCode, body)
@@ -179,6 +209,9 @@ func TestErrorsAndCaching(t *testing.T) {
 	_, err := st.ImportPlanFile(context.Background(), plan.ChongqingID, strings.NewReader(
 		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,test\n"), "t.csv", 0)
 	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	resp, _ = get(t, srv.URL+"/api/v1/plans", "If-None-Match", etag)
@@ -231,27 +264,6 @@ func TestHealthAndPage(t *testing.T) {
 	}
 }
 
-func TestLiveChecksVersionAtMostOncePerInterval(t *testing.T) {
-	st := testdb.Seeded(t, "chongqing-districts")
-	ctx := context.Background()
-	live, err := store.NewLive(ctx, st, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s1, _ := live.Snapshot(ctx)
-	if _, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader(
-		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,\n"), "t.csv", 0); err != nil {
-		t.Fatal(err)
-	}
-	if s2, _ := live.Snapshot(ctx); s2 != s1 {
-		t.Error("reloaded before the interval passed")
-	}
-	s3, err := live.Refresh(ctx)
-	if err != nil || s3.Version != s1.Version+1 {
-		t.Errorf("refresh: version %d→%d, %v", s1.Version, s3.Version, err)
-	}
-}
-
 func post(t *testing.T, url, contentType, body string) (*http.Response, []byte) {
 	t.Helper()
 	resp, err := http.Post(url, contentType, strings.NewReader(body))
@@ -280,7 +292,7 @@ type report struct {
 }
 
 func TestValidation(t *testing.T) {
-	st, srv := newServer(t)
+	st, live, srv := newLiveServer(t)
 	resp, body := get(t, srv.URL+"/api/v1/plans/chongqing-2023/validation")
 	var r report
 	if err := json.Unmarshal(body, &r); err != nil || resp.StatusCode != 200 {
@@ -336,6 +348,9 @@ func TestValidation(t *testing.T) {
 		t.Errorf("江北区 violations %v", f.Properties.Plans[0].Violations)
 	}
 	if _, err := st.ImportPlanFile(context.Background(), "chongqing-2023", strings.NewReader(csv), "t.csv", 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.Refresh(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if f := unit(t, srv, "500120"); strings.Join(f.Properties.Plans[0].Violations, ",") != "main-limit" {

@@ -7,9 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
-	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -22,6 +20,38 @@ func jsonEncode(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// knownMethods are the methods indmap answers (with 405 where a route
+// lacks one); any other is 501, so that invented methods never reach
+// the router, the metrics or the logs as themselves.
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodDelete: true, http.MethodPatch: true, http.MethodOptions: true,
+}
+
+// rejectUnknownMethods answers a method indmap does not know with 501,
+// before any handler (the router's 404 and 405 included) sees it.
+func rejectUnknownMethods(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if !knownMethods[c.Request().Method] {
+			return problem(http.StatusNotImplemented, "/problems/not-implemented", "method not implemented")
+		}
+		return next(c)
+	}
+}
+
+// requestMethod is the request's method, or "other" for one indmap does
+// not know.
+func requestMethod(c echo.Context) string {
+	if knownMethods[c.Request().Method] {
+		return c.Request().Method
+	}
+	return "other"
+}
+
+// clientClosed is the status logged and counted for a request whose
+// client went away before the answer (nginx's 499); it is never sent.
+const clientClosed = 499
+
 // logRequests logs each request with its id, and counts it for /metrics.
 func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
@@ -32,30 +62,77 @@ func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		took := time.Since(start)
 		route := c.Path()
-		if route == "" {
+		status := c.Response().Status
+		if route == "" || status == http.StatusNotImplemented {
 			route = "unmatched"
 		}
-		h.metrics.observe(route, c.Request().Method, c.Response().Status, took)
+		method := requestMethod(c)
+		h.metrics.observe(route, method, status, took)
 		level := slog.LevelInfo
-		if strings.HasPrefix(route, "/tiles/") && c.Response().Status < 400 {
+		if strings.HasPrefix(route, "/tiles/") && status < 400 {
 			level = slog.LevelDebug // tiles come by the hundred
+		}
+		path := c.Request().URL.Path
+		if len(path) > 256 {
+			path = path[:256] + "…"
 		}
 		h.log.LogAttrs(c.Request().Context(), level, "request",
 			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)),
-			slog.String("method", c.Request().Method),
-			slog.String("path", c.Request().URL.Path),
-			slog.Int("status", c.Response().Status),
+			slog.String("method", method),
+			slog.String("path", path),
+			slog.Int("status", status),
 			slog.Duration("took", took))
 		return nil
 	}
 }
 
-// requestID gives every request an id (kept from X-Request-Id when the
-// client sent a sane one), echoed in the response and in problems.
-func requestID() echo.MiddlewareFunc {
-	return middleware.RequestIDWithConfig(middleware.RequestIDConfig{
-		Generator: func() string { return fmt.Sprintf("%016x", randUint64()) },
-	})
+// requestID gives every request an id, echoed in the response, its
+// problems and its log line. A client's X-Request-Id is kept only when
+// it is short and plain (letters, digits, ._:-; at most 64), else
+// replaced, so it can carry nothing into headers, bodies or logs.
+func requestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !validRequestID(id) {
+			id = fmt.Sprintf("%016x", randUint64())
+		}
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch b := id[i]; {
+		case b >= 'a' && b <= 'z', b >= 'A' && b <= 'Z', b >= '0' && b <= '9', b == '.', b == '_', b == ':', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// securityHeaders: no response is sniffed, and every HTML answer carries
+// the page's Content-Security-Policy and frame rules unless its handler
+// set its own (/embed may be framed anywhere).
+func (h *handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		res := c.Response()
+		res.Header().Set("X-Content-Type-Options", "nosniff")
+		res.Before(func() {
+			hdr := res.Header()
+			if !strings.HasPrefix(hdr.Get(echo.HeaderContentType), "text/html") || hdr.Get("Content-Security-Policy") != "" {
+				return
+			}
+			hdr.Set("Content-Security-Policy", h.csp("'self'"))
+			hdr.Set("X-Frame-Options", "SAMEORIGIN")
+			hdr.Set("Referrer-Policy", "strict-origin-when-cross-origin")
+		})
+		return next(c)
+	}
 }
 
 // cors lets any origin read (GET, HEAD, and the validation POST, which
@@ -109,82 +186,18 @@ func isWrite(method, path string) bool {
 	return true
 }
 
-// gzipJSON compresses responses except tiles, which are stored gzipped.
-func gzipJSON() echo.MiddlewareFunc {
+// gzipResponses compresses answers for clients that accept gzip (by
+// acceptsGzip's reading of Accept-Encoding, q-values and x-gzip
+// included), except tiles, which are stored gzipped.
+func gzipResponses() echo.MiddlewareFunc {
 	return middleware.GzipWithConfig(middleware.GzipConfig{
 		Skipper: func(c echo.Context) bool {
+			if !acceptsGzip(c.Request()) {
+				c.Response().Header().Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
+				return true
+			}
 			return strings.HasPrefix(c.Request().URL.Path, "/tiles/") && strings.Count(c.Request().URL.Path, "/") > 2
 		},
 		MinLength: 1024,
 	})
-}
-
-// metrics counts requests and their latency by route, for /metrics.
-type metrics struct {
-	mu       sync.Mutex
-	requests map[[3]string]uint64 // route, method, code
-	hist     map[string]*histogram
-}
-
-var latencyBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
-
-type histogram struct {
-	counts []uint64
-	sum    float64
-	n      uint64
-}
-
-func newMetrics() *metrics {
-	return &metrics{requests: map[[3]string]uint64{}, hist: map[string]*histogram{}}
-}
-
-func (m *metrics) observe(route, method string, status int, took time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.requests[[3]string{route, method, fmt.Sprint(status)}]++
-	h := m.hist[route]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(latencyBuckets))}
-		m.hist[route] = h
-	}
-	s := took.Seconds()
-	for i, b := range latencyBuckets {
-		if s <= b {
-			h.counts[i]++
-		}
-	}
-	h.sum += s
-	h.n++
-}
-
-// write renders the counters in Prometheus' text format.
-func (m *metrics) write(w io.Writer) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	fmt.Fprintln(w, "# HELP indmap_http_requests_total HTTP requests by route, method and status.")
-	fmt.Fprintln(w, "# TYPE indmap_http_requests_total counter")
-	keys := make([][3]string, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return strings.Join(keys[i][:], " ") < strings.Join(keys[j][:], " ") })
-	for _, k := range keys {
-		fmt.Fprintf(w, "indmap_http_requests_total{route=%q,method=%q,code=%q} %d\n", k[0], k[1], k[2], m.requests[k])
-	}
-	fmt.Fprintln(w, "# HELP indmap_http_request_duration_seconds HTTP request latency by route.")
-	fmt.Fprintln(w, "# TYPE indmap_http_request_duration_seconds histogram")
-	routes := make([]string, 0, len(m.hist))
-	for r := range m.hist {
-		routes = append(routes, r)
-	}
-	sort.Strings(routes)
-	for _, r := range routes {
-		h := m.hist[r]
-		for i, b := range latencyBuckets {
-			fmt.Fprintf(w, "indmap_http_request_duration_seconds_bucket{route=%q,le=\"%g\"} %d\n", r, b, h.counts[i])
-		}
-		fmt.Fprintf(w, "indmap_http_request_duration_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", r, h.n)
-		fmt.Fprintf(w, "indmap_http_request_duration_seconds_sum{route=%q} %g\n", r, h.sum)
-		fmt.Fprintf(w, "indmap_http_request_duration_seconds_count{route=%q} %d\n", r, h.n)
-	}
 }

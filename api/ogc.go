@@ -32,16 +32,15 @@ var conformance = []string{
 	"http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 }
 
-func (h *handlers) registerOGC(e *echo.Echo) {
-	g := e.Group("/ogc", h.withSnapshot)
-	g.GET("", h.ogcLanding)
-	g.GET("/", h.ogcLanding)
-	g.GET("/conformance", h.ogcConformance)
-	g.GET("/api", h.ogcAPI)
-	g.GET("/collections", h.ogcCollections)
-	g.GET("/collections/:cid", h.ogcCollection)
-	g.GET("/collections/:cid/items", h.ogcItems)
-	g.GET("/collections/:cid/items/:fid", h.ogcItem)
+func (h *handlers) registerOGC(route func(method, path string, fn echo.HandlerFunc)) {
+	route("GET", "/ogc", h.ogcLanding)
+	route("GET", "/ogc/", h.ogcLanding)
+	route("GET", "/ogc/conformance", h.ogcConformance)
+	route("GET", "/ogc/api", h.ogcAPI)
+	route("GET", "/ogc/collections", h.ogcCollections)
+	route("GET", "/ogc/collections/:cid", h.ogcCollection)
+	route("GET", "/ogc/collections/:cid/items", h.ogcItems)
+	route("GET", "/ogc/collections/:cid/items/:fid", h.ogcItem)
 }
 
 // wantsHTML reports whether the client asked for HTML (?f=html, or a
@@ -54,6 +53,7 @@ func wantsHTML(c echo.Context) (bool, error) {
 	if f != "" {
 		return f == "html", nil
 	}
+	c.Response().Header().Add(echo.HeaderVary, "Accept")
 	accept := c.Request().Header.Get("Accept")
 	return strings.Contains(accept, "text/html") && !strings.Contains(accept, "json"), nil
 }

@@ -119,7 +119,7 @@ var echoParam = regexp.MustCompile(`:(\w+)`)
 func RouteKeys(e *echo.Echo, prefix string) []string {
 	seen := map[string]bool{}
 	for _, r := range e.Routes() {
-		if !strings.HasPrefix(r.Path, prefix) || strings.HasPrefix(r.Method, "echo_route") {
+		if !strings.HasPrefix(r.Path, prefix) || strings.HasPrefix(r.Method, "echo_route") || r.Method == http.MethodHead {
 			continue
 		}
 		path := strings.TrimSuffix(echoParam.ReplaceAllString(r.Path, "{$1}"), "/")

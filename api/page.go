@@ -20,7 +20,27 @@ type assets struct {
 	fs    fs.FS
 	mu    sync.Mutex
 	etags map[string]string
+	// complete is false in a binary built without make assets: the page
+	// then says how to build it instead of failing silently.
+	complete bool
 }
+
+// hasMapLibre reports whether the page's vendored MapLibre is in fsys.
+func hasMapLibre(fsys fs.FS) bool {
+	_, err := fs.Stat(fsys, "vendor/maplibre-gl.mjs")
+	return err == nil
+}
+
+// notBuilt is the page of a binary built without its front-end files.
+const notBuilt = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>indmap: map files missing</title></head>
+<body><h1>This indmap binary was built without the map's files</h1>
+<p>The page needs MapLibre GL JS, which the build copies from npm into <code>static/vendor/</code>.
+Build the binary with <code>make build</code> (or run <code>make assets</code> before
+<code>go build ./cmd/indmap</code> or <code>go install ./cmd/indmap</code>).
+The API (<a href="/api/v1/openapi.json">/api/v1</a>), the tiles and <a href="/ogc">/ogc</a> work as they are.</p>
+</body></html>
+`
 
 func (a *assets) etag(name string, b []byte) string {
 	a.mu.Lock()
@@ -47,14 +67,10 @@ func (a *assets) serve(c echo.Context, name, cacheControl string) error {
 	case ".txt":
 		typ = "text/plain; charset=utf-8"
 	}
-	etag := a.etag(name, b)
 	hdr := c.Response().Header()
-	hdr.Set("ETag", etag)
+	// Weak: the same file goes out gzipped or not.
+	hdr.Set("ETag", "W/"+a.etag(name, b))
 	hdr.Set("Cache-Control", cacheControl)
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	if c.Request().Header.Get("If-None-Match") == etag {
-		return c.NoContent(http.StatusNotModified)
-	}
 	return c.Blob(http.StatusOK, typ, b)
 }
 
@@ -85,6 +101,10 @@ func (h *handlers) page(embed bool) echo.HandlerFunc {
 		} else {
 			hdr.Set("Content-Security-Policy", h.csp("'self'"))
 			hdr.Set("X-Frame-Options", "SAMEORIGIN")
+		}
+		if !h.assets.complete {
+			hdr.Set("Cache-Control", "no-store")
+			return c.HTML(http.StatusServiceUnavailable, notBuilt)
 		}
 		return h.assets.serve(c, "index.html", "no-cache")
 	}
@@ -119,6 +139,7 @@ func (h *handlers) style(c echo.Context) error {
 		title = tj.Name
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
+	tagVersion(c, ix.Version)
 	return c.JSON(http.StatusOK, tiles.Style(planID, title, base+"/tiles/"+planID+".json",
 		base+"/fonts/{fontstack}/{range}.pbf", h.basemapURL))
 }

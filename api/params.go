@@ -121,5 +121,6 @@ func wantsCSV(c echo.Context) (bool, error) {
 	if f != "" {
 		return f == "csv", nil
 	}
+	c.Response().Header().Add(echo.HeaderVary, "Accept")
 	return strings.Contains(c.Request().Header.Get("Accept"), "text/csv"), nil
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -59,6 +60,11 @@ func (h *handlers) error(err error, c echo.Context) {
 	if c.Response().Committed {
 		return
 	}
+	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {
+		// The client went away: nothing to answer, and no server fault.
+		c.Response().Status = clientClosed
+		return
+	}
 	var p *Problem
 	var he *echo.HTTPError
 	switch {
@@ -70,8 +76,13 @@ func (h *handlers) error(err error, c echo.Context) {
 			typ = typeNotFound
 		case http.StatusRequestEntityTooLarge:
 			typ = typeTooLarge
+		case http.StatusMethodNotAllowed:
+			typ = "/problems/method-not-allowed"
 		}
 		p = problem(he.Code, typ, "%v", he.Message)
+		if he.Code == http.StatusMethodNotAllowed {
+			p.Detail = fmt.Sprintf("%s is not allowed here; allowed: %s", requestMethod(c), c.Response().Header().Get(echo.HeaderAllow))
+		}
 	default:
 		p = problem(http.StatusInternalServerError, typeInternal, "internal error")
 	}

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"testing"
@@ -14,7 +12,6 @@ import (
 
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
-	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb/encoding/mvt"
 )
 
@@ -23,13 +20,7 @@ import (
 // the one data version it names. Run it under -race (make test does).
 func TestConcurrentReadersSeeOneVersion(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts")
-	live, err := store.NewLive(context.Background(), st, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(api.New(api.Config{Data: live, Store: st, Tokens: []string{token}, WritesPerMinute: 100000,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	defer srv.Close()
+	_, srv := serve(t, st, api.Config{Store: st, Tokens: []string{token}, WritesPerMinute: 100000})
 
 	// Two plan contents told apart by 璧山区's number of main industries.
 	bodies := map[int]string{

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/csv"
 	"fmt"
 	"math"
 	"net/http"
@@ -298,15 +297,4 @@ func (h *handlers) industries(c echo.Context) error {
 		return writeCSV(c, rows)
 	}
 	return c.JSON(http.StatusOK, map[string]any{"plan": p.ID, "industries": out})
-}
-
-func writeCSV(c echo.Context, rows [][]string) error {
-	c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	c.Response().WriteHeader(http.StatusOK)
-	w := csv.NewWriter(c.Response())
-	if err := w.WriteAll(rows); err != nil {
-		return err
-	}
-	w.Flush()
-	return w.Error()
 }

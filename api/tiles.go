@@ -45,18 +45,17 @@ func (h *handlers) tile(c echo.Context) error {
 	hdr.Set("X-Data-Version", strconv.FormatInt(version, 10))
 	hash := fnv.New64a()
 	fmt.Fprintf(hash, "%s/%d/%d/%d/%s", req.Plan, t.Z, t.X, t.Y, req.Industry)
-	etag := fmt.Sprintf(`"%d-%x"`, version, hash.Sum64())
-	hdr.Set("ETag", etag)
-	if c.Request().Header.Get("If-None-Match") == etag {
-		return c.NoContent(http.StatusNotModified)
-	}
+	// A strong ETag per encoding: the gzipped and the plain bytes differ.
+	etag := fmt.Sprintf(`%d-%x`, version, hash.Sum64())
 	if body == nil {
 		return c.NoContent(http.StatusNoContent)
 	}
 	if acceptsGzip(c.Request()) {
+		hdr.Set("ETag", `"`+etag+`-gzip"`)
 		hdr.Set("Content-Encoding", "gzip")
 		return c.Blob(http.StatusOK, mvtType, body)
 	}
+	hdr.Set("ETag", `"`+etag+`"`)
 	// Tiles are cached gzipped; the rare client without gzip gets them
 	// unpacked, never packed twice.
 	zr, err := gzip.NewReader(bytes.NewReader(body))
@@ -70,14 +69,34 @@ func (h *handlers) tile(c echo.Context) error {
 	return c.Blob(http.StatusOK, mvtType, raw)
 }
 
+// acceptsGzip reads Accept-Encoding (RFC 9110 §12.5.3): gzip or its alias
+// x-gzip with a non-zero weight, or a non-zero "*" when gzip is not
+// named.
 func acceptsGzip(r *http.Request) bool {
+	named, star := -1.0, -1.0
 	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
-		name, q, _ := strings.Cut(strings.TrimSpace(part), ";")
-		if strings.TrimSpace(name) == "gzip" && strings.ReplaceAll(q, " ", "") != "q=0" {
-			return true
+		fields := strings.Split(part, ";")
+		name := strings.ToLower(strings.TrimSpace(fields[0]))
+		q := 1.0
+		for _, f := range fields[1:] {
+			k, v, _ := strings.Cut(strings.TrimSpace(f), "=")
+			if strings.EqualFold(strings.TrimSpace(k), "q") {
+				if x, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					q = x
+				}
+			}
+		}
+		switch name {
+		case "gzip", "x-gzip":
+			named = max(named, q)
+		case "*":
+			star = max(star, q)
 		}
 	}
-	return false
+	if named >= 0 {
+		return named > 0
+	}
+	return star > 0
 }
 
 // baseURL is the configured public URL, else the request's own origin.
@@ -104,6 +123,6 @@ func (h *handlers) tileJSON(c echo.Context) error {
 		return notFound("%v", err)
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
-	c.Response().Header().Set("ETag", fmt.Sprintf(`"v%d"`, ix.Version))
+	tagVersion(c, ix.Version)
 	return c.JSON(http.StatusOK, tj)
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
@@ -35,7 +36,15 @@ func (h *handlers) validate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	parsed, err := parseBody(c, h.maxBody)
+	// Anyone may validate, from anywhere: each client is held to a few
+	// at once and a processing budget per minute.
+	done, err := h.validations.acquire(c, c.RealIP())
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	defer func() { done(time.Since(start)) }()
+	parsed, err := h.parseBody(c, h.limits.ValidateMaxBytes)
 	if err != nil {
 		return err
 	}
@@ -47,14 +56,18 @@ func (h *handlers) validate(c echo.Context) error {
 }
 
 // parseBody reads a plan file (CSV or JSON) from the request body, at
-// most limit bytes: 413 past it, 400 naming the line for bad content.
-func parseBody(c echo.Context, limit int64) (plan.Parsed, error) {
+// most limit bytes and the configured number of records: 413 past
+// either, 400 naming the line for bad content.
+func (h *handlers) parseBody(c echo.Context, limit int64) (plan.Parsed, error) {
 	body := http.MaxBytesReader(c.Response(), c.Request().Body, limit)
-	parsed, err := plan.ParseFile(body, "body", limit)
+	parsed, err := plan.ParseFileLimits(body, "body", plan.Limits{MaxBytes: limit, MaxRecords: h.limits.MaxRecords})
 	if err != nil {
 		var tooBig *http.MaxBytesError
-		if errors.Is(err, geo.ErrTooLarge) || errors.As(err, &tooBig) {
+		switch {
+		case errors.Is(err, geo.ErrTooLarge) || errors.As(err, &tooBig):
 			return parsed, problem(http.StatusRequestEntityTooLarge, typeTooLarge, "body: larger than %d bytes", limit)
+		case errors.Is(err, plan.ErrTooManyRecords):
+			return parsed, problem(http.StatusRequestEntityTooLarge, typeTooLarge, "%v", err)
 		}
 		return parsed, problem(http.StatusBadRequest, typeBadBody, "%v", err)
 	}

@@ -6,11 +6,9 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/indmap/indmap/plan"
@@ -30,9 +28,12 @@ func (h *handlers) authorize(c echo.Context) (string, error) {
 	if len(h.tokens) == 0 || h.store == nil {
 		return "", problem(http.StatusForbidden, typeForbidden, "writes are disabled: the server has no tokens configured (INDMAP_TOKENS or --tokens-file)")
 	}
-	auth := c.Request().Header.Get("Authorization")
-	given, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok || given == "" {
+	client := c.RealIP()
+	if wait := h.authFailures.wait(client, time.Now(), 1); wait > 0 {
+		return "", tooMany(c, wait, "too many failed token attempts from %s; retry in %s", client, wait.Round(time.Second))
+	}
+	given, ok := bearer(c.Request().Header.Get("Authorization"))
+	if !ok {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="indmap"`)
 		return "", problem(http.StatusUnauthorized, typeUnauthorized, "writes need Authorization: Bearer TOKEN")
 	}
@@ -41,6 +42,8 @@ func (h *handlers) authorize(c echo.Context) (string, error) {
 		match |= subtle.ConstantTimeCompare([]byte(given), []byte(t))
 	}
 	if match != 1 {
+		h.authFailures.spend(client, time.Now(), 1)
+		h.log.WarnContext(c.Request().Context(), "invalid token", "client", client)
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="indmap", error="invalid_token"`)
 		return "", problem(http.StatusUnauthorized, typeUnauthorized, "the token is not valid")
 	}
@@ -52,53 +55,24 @@ func (h *handlers) authorize(c echo.Context) (string, error) {
 	return id, nil
 }
 
-// rateLimit is a token bucket per write token: a burst of its per-minute
-// rate, refilled steadily.
-type rateLimit struct {
-	mu      sync.Mutex
-	perMin  float64
-	buckets map[string]*bucket
-}
-
-type bucket struct {
-	tokens float64
-	last   time.Time
-}
-
-func newRateLimit(perMinute int) *rateLimit {
-	if perMinute <= 0 {
-		perMinute = 30
+// bearer reads the token of an Authorization header; the scheme is
+// case-insensitive (RFC 9110 §11.1).
+func bearer(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	token = strings.TrimSpace(token)
+	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return "", false
 	}
-	return &rateLimit{perMin: float64(perMinute), buckets: map[string]*bucket{}}
+	return token, true
 }
 
-// allow takes one write from id's bucket, or says how long to wait.
-func (r *rateLimit) allow(id string, now time.Time) (time.Duration, bool) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	b := r.buckets[id]
-	if b == nil {
-		b = &bucket{tokens: r.perMin, last: now}
-		r.buckets[id] = b
-	}
-	b.tokens = math.Min(r.perMin, b.tokens+now.Sub(b.last).Minutes()*r.perMin)
-	b.last = now
-	if b.tokens < 1 {
-		return time.Duration((1 - b.tokens) / r.perMin * float64(time.Minute)), false
-	}
-	b.tokens--
-	return 0, true
-}
-
-// refresh moves the live snapshot to the data just written, so the next
-// request (tiles included) sees it.
+// refresh has the data watcher publish the data just written, and waits
+// for it, so that the next request (tiles included) sees it.
 func (h *handlers) refresh(ctx context.Context) {
-	if r, ok := h.data.(interface {
-		Refresh(context.Context) (*store.Snapshot, error)
-	}); ok {
-		if _, err := r.Refresh(ctx); err != nil {
-			h.log.WarnContext(ctx, "refresh after a write failed", "err", err)
-		}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if _, err := h.data.Refresh(ctx); err != nil {
+		h.log.WarnContext(ctx, "refresh after a write failed", "err", err)
 	}
 }
 
@@ -133,7 +107,7 @@ func (h *handlers) putAssignments(c echo.Context) error {
 			return badParam("force", "want true or false, got %q", s)
 		}
 	}
-	parsed, err := parseBody(c, h.maxBody)
+	parsed, err := h.parseBody(c, h.maxBody)
 	if err != nil {
 		return err
 	}
@@ -150,7 +124,7 @@ func (h *handlers) putAssignments(c echo.Context) error {
 	}
 	as, cs := p.Normalize(parsed)
 	rev, err := h.store.WriteAssignments(c.Request().Context(), p.ID, as, cs, store.WriteMeta{
-		Author: author, Errors: report.Errors, Warnings: report.Warnings, Forced: force && !report.Valid})
+		Author: author, Errors: report.Errors, Warnings: report.Warnings, Forced: force && !report.Valid, Keep: h.keepRevisions})
 	if err != nil {
 		return err
 	}
@@ -203,7 +177,7 @@ func (h *handlers) restore(c echo.Context) error {
 	report := plan.Validate(p, plan.Subject{Units: snapshotOf(c).PlanUnits(p), Neighbours: snapshotOf(c).NeighboursOf,
 		Assignments: as, Clusters: cs})
 	rev, err := h.store.WriteAssignments(ctx, p.ID, as, cs, store.WriteMeta{Author: author, Errors: report.Errors,
-		Warnings: report.Warnings, Forced: !report.Valid, RestoredFrom: &n})
+		Warnings: report.Warnings, Forced: !report.Valid, RestoredFrom: &n, Keep: h.keepRevisions})
 	if err != nil {
 		return err
 	}

@@ -21,16 +21,11 @@ const token = "s3cret-planner-token"
 func writeServer(t *testing.T, tokens []string, logs io.Writer) (*store.Store, *httptest.Server) {
 	t.Helper()
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
-	live, err := store.NewLive(context.Background(), st, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if logs == nil {
 		logs = io.Discard
 	}
-	srv := httptest.NewServer(api.New(api.Config{Data: live, Store: st, Tokens: tokens,
-		WriteOrigins: []string{"https://planner.example"}, Log: slog.New(slog.NewTextHandler(logs, nil))}))
-	t.Cleanup(srv.Close)
+	_, srv := serve(t, st, api.Config{Store: st, Tokens: tokens,
+		WriteOrigins: []string{"https://planner.example"}, Log: slog.New(slog.NewTextHandler(logs, nil))})
 	return st, srv
 }
 
@@ -254,10 +249,7 @@ func TestMetricsRequestIDAndGzip(t *testing.T) {
 
 func TestWriteRateLimit(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts")
-	live, _ := store.NewLive(context.Background(), st, 0)
-	srv := httptest.NewServer(api.New(api.Config{Data: live, Store: st, Tokens: []string{token}, WritesPerMinute: 2,
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}))
-	defer srv.Close()
+	_, srv := serve(t, st, api.Config{Store: st, Tokens: []string{token}, WritesPerMinute: 2})
 	url := srv.URL + "/api/v1/plans/chongqing-2023/assignments"
 	for i, want := range []int{200, 200, 429} {
 		resp, body := do(t, "PUT", url, twoMains, "Authorization", "Bearer "+token)

@@ -1,30 +1,45 @@
 package plan
 
 import (
+	"bytes"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/indmap/indmap/geo"
 )
 
-// quotedWord finds a field that opens with a quoted word and goes on
-// unquoted, as published tables write "新星"产业集群; such a field is not
-// valid CSV, so it is rewritten to the quoted form ("""新星""产业集群").
-var quotedWord = regexp.MustCompile(`(?m)(^|,)"([^",\n]*)"([^,\n"]+)`)
-
-// A Row is one CSV record by column name, with its line for errors.
+// A Row is one record by column name, with its line for errors.
 type Row struct {
 	Line   int
-	fields map[string]string
+	cols   map[string]int // shared by every row of a file
+	values []string
 }
 
-// Get returns a column's trimmed value.
-func (r Row) Get(col string) string { return strings.TrimSpace(r.fields[col]) }
+// Get returns a column's trimmed value ("" for a column the file lacks).
+func (r Row) Get(col string) string { return strings.TrimSpace(r.Raw(col)) }
+
+// Raw returns a column's value exactly as written.
+func (r Row) Raw(col string) string {
+	if i, ok := r.cols[col]; ok && i < len(r.values) {
+		return r.values[i]
+	}
+	return ""
+}
+
+// Limits bound a plan file: its bytes (0: no limit) and its records (0:
+// no limit).
+type Limits struct {
+	MaxBytes   int64
+	MaxRecords int
+}
+
+// ErrTooManyRecords is returned for a file with more records than its
+// limit allows.
+var ErrTooManyRecords = errors.New("too many records")
 
 // ReadCSV reads a UTF-8 CSV (BOM allowed, at most maxBytes) whose header
 // has every required column, and returns its records. Errors name the
@@ -34,7 +49,7 @@ func ReadCSV(r io.Reader, name string, maxBytes int64, required ...string) ([]Ro
 	if err != nil {
 		return nil, err
 	}
-	return parseCSV(b, name, required...)
+	return parseCSV(b, name, 0, required...)
 }
 
 // readText reads a whole UTF-8 text file of at most maxBytes.
@@ -49,11 +64,15 @@ func readText(r io.Reader, name string, maxBytes int64) ([]byte, error) {
 	return b, nil
 }
 
-func parseCSV(b []byte, name string, required ...string) ([]Row, error) {
-	cr := csv.NewReader(strings.NewReader(quotedWord.ReplaceAllString(string(b), `$1"""$2""$3"`)))
+// parseCSV reads strict RFC 4180 CSV with encoding/csv as it is (line
+// breaks inside quoted fields come back as \n), at most maxRecords
+// records after the header (0: any number).
+func parseCSV(b []byte, name string, maxRecords int, required ...string) ([]Row, error) {
+	cr := csv.NewReader(bytes.NewReader(b))
+	cr.ReuseRecord = false
 	header, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", name, err)
+		return nil, fmt.Errorf("%s: header: %w", name, csvError(err))
 	}
 	col := map[string]int{}
 	for i, h := range header {
@@ -77,21 +96,31 @@ func parseCSV(b []byte, name string, required ...string) ([]Row, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s: line %d: %v", name, pe.Line, pe.Err)
+				return nil, fmt.Errorf("%s: line %d: %v", name, pe.Line, csvError(pe.Err))
 			}
 			return nil, fmt.Errorf("%s: %w", name, err)
 		}
-		line, _ := cr.FieldPos(0)
-		row := Row{Line: line, fields: map[string]string{}}
-		for c, i := range col {
-			row.fields[c] = rec[i]
+		if maxRecords > 0 && len(rows) >= maxRecords {
+			return nil, fmt.Errorf("%s: more than %d records: %w", name, maxRecords, ErrTooManyRecords)
 		}
-		rows = append(rows, row)
+		line, _ := cr.FieldPos(0)
+		rows = append(rows, Row{Line: line, cols: col, values: rec})
 	}
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("%s: no records after the header", name)
 	}
 	return rows, nil
+}
+
+// csvError explains encoding/csv's errors in the file's terms.
+func csvError(err error) error {
+	switch {
+	case errors.Is(err, csv.ErrQuote), errors.Is(err, csv.ErrBareQuote):
+		return fmt.Errorf("%w (RFC 4180: a field with a quote must be quoted as a whole, its quotes doubled)", err)
+	case errors.Is(err, csv.ErrFieldCount):
+		return fmt.Errorf("%w (every record needs as many fields as the header)", err)
+	}
+	return err
 }
 
 // PicksHeader is the contract header of a district-picks file.
@@ -118,7 +147,7 @@ func picksFromRows(rows []Row, name string) ([]Assignment, []int, error) {
 			return nil, nil, fmt.Errorf("%s: line %d: %w", name, row.Line, err)
 		}
 		a := Assignment{Unit: row.Get("unit_code"), Role: role, Industry: row.Get("industry"),
-			Detail: row.Get("detail"), Source: row.Get("source")}
+			Detail: row.Raw("detail"), Source: row.Raw("source")}
 		if a.Unit == "" {
 			return nil, nil, fmt.Errorf("%s: line %d: empty unit_code", name, row.Line)
 		}
@@ -151,7 +180,7 @@ func clustersFromRows(rows []Row, name string) ([]Cluster, []int, error) {
 		if err != nil {
 			return nil, nil, fail("%v", err)
 		}
-		c := Cluster{Name: row.Get("cluster"), Industry: row.Get("industry"), Level: level, Source: row.Get("source")}
+		c := Cluster{Name: row.Get("cluster"), Industry: row.Get("industry"), Level: level, Source: row.Raw("source")}
 		if c.Name == "" {
 			return nil, nil, fail("empty cluster name")
 		}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/indmap/indmap/geo"
 )
 
 // A Definition describes a plan as data: what it is, which units it
@@ -27,6 +29,9 @@ func ReadDefinition(r io.Reader, name string, maxBytes int64) (Definition, error
 	b, err := readText(r, name, maxBytes)
 	if err != nil {
 		return d, err
+	}
+	if err := geo.CheckDuplicateKeys(b); err != nil {
+		return d, fmt.Errorf("%s: %w", name, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
+	"strconv"
 	"strings"
 
 	"github.com/indmap/indmap/geo"
@@ -23,18 +25,24 @@ type Parsed struct {
 // JSON ({"assignments": [...]} or {"clusters": [...]}, each record with
 // the CSV's column names as keys).
 func ParseFile(r io.Reader, name string, maxBytes int64) (Parsed, error) {
-	b, err := readText(r, name, maxBytes)
+	return ParseFileLimits(r, name, Limits{MaxBytes: maxBytes})
+}
+
+// ParseFileLimits is ParseFile with a limit on records too (errors wrap
+// ErrTooManyRecords past it).
+func ParseFileLimits(r io.Reader, name string, lim Limits) (Parsed, error) {
+	b, err := readText(r, name, lim.MaxBytes)
 	if err != nil {
 		return Parsed{}, err
 	}
 	if t := bytes.TrimSpace(b); t[0] == '{' || t[0] == '[' {
-		return parseJSONFile(b, name)
+		return parseJSONFile(b, name, lim.MaxRecords)
 	}
 	header := strings.SplitN(string(b), "\n", 2)[0]
 	var p Parsed
 	switch k, _ := FileKind(header); k {
 	case DistrictPicks:
-		rows, err := parseCSV(b, name, PicksHeader...)
+		rows, err := parseCSV(b, name, lim.MaxRecords, PicksHeader...)
 		if err != nil {
 			return p, err
 		}
@@ -42,7 +50,7 @@ func ParseFile(r io.Reader, name string, maxBytes int64) (Parsed, error) {
 		p.Kind = k
 		return p, err
 	case Clusters:
-		rows, err := parseCSV(b, name, ClustersHeader...)
+		rows, err := parseCSV(b, name, lim.MaxRecords, ClustersHeader...)
 		if err != nil {
 			return p, err
 		}
@@ -55,7 +63,7 @@ func ParseFile(r io.Reader, name string, maxBytes int64) (Parsed, error) {
 }
 
 // jsonRecord is one JSON record; host_codes may be a list or a
-// ;-separated string, year a number or a string.
+// ;-separated string, codes and year numbers or strings.
 type jsonRecord map[string]json.RawMessage
 
 func (r jsonRecord) str(key string) (string, error) {
@@ -69,16 +77,40 @@ func (r jsonRecord) str(key string) (string, error) {
 	}
 	var n json.Number
 	if err := json.Unmarshal(raw, &n); err == nil {
-		return n.String(), nil
+		return jsonNumberText(n), nil
 	}
-	var list []string
+	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err == nil {
-		return strings.Join(list, ";"), nil
+		items := make([]string, len(list))
+		for i, item := range list {
+			if err := json.Unmarshal(item, &items[i]); err == nil {
+				continue
+			}
+			if err := json.Unmarshal(item, &n); err == nil {
+				items[i] = jsonNumberText(n)
+				continue
+			}
+			return "", fmt.Errorf("%s: item %d: want a string or a number, got %s", key, i+1, item)
+		}
+		return strings.Join(items, ";"), nil
 	}
-	return "", fmt.Errorf("%s: want a string", key)
+	return "", fmt.Errorf("%s: want a string or a number, got %s", key, raw)
 }
 
-func parseJSONFile(b []byte, name string) (Parsed, error) {
+// jsonNumberText writes a number as a code or year would be written: a
+// whole number without exponent or fraction (500120.0 and 5.0012e5 are
+// 500120), anything else as given.
+func jsonNumberText(n json.Number) string {
+	if f, err := n.Float64(); err == nil && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+		return strconv.FormatInt(int64(f), 10)
+	}
+	return n.String()
+}
+
+func parseJSONFile(b []byte, name string, maxRecords int) (Parsed, error) {
+	if err := geo.CheckDuplicateKeys(b); err != nil {
+		return Parsed{}, fmt.Errorf("%s: %w", name, err)
+	}
 	var doc struct {
 		Assignments []json.RawMessage `json:"assignments"`
 		Clusters    []json.RawMessage `json:"clusters"`
@@ -100,6 +132,13 @@ func parseJSONFile(b []byte, name string) (Parsed, error) {
 	if len(items) == 0 {
 		return p, fmt.Errorf("%s: no records", name)
 	}
+	if maxRecords > 0 && len(items) > maxRecords {
+		return p, fmt.Errorf("%s: %d records, more than %d: %w", name, len(items), maxRecords, ErrTooManyRecords)
+	}
+	cols := map[string]int{}
+	for i, c := range header {
+		cols[c] = i
+	}
 	rows := make([]Row, len(items))
 	for i, raw := range items {
 		line := lineOf(b, raw)
@@ -107,13 +146,13 @@ func parseJSONFile(b []byte, name string) (Parsed, error) {
 		if err := json.Unmarshal(raw, &rec); err != nil {
 			return p, fmt.Errorf("%s: line %d: record %d is not an object", name, line, i+1)
 		}
-		rows[i] = Row{Line: line, fields: map[string]string{}}
-		for _, col := range header {
+		rows[i] = Row{Line: line, cols: cols, values: make([]string, len(header))}
+		for k, col := range header {
 			v, err := rec.str(col)
 			if err != nil {
 				return p, fmt.Errorf("%s: line %d: %w", name, line, err)
 			}
-			rows[i].fields[col] = v
+			rows[i].values[k] = v
 		}
 	}
 	var err error

@@ -40,8 +40,8 @@ func TestLoadDefaults(t *testing.T) {
 	if strings.Join(joint.Hosts, ";") != "370100;370200;370400;370700" || joint.Level != Provincial || joint.Year != 2024 {
 		t.Errorf("joint cluster = %+v", joint)
 	}
-	if n := cq.Catalogue[12]; n.Code != "CQ-SAT" || n.TierName != `"新星"产业集群` {
-		t.Errorf("lazy quotes: %+v", n)
+	if n := cq.Catalogue[12]; n.Code != "CQ-SAT" || n.TierName != `“新星”产业集群` {
+		t.Errorf("catalogue row 13: %+v", n)
 	}
 	if len(d.Zones) != 3 || limit(cq, "cq-liangjiang") != 3 || limit(cq, "cq-wansheng") != 2 || limit(cq, "500120") != 2 {
 		t.Errorf("zones %d, unit limits %v", len(d.Zones), cq.Rules.UnitLimits)

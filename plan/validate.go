@@ -198,17 +198,29 @@ func (v *validation) picks() {
 			rule string
 		}{{Main, RuleMainLimit}, {Special, RuleSpecialLimit}} {
 			limit, ok := v.p.Rules.Limit(unit, rl.role)
-			if n := len(held[rl.role]); ok && n > limit {
-				var idx []int
-				names := make([]string, n)
-				for i, code := range held[rl.role] {
-					names[i] = v.industryName(code)
-					idx = append(idx, up.rows[roleKey{rl.role, code}]...)
-				}
-				sort.Ints(idx)
-				v.add(rl.rule, Violation{Units: []string{unit}, Role: rl.role, Limit: intp(limit), Actual: intp(n), Lines: v.lines(idx)},
-					"%s has %d %s industries (%s); the limit is %d", v.unitLabel(unit), n, rl.role, strings.Join(names, ", "), limit)
+			if !ok {
+				continue
 			}
+			// Rows count, not distinct industries: repeating a pick
+			// beyond the limit is as much a breach as a new one (a file
+			// of 100,000 identical rows is no valid plan).
+			var idx []int
+			names := make([]string, len(held[rl.role]))
+			for i, code := range held[rl.role] {
+				names[i] = v.industryName(code)
+				idx = append(idx, up.rows[roleKey{rl.role, code}]...)
+			}
+			n, rows := len(names), len(idx)
+			if rows <= limit {
+				continue
+			}
+			sort.Ints(idx)
+			what := fmt.Sprintf("%d %s industries (%s)", n, rl.role, strings.Join(names, ", "))
+			if rows > n {
+				what = fmt.Sprintf("%d %s rows naming %d industries (%s)", rows, rl.role, n, strings.Join(names, ", "))
+			}
+			v.add(rl.rule, Violation{Units: []string{unit}, Role: rl.role, Limit: intp(limit), Actual: intp(rows), Lines: v.lines(idx)},
+				"%s has %s; the limit is %d", v.unitLabel(unit), what, limit)
 		}
 		for _, code := range held[Main] {
 			if idx, ok := up.rows[roleKey{Special, code}]; ok {
@@ -219,22 +231,17 @@ func (v *validation) picks() {
 			}
 		}
 	}
+	// A unit whose industries are all unknown is reported for those, not
+	// as unassigned.
+	named := make(map[string]bool, len(byUnit))
+	for _, a := range v.s.Assignments {
+		named[a.Unit] = true
+	}
 	for _, u := range v.s.Units {
-		if byUnit[u.Code] == nil && !v.hasAssignments(u.Code) {
+		if !named[u.Code] {
 			v.add(RuleUnitUnassigned, Violation{Units: []string{u.Code}}, "%s has no industry assigned", v.unitLabel(u.Code))
 		}
 	}
-}
-
-// hasAssignments reports whether the unit has any assignment; one whose
-// industries are all unknown is reported for those, not as unassigned.
-func (v *validation) hasAssignments(code string) bool {
-	for _, a := range v.s.Assignments {
-		if a.Unit == code {
-			return true
-		}
-	}
-	return false
 }
 
 // clusters checks clusters: hosts, adjacency of joint hosts, sectors,

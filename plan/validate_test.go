@@ -61,6 +61,8 @@ func TestValidatePicks(t *testing.T) {
 		{"main and special by name", base + "a:special:一", []string{"main-and-special@a"}},
 		{"duplicate", base + "a:main:I1", []string{"duplicate-assignment@a"}},
 		{"duplicate by code and name", base + "a:main:一", []string{"duplicate-assignment@a"}},
+		{"duplicates beyond the limit", base + "a:main:I1 a:main:I1", []string{"duplicate-assignment@a", "main-limit@a"}},
+		{"many duplicates beyond the limit", base + strings.Repeat("b:special:I2 ", 5), []string{"duplicate-assignment@b", "special-limit@b"}},
 		{"unassigned", "a:main:I1 z:main:I1 r:main:I1", []string{"unit-unassigned@b"}},
 	}
 	for _, tc := range tests {

@@ -13,10 +13,3 @@ var files embed.FS
 
 // FS is the page's files.
 var FS fs.FS = files
-
-// HasMapLibre reports whether the vendored MapLibre files are embedded
-// (they are missing when the binary was built without make assets).
-func HasMapLibre() bool {
-	_, err := fs.Stat(files, "vendor/maplibre-gl.mjs")
-	return err == nil
-}

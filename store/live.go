@@ -2,72 +2,217 @@ package store
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
 )
 
-// Live hands out the current snapshot and moves to a new one when the
-// data version changes, whoever changed it (this process, a CLI import,
-// another server on the same file): no restart is needed. It checks the
-// version at most once per interval, on the request path, so an idle
-// server does no work.
+// ErrNotReady is returned while the first snapshot is still loading.
+var ErrNotReady = errors.New("data not loaded yet")
+
+// A Preparer builds what depends on a snapshot (the tile index, say)
+// before the snapshot is published, so that readers never see a new
+// snapshot without it.
+type Preparer func(ctx context.Context, snap *Snapshot) error
+
+// Live hands out the current snapshot. One watcher goroutine (Run)
+// checks the data version every interval, or at once when asked
+// (Refresh), and when it moved, whoever moved it (this process, a CLI
+// import, another server on the same file), loads the next snapshot,
+// runs the preparers, swaps it in atomically and announces it. Requests
+// only read an atomic pointer: no loading ever happens on their path.
 type Live struct {
 	st       *Store
 	interval time.Duration
-	cur      atomic.Pointer[Snapshot]
-	checked  atomic.Int64 // unix nanoseconds of the last version check
-	mu       sync.Mutex   // one reload at a time
+	log      *slog.Logger
+
+	cur     atomic.Pointer[Snapshot]
+	lastErr atomic.Pointer[error]
+
+	mu        sync.Mutex
+	preparers []Preparer
+	subs      map[chan int64]struct{}
+	asks      chan chan error
+	started   bool
+	ready     chan struct{} // closed once the first snapshot is published
 }
 
-// NewLive loads the first snapshot.
-func NewLive(ctx context.Context, st *Store, interval time.Duration) (*Live, error) {
-	l := &Live{st: st, interval: interval}
-	snap, err := st.Load(ctx)
-	if err != nil {
-		return nil, err
+// NewLive makes a watcher of st's data that checks the version every
+// interval once started. Register preparers, then start it with Run or
+// Start.
+func NewLive(st *Store, interval time.Duration, log *slog.Logger) *Live {
+	if log == nil {
+		log = slog.Default()
 	}
-	l.cur.Store(snap)
-	l.checked.Store(time.Now().UnixNano())
-	return l, nil
+	if interval <= 0 {
+		interval = time.Second
+	}
+	return &Live{st: st, interval: interval, log: log, subs: map[chan int64]struct{}{},
+		asks: make(chan chan error), ready: make(chan struct{})}
 }
 
-// Snapshot returns the newest snapshot. On a failed reload it keeps
-// serving the previous one and returns it with the error.
-func (l *Live) Snapshot(ctx context.Context) (*Snapshot, error) {
-	cur := l.cur.Load()
-	if time.Now().UnixNano()-l.checked.Load() < int64(l.interval) {
-		return cur, nil
-	}
+// Prepare registers fn to run on every new snapshot before it is
+// published. Call it before the watcher starts.
+func (l *Live) Prepare(fn Preparer) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if cur = l.cur.Load(); time.Now().UnixNano()-l.checked.Load() < int64(l.interval) {
-		return cur, nil
-	}
-	return l.refresh(ctx)
+	l.preparers = append(l.preparers, fn)
 }
 
-// Refresh checks the data version now and reloads when it moved.
+// Start runs the watcher in the background until ctx ends.
+func (l *Live) Start(ctx context.Context) {
+	go l.Run(ctx)
+}
+
+// Run is the watcher: it loads the first snapshot, then follows the data
+// version until ctx ends. A failed or panicking load is logged and
+// retried at the next tick; the previous snapshot goes on being served.
+func (l *Live) Run(ctx context.Context) {
+	l.mu.Lock()
+	if l.started {
+		l.mu.Unlock()
+		return
+	}
+	l.started = true
+	l.mu.Unlock()
+	tick := time.NewTicker(l.interval)
+	defer tick.Stop()
+	l.check(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			l.check(ctx)
+		case done := <-l.asks:
+			done <- l.check(ctx)
+		}
+	}
+}
+
+// Snapshot returns the current snapshot, or ErrNotReady before the first
+// one is loaded.
+func (l *Live) Snapshot(context.Context) (*Snapshot, error) {
+	if s := l.cur.Load(); s != nil {
+		return s, nil
+	}
+	return nil, ErrNotReady
+}
+
+// Ready reports whether a snapshot has been published.
+func (l *Live) Ready() bool { return l.cur.Load() != nil }
+
+// WaitReady waits until the first snapshot is published.
+func (l *Live) WaitReady(ctx context.Context) error {
+	select {
+	case <-l.ready:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Err is the last reload's error (nil when it succeeded): the server is
+// then serving its previous snapshot.
+func (l *Live) Err() error {
+	if p := l.lastErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// Refresh asks the watcher to check the data version now and waits until
+// it has (and has published any new snapshot): a write calls it so that
+// the next request sees what it wrote.
 func (l *Live) Refresh(ctx context.Context) (*Snapshot, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.refresh(ctx)
+	done := make(chan error, 1)
+	select {
+	case l.asks <- done:
+	case <-ctx.Done():
+		return l.cur.Load(), ctx.Err()
+	}
+	select {
+	case err := <-done:
+		return l.cur.Load(), err
+	case <-ctx.Done():
+		return l.cur.Load(), ctx.Err()
+	}
 }
 
-func (l *Live) refresh(ctx context.Context) (*Snapshot, error) {
+// Subscribe returns a channel that receives each newly published data
+// version (a slow reader misses versions, never blocks the watcher), and
+// a function that ends the subscription.
+func (l *Live) Subscribe() (<-chan int64, func()) {
+	ch := make(chan int64, 1)
+	l.mu.Lock()
+	l.subs[ch] = struct{}{}
+	l.mu.Unlock()
+	return ch, func() {
+		l.mu.Lock()
+		delete(l.subs, ch)
+		l.mu.Unlock()
+	}
+}
+
+// check loads and publishes a new snapshot when the data version moved.
+func (l *Live) check(ctx context.Context) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("reload panicked: %v", r)
+			l.log.Error("reload panicked; serving the previous data", "panic", r, "stack", string(debug.Stack()))
+		}
+		if err != nil {
+			l.lastErr.Store(&err)
+		} else {
+			l.lastErr.Store(nil)
+		}
+	}()
 	cur := l.cur.Load()
 	v, err := l.st.DataVersion(ctx)
 	if err != nil {
-		return cur, err
+		return fmt.Errorf("data version: %w", err)
 	}
-	l.checked.Store(time.Now().UnixNano())
-	if v == cur.Version {
-		return cur, nil
+	if cur != nil && v == cur.Version {
+		return nil
 	}
+	start := time.Now()
 	next, err := l.st.Load(ctx)
 	if err != nil {
-		return cur, err
+		l.log.Warn("reload failed; serving the previous data", "err", err)
+		return fmt.Errorf("load: %w", err)
+	}
+	l.mu.Lock()
+	preparers := append([]Preparer(nil), l.preparers...)
+	l.mu.Unlock()
+	for _, prep := range preparers {
+		if err := prep(ctx, next); err != nil {
+			l.log.Warn("preparing new data failed; serving the previous data", "data_version", next.Version, "err", err)
+			return fmt.Errorf("prepare version %d: %w", next.Version, err)
+		}
 	}
 	l.cur.Store(next)
-	return next, nil
+	l.log.Info("data loaded", "data_version", next.Version, "units", len(next.Units), "plans", len(next.Plans),
+		"took", time.Since(start).Round(time.Millisecond))
+	if cur == nil {
+		close(l.ready)
+	}
+	l.mu.Lock()
+	for ch := range l.subs {
+		select {
+		case ch <- next.Version:
+		default:
+			// The reader has a version pending; replace it with this one.
+			select {
+			case <-ch:
+			default:
+			}
+			ch <- next.Version
+		}
+	}
+	l.mu.Unlock()
+	return nil
 }

@@ -40,6 +40,9 @@ type WriteMeta struct {
 	Warnings     int
 	Forced       bool
 	RestoredFrom *int
+	// Keep is how many revisions the plan keeps, this one included; older
+	// ones are deleted in the same transaction (0: keep all).
+	Keep int
 }
 
 // addRevision records the plan's new content in the same transaction as
@@ -59,6 +62,9 @@ func addRevision(ctx context.Context, tx *sql.Tx, planID string, as []plan.Assig
 		warnings, forced, restored_from, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		planID, r.N, r.CreatedAt.Format(time.RFC3339), r.Author, r.Assignments, r.Clusters, r.Errors, r.Warnings,
 		r.Forced, r.RestoredFrom, string(content))
+	if err == nil && m.Keep > 0 {
+		_, err = tx.ExecContext(ctx, `DELETE FROM revisions WHERE plan_id = ? AND n <= ?`, planID, n-m.Keep)
+	}
 	return r, err
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	goruntime "runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -31,7 +32,8 @@ type Server struct {
 
 	mu       sync.Mutex
 	cur      *Index
-	building int64 // version being built, 0 for none
+	prev     *Index // the index before cur, while cur's snapshot is not yet published
+	building int64  // version being built, 0 for none
 }
 
 // ErrBusy is returned when every render slot stayed taken for the wait.
@@ -58,32 +60,53 @@ func NewServerLimits(data Snapshots, cacheBytes int64, maxRenders int, renderWai
 // Cache is the server's tile cache.
 func (s *Server) Cache() *Cache { return s.cache }
 
-// Index returns the index to serve from: the current data version's once
-// built, else the previous one while the new one builds.
+// Prepare builds the index of a snapshot before it is published (a
+// store.Preparer), so that the snapshot and its index go live together.
+func (s *Server) Prepare(_ context.Context, snap *store.Snapshot) error {
+	ix := NewIndex(snap)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cur == nil || s.cur.Version < ix.Version {
+		s.prev, s.cur = s.cur, ix
+	}
+	return nil
+}
+
+// Index returns the index of the current snapshot. Where nothing
+// prepared it (a data source without a watcher), it is built here: at
+// once when there is nothing to serve, else in the background while the
+// previous index serves.
 func (s *Server) Index(ctx context.Context) (*Index, error) {
 	snap, err := s.data.Snapshot(ctx)
 	if snap == nil {
+		if err == nil {
+			err = errors.New("no snapshot")
+		}
 		return nil, fmt.Errorf("no data: %w", err)
 	}
 	s.mu.Lock()
-	cur := s.cur
-	if cur != nil && cur.Version == snap.Version {
+	cur, prev := s.cur, s.prev
+	switch {
+	case cur != nil && cur.Version == snap.Version:
 		s.mu.Unlock()
 		return cur, nil
-	}
-	if cur == nil {
-		// Nothing to serve yet: build now.
+	case cur != nil && cur.Version > snap.Version && prev != nil && prev.Version == snap.Version:
+		// The next index is prepared but its snapshot is not published
+		// yet: keep serving the one that matches.
+		s.mu.Unlock()
+		return prev, nil
+	case cur == nil:
 		s.mu.Unlock()
 		ix := NewIndex(snap)
 		s.mu.Lock()
 		if s.cur == nil || s.cur.Version < ix.Version {
-			s.cur = ix
+			s.prev, s.cur = s.cur, ix
 		}
 		cur = s.cur
 		s.mu.Unlock()
 		return cur, nil
 	}
-	if s.building != snap.Version {
+	if s.building != snap.Version && cur.Version < snap.Version {
 		s.building = snap.Version
 		go s.build(snap)
 	}
@@ -91,16 +114,25 @@ func (s *Server) Index(ctx context.Context) (*Index, error) {
 	return cur, nil
 }
 
+// build makes an index in the background; a panic is logged and the
+// previous index goes on serving.
 func (s *Server) build(snap *store.Snapshot) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("tile index build panicked; serving the previous index", "data_version", snap.Version, "panic", r, "stack", string(debug.Stack()))
+		}
+		s.mu.Lock()
+		if s.building == snap.Version {
+			s.building = 0
+		}
+		s.mu.Unlock()
+	}()
 	ix := NewIndex(snap)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur == nil || s.cur.Version < ix.Version {
-		s.cur = ix
+		s.prev, s.cur = s.cur, ix
 		s.log.Info("tile index rebuilt", "data_version", ix.Version)
-	}
-	if s.building == snap.Version {
-		s.building = 0
 	}
 }
 

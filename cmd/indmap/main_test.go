@@ -161,7 +161,7 @@ func freeAddr(t testing.TB) string {
 }
 
 // startServer runs `indmap serve` and waits for /healthz; it returns the
-// process and how long the first healthy answer took.
+// process and how long the first ready answer (/readyz 200) took.
 func startServer(t testing.TB, bin, db string) (*exec.Cmd, string, time.Duration) {
 	t.Helper()
 	addr := freeAddr(t)
@@ -174,7 +174,7 @@ func startServer(t testing.TB, bin, db string) (*exec.Cmd, string, time.Duration
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	for time.Since(start) < 10*time.Second {
-		resp, err := http.Get("http://" + addr + "/healthz")
+		resp, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -183,7 +183,7 @@ func startServer(t testing.TB, bin, db string) (*exec.Cmd, string, time.Duration
 		}
 		time.Sleep(2 * time.Millisecond)
 	}
-	t.Fatalf("server did not become healthy:\n%s", logs.String())
+	t.Fatalf("server did not become ready:\n%s", logs.String())
 	return nil, "", 0
 }
 
@@ -204,7 +204,7 @@ func TestServe(t *testing.T) {
 	bin := binary(t)
 	db := initDB(t)
 	cmd, base, took := startServer(t, bin, db)
-	t.Logf("healthy %v after start", took)
+	t.Logf("ready %v after start", took)
 	if b := body(t, base+"/api/v1/units/500103"); !strings.Contains(b, `"name":"渝中区"`) || !strings.Contains(b, `"main":[]`) {
 		t.Errorf("渝中区 before import: %.300s", b)
 	}
@@ -249,7 +249,7 @@ func TestServeWithoutDatabase(t *testing.T) {
 	}
 }
 
-// BenchmarkServeStartup measures process start to first healthy /healthz
+// BenchmarkServeStartup measures process start to ready (/readyz 200: data and tile index live)
 // with the database present.
 func BenchmarkServeStartup(b *testing.B) {
 	bin := binary(b)
@@ -260,7 +260,7 @@ func BenchmarkServeStartup(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		cmd, _, took := startServer(b, bin, db)
-		b.ReportMetric(float64(took.Milliseconds()), "ms-to-healthy")
+		b.ReportMetric(float64(took.Milliseconds()), "ms-to-ready")
 		b.StopTimer()
 		cmd.Process.Signal(syscall.SIGTERM)
 		cmd.Wait()

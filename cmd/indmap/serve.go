@@ -24,7 +24,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			"SIGINT or SIGTERM stops it after in-flight requests finish.")
 	db := dbFlag(e, fs)
 	addr := fs.String("addr", ":8080", "address to listen on")
-	reload := fs.Duration("reload-interval", time.Second, "how often a request may check for new data")
+	reload := fs.Duration("reload-interval", time.Second, "how often the data watcher checks for data changed by another process")
 	grace := fs.Duration("shutdown-timeout", 15*time.Second, "how long in-flight requests may take at shutdown")
 	cacheMB := fs.Int64("tile-cache-mb", api.DefaultTileCacheBytes>>20, "tile cache size in MiB (0 disables it)")
 	maxAge := fs.Int("tile-max-age", 60, "Cache-Control max-age of tiles, in seconds")
@@ -35,6 +35,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	renderWaitFlag := fs.Duration("render-wait", 2*time.Second, "how long a tile request waits for a render slot")
 	maxBodyMB := fs.Int64("max-body-mb", 32, "largest plan file accepted by validate and writes, in MiB")
 	writeRate := fs.Int("writes-per-minute", 30, "writes allowed per token per minute (429 past it)")
+	d := api.DefaultLimits
+	validateConc := fs.Int("validate-concurrency", d.ValidateConcurrency, "validations one client may run at once (429 past it)")
+	validateSecs := fs.Float64("validate-seconds-per-minute", d.ValidateSecondsPerMinute, "processing seconds one client's validations may take per minute (429 with Retry-After past it)")
+	validateMB := fs.Int64("validate-max-mb", d.ValidateMaxBytes>>20, "largest file accepted by validate, in MiB (413 past it)")
+	maxRecords := fs.Int("max-records", d.MaxRecords, "most records in a plan file sent to validate or a write (413 past it)")
+	authFailures := fs.Int("auth-failures-per-minute", d.AuthFailuresPerMinute, "failed token attempts one client may make per minute (429 past it)")
+	trusted := fs.String("trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none; the client is the peer)")
+	keepRevisions := fs.Int("keep-revisions", 100, "revisions kept per plan, older ones deleted at each write (0: keep all)")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time to read a request's headers")
 	readTimeout := fs.Duration("read-timeout", 60*time.Second, "time to read a whole request, body included")
 	writeTimeout := fs.Duration("write-timeout", 60*time.Second, "time to write a response")
@@ -47,25 +55,24 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErr("unexpected argument %q", pos[0])
 	}
+	proxies, err := parseCIDRs(*trusted)
+	if err != nil {
+		return usageErr("--trusted-proxies: %v", err)
+	}
 	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	live, err := store.NewLive(ctx, st, *reload)
-	if err != nil {
-		return err
-	}
-	snap, _ := live.Snapshot(ctx)
+	// The watcher loads the data in the background: the server answers at
+	// once, /readyz says 503 until the data and its tile index are live.
+	live := store.NewLive(st, *reload, e.log)
 	if st.ReadOnly() {
 		e.log.Warn("database is read-only: serving, but imports and writes will fail", "db", *db)
 	}
 	tokens, err := loadTokens(*tokensFile, e.getenv("INDMAP_TOKENS"))
 	if err != nil {
 		return err
-	}
-	if !static.HasMapLibre() {
-		e.log.Warn("the map page lacks MapLibre GL JS: build with make (it copies it from npm)")
 	}
 	if len(tokens) == 0 {
 		e.log.Warn("writes disabled: no tokens configured (set INDMAP_TOKENS or --tokens-file)")
@@ -80,7 +87,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS,
 			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL,
 			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap,
-			MaxRenders: *maxRenders, RenderWait: *renderWaitFlag, WritesPerMinute: *writeRate, MaxBodyBytes: *maxBodyMB << 20}),
+			MaxRenders: *maxRenders, RenderWait: *renderWaitFlag, WritesPerMinute: *writeRate, MaxBodyBytes: *maxBodyMB << 20,
+			Limits: api.Limits{ValidateConcurrency: *validateConc, ValidateSecondsPerMinute: *validateSecs,
+				ValidateMaxBytes: *validateMB << 20, MaxRecords: *maxRecords, AuthFailuresPerMinute: *authFailures},
+			TrustedProxies: proxies, KeepRevisions: *keepRevisions}),
 		ReadHeaderTimeout: *readHeaderTimeout,
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
@@ -88,10 +98,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
 	}
-	e.log.Info("serving", "addr", ln.Addr().String(), "db", *db, "data_version", snap.Version,
-		"units", len(snap.Units), "plans", len(snap.Plans))
+	e.log.Info("serving", "addr", ln.Addr().String(), "db", *db)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	wctx, stopWatcher := context.WithCancel(context.Background())
+	defer stopWatcher()
+	live.Start(wctx)
 	select {
 	case err := <-errc:
 		return err
@@ -138,6 +150,26 @@ func loadTokens(file, list string) ([]string, error) {
 		return out, nil
 	}
 	return splitComma(list), nil
+}
+
+// parseCIDRs reads comma-separated CIDRs (a bare address is one host).
+func parseCIDRs(s string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, p := range splitComma(s) {
+		if !strings.Contains(p, "/") {
+			if ip := net.ParseIP(p); ip != nil && ip.To4() != nil {
+				p += "/32"
+			} else {
+				p += "/128"
+			}
+		}
+		_, n, err := net.ParseCIDR(p)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func splitComma(s string) []string {

@@ -1,0 +1,188 @@
+package api
+
+import (
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Limits bound what one client may cost the server. A client is an IP
+// address: the connection's peer, or the address a trusted proxy names
+// in X-Forwarded-For.
+type Limits struct {
+	// ValidateConcurrency is how many validations one client may run at
+	// once (default 2); more get 429.
+	ValidateConcurrency int
+	// ValidateSecondsPerMinute is the processing time (parsing and
+	// checking) one client's validations may take per minute (default
+	// 10 s); past it, 429 with Retry-After until the budget refills.
+	ValidateSecondsPerMinute float64
+	// ValidateMaxBytes bounds a file sent to validate (default 8 MiB;
+	// 413 past it).
+	ValidateMaxBytes int64
+	// MaxRecords bounds the records of a plan file sent to validate or
+	// to a write (default 50,000; 413 past it).
+	MaxRecords int
+	// AuthFailuresPerMinute is how many failed token attempts one client
+	// may make per minute (default 10); past it, 429 before the token is
+	// even looked at.
+	AuthFailuresPerMinute int
+}
+
+// DefaultLimits are the limits a zero Limits field takes.
+var DefaultLimits = Limits{ValidateConcurrency: 2, ValidateSecondsPerMinute: 10, ValidateMaxBytes: 8 << 20,
+	MaxRecords: 50_000, AuthFailuresPerMinute: 10}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	if l.ValidateConcurrency <= 0 {
+		l.ValidateConcurrency = d.ValidateConcurrency
+	}
+	if l.ValidateSecondsPerMinute <= 0 {
+		l.ValidateSecondsPerMinute = d.ValidateSecondsPerMinute
+	}
+	if l.ValidateMaxBytes <= 0 {
+		l.ValidateMaxBytes = d.ValidateMaxBytes
+	}
+	if l.MaxRecords <= 0 {
+		l.MaxRecords = d.MaxRecords
+	}
+	if l.AuthFailuresPerMinute <= 0 {
+		l.AuthFailuresPerMinute = d.AuthFailuresPerMinute
+	}
+	return l
+}
+
+// ipExtractor finds the client's address: the peer's, unless the peer is
+// one of the trusted proxies, whose X-Forwarded-For is then believed.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// tooMany is a 429 with Retry-After in whole seconds.
+func tooMany(c echo.Context, wait time.Duration, format string, args ...any) *Problem {
+	c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	return problem(http.StatusTooManyRequests, "/problems/rate-limited", format, args...)
+}
+
+// clientLimiter bounds validations per client: how many at once, and how
+// much processing time per minute.
+type clientLimiter struct {
+	mu      sync.Mutex
+	max     int
+	running map[string]int
+	budget  *rateLimit // seconds of processing
+}
+
+func newClientLimiter(l Limits) *clientLimiter {
+	return &clientLimiter{max: l.ValidateConcurrency, running: map[string]int{}, budget: newRateLimit(l.ValidateSecondsPerMinute, 10)}
+}
+
+// acquire admits one validation of client, or says why not. The caller
+// reports the time it took to done.
+func (l *clientLimiter) acquire(c echo.Context, client string) (done func(took time.Duration), err error) {
+	now := time.Now()
+	if wait := l.budget.wait(client, now, 1e-3); wait > 0 {
+		return nil, tooMany(c, wait, "validations from %s used their processing budget; retry in %s", client, wait.Round(time.Second))
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.running[client] >= l.max {
+		return nil, tooMany(c, time.Second, "%d validations from %s are already running", l.running[client], client)
+	}
+	l.running[client]++
+	return func(took time.Duration) {
+		l.budget.spend(client, time.Now(), took.Seconds())
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.running[client]--; l.running[client] <= 0 {
+			delete(l.running, client)
+		}
+	}, nil
+}
+
+// rateLimit is a token bucket per key: perMin tokens a minute, refilled
+// steadily, holding at most perMin. Full buckets are forgotten once there
+// are many, so the map stays small.
+type rateLimit struct {
+	mu      sync.Mutex
+	perMin  float64
+	buckets map[string]*bucket
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// newRateLimit makes a limit of perMinute (def where perMinute ≤ 0).
+func newRateLimit(perMinute, def float64) *rateLimit {
+	if perMinute <= 0 {
+		perMinute = def
+	}
+	return &rateLimit{perMin: perMinute, buckets: map[string]*bucket{}}
+}
+
+const maxBuckets = 4096
+
+// refill brings key's bucket up to now; r.mu is held.
+func (r *rateLimit) refill(key string, now time.Time) *bucket {
+	b := r.buckets[key]
+	if b == nil {
+		if len(r.buckets) >= maxBuckets {
+			for k, o := range r.buckets {
+				if o.tokens+now.Sub(o.last).Minutes()*r.perMin >= r.perMin {
+					delete(r.buckets, k)
+				}
+			}
+		}
+		b = &bucket{tokens: r.perMin, last: now}
+		r.buckets[key] = b
+	}
+	b.tokens = math.Min(r.perMin, b.tokens+now.Sub(b.last).Minutes()*r.perMin)
+	b.last = now
+	return b
+}
+
+// wait says how long until key's bucket holds need tokens (0: now).
+func (r *rateLimit) wait(key string, now time.Time, need float64) time.Duration {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.refill(key, now)
+	if b.tokens >= need {
+		return 0
+	}
+	return time.Duration((need - b.tokens) / r.perMin * float64(time.Minute))
+}
+
+// spend takes cost tokens from key's bucket (it may go below zero: a
+// debt paid back before the next admission).
+func (r *rateLimit) spend(key string, now time.Time, cost float64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.refill(key, now).tokens -= cost
+}
+
+// allow takes one token from key's bucket, or says how long to wait.
+func (r *rateLimit) allow(key string, now time.Time) (time.Duration, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.refill(key, now)
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) / r.perMin * float64(time.Minute)), false
+	}
+	b.tokens--
+	return 0, true
+}

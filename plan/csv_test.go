@@ -1,0 +1,164 @@
+package plan
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+)
+
+// pyCSV writes records as Python's csv.writer does by default
+// (QUOTE_MINIMAL, \r\n line ends): a field is quoted when it holds a
+// comma, a quote, \r or \n, and its quotes are doubled. Unlike Go's
+// csv.Writer it does not quote a leading space.
+func pyCSV(records [][]string) []byte {
+	var b bytes.Buffer
+	for _, rec := range records {
+		for i, f := range rec {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if strings.ContainsAny(f, ",\"\r\n") {
+				b.WriteString(`"` + strings.ReplaceAll(f, `"`, `""`) + `"`)
+			} else {
+				b.WriteString(f)
+			}
+		}
+		b.WriteString("\r\n")
+	}
+	return b.Bytes()
+}
+
+// asRead is a field as encoding/csv gives it back: a line break inside a
+// quoted field is \n, whether written \n or \r\n.
+func asRead(s string) string { return strings.ReplaceAll(s, "\r\n", "\n") }
+
+// TestCSVRoundTrip: random fields with quotes, commas, line breaks,
+// formula starts and a BOM, written as Python's csv.writer writes them,
+// come back exactly (200,000 fields).
+func TestCSVRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4180, 7))
+	alphabet := []string{"a", "b", " ", "甲", "乙", ",", `"`, "\n", "\r\n", "=", "+", "-", "@", "\t", ";", "'",
+		`"新星"`, `=HYPERLINK("x",A1,"y")`, `a,"b" c`}
+	field := func() string {
+		var s strings.Builder
+		for n := rng.IntN(10); n > 0; n-- {
+			s.WriteString(alphabet[rng.IntN(len(alphabet))])
+		}
+		return s.String()
+	}
+	const records = 50_000 // four random fields each
+	in := [][]string{PicksHeader}
+	for i := 0; i < records; i++ {
+		in = append(in, []string{"500120", field(), "main", "CQ-ICV", field(), field()})
+	}
+	for _, bom := range []bool{false, true} {
+		b := pyCSV(in)
+		if bom {
+			b = append([]byte("\ufeff"), b...)
+		}
+		p, err := ParseFile(bytes.NewReader(b), "random.csv", 0)
+		if err != nil {
+			t.Fatalf("bom %v: %v", bom, err)
+		}
+		if len(p.Assignments) != records {
+			t.Fatalf("bom %v: %d records, want %d", bom, len(p.Assignments), records)
+		}
+		bad := 0
+		for i, a := range p.Assignments {
+			want := in[i+1]
+			if a.Detail != asRead(want[4]) || a.Source != asRead(want[5]) || a.Unit != "500120" {
+				if bad++; bad < 5 {
+					t.Errorf("record %d: got %q %q, want %q %q", i+1, a.Detail, a.Source, want[4], want[5])
+				}
+			}
+		}
+		if bad > 0 {
+			t.Errorf("bom %v: %d of %d records changed", bom, bad, records)
+		}
+	}
+}
+
+// TestPythonCSVCorpus reads a file written by Python's own csv.writer
+// (testdata/python-csv/make.py).
+func TestPythonCSVCorpus(t *testing.T) {
+	b, err := os.ReadFile("testdata/python-csv/picks.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []struct{ Detail, Source string }
+	raw, err := os.ReadFile("testdata/python-csv/expected.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(raw, &want); err != nil {
+		t.Fatal(err)
+	}
+	p, err := ParseFile(bytes.NewReader(b), "picks.csv", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Assignments) != len(want) {
+		t.Fatalf("%d records, want %d", len(p.Assignments), len(want))
+	}
+	for i, a := range p.Assignments {
+		if a.Detail != asRead(want[i].Detail) || a.Source != asRead(want[i].Source) {
+			t.Errorf("record %d: got %q %q, want %q %q", i+1, a.Detail, a.Source, want[i].Detail, want[i].Source)
+		}
+	}
+}
+
+// TestCSVNotRFC4180: a field that opens with a quoted word and goes on
+// (as some published tables write "新星"产业集群) is not CSV; it is refused
+// with its line and what RFC 4180 asks.
+func TestCSVNotRFC4180(t *testing.T) {
+	in := "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV,x,a\n500120,璧山区,main,CQ-EIM,\"新星\"产业集群,a\n"
+	_, err := ParseFile(strings.NewReader(in), "t.csv", 0)
+	if err == nil || !strings.Contains(err.Error(), "t.csv: line 3") || !strings.Contains(err.Error(), "RFC 4180") {
+		t.Errorf("got %v", err)
+	}
+}
+
+// TestRecordLimit: a file with more records than allowed is refused with
+// ErrTooManyRecords, CSV and JSON alike.
+func TestRecordLimit(t *testing.T) {
+	csvIn := "unit_code,unit_name,role,industry,detail,source\n" + strings.Repeat("500120,璧山区,main,CQ-ICV,,a\n", 11)
+	jsonIn := `{"assignments": [` + strings.TrimSuffix(strings.Repeat(`{"unit_code": "500120", "role": "main", "industry": "CQ-ICV"},`, 11), ",") + `]}`
+	for _, in := range []string{csvIn, jsonIn} {
+		if _, err := ParseFileLimits(strings.NewReader(in), "f", Limits{MaxRecords: 10}); err == nil || !strings.Contains(err.Error(), ErrTooManyRecords.Error()) {
+			t.Errorf("11 records, limit 10: %v", err)
+		}
+		if _, err := ParseFileLimits(strings.NewReader(in), "f", Limits{MaxRecords: 11}); err != nil {
+			t.Errorf("11 records, limit 11: %v", err)
+		}
+	}
+}
+
+// TestJSONFileLeniencies: duplicate keys are refused; whole numbers are
+// codes and years however they are written.
+func TestJSONFileLeniencies(t *testing.T) {
+	dup := `{"assignments": [{"unit_code": "500120", "role": "main", "industry": "CQ-ICV", "role": "special"}]}`
+	if _, err := ParseFile(strings.NewReader(dup), "d.json", 0); err == nil || !strings.Contains(err.Error(), `duplicate key "role"`) {
+		t.Errorf("duplicate key: %v", err)
+	}
+	nums := `{"assignments": [{"unit_code": 500120.0, "role": "main", "industry": "CQ-ICV"}, {"unit_code": 5.0012e5, "role": "main", "industry": "CQ-EIM"}]}`
+	p, err := ParseFile(strings.NewReader(nums), "n.json", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range p.Assignments {
+		if a.Unit != "500120" {
+			t.Errorf("unit_code %q, want 500120", a.Unit)
+		}
+	}
+	cl := `{"clusters": [{"cluster": "c", "industry": "s", "level": "national", "host_codes": [370200, "370600"], "year": 2024.0}]}`
+	pc, err := ParseFile(strings.NewReader(cl), "c.json", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := pc.Clusters[0]; strings.Join(c.Hosts, ";") != "370200;370600" || c.Year != 2024 {
+		t.Errorf("cluster %+v", c)
+	}
+}
