@@ -98,14 +98,17 @@ func TestPlans(t *testing.T) {
 	if err := json.Unmarshal(body, &got); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Plans) != 2 || got.DataVersion == 0 {
+	if len(got.Plans) != 3 || got.DataVersion == 0 {
 		t.Fatalf("%s", body)
 	}
-	cq, sd := got.Plans[0], got.Plans[1]
-	if cq.ID != plan.ChongqingID || cq.Units != 41 || cq.Assignments != 25 || cq.Kind != "district-picks" {
+	cq, hn, sd := got.Plans[0], got.Plans[1], got.Plans[2]
+	if cq.ID != plan.ChongqingID || cq.Units != 41 || cq.Assignments != 36 || cq.Kind != "district-picks" {
 		t.Errorf("chongqing %+v", cq)
 	}
-	if sd.ID != plan.ShandongID || sd.Units != 16 || sd.Clusters != 23 || sd.Kind != "clusters" {
+	if hn.ID != plan.HenanID || hn.Units != 0 || hn.Clusters != 11 {
+		t.Errorf("henan (no boundaries loaded) %+v", hn)
+	}
+	if sd.ID != plan.ShandongID || sd.Units != 16 || sd.Clusters != 24 || sd.Kind != "clusters" {
 		t.Errorf("shandong %+v", sd)
 	}
 }
@@ -340,11 +343,11 @@ func TestValidation(t *testing.T) {
 	}
 	// Validating stores nothing.
 	snap, _ := st.Load(context.Background())
-	if p, _ := snap.Plan("chongqing-2023"); len(p.Assignments) != 25 {
+	if p, _ := snap.Plan("chongqing-2023"); len(p.Assignments) != 36 {
 		t.Errorf("validate changed the plan: %d assignments", len(p.Assignments))
 	}
 	// The violations reach the unit's data, and follow a stored change.
-	if f := unit(t, srv, "500105"); strings.Join(f.Properties.Plans[0].Violations, ",") != "retired-unit,unit-unassigned" {
+	if f := unit(t, srv, "500105"); strings.Join(f.Properties.Plans[0].Violations, ",") != "unit-unassigned" {
 		t.Errorf("江北区 violations %v", f.Properties.Plans[0].Violations)
 	}
 	if _, err := st.ImportPlanFile(context.Background(), "chongqing-2023", strings.NewReader(csv), "t.csv", 0); err != nil {

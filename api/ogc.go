@@ -119,13 +119,16 @@ func (h *handlers) collection(c echo.Context, snap *store.Snapshot, p *plan.Plan
 		units = snap.PlanUnits(p)
 	}
 	d := ogcCollectionDoc{ID: id, Title: title, Description: desc, ItemType: "feature", CRS: []string{crs84}}
-	var b orb.Bound
-	for i, u := range units {
+	// The extent of the units; the whole world for a plan with none
+	// loaded (its boundaries not imported).
+	b := orb.Bound{Min: orb.Point{-180, -90}, Max: orb.Point{180, 90}}
+	first := true
+	for _, u := range units {
 		if u.Geom == nil {
 			continue
 		}
-		if i == 0 {
-			b = u.Geom.Bound()
+		if first {
+			b, first = u.Geom.Bound(), false
 		} else {
 			b = b.Union(u.Geom.Bound())
 		}
@@ -287,7 +290,7 @@ func (h *handlers) ogcItem(c echo.Context) error {
 	}
 	snap := snapshotOf(c)
 	u, ok := snap.Unit(c.Param("fid"))
-	if !ok || u.Geom == nil || (p != nil && !p.HasUnit(u)) {
+	if !ok || u.Geom == nil || (p != nil && !snap.InPlan(p, u.Code)) {
 		return notFound("no feature %s in collection %s", c.Param("fid"), c.Param("cid"))
 	}
 	base := h.ogcBase(c) + "/collections/" + c.Param("cid")

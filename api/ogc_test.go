@@ -38,7 +38,7 @@ func TestOGCDocuments(t *testing.T) {
 		}
 	}
 	getJSON(t, srv.URL+"/ogc/collections", &cols)
-	if len(cols.Collections) != 3 || cols.Collections[0].ID != "chongqing-2023" || cols.Collections[2].ID != "units" {
+	if len(cols.Collections) != 4 || cols.Collections[0].ID != "chongqing-2023" || cols.Collections[3].ID != "units" {
 		t.Errorf("collections %+v", cols.Collections)
 	}
 	var items struct {

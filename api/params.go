@@ -124,3 +124,16 @@ func wantsCSV(c echo.Context) (bool, error) {
 	c.Response().Header().Add(echo.HeaderVary, "Accept")
 	return strings.Contains(c.Request().Header.Get("Accept"), "text/csv"), nil
 }
+
+// dateParam parses a date (YYYY-MM-DD, YYYY-MM or YYYY) into YYYY-MM-DD.
+func dateParam(c echo.Context, name, def string) (string, error) {
+	s := c.QueryParam(name)
+	if s == "" {
+		return def, nil
+	}
+	d, err := plan.ParseDate(s)
+	if err != nil {
+		return "", badParam(name, "want a date YYYY-MM-DD, got %q", s)
+	}
+	return d, nil
+}

@@ -86,7 +86,7 @@ func TestPlanUnitsGeoJSON(t *testing.T) {
 		t.Errorf("walked %d units", len(seen))
 	}
 	// Filters.
-	if getJSON(t, base+"?industry=智能网联新能源汽车&role=main", &p); p.NumberMatched != 7 {
+	if getJSON(t, base+"?industry=智能网联新能源汽车&role=main", &p); p.NumberMatched != 8 {
 		t.Errorf("ICV main: %d units", p.NumberMatched)
 	}
 	for _, f := range p.Features {
@@ -200,7 +200,7 @@ func TestSitesAndIndustries(t *testing.T) {
 	if code := getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&near=106.23,29.59", &s); code != 200 {
 		t.Fatal(code)
 	}
-	if len(s.Sites) != 7 || s.Sites[0].Code != "500120" || *s.Sites[0].DistanceKm != 0 || s.Sites[0].Role != "main" || len(s.Sites[0].Sources) != 1 {
+	if len(s.Sites) != 8 || s.Sites[0].Code != "500120" || *s.Sites[0].DistanceKm != 0 || s.Sites[0].Role != "main" || len(s.Sites[0].Sources) != 1 {
 		t.Errorf("sites %+v", s.Sites)
 	}
 	for i := 1; i < len(s.Sites); i++ {
@@ -229,7 +229,7 @@ func TestSitesAndIndustries(t *testing.T) {
 		t.Errorf("EIM sites %+v", eim.Sites)
 	}
 	resp, body := get(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV", "Accept", "text/csv")
-	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(body), "rank,code,name,kind,role") || strings.Count(string(body), "\n") != 8 {
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(body), "rank,code,name,kind,role") || strings.Count(string(body), "\n") != 9 {
 		t.Errorf("sites CSV: %s", body)
 	}
 	// Shandong: clusters count as sites, national ones as main.
@@ -248,7 +248,7 @@ func TestSitesAndIndustries(t *testing.T) {
 	if code := getJSON(t, srv.URL+"/api/v1/industries?plan=chongqing-2023", &ind); code != 200 || len(ind.Industries) != 30 {
 		t.Fatalf("%d %d", code, len(ind.Industries))
 	}
-	if ind.Industries[0].Code != "CQ-ICV" || ind.Industries[0].MainUnits != 7 || ind.Industries[0].SpecialUnits != 0 {
+	if ind.Industries[0].Code != "CQ-ICV" || ind.Industries[0].MainUnits != 8 || ind.Industries[0].SpecialUnits != 0 {
 		t.Errorf("ICV counts %+v", ind.Industries[0])
 	}
 	resp, body = get(t, srv.URL+"/api/v1/industries?plan=chongqing-2023&format=csv")
@@ -264,7 +264,7 @@ func BenchmarkLookup(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if r := api.Lookup(snap, orb.Point{106.5775, 29.5574}); len(r.Units) != 1 {
+		if r := api.Lookup(snap, orb.Point{106.5775, 29.5574}, "2026-11-29"); len(r.Units) != 1 {
 			b.Fatal(r)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
@@ -20,11 +21,15 @@ import (
 const nearbyZoneKm = 30
 
 type lookupUnit struct {
-	Code   string     `json:"code"`
-	Name   string     `json:"name"`
-	Kind   string     `json:"kind"`
-	Parent string     `json:"parent"`
-	Plans  []unitPlan `json:"plans"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Kind   string `json:"kind"`
+	Parent string `json:"parent"`
+	// Approximate marks a derived polygon (a successor not yet surveyed);
+	// Note says how it was drawn.
+	Approximate bool       `json:"approximate"`
+	Note        string     `json:"note"`
+	Plans       []unitPlan `json:"plans"`
 }
 
 type nearbyZone struct {
@@ -38,21 +43,23 @@ type nearbyZone struct {
 type lookupResult struct {
 	Lon         float64      `json:"lon"`
 	Lat         float64      `json:"lat"`
+	Date        string       `json:"date"`
 	Units       []lookupUnit `json:"units"`
 	NearbyZones []nearbyZone `json:"nearby_zones"`
 }
 
-// Lookup finds the units containing p and the point-only zones near it
-// or hosted by those units.
-func Lookup(snap *store.Snapshot, p orb.Point) lookupResult {
-	res := lookupResult{Lon: p[0], Lat: p[1], Units: []lookupUnit{}, NearbyZones: []nearbyZone{}}
+// Lookup finds the units in force on date (YYYY-MM-DD) containing p,
+// and the point-only zones near it or hosted by those units.
+func Lookup(snap *store.Snapshot, p orb.Point, date string) lookupResult {
+	res := lookupResult{Lon: p[0], Lat: p[1], Date: date, Units: []lookupUnit{}, NearbyZones: []nearbyZone{}}
 	containing := map[string]bool{}
-	for _, u := range snap.UnitsAt(p) {
+	for _, u := range snap.UnitsAt(p, date) {
 		containing[u.Code] = true
-		res.Units = append(res.Units, lookupUnit{Code: u.Code, Name: u.Name, Kind: u.Kind, Parent: u.Parent, Plans: unitPlans(snap, u)})
+		res.Units = append(res.Units, lookupUnit{Code: u.Code, Name: u.Name, Kind: u.Kind, Parent: u.Parent,
+			Approximate: u.Approximate, Note: u.Note, Plans: unitPlans(snap, u)})
 	}
 	for _, u := range snap.Units {
-		if !u.Approximate {
+		if u.Kind != plan.KindZone || !u.Approximate || !u.InForce(date) {
 			continue
 		}
 		d := orbgeo.Distance(p, u.Label) / 1000
@@ -84,7 +91,11 @@ func (h *handlers) lookup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, Lookup(snapshotOf(c), orb.Point{lon, lat}))
+	date, err := dateParam(c, "date", plan.Today(time.Now()))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, Lookup(snapshotOf(c), orb.Point{lon, lat}, date))
 }
 
 type site struct {

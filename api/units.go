@@ -13,6 +13,7 @@ type planSummary struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
 	Kind        string `json:"kind"`
+	AsOf        string `json:"as_of"`
 	Region      string `json:"region"`
 	Units       int    `json:"units"`
 	Industries  int    `json:"industries"`
@@ -25,7 +26,7 @@ func (h *handlers) plans(c echo.Context) error {
 	out := make([]planSummary, 0, len(snap.Plans))
 	for i := range snap.Plans {
 		p := &snap.Plans[i]
-		out = append(out, planSummary{ID: p.ID, Title: p.Title, Kind: string(p.Kind), Region: p.Region,
+		out = append(out, planSummary{ID: p.ID, Title: p.Title, Kind: string(p.Kind), AsOf: p.AsOf, Region: p.Region,
 			Units: len(snap.PlanUnits(p)), Industries: len(p.Catalogue),
 			Assignments: len(p.Assignments), Clusters: len(p.Clusters)})
 	}
@@ -40,13 +41,16 @@ type industryRef struct {
 	Source string `json:"source"`
 }
 
+// clusterRef is a cluster as the API shows it: its current level (the
+// latest step) and its history of recognitions.
 type clusterRef struct {
-	Name     string   `json:"name"`
-	Industry string   `json:"industry"`
-	Level    string   `json:"level"`
-	Hosts    []string `json:"hosts"`
-	Year     int      `json:"year,omitempty"`
-	Source   string   `json:"source"`
+	Name     string             `json:"name"`
+	Industry string             `json:"industry"`
+	Level    string             `json:"level"`
+	Hosts    []string           `json:"hosts"`
+	Year     int                `json:"year,omitempty"`
+	Source   string             `json:"source"`
+	History  []plan.ClusterStep `json:"history"`
 }
 
 // unitPlan is a unit's part in one plan: main and special industries in
@@ -85,20 +89,32 @@ func (h *handlers) unit(c echo.Context) error {
 		neighbours = append(neighbours, unitRef{Code: n.Code, Name: n.Name})
 	}
 	f.Properties = geojson.Properties{
-		"code":        u.Code,
-		"name":        u.Name,
-		"kind":        u.Kind,
-		"parent":      u.Parent,
-		"approximate": u.Approximate,
-		"area_km2":    u.AreaKm2,
-		"label":       []float64{u.Label[0], u.Label[1]},
-		"neighbours":  neighbours,
-		"plans":       unitPlans(snap, u),
-		"hosts":       nonNil(u.Hosts),
-		"note":        u.Note,
-		"repairs":     nonNil(u.Repairs),
+		"code":         u.Code,
+		"name":         u.Name,
+		"name_en":      u.NameEn,
+		"valid_from":   u.ValidFrom,
+		"valid_to":     u.ValidTo,
+		"predecessors": links(u.Predecessors),
+		"successors":   links(u.Successors),
+		"kind":         u.Kind,
+		"parent":       u.Parent,
+		"approximate":  u.Approximate,
+		"area_km2":     u.AreaKm2,
+		"label":        []float64{u.Label[0], u.Label[1]},
+		"neighbours":   neighbours,
+		"plans":        unitPlans(snap, u),
+		"hosts":        nonNil(u.Hosts),
+		"note":         u.Note,
+		"repairs":      nonNil(u.Repairs),
 	}
 	return c.JSON(http.StatusOK, f)
+}
+
+func links(l []plan.UnitLink) []plan.UnitLink {
+	if l == nil {
+		return []plan.UnitLink{}
+	}
+	return l
 }
 
 func nonNil(s []string) []string {
@@ -117,7 +133,7 @@ func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
 	out := []unitPlan{}
 	for i := range snap.Plans {
 		p := &snap.Plans[i]
-		if !p.HasUnit(u) {
+		if !snap.InPlan(p, u.Code) {
 			continue
 		}
 		up := unitPlan{Plan: p.ID, Title: p.Title, Kind: string(p.Kind), Group: p.Groups[u.Code],
@@ -141,11 +157,23 @@ func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
 		for _, h := range sh {
 			special = append(special, refOf(h))
 		}
+		seen := map[string]bool{}
 		for _, cl := range cs {
-			clusters = append(clusters, clusterRef{Name: cl.Name, Industry: cl.Industry,
-				Level: string(cl.Level), Hosts: cl.Hosts, Year: cl.Year, Source: cl.Source})
+			if seen[cl.Name] {
+				continue // one entry per cluster, its steps in History
+			}
+			seen[cl.Name] = true
+			clusters = append(clusters, clusterOf(p, cl))
 		}
 		out = append(out, up)
 	}
 	return out
+}
+
+// clusterOf shows a cluster at its latest step, with its history.
+func clusterOf(p *plan.Plan, cl plan.Cluster) clusterRef {
+	h := p.History(cl.Name)
+	last := h[len(h)-1]
+	return clusterRef{Name: cl.Name, Industry: cl.Industry, Level: string(last.Level), Hosts: cl.Hosts,
+		Year: last.Year, Source: last.Source, History: h}
 }

@@ -44,11 +44,15 @@ func (h *handlers) validate(c echo.Context) error {
 	}
 	start := time.Now()
 	defer func() { done(time.Since(start)) }()
+	asOf, err := dateParam(c, "as_of", "")
+	if err != nil {
+		return err
+	}
 	parsed, err := h.parseBody(c, h.limits.ValidateMaxBytes)
 	if err != nil {
 		return err
 	}
-	r, err := snapshotOf(c).Validate(p, parsed)
+	r, err := snapshotOf(c).Validate(p, parsed, asOf)
 	if err != nil {
 		return problem(http.StatusBadRequest, typeBadBody, "body: %v", err)
 	}

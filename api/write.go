@@ -112,7 +112,7 @@ func (h *handlers) putAssignments(c echo.Context) error {
 		return err
 	}
 	snap := snapshotOf(c)
-	report, err := snap.Validate(p, parsed)
+	report, err := snap.Validate(p, parsed, "")
 	if err != nil {
 		return problem(http.StatusBadRequest, typeBadBody, "body: %v", err)
 	}
@@ -174,8 +174,10 @@ func (h *handlers) restore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	report := plan.Validate(p, plan.Subject{Units: snapshotOf(c).PlanUnits(p), Neighbours: snapshotOf(c).NeighboursOf,
-		Assignments: as, Clusters: cs})
+	report, err := snapshotOf(c).Validate(p, plan.Parsed{Kind: p.Kind, Assignments: as, Clusters: cs}, "")
+	if err != nil {
+		return err
+	}
 	rev, err := h.store.WriteAssignments(ctx, p.ID, as, cs, store.WriteMeta{Author: author, Errors: report.Errors,
 		Warnings: report.Warnings, Forced: !report.Valid, RestoredFrom: &n, Keep: h.keepRevisions})
 	if err != nil {

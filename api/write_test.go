@@ -150,8 +150,8 @@ func TestWritesNeedATokenAndValidate(t *testing.T) {
 		t.Errorf("restore: %d %s", resp.StatusCode, body)
 	}
 	snap, _ := st.Load(ctx)
-	if p, _ := snap.Plan("chongqing-2023"); len(p.Assignments) != 25 {
-		t.Errorf("restored plan has %d assignments, want the 25 loaded", len(p.Assignments))
+	if p, _ := snap.Plan("chongqing-2023"); len(p.Assignments) != 36 {
+		t.Errorf("restored plan has %d assignments, want the 36 loaded", len(p.Assignments))
 	}
 	if resp, _ := do(t, "POST", srv.URL+"/api/v1/plans/chongqing-2023/revisions/99/restore", "", "Authorization", auth); resp.StatusCode != 404 {
 		t.Errorf("restore of a missing revision: %d", resp.StatusCode)

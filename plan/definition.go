@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/indmap/indmap/geo"
 )
@@ -13,13 +14,24 @@ import (
 // covers, optionally its catalogue, and its rules. A new province's plan
 // of a known kind is a definition file, not code.
 type Definition struct {
-	ID        string     `json:"id"`
-	Title     string     `json:"title"`
-	Kind      Kind       `json:"kind"`
-	Region    string     `json:"region"`
-	UnitKinds []string   `json:"unit_kinds"`
-	Catalogue []Industry `json:"catalogue,omitempty"`
-	Rules     Profile    `json:"rules"`
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Kind  Kind   `json:"kind"`
+	// AsOf is the date the plan is drawn on (YYYY-MM-DD, YYYY-MM or
+	// YYYY): its units are those in force that day.
+	AsOf string `json:"as_of,omitempty"`
+	// Region is any ancestor of the plan's units (a province, a city, or
+	// 100000 for the whole country); UnitKinds the kinds it holds.
+	Region    string   `json:"region"`
+	UnitKinds []string `json:"unit_kinds"`
+	// Display gives the zooms at which a kind shows on the map (kinds
+	// not named show at every zoom).
+	Display   map[string]KindDisplay `json:"display,omitempty"`
+	Catalogue []Industry             `json:"catalogue,omitempty"`
+	Rules     Profile                `json:"rules"`
+	// Files name the plan's data files, read relative to the definition
+	// (see Load).
+	Files *Files `json:"files,omitempty"`
 }
 
 // ReadDefinition reads a plan definition in JSON, refusing unknown fields
@@ -51,13 +63,31 @@ func (d *Definition) check() error {
 	case d.Title == "":
 		return fmt.Errorf("plan %s: no title", d.ID)
 	case d.Region == "":
-		return fmt.Errorf("plan %s: no region (the parent code of its units)", d.ID)
+		return fmt.Errorf("plan %s: no region (an ancestor code of its units)", d.ID)
 	case len(d.UnitKinds) == 0:
 		return fmt.Errorf("plan %s: no unit_kinds", d.ID)
 	}
-	for _, k := range d.UnitKinds {
+	for i, k := range d.UnitKinds {
+		if k == "county" {
+			// County-level units (区/县/县级市) are DataV's districts.
+			d.UnitKinds[i] = KindDistrict
+			continue
+		}
 		if k != KindCity && k != KindDistrict && k != KindZone {
-			return fmt.Errorf("plan %s: unit kind %q (want city, district or zone)", d.ID, k)
+			return fmt.Errorf("plan %s: unit kind %q (want city, district (or county) or zone)", d.ID, k)
+		}
+	}
+	if d.AsOf != "" {
+		if _, err := ParseDate(d.AsOf); err != nil {
+			return fmt.Errorf("plan %s: as_of: %w", d.ID, err)
+		}
+	}
+	for kind, z := range d.Display {
+		if !slices.Contains(d.UnitKinds, kind) {
+			return fmt.Errorf("plan %s: display: %q is not one of its unit_kinds", d.ID, kind)
+		}
+		if z.MinZoom < 0 || z.MaxZoom < 0 || z.MaxZoom > 0 && z.MaxZoom < z.MinZoom {
+			return fmt.Errorf("plan %s: display %s: zooms %d–%d", d.ID, kind, z.MinZoom, z.MaxZoom)
 		}
 	}
 	seen := map[string]bool{}
@@ -80,6 +110,7 @@ func (d *Definition) check() error {
 // too when the definition has one. Assignments stay.
 func (d Definition) Apply(p *Plan) {
 	p.ID, p.Title, p.Kind, p.Region, p.UnitKinds, p.Rules = d.ID, d.Title, d.Kind, d.Region, d.UnitKinds, d.Rules
+	p.AsOf, p.Display = d.AsOf, d.Display
 	if len(d.Catalogue) > 0 {
 		p.Catalogue = d.Catalogue
 	}

@@ -5,6 +5,9 @@ package plan
 
 import (
 	"fmt"
+	"slices"
+	"sort"
+	"time"
 
 	"github.com/paulmach/orb"
 )
@@ -71,6 +74,7 @@ const (
 type Unit struct {
 	Code   string
 	Name   string
+	NameEn string
 	Kind   string // city, district or zone
 	Parent string // the enclosing unit's code (province for cities)
 	// Approximate marks a unit known only by an approximate point (zones
@@ -83,15 +87,23 @@ type Unit struct {
 	Seat        orb.Point
 	AreaKm2     float64
 	Repairs     []string // what the importer changed in the geometry
+	// ValidFrom and ValidTo bound the days the unit exists (YYYY-MM-DD;
+	// from inclusive, to exclusive; empty is open).
+	ValidFrom, ValidTo string
+	// Predecessors and Successors are the units it came from and passed
+	// to in changes of divisions.
+	Predecessors, Successors []UnitLink
 }
 
 // An Industry is an entry of a plan's catalogue.
 type Industry struct {
-	Code      string `json:"code"`
-	Name      string `json:"name"`
-	Tier      int    `json:"tier"`
-	TierName  string `json:"tier_name"`
-	Confirmed bool   `json:"confirmed"` // checked against the official text
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	NameEn     string `json:"name_en"`
+	Tier       int    `json:"tier"`
+	TierName   string `json:"tier_name"`
+	TierNameEn string `json:"tier_name_en"`
+	Confirmed  bool   `json:"confirmed"` // checked against the official text
 }
 
 // An Assignment gives a unit an industry in a role.
@@ -118,10 +130,15 @@ type Plan struct {
 	ID    string
 	Title string
 	Kind  Kind
-	// Region is the parent code of the plan's units; UnitKinds which kinds
-	// of unit under it belong to the plan.
+	// AsOf is the date the plan is drawn on (YYYY, YYYY-MM or
+	// YYYY-MM-DD): its units are the divisions in force that day.
+	AsOf string
+	// Region contains the plan's units (see Covers); UnitKinds says which
+	// kinds of unit in it belong to the plan, Display at which zooms each
+	// kind shows on the map.
 	Region    string
 	UnitKinds []string
+	Display   map[string]KindDisplay
 	Catalogue []Industry
 	// Assignments (district picks) or Clusters, by Kind.
 	Assignments []Assignment
@@ -150,17 +167,38 @@ func (p *Plan) Industry(codeOrName string) (Industry, bool) {
 	return Industry{}, false
 }
 
-// HasUnit reports whether a unit belongs to the plan.
-func (p *Plan) HasUnit(u Unit) bool {
-	if u.Parent != p.Region {
-		return false
+// A KindDisplay is the zoom range in which a kind of unit shows on a
+// plan's map (MaxZoom 0: no upper bound).
+type KindDisplay struct {
+	MinZoom int `json:"minzoom"`
+	MaxZoom int `json:"maxzoom,omitempty"`
+}
+
+// Shows reports whether units of kind show at zoom z on the plan's map.
+func (p *Plan) Shows(kind string, z int) bool {
+	d, ok := p.Display[kind]
+	return !ok || z >= d.MinZoom && (d.MaxZoom == 0 || z <= d.MaxZoom)
+}
+
+// Date is the day the plan is drawn on, YYYY-MM-DD: its as-of date, or
+// today when it has none.
+func (p *Plan) Date(now time.Time) string {
+	if d, err := ParseDate(p.AsOf); err == nil {
+		return d
 	}
-	for _, k := range p.UnitKinds {
-		if k == u.Kind {
-			return true
+	return Today(now)
+}
+
+// Holds reports whether u is one of the plan's units on date: in its
+// region, of one of its kinds, and in force. parentOf gives loaded
+// units' parents (see Covers).
+func (p *Plan) Holds(u Unit, date string, parentOf func(string) (string, bool)) bool {
+	return slices.Contains(p.UnitKinds, u.Kind) && u.InForce(date) && Covers(p.Region, u.Code, func(code string) (string, bool) {
+		if code == u.Code {
+			return u.Parent, true
 		}
-	}
-	return false
+		return parentOf(code)
+	})
 }
 
 // Holding is one industry a unit holds in a district-picks plan, with
@@ -239,4 +277,33 @@ func (p *Plan) Holdings(code string) (main, special []Holding, clusters []Cluste
 		}
 	}
 	return main, special, clusters
+}
+
+// A ClusterStep is one recognition of a cluster: at a level, in a year,
+// on a source's word.
+type ClusterStep struct {
+	Level  Level  `json:"level"`
+	Year   int    `json:"year,omitempty"`
+	Source string `json:"source"`
+}
+
+var levelRank = map[Level]int{Provincial: 1, National: 2, World: 3}
+
+// History lists the recognitions of the cluster called name, oldest
+// first (by year, then level): a promotion is a later step at a higher
+// level.
+func (p *Plan) History(name string) []ClusterStep {
+	var out []ClusterStep
+	for _, c := range p.Clusters {
+		if c.Name == name {
+			out = append(out, ClusterStep{Level: c.Level, Year: c.Year, Source: c.Source})
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Year != out[j].Year {
+			return out[i].Year < out[j].Year
+		}
+		return levelRank[out[i].Level] < levelRank[out[j].Level]
+	})
+	return out
 }

@@ -13,11 +13,11 @@ func TestLoadDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Plans) != 2 {
+	if len(d.Plans) != 3 {
 		t.Fatalf("%d plans", len(d.Plans))
 	}
-	cq, sd := d.Plans[0], d.Plans[1]
-	if cq.ID != ChongqingID || len(cq.Catalogue) != 30 || len(cq.Assignments) != 25 {
+	cq, sd, hn := mustPlan(t, d, ChongqingID), mustPlan(t, d, ShandongID), mustPlan(t, d, HenanID)
+	if cq.AsOf != "2023-11" || len(cq.Catalogue) != 30 || len(cq.Assignments) != 36 {
 		t.Errorf("chongqing: id %s, %d industries, %d assignments", cq.ID, len(cq.Catalogue), len(cq.Assignments))
 	}
 	for _, a := range cq.Assignments {
@@ -28,29 +28,45 @@ func TestLoadDefaults(t *testing.T) {
 	if got := cq.Assignments[4]; got.Unit != "500117" || got.Industry != "CQ-ICV" || got.Detail != "零部件" {
 		t.Errorf("合川区 first pick = %+v", got)
 	}
-	if sd.ID != ShandongID || len(sd.Catalogue) != 15 || len(sd.Clusters) != 23 || len(sd.Groups) != 16 {
-		t.Errorf("shandong: %d sectors, %d clusters, %d groups", len(sd.Catalogue), len(sd.Clusters), len(sd.Groups))
+	if len(sd.Catalogue) != 15 || len(sd.Clusters) != 24 || len(sd.Groups) != 16 || sd.Catalogue[0].NameEn != "Power equipment" {
+		t.Errorf("shandong: %d sectors, %d clusters, %d groups; %+v", len(sd.Catalogue), len(sd.Clusters), len(sd.Groups), sd.Catalogue[0])
+	}
+	if len(hn.Catalogue) != 7 || len(hn.Clusters) != 11 || hn.Region != "410000" {
+		t.Errorf("henan: %d sectors, %d clusters", len(hn.Catalogue), len(hn.Clusters))
 	}
 	var joint Cluster
 	for _, c := range sd.Clusters {
-		if c.Name == "济青枣潍工业母机集群" {
+		if c.Name == "济青枣潍工业母机产业集群" {
 			joint = c
 		}
 	}
 	if strings.Join(joint.Hosts, ";") != "370100;370200;370400;370700" || joint.Level != Provincial || joint.Year != 2024 {
 		t.Errorf("joint cluster = %+v", joint)
 	}
-	if n := cq.Catalogue[12]; n.Code != "CQ-SAT" || n.TierName != `“新星”产业集群` {
+	if n := cq.Catalogue[12]; n.Code != "CQ-SAT" || n.TierName != `“新星”产业集群` || n.TierNameEn != `"Rising star" clusters` || n.NameEn != "Satellite internet" {
 		t.Errorf("catalogue row 13: %+v", n)
 	}
 	if len(d.Zones) != 3 || limit(cq, "cq-liangjiang") != 3 || limit(cq, "cq-wansheng") != 2 || limit(cq, "500120") != 2 {
 		t.Errorf("zones %d, unit limits %v", len(d.Zones), cq.Rules.UnitLimits)
 	}
+	noParents := func(string) (string, bool) { return "", false }
 	for _, z := range d.Zones {
-		if !z.Approximate || z.Kind != KindZone || !cq.HasUnit(z) || len(z.Hosts) == 0 {
+		if !z.Approximate || z.Kind != KindZone || !cq.Holds(z, "2023-11-01", noParents) || len(z.Hosts) == 0 || z.NameEn == "" {
 			t.Errorf("zone %+v", z)
 		}
 	}
+	if len(d.Changes) != 4 || d.Changes[0].From != "500105" || !d.Changes[0].Ends || !d.Changes[0].ToProvisional {
+		t.Errorf("division changes %+v", d.Changes)
+	}
+}
+
+func mustPlan(t *testing.T, d Defaults, id string) Plan {
+	t.Helper()
+	p, ok := d.Plan(id)
+	if !ok {
+		t.Fatalf("no default plan %s", id)
+	}
+	return *p
 }
 
 func TestReadFile(t *testing.T) {
@@ -58,7 +74,7 @@ func TestReadFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cq, sd := d.Plans[0], d.Plans[1]
+	cq, sd := mustPlan(t, d, ChongqingID), mustPlan(t, d, ShandongID)
 	cqUnits := map[string]bool{"500103": true, "500120": true, "cq-gaoxin": true}
 	sdUnits := map[string]bool{"370100": true, "370200": true}
 	const picksHead = "unit_code,unit_name,role,industry,detail,source\n"
@@ -132,7 +148,7 @@ func TestParseFileKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cq := d.Plans[0]
+	cq := mustPlan(t, d, ChongqingID)
 	units := map[string]bool{"500103": true}
 	tests := []struct {
 		name, in, wantErr string

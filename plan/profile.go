@@ -43,7 +43,7 @@ var KindRules = map[Kind]map[string]Severity{
 		RuleMainAndSpecial:      Error,
 		RuleDuplicateAssignment: Warning,
 		RuleUnitUnassigned:      Warning,
-		RuleRetiredUnit:         Warning,
+		RuleRetiredUnit:         Error,
 	},
 	Clusters: {
 		RuleUnknownHost:      Error,
@@ -51,23 +51,12 @@ var KindRules = map[Kind]map[string]Severity{
 		RuleLevelTarget:      Warning,
 		RuleUnknownSector:    Warning,
 		RuleDuplicateCluster: Error,
-		RuleRetiredUnit:      Warning,
+		RuleRetiredUnit:      Error,
 	},
 }
 
-// A DivisionChange records a unit abolished by a change of administrative
-// divisions after the plan's boundaries were drawn.
-type DivisionChange struct {
-	Code       string   `json:"code"`
-	Name       string   `json:"name"`
-	Date       string   `json:"date"` // in force from, YYYY-MM-DD
-	Successors []string `json:"successors"`
-	Note       string   `json:"note,omitempty"`
-}
-
 // A Profile is a plan's rules as data: limits per role, per-unit
-// overrides, cluster targets, division changes, and the severity of each
-// rule. A new province's plan of a known kind needs a profile, not code.
+// overrides, cluster targets, and the severity of each rule. A new province's plan of a known kind needs a profile, not code.
 type Profile struct {
 	// Limits caps the industries a unit holds per role (district picks).
 	Limits map[Role]int `json:"limits,omitempty"`
@@ -77,8 +66,7 @@ type Profile struct {
 	LevelTargets map[Level]int `json:"level_targets,omitempty"`
 	// Rules sets a rule's severity, or "off"; rules not named keep their
 	// kind's default.
-	Rules           map[string]Severity `json:"rules,omitempty"`
-	DivisionChanges []DivisionChange    `json:"division_changes,omitempty"`
+	Rules map[string]Severity `json:"rules,omitempty"`
 }
 
 // Limit is the cap on a unit's industries in role, and whether there is one.
@@ -141,14 +129,4 @@ func (pr *Profile) Check(k Kind) error {
 		}
 	}
 	return nil
-}
-
-// Retired returns the division change that abolished unit, if any.
-func (pr *Profile) Retired(unit string) (DivisionChange, bool) {
-	for _, d := range pr.DivisionChanges {
-		if d.Code == unit {
-			return d, true
-		}
-	}
-	return DivisionChange{}, false
 }

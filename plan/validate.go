@@ -41,7 +41,13 @@ type Report struct {
 // A Subject is what Validate checks: assignments or clusters (the
 // stored ones or a file's) against the plan's units and adjacency.
 type Subject struct {
-	Units       []Unit
+	// Units are the plan's units on Date (YYYY-MM-DD).
+	Units []Unit
+	Date  string
+	// Other finds a unit that is not one of Units (one abolished by
+	// Date, say), so that a record naming it is told apart from a record
+	// naming no unit at all; nil knows none.
+	Other       func(code string) (Unit, bool)
 	Neighbours  func(code string) []string
 	Assignments []Assignment
 	Clusters    []Cluster
@@ -55,6 +61,10 @@ type validation struct {
 	s      Subject
 	names  map[string]string
 	report Report
+	// absent holds, per unit code known but not in force on the date,
+	// the records naming it.
+	absent      map[string][]int
+	absentOrder []string
 }
 
 // Validate checks a subject against every rule of p's profile.
@@ -68,7 +78,7 @@ func Validate(p *Plan, s Subject) Report {
 	} else {
 		v.picks()
 	}
-	v.retired()
+	v.notInForce()
 	sort.SliceStable(v.report.Violations, func(i, j int) bool {
 		a, b := v.report.Violations[i], v.report.Violations[j]
 		if (len(a.Units) == 0) != (len(b.Units) == 0) {
@@ -113,7 +123,38 @@ func (v *validation) unitLabel(code string) string {
 	if n := v.names[code]; n != "" {
 		return n + " (" + code + ")"
 	}
+	if u, ok := v.other(code); ok && u.Name != "" {
+		return u.Name + " (" + code + ")"
+	}
 	return code
+}
+
+func (v *validation) other(code string) (Unit, bool) {
+	if v.s.Other == nil {
+		return Unit{}, false
+	}
+	return v.s.Other(code)
+}
+
+// inForce reports whether code is a unit of the subject; a known unit
+// that is not in force on the date is noted, with record i, for
+// notInForce.
+func (v *validation) inForce(code string, i int) bool {
+	if _, ok := v.names[code]; ok {
+		return true
+	}
+	if _, ok := v.other(code); ok {
+		if v.absent == nil {
+			v.absent = map[string][]int{}
+		}
+		if _, seen := v.absent[code]; !seen {
+			v.absentOrder = append(v.absentOrder, code)
+		}
+		if len(v.absent[code]) == 0 || v.absent[code][len(v.absent[code])-1] != i {
+			v.absent[code] = append(v.absent[code], i)
+		}
+	}
+	return false
 }
 
 func (v *validation) industryName(code string) string {
@@ -150,7 +191,10 @@ func (v *validation) picks() {
 	var units []string
 	unknownUnits := map[string][]int{}
 	for i, a := range v.s.Assignments {
-		if _, ok := v.names[a.Unit]; !ok {
+		if !v.inForce(a.Unit, i) {
+			if _, absent := v.absent[a.Unit]; absent {
+				continue
+			}
 			if unknownUnits[a.Unit] == nil {
 				units = append(units, a.Unit)
 			}
@@ -245,20 +289,35 @@ func (v *validation) picks() {
 }
 
 // clusters checks clusters: hosts, adjacency of joint hosts, sectors,
-// names and the level targets.
+// duplicates (one name twice at one level and year) and the level
+// targets.
 func (v *validation) clusters() {
-	byName := map[string][]int{}
-	var names []string
-	count := map[Level]int{}
+	// A cluster may appear once per level and year: the same name at a
+	// higher level in a later year is a promotion, a step of its history.
+	type step struct {
+		name  string
+		level Level
+		year  int
+	}
+	bySteps := map[step][]int{}
+	var steps []step
+	atLevel := map[Level]map[string]bool{}
 	for i, c := range v.s.Clusters {
-		if byName[c.Name] == nil {
-			names = append(names, c.Name)
+		k := step{c.Name, c.Level, c.Year}
+		if bySteps[k] == nil {
+			steps = append(steps, k)
 		}
-		byName[c.Name] = append(byName[c.Name], i)
-		count[c.Level]++
+		bySteps[k] = append(bySteps[k], i)
+		if atLevel[c.Level] == nil {
+			atLevel[c.Level] = map[string]bool{}
+		}
+		atLevel[c.Level][c.Name] = true
 		var known []string
 		for _, h := range c.Hosts {
-			if _, ok := v.names[h]; !ok {
+			if !v.inForce(h, i) {
+				if _, absent := v.absent[h]; absent {
+					continue
+				}
 				v.add(RuleUnknownHost, Violation{Units: []string{h}, Cluster: c.Name, Lines: v.lines([]int{i})},
 					"%s: host %s is not a unit of plan %s", c.Name, h, v.p.ID)
 				continue
@@ -282,8 +341,8 @@ func (v *validation) clusters() {
 				"%s: its hosts form %d groups that do not border each other: %s", c.Name, len(parts), strings.Join(labels, " | "))
 		}
 	}
-	for _, name := range names {
-		idx := byName[name]
+	for _, k := range steps {
+		idx := bySteps[k]
 		if len(idx) < 2 {
 			continue
 		}
@@ -297,16 +356,16 @@ func (v *validation) clusters() {
 				}
 			}
 		}
-		v.add(RuleDuplicateCluster, Violation{Units: hosts, Cluster: name, Actual: intp(len(idx)), Lines: v.lines(idx)},
-			"cluster %s appears %d times", name, len(idx))
+		v.add(RuleDuplicateCluster, Violation{Units: hosts, Cluster: k.name, Level: k.level, Actual: intp(len(idx)), Lines: v.lines(idx)},
+			"cluster %s appears %d times at the %s level of %d", k.name, len(idx), k.level, k.year)
 	}
+	// A cluster counts at every level it holds, as the province counts.
 	for _, level := range []Level{World, National, Provincial} {
 		target, ok := v.p.Rules.LevelTargets[level]
-		if !ok || count[level] == target {
-			continue
+		if n := len(atLevel[level]); ok && n != target {
+			v.add(RuleLevelTarget, Violation{Level: level, Limit: intp(target), Actual: intp(n)},
+				"%s-level clusters: %d of the target %d", level, n, target)
 		}
-		v.add(RuleLevelTarget, Violation{Level: level, Limit: intp(target), Actual: intp(count[level])},
-			"%s-level clusters: %d of the target %d", level, count[level], target)
 	}
 }
 
@@ -347,34 +406,41 @@ func (v *validation) components(codes []string) [][]string {
 	return parts
 }
 
-// retired reports units of the plan, or units the subject uses, that a
-// later change of divisions abolished.
-func (v *validation) retired() {
-	used := map[string]bool{}
-	for _, u := range v.s.Units {
-		used[u.Code] = true
-	}
-	for _, a := range v.s.Assignments {
-		used[a.Unit] = true
-	}
-	for _, c := range v.s.Clusters {
-		for _, h := range c.Hosts {
-			used[h] = true
+// notInForce reports records naming known units that are not the
+// subject's: abolished by the date (retired-unit, naming their
+// successors), not yet created, or outside the plan (unknown-unit or
+// unknown-host).
+func (v *validation) notInForce() {
+	for _, code := range v.absentOrder {
+		u, _ := v.other(code)
+		lines := v.lines(v.absent[code])
+		rule := RuleUnknownUnit
+		if v.p.Kind == Clusters {
+			rule = RuleUnknownHost
 		}
-	}
-	for _, d := range v.p.Rules.DivisionChanges {
-		if !used[d.Code] {
+		switch {
+		case u.InForce(v.s.Date):
+			v.add(rule, Violation{Units: []string{code}, Lines: lines}, "%s is not a unit of plan %s", v.unitLabel(code), v.p.ID)
+			continue
+		case u.ValidFrom != "" && v.s.Date < u.ValidFrom:
+			v.add(rule, Violation{Units: []string{code}, Lines: lines},
+				"%s is not in force on %s: it was created on %s", v.unitLabel(code), v.s.Date, u.ValidFrom)
 			continue
 		}
-		succ := make([]string, len(d.Successors))
-		for i, s := range d.Successors {
-			succ[i] = v.unitLabel(s)
+		succ := make([]string, len(u.Successors))
+		for i, l := range u.Successors {
+			succ[i] = l.Name
+			if succ[i] == "" {
+				succ[i] = l.Code
+			}
+			if l.Share == Part {
+				succ[i] += " (part)"
+			}
 		}
-		name := v.unitLabel(d.Code)
-		if v.names[d.Code] == "" && d.Name != "" {
-			name = d.Name + " (" + d.Code + ")"
+		msg := fmt.Sprintf("%s is not in force on %s: abolished on %s", v.unitLabel(code), v.s.Date, u.ValidTo)
+		if len(succ) > 0 {
+			msg += "; now part of " + strings.Join(succ, ", ")
 		}
-		v.add(RuleRetiredUnit, Violation{Units: []string{d.Code}},
-			"%s was abolished from %s; successors: %s", name, d.Date, strings.Join(succ, ", "))
+		v.add(RuleRetiredUnit, Violation{Units: []string{code}, Lines: lines}, "%s", msg)
 	}
 }

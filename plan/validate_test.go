@@ -2,6 +2,7 @@ package plan
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,8 +16,7 @@ func picksFixture() (*Plan, []Unit) {
 		Catalogue: []Industry{{Code: "I1", Name: "一"}, {Code: "I2", Name: "二"}, {Code: "I3", Name: "三"},
 			{Code: "I4", Name: "四"}, {Code: "I5", Name: "五"}, {Code: "I6", Name: "六"}},
 		Rules: Profile{Limits: map[Role]int{Main: 2, Special: 4},
-			UnitLimits:      map[string]map[Role]int{"z": {Main: 3}},
-			DivisionChanges: []DivisionChange{{Code: "r", Name: "旧区", Date: "2026-01-25", Successors: []string{"a"}}}}}
+			UnitLimits: map[string]map[Role]int{"z": {Main: 3}}}}
 	units := []Unit{{Code: "a", Name: "甲区"}, {Code: "b", Name: "乙区"}, {Code: "z", Name: "丙区"}, {Code: "r", Name: "旧区"}}
 	return p, units
 }
@@ -45,7 +45,7 @@ const base = "a:main:I1 b:main:I1 z:main:I1 r:main:I1 "
 func TestValidatePicks(t *testing.T) {
 	tests := []struct {
 		name, spec string
-		want       []string // rule@units, besides the retired unit r
+		want       []string // rule@units
 	}{
 		{"clean", base, nil},
 		{"unknown unit", base + "x:main:I1", []string{"unknown-unit@x"}},
@@ -69,7 +69,7 @@ func TestValidatePicks(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			p, units := picksFixture()
 			r := Validate(p, Subject{Units: units, Assignments: picks(tc.spec)})
-			want := append([]string{"retired-unit@r"}, tc.want...)
+			want := append([]string(nil), tc.want...)
 			sort.Strings(want)
 			if got := rules(r); strings.Join(got, " ") != strings.Join(want, " ") {
 				t.Errorf("violations %v, want %v", got, want)
@@ -105,7 +105,7 @@ func TestValidatePicksDetail(t *testing.T) {
 	}
 	// The JSON contract.
 	b, _ := json.Marshal(r)
-	for _, key := range []string{`"plan":"t"`, `"valid":false`, `"errors":1`, `"warnings":1`, `"rule":"main-limit"`, `"severity":"error"`, `"units":["a"]`, `"limit":2`, `"actual":3`} {
+	for _, key := range []string{`"plan":"t"`, `"valid":false`, `"errors":1`, `"warnings":0`, `"rule":"main-limit"`, `"severity":"error"`, `"units":["a"]`, `"limit":2`, `"actual":3`} {
 		if !strings.Contains(string(b), key) {
 			t.Errorf("report JSON lacks %s: %s", key, b)
 		}
@@ -114,7 +114,7 @@ func TestValidatePicksDetail(t *testing.T) {
 
 func TestValidateSeverityFromProfile(t *testing.T) {
 	p, units := picksFixture()
-	p.Rules.Rules = map[string]Severity{RuleMainLimit: Warning, RuleRetiredUnit: Off}
+	p.Rules.Rules = map[string]Severity{RuleMainLimit: Warning}
 	r := Validate(p, Subject{Units: units, Assignments: picks(base + "a:main:I2 a:main:I3")})
 	if !r.Valid || r.Warnings != 1 || r.Violations[0].Rule != RuleMainLimit || r.Violations[0].Severity != Warning {
 		t.Errorf("%+v", r)
@@ -145,7 +145,9 @@ func TestValidateClusters(t *testing.T) {
 		{"joint chain is connected", []Cluster{c("A", "national", "3", "1", "2"), c("B", "provincial", "4")}, nil},
 		{"level target", []Cluster{c("A", "national", "1"), c("B", "national", "2")}, []string{"level-target@", "level-target@"}},
 		{"unknown sector", []Cluster{{Name: "A", Industry: "造船", Level: National, Hosts: []string{"1"}}, c("B", "provincial", "1")}, []string{"unknown-sector@1"}},
-		{"duplicate cluster", []Cluster{c("A", "national", "1"), c("A", "provincial", "2")}, []string{"duplicate-cluster@1+2"}},
+		{"same name at two levels: a promotion", []Cluster{c("A", "national", "1"), c("A", "provincial", "1")}, nil},
+		{"same name, level and year: a duplicate", []Cluster{c("A", "national", "1"), c("A", "national", "2"), c("B", "provincial", "1")}, []string{"duplicate-cluster@1+2"}},
+		{"a promoted cluster counts at both levels", []Cluster{c("A", "national", "1"), c("A", "provincial", "1"), c("B", "provincial", "2")}, []string{"level-target@"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,6 +163,45 @@ func TestValidateClusters(t *testing.T) {
 	v := r.Violations[0]
 	if len(v.Parts) != 3 || v.Message != "A: its hosts form 3 groups that do not border each other: 一市 | 三市 | 四市" {
 		t.Errorf("joint-not-adjacent: %+v", v)
+	}
+}
+
+// TestValidateAsOf: records naming a unit not in force on the subject's
+// date are errors on their lines: retired-unit for an abolished one,
+// naming its successors; unknown-unit for one not yet created. Such units
+// are never unit-unassigned.
+func TestValidateAsOf(t *testing.T) {
+	p, units := picksFixture()
+	known := map[string]Unit{
+		"old": {Code: "old", Name: "旧区", ValidTo: "2026-01-25", Successors: []UnitLink{{Code: "new", Name: "新区", Share: Whole}}},
+		"new": {Code: "new", Name: "新区", ValidFrom: "2026-01-25"},
+	}
+	other := func(code string) (Unit, bool) { u, ok := known[code]; return u, ok }
+	spec := base + "old:main:I2 a:special:I3 old:special:I4 new:main:I1 x:main:I1"
+	lines := []int{2, 3, 4, 5, 6, 7, 8, 9, 10}
+	for _, tc := range []struct{ date, rules, newMessage string }{
+		{"2026-02-01", "retired-unit@old unknown-unit@new unknown-unit@x", "is not a unit of plan t"},
+		// Before its abolition "old" is in force, but not one of this
+		// plan's units: unknown, not retired.
+		{"2025-12-01", "unknown-unit@new unknown-unit@old unknown-unit@x", "created on 2026-01-25"},
+	} {
+		r := Validate(p, Subject{Units: units, Date: tc.date, Other: other, Assignments: picks(spec), Lines: lines})
+		if got := strings.Join(rules(r), " "); got != tc.rules {
+			t.Errorf("%s: violations %s, want %s", tc.date, got, tc.rules)
+		}
+		for _, v := range r.Violations {
+			switch v.Units[0] {
+			case "old":
+				if v.Rule == RuleRetiredUnit && (v.Severity != Error || fmt.Sprint(v.Lines) != "[6 8]" ||
+					!strings.Contains(v.Message, "abolished on 2026-01-25; now part of 新区")) {
+					t.Errorf("%s: retired: %+v", tc.date, v)
+				}
+			case "new":
+				if fmt.Sprint(v.Lines) != "[9]" || !strings.Contains(v.Message, tc.newMessage) {
+					t.Errorf("%s: new: %+v", tc.date, v)
+				}
+			}
+		}
 	}
 }
 

@@ -194,13 +194,15 @@ func (l *Live) check(ctx context.Context) (err error) {
 			return fmt.Errorf("prepare version %d: %w", next.Version, err)
 		}
 	}
-	l.cur.Store(next)
 	l.log.Info("data loaded", "data_version", next.Version, "units", len(next.Units), "plans", len(next.Plans),
 		"took", time.Since(start).Round(time.Millisecond))
+	// Publish and announce under the lock, so that a subscriber is either
+	// told of this version or subscribes after it is current.
+	l.mu.Lock()
+	l.cur.Store(next)
 	if cur == nil {
 		close(l.ready)
 	}
-	l.mu.Lock()
 	for ch := range l.subs {
 		select {
 		case ch <- next.Version:

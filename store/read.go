@@ -12,9 +12,9 @@ import (
 )
 
 func readUnits(ctx context.Context, q querier) ([]plan.Unit, error) {
-	rows, err := q.QueryContext(ctx, `SELECT geom, code, name, kind, parent, approximate, hosts,
+	rows, err := q.QueryContext(ctx, `SELECT geom, code, name, name_en, kind, parent, approximate, hosts,
 		coalesce(area_km2, 0), coalesce(label_lon, 0), coalesce(label_lat, 0),
-		coalesce(seat_lon, 0), coalesce(seat_lat, 0), note, repairs FROM units ORDER BY code`)
+		coalesce(seat_lon, 0), coalesce(seat_lat, 0), note, repairs, valid_from, valid_to FROM units ORDER BY code`)
 	if err != nil {
 		return nil, err
 	}
@@ -24,8 +24,8 @@ func readUnits(ctx context.Context, q querier) ([]plan.Unit, error) {
 		var u plan.Unit
 		var blob []byte
 		var hosts, repairs string
-		if err := rows.Scan(&blob, &u.Code, &u.Name, &u.Kind, &u.Parent, &u.Approximate, &hosts, &u.AreaKm2,
-			&u.Label[0], &u.Label[1], &u.Seat[0], &u.Seat[1], &u.Note, &repairs); err != nil {
+		if err := rows.Scan(&blob, &u.Code, &u.Name, &u.NameEn, &u.Kind, &u.Parent, &u.Approximate, &hosts, &u.AreaKm2,
+			&u.Label[0], &u.Label[1], &u.Seat[0], &u.Seat[1], &u.Note, &repairs, &u.ValidFrom, &u.ValidTo); err != nil {
 			return nil, err
 		}
 		if blob != nil {
@@ -48,21 +48,25 @@ func splitList(s, sep string) []string {
 }
 
 func readPlans(ctx context.Context, q querier) ([]plan.Plan, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, title, kind, region, unit_kinds, rules FROM plans ORDER BY id`)
+	rows, err := q.QueryContext(ctx, `SELECT id, title, kind, as_of, region, unit_kinds, display, rules FROM plans ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
 	var plans []plan.Plan
 	for rows.Next() {
 		var p plan.Plan
-		var kinds, rules string
-		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.Region, &kinds, &rules); err != nil {
+		var kinds, display, rules string
+		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.AsOf, &p.Region, &kinds, &display, &rules); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(rules), &p.Rules); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("plan %s: rules: %w", p.ID, err)
+		}
+		if err := json.Unmarshal([]byte(display), &p.Display); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("plan %s: display: %w", p.ID, err)
 		}
 		p.UnitKinds = splitList(kinds, ",")
 		p.Groups = map[string]string{}
@@ -96,10 +100,10 @@ func each(ctx context.Context, q querier, query string, scan func(*sql.Rows) err
 }
 
 func readPlanDetail(ctx context.Context, q querier, p *plan.Plan) error {
-	err := each(ctx, q, `SELECT code, name, tier, tier_name, confirmed FROM industries WHERE plan_id = ? ORDER BY fid`,
+	err := each(ctx, q, `SELECT code, name, name_en, tier, tier_name, tier_name_en, confirmed FROM industries WHERE plan_id = ? ORDER BY fid`,
 		func(r *sql.Rows) error {
 			var in plan.Industry
-			err := r.Scan(&in.Code, &in.Name, &in.Tier, &in.TierName, &in.Confirmed)
+			err := r.Scan(&in.Code, &in.Name, &in.NameEn, &in.Tier, &in.TierName, &in.TierNameEn, &in.Confirmed)
 			p.Catalogue = append(p.Catalogue, in)
 			return err
 		}, p.ID)
@@ -137,6 +141,34 @@ func readPlanDetail(ctx context.Context, q querier, p *plan.Plan) error {
 		}, p.ID)
 }
 
+func readDivisionChanges(ctx context.Context, q querier) ([]plan.DivisionChange, error) {
+	var out []plan.DivisionChange
+	err := each(ctx, q, `SELECT date, from_code, from_name, to_code, to_name, share, from_ends, to_provisional, source, note
+		FROM division_changes ORDER BY date, fid`, func(r *sql.Rows) error {
+		var d plan.DivisionChange
+		err := r.Scan(&d.Date, &d.From, &d.FromName, &d.To, &d.ToName, &d.Share, &d.Ends, &d.ToProvisional, &d.Source, &d.Note)
+		out = append(out, d)
+		return err
+	})
+	return out, err
+}
+
+// linkUnits gives units their predecessors and successors.
+func linkUnits(units []plan.Unit, changes []plan.DivisionChange) {
+	byCode := make(map[string]int, len(units))
+	for i, u := range units {
+		byCode[u.Code] = i
+	}
+	for _, d := range changes {
+		if i, ok := byCode[d.From]; ok {
+			units[i].Successors = append(units[i].Successors, plan.UnitLink{Code: d.To, Name: d.ToName, Share: d.Share, Date: d.Date})
+		}
+		if i, ok := byCode[d.To]; ok {
+			units[i].Predecessors = append(units[i].Predecessors, plan.UnitLink{Code: d.From, Name: d.FromName, Share: d.Share, Date: d.Date})
+		}
+	}
+}
+
 func readNeighbours(ctx context.Context, q querier) ([]geo.Neighbour, error) {
 	var out []geo.Neighbour
 	err := each(ctx, q, `SELECT a, b, shared_km FROM adjacency ORDER BY a, b`, func(r *sql.Rows) error {
@@ -172,5 +204,10 @@ func (s *Store) Load(ctx context.Context) (*Snapshot, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load adjacency: %w", err)
 	}
+	changes, err := readDivisionChanges(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("load division changes: %w", err)
+	}
+	linkUnits(units, changes)
 	return NewSnapshot(v, units, plans, ns), nil
 }

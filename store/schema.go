@@ -11,7 +11,7 @@ import (
 const wgs84WKT = `GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]`
 
 // schemaVersion is indmap's own schema, kept in indmap_meta.
-const schemaVersion = "3"
+const schemaVersion = "4"
 
 var coreSchema = []string{
 	`CREATE TABLE gpkg_spatial_ref_sys (
@@ -62,6 +62,7 @@ var unitsSchema = []string{
 		geom GEOMETRY,
 		code TEXT NOT NULL UNIQUE,
 		name TEXT NOT NULL,
+		name_en TEXT NOT NULL DEFAULT '',
 		kind TEXT NOT NULL,
 		parent TEXT NOT NULL DEFAULT '',
 		approximate BOOLEAN NOT NULL DEFAULT 0,
@@ -72,7 +73,9 @@ var unitsSchema = []string{
 		seat_lon DOUBLE,
 		seat_lat DOUBLE,
 		note TEXT NOT NULL DEFAULT '',
-		repairs TEXT NOT NULL DEFAULT '')`,
+		repairs TEXT NOT NULL DEFAULT '',
+		valid_from TEXT NOT NULL DEFAULT '',
+		valid_to TEXT NOT NULL DEFAULT '')`,
 	`INSERT INTO gpkg_contents (table_name, data_type, identifier, description, srs_id)
 		VALUES ('units', 'features', 'units', 'Administrative units and functional zones (WGS 84)', 4326)`,
 	`INSERT INTO gpkg_geometry_columns VALUES ('units', 'geom', 'GEOMETRY', 4326, 0, 0)`,
@@ -122,16 +125,20 @@ var attributeTables = []struct{ name, ddl, description string }{
 		id TEXT NOT NULL UNIQUE,
 		title TEXT NOT NULL,
 		kind TEXT NOT NULL,
+		as_of TEXT NOT NULL DEFAULT '',
 		region TEXT NOT NULL,
 		unit_kinds TEXT NOT NULL,
-		rules TEXT NOT NULL DEFAULT '{}')`, "Regional industry plans; rules is the plan's rule profile as JSON"},
+		display TEXT NOT NULL DEFAULT '{}',
+		rules TEXT NOT NULL DEFAULT '{}')`, "Regional industry plans; as_of is the date of their divisions, display the zooms of each unit kind and rules the rule profile (JSON)"},
 	{"industries", `CREATE TABLE industries (
 		fid INTEGER PRIMARY KEY AUTOINCREMENT,
 		plan_id TEXT NOT NULL REFERENCES plans(id) ON DELETE CASCADE,
 		code TEXT NOT NULL,
 		name TEXT NOT NULL,
+		name_en TEXT NOT NULL DEFAULT '',
 		tier INTEGER NOT NULL,
 		tier_name TEXT NOT NULL,
+		tier_name_en TEXT NOT NULL DEFAULT '',
 		confirmed BOOLEAN NOT NULL,
 		UNIQUE (plan_id, code))`, "Each plan's industry catalogue"},
 	{"assignments", `CREATE TABLE assignments (
@@ -174,6 +181,19 @@ var attributeTables = []struct{ name, ddl, description string }{
 		restored_from INTEGER,
 		content TEXT NOT NULL,
 		UNIQUE (plan_id, n))`, "Every accepted write of a plan's assignments, with its full content (JSON)"},
+	{"division_changes", `CREATE TABLE division_changes (
+		fid INTEGER PRIMARY KEY AUTOINCREMENT,
+		date TEXT NOT NULL,
+		from_code TEXT NOT NULL,
+		from_name TEXT NOT NULL,
+		to_code TEXT NOT NULL,
+		to_name TEXT NOT NULL,
+		share TEXT NOT NULL,
+		from_ends BOOLEAN NOT NULL,
+		to_provisional BOOLEAN NOT NULL,
+		source TEXT NOT NULL,
+		note TEXT NOT NULL,
+		UNIQUE (date, from_code, to_code))`, "Changes of administrative divisions: on date, all (share whole) or part of from_code passed to to_code; from_ends says from_code was abolished"},
 	{"adjacency", `CREATE TABLE adjacency (
 		fid INTEGER PRIMARY KEY AUTOINCREMENT,
 		a TEXT NOT NULL,

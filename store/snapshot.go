@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"time"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
@@ -27,6 +28,9 @@ type Snapshot struct {
 	// that tiles and GeoJSON read violation counts without re-validating.
 	reports    map[string]plan.Report
 	violations map[string]map[string][]string // plan → unit → rule ids
+	// planUnits holds each plan's units on its date, by code.
+	planUnits map[string][]plan.Unit
+	inPlan    map[string]map[string]bool
 }
 
 // NewSnapshot indexes units, plans and neighbour pairs.
@@ -51,10 +55,21 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 	}
 	s.reports = map[string]plan.Report{}
 	s.violations = map[string]map[string][]string{}
+	s.planUnits = map[string][]plan.Unit{}
+	s.inPlan = map[string]map[string]bool{}
+	now := time.Now()
 	for i := range s.Plans {
 		p := &s.Plans[i]
 		p.IndexHoldings()
-		r := plan.Validate(p, plan.Subject{Units: s.PlanUnits(p), Neighbours: s.NeighboursOf,
+		date := p.Date(now)
+		units := s.PlanUnitsOn(p, date)
+		s.planUnits[p.ID] = units
+		in := make(map[string]bool, len(units))
+		for _, u := range units {
+			in[u.Code] = true
+		}
+		s.inPlan[p.ID] = in
+		r := plan.Validate(p, plan.Subject{Units: units, Date: date, Other: s.Unit, Neighbours: s.NeighboursOf,
 			Assignments: p.Assignments, Clusters: p.Clusters})
 		s.reports[p.ID] = r
 		byUnit := map[string][]string{}
@@ -85,12 +100,19 @@ func (s *Snapshot) UnitViolations(planID, code string) []string {
 }
 
 // Validate checks a plan file's records against a stored plan's units,
-// adjacency and rules, storing nothing.
-func (s *Snapshot) Validate(p *plan.Plan, f plan.Parsed) (plan.Report, error) {
+// adjacency and rules, storing nothing. The units are those in force on
+// date (YYYY-MM-DD; "" is the plan's own date).
+func (s *Snapshot) Validate(p *plan.Plan, f plan.Parsed, date string) (plan.Report, error) {
 	if f.Kind != p.Kind {
 		return plan.Report{}, fmt.Errorf("a %s file, but plan %s is %s", f.Kind, p.ID, p.Kind)
 	}
-	return plan.Validate(p, plan.Subject{Units: s.PlanUnits(p), Neighbours: s.NeighboursOf,
+	units := s.PlanUnits(p)
+	if date == "" {
+		date = p.Date(time.Now())
+	} else {
+		units = s.PlanUnitsOn(p, date)
+	}
+	return plan.Validate(p, plan.Subject{Units: units, Date: date, Other: s.Unit, Neighbours: s.NeighboursOf,
 		Assignments: f.Assignments, Clusters: f.Clusters, Lines: f.Lines}), nil
 }
 
@@ -122,25 +144,52 @@ func (s *Snapshot) PlanIDs() []string {
 	return ids
 }
 
-// PlanUnits returns the units that belong to p, by code.
+// PlanUnits returns the units of p on its date, by code.
 func (s *Snapshot) PlanUnits(p *plan.Plan) []plan.Unit {
+	if units, ok := s.planUnits[p.ID]; ok {
+		return units
+	}
+	return s.PlanUnitsOn(p, p.Date(time.Now()))
+}
+
+// InPlan reports whether the unit code is one of p's units on its date.
+func (s *Snapshot) InPlan(p *plan.Plan, code string) bool {
+	if in, ok := s.inPlan[p.ID]; ok {
+		return in[code]
+	}
+	for _, u := range s.PlanUnits(p) {
+		if u.Code == code {
+			return true
+		}
+	}
+	return false
+}
+
+// PlanUnitsOn returns the units of p in force on date (YYYY-MM-DD).
+func (s *Snapshot) PlanUnitsOn(p *plan.Plan, date string) []plan.Unit {
 	var out []plan.Unit
 	for _, u := range s.Units {
-		if p.HasUnit(u) {
+		if p.Holds(u, date, s.parentOf) {
 			out = append(out, u)
 		}
 	}
 	return out
 }
 
+func (s *Snapshot) parentOf(code string) (string, bool) {
+	u, ok := s.Unit(code)
+	return u.Parent, ok
+}
+
 // NeighboursOf lists the codes of the units sharing a border with code.
 func (s *Snapshot) NeighboursOf(code string) []string { return s.adjacent[code] }
 
-// UnitsAt returns the units whose polygon contains p.
-func (s *Snapshot) UnitsAt(p orb.Point) []plan.Unit {
+// UnitsAt returns the units in force on date (YYYY-MM-DD; "" for any
+// date) whose polygon contains p.
+func (s *Snapshot) UnitsAt(p orb.Point, date string) []plan.Unit {
 	var out []plan.Unit
 	s.index.Search(orb.Bound{Min: p, Max: p}, func(i int) bool {
-		if geo.Contains(s.Units[i].Geom, p) {
+		if (date == "" || s.Units[i].InForce(date)) && geo.Contains(s.Units[i].Geom, p) {
 			out = append(out, s.Units[i])
 		}
 		return true

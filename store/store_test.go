@@ -44,8 +44,10 @@ func TestGeoPackageLayout(t *testing.T) {
 		{"SELECT data_type || ',' || srs_id FROM gpkg_contents WHERE table_name = 'units'", "features,4326"},
 		{"SELECT geometry_type_name FROM gpkg_geometry_columns WHERE table_name = 'units'", "GEOMETRY"},
 		{"SELECT extension_name FROM gpkg_extensions WHERE table_name = 'units'", "gpkg_rtree_index"},
-		{"SELECT count(*) FROM units", "41"},
-		{"SELECT count(*) FROM rtree_units_geom", "41"},
+		{"SELECT count(*) FROM units", "42"}, // 38 districts, 3 zones, the derived 两江新区
+		{"SELECT count(*) FROM rtree_units_geom", "42"},
+		{"SELECT count(*) FROM units WHERE valid_to = '2026-01-25'", "2"},
+		{"SELECT count(*) FROM division_changes", "4"},
 		{"SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rtree_units_geom_%'", "6"},
 		{"SELECT count(*) FROM units u JOIN rtree_units_geom r ON r.id = u.fid WHERE u.code = '500103' AND r.minx > 106.4 AND r.maxx < 106.7", "1"},
 		{"SELECT count(*) FROM adjacency", "83"},
@@ -118,7 +120,8 @@ func TestSnapshot(t *testing.T) {
 	if n := len(snap.PlanUnits(sd)); n != 16 {
 		t.Errorf("shandong plan has %d units, want 16 cities", n)
 	}
-	if len(cq.Assignments) != 25 || cq.Rules.UnitLimits["cq-gaoxin"][plan.Main] != 3 || len(sd.Clusters) != 23 || sd.Groups["370200"] != "胶东经济圈" {
+	if len(cq.Assignments) != 36 || cq.Rules.UnitLimits["cq-gaoxin"][plan.Main] != 3 || len(sd.Clusters) != 24 || sd.Groups["370200"] != "胶东经济圈" ||
+		cq.AsOf != "2023-11" || sd.Display["district"].MinZoom != 8 || cq.Catalogue[0].NameEn == "" {
 		t.Errorf("plans not stored whole: %d assignments, limits %v, %d clusters", len(cq.Assignments), cq.Rules.UnitLimits, len(sd.Clusters))
 	}
 	if got := strings.Join(snap.NeighboursOf("500103"), ","); got != "500105,500106,500107,500108" {
@@ -135,7 +138,7 @@ func TestSnapshot(t *testing.T) {
 		t.Errorf("zone geometry %T", z.Geom)
 	}
 	// 解放碑 lies in 渝中区.
-	at := snap.UnitsAt(orb.Point{106.5775, 29.5574})
+	at := snap.UnitsAt(orb.Point{106.5775, 29.5574}, "")
 	if len(at) != 1 || at[0].Code != "500103" {
 		t.Errorf("units at 解放碑: %v", at)
 	}
@@ -185,7 +188,7 @@ func TestFailedWritesLeaveDataAsItWas(t *testing.T) {
 		t.Errorf("failed writes changed data: version %d→%d, units %d→%d", before.Version, after.Version, len(before.Units), len(after.Units))
 	}
 	p, _ := after.Plan(plan.ChongqingID)
-	if len(p.Assignments) != 25 {
+	if len(p.Assignments) != 36 {
 		t.Errorf("assignments %d after a failed import", len(p.Assignments))
 	}
 }
@@ -245,10 +248,11 @@ func TestOgrinfo(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no feature count in:\n%s", text)
 	}
-	if n, _ := strconv.Atoi(m[1]); n != 38+3+16+137 {
-		t.Errorf("ogrinfo counts %d features, want %d", n, 38+3+16+137)
+	if n, _ := strconv.Atoi(m[1]); n != 38+3+16+137+1 {
+		t.Errorf("ogrinfo counts %d features, want %d (with the derived 两江新区)", n, 38+3+16+137+1)
 	}
-	for _, field := range []string{"code: String", "name: String", "kind: String", "approximate: Integer(Boolean)", "area_km2: Real", "Geometry Column = geom"} {
+	for _, field := range []string{"code: String", "name: String", "kind: String", "approximate: Integer(Boolean)", "area_km2: Real",
+		"valid_from: String", "valid_to: String", "Geometry Column = geom"} {
 		if !strings.Contains(text, field) {
 			t.Errorf("ogrinfo output lacks %q:\n%s", field, text)
 		}

@@ -76,6 +76,10 @@ func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo
 		}
 		n, err := relink(ctx, tx, adj)
 		res.Neighbours = n
+		if err != nil {
+			return err
+		}
+		_, err = deriveSuccessors(ctx, tx)
 		return err
 	})
 	return res, err
@@ -93,7 +97,9 @@ func relink(ctx context.Context, tx *sql.Tx, opt geo.AdjacencyOptions) (int, err
 	var shapes []geo.Shape
 	var snapped []plan.Unit
 	for _, u := range units {
-		if g, ok := u.Geom.(orb.MultiPolygon); ok {
+		// Derived polygons (approximate) are drawn from the surveyed ones
+		// and overlap their predecessors: they take no part.
+		if g, ok := u.Geom.(orb.MultiPolygon); ok && !u.Approximate {
 			shapes = append(shapes, geo.Shape{ID: u.Code, Group: u.Kind, Geom: g})
 			snapped = append(snapped, u)
 		}
@@ -155,16 +161,16 @@ func (s *Store) PutZones(ctx context.Context, zones []plan.Unit) error {
 			if err != nil {
 				return fmt.Errorf("zone %s: %w", z.Code, err)
 			}
-			_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, kind, parent, approximate, hosts,
-				label_lon, label_lat, seat_lon, seat_lat, note) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+			_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, name_en, kind, parent, approximate, hosts,
+				label_lon, label_lat, seat_lon, seat_lat, note) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (code) DO NOTHING`,
-				blob, z.Code, z.Name, z.Kind, z.Parent, strings.Join(z.Hosts, ";"),
+				blob, z.Code, z.Name, z.NameEn, z.Kind, z.Parent, strings.Join(z.Hosts, ";"),
 				z.Label[0], z.Label[1], z.Seat[0], z.Seat[1], z.Note)
 			if err != nil {
 				return fmt.Errorf("zone %s: %w", z.Code, err)
 			}
-			if _, err := tx.ExecContext(ctx, `UPDATE units SET hosts = ?, note = ? WHERE code = ?`,
-				strings.Join(z.Hosts, ";"), z.Note, z.Code); err != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE units SET hosts = ?, note = ?, name_en = ? WHERE code = ?`,
+				strings.Join(z.Hosts, ";"), z.Note, z.NameEn, z.Code); err != nil {
 				return err
 			}
 		}
@@ -183,13 +189,17 @@ func (s *Store) PutPlan(ctx context.Context, p plan.Plan) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, title, kind, region, unit_kinds, rules) VALUES (?, ?, ?, ?, ?, ?)`,
-			p.ID, p.Title, string(p.Kind), p.Region, strings.Join(p.UnitKinds, ","), string(rules)); err != nil {
+		display, err := json.Marshal(p.Display)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, title, kind, as_of, region, unit_kinds, display, rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.Title, string(p.Kind), p.AsOf, p.Region, strings.Join(p.UnitKinds, ","), string(display), string(rules)); err != nil {
 			return err
 		}
 		for _, in := range p.Catalogue {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO industries (plan_id, code, name, tier, tier_name, confirmed) VALUES (?, ?, ?, ?, ?, ?)`,
-				p.ID, in.Code, in.Name, in.Tier, in.TierName, in.Confirmed); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO industries (plan_id, code, name, name_en, tier, tier_name, tier_name_en, confirmed)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, in.Code, in.Name, in.NameEn, in.Tier, in.TierName, in.TierNameEn, in.Confirmed); err != nil {
 				return fmt.Errorf("plan %s: industry %s: %w", p.ID, in.Code, err)
 			}
 		}

@@ -220,14 +220,14 @@ func TestBrowser(t *testing.T) {
 		waitReady(`document.querySelector('#violations').textContent.includes('unit-unassigned')`))
 	var rules string
 	b.run(t, chromedp.Text("#violations", &rules, chromedp.ByQuery))
-	if !strings.Contains(rules, "retired-unit") {
+	if !strings.Contains(rules, "江北区") {
 		t.Errorf("planner violations: %.300s", rules)
 	}
 	screenshot(t, b, "planner.png")
 	// Shandong: choosing the joint cluster outlines all four host cities;
 	// the English toggle changes the UI and is kept in the URL.
 	b.run(t, chromedp.Navigate(base+"/?plan=shandong-clusters"), waitReady(`window.indmap && window.indmap.ready`),
-		chromedp.SetValue("#cluster", "济青枣潍工业母机集群", chromedp.ByQuery),
+		chromedp.SetValue("#cluster", "济青枣潍工业母机产业集群", chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelector('#cluster').dispatchEvent(new Event('change'))`, nil),
 		waitReady(`JSON.stringify(indmap.map.getFilter('units-highlight')).includes('370400')`),
 		chromedp.Click("#lang", chromedp.ByQuery),

@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -17,9 +19,9 @@ import (
 
 func runInit(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "init [--db FILE] [--boundaries DIR]",
-		"Creates a database in one step: imports every boundary file (*.geojson, *.json) of DIR\n"+
-			"and loads the default plans (重庆 2023 产业地图, 山东 先进制造业集群). The file appears\n"+
-			"only when all of it succeeded.")
+		"Creates a database in one step: imports every boundary file (*.geojson, *.json) of DIR and\n"+
+			"its subfolders, loads the default plans (重庆 2023 产业地图, 山东 and 河南 先进制造业集群)\n"+
+			"and the known changes of divisions. The file appears only when all of it succeeded.")
 	db := dbFlag(e, fs)
 	dir := fs.String("boundaries", e.getenv("INDMAP_BOUNDARIES"), "folder of DataV boundary files (default $INDMAP_BOUNDARIES)")
 	crsName := fs.String("crs", "gcj02", "datum of the boundary files: gcj02 or wgs84")
@@ -77,16 +79,21 @@ func removeDB(path string) {
 	}
 }
 
+// boundaryFiles lists the boundary files of dir and its subfolders (one
+// folder per province, say), in path order.
 func boundaryFiles(dir string) ([]string, error) {
-	entries, err := os.ReadDir(dir)
+	var files []string
+	err := filepath.WalkDir(dir, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if n := d.Name(); !d.IsDir() && (strings.HasSuffix(n, ".geojson") || strings.HasSuffix(n, ".json")) {
+			files = append(files, path)
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, fmt.Errorf("boundaries: %w", err)
-	}
-	var files []string
-	for _, en := range entries {
-		if n := en.Name(); !en.IsDir() && (strings.HasSuffix(n, ".geojson") || strings.HasSuffix(n, ".json")) {
-			files = append(files, filepath.Join(dir, n))
-		}
 	}
 	if len(files) == 0 {
 		return nil, fmt.Errorf("boundaries: no .geojson or .json files in %s", dir)
@@ -139,12 +146,22 @@ func loadDefaults(ctx context.Context, e *env, st *store.Store) error {
 		fmt.Fprintf(e.stdout, "plan %s (%s): %d industries, %d assignments, %d clusters\n",
 			p.ID, p.Title, len(p.Catalogue), len(p.Assignments), len(p.Clusters))
 	}
+	return putChanges(ctx, e, st, d.Changes)
+}
+
+// putChanges stores division changes and says what they drew.
+func putChanges(ctx context.Context, e *env, st *store.Store, changes []plan.DivisionChange) error {
+	drawn, err := st.PutDivisionChanges(ctx, changes)
+	if err != nil {
+		return fmt.Errorf("division changes: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "%d division changes; derived (approximate) polygons for %s\n", len(changes), strings.Join(drawn, ", "))
 	return nil
 }
 
 func runImport(ctx context.Context, e *env, args []string) error {
-	const what3 = "indmap import boundaries FILE... | indmap import plan FILE --plan ID | indmap import definition FILE.json"
-	if len(args) == 0 || (args[0] != "boundaries" && args[0] != "plan" && args[0] != "definition") {
+	const what3 = "indmap import boundaries FILE... | indmap import plan FILE --plan ID | indmap import definition FILE.json | indmap import changes FILE.csv"
+	if len(args) == 0 || (args[0] != "boundaries" && args[0] != "plan" && args[0] != "definition" && args[0] != "changes") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
 			fmt.Fprintf(e.stdout, "Usage: %s\n", what3)
 			return nil
@@ -152,8 +169,11 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		return usageErr("import what? %s", what3)
 	}
 	what, args := args[0], args[1:]
-	if what == "definition" {
+	switch what {
+	case "definition":
 		return importDefinition(ctx, e, args)
+	case "changes":
+		return importChanges(ctx, e, args)
 	}
 	if what == "boundaries" {
 		fs := newFlags(e, "import boundaries FILE... [--crs gcj02|wgs84]",
@@ -253,27 +273,17 @@ func runFetch(ctx context.Context, e *env, args []string) error {
 
 func importDefinition(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "import definition FILE.json",
-		"Creates a plan, or changes a stored plan's title, units and rules (and catalogue, when the\n"+
-			"file has one), from a plan definition file. Assignments stay. Example:\n"+
+		"Creates a plan, or changes a stored plan's title, date, units, display and rules (and\n"+
+			"catalogue, when the file has one), from a plan definition file. Assignments stay, unless\n"+
+			"the definition names data files (\"files\", read beside it), which then replace the\n"+
+			"plan's catalogue, zones, groups and assignments or clusters. Example:\n"+
 			`  {"id": "chongqing-2023", "title": "重庆 2023 产业地图", "kind": "district-picks",`+"\n"+
-			`   "region": "500000", "unit_kinds": ["district", "zone"],`+"\n"+
+			`   "as_of": "2023-11", "region": "500000", "unit_kinds": ["district", "zone"],`+"\n"+
 			`   "rules": {"limits": {"main": 2, "special": 4}, "unit_limits": {"cq-gaoxin": {"main": 3}},`+"\n"+
-			`             "rules": {"unit-unassigned": "off"}, "division_changes": []}}`)
+			`             "rules": {"unit-unassigned": "off"}}}`)
 	db := dbFlag(e, fs)
 	maxBytes := fs.Int64("max-bytes", geo.DefaultMaxBytes, "largest file read")
-	files, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(files) != 1 {
-		return usageErr("give one definition FILE.json")
-	}
-	f, err := os.Open(files[0])
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	def, err := plan.ReadDefinition(f, files[0], *maxBytes)
+	def, path, err := readOneFile(fs, args, *maxBytes, "give one definition FILE.json", plan.ReadDefinition)
 	if err != nil {
 		return err
 	}
@@ -282,6 +292,31 @@ func importDefinition(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if def.Files != nil {
+		// A whole plan from data files, read beside the definition.
+		dir := filepath.Dir(path)
+		p, zones, err := plan.Load(def, func(name string) ([]byte, error) {
+			// Data files are read from the definition's folder only.
+			f, err := os.Open(filepath.Join(dir, filepath.Clean("/"+name)))
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return geo.ReadAllLimited(f, *maxBytes)
+		})
+		if err != nil {
+			return err
+		}
+		if err := st.PutZones(ctx, zones); err != nil {
+			return err
+		}
+		if err := st.PutPlan(ctx, p); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "plan %s (%s): stored with %d industries, %d assignments, %d clusters, %d zones\n",
+			p.ID, p.Title, len(p.Catalogue), len(p.Assignments), len(p.Clusters), len(zones))
+		return nil
+	}
 	created, err := st.PutDefinition(ctx, def)
 	if err != nil {
 		return err
@@ -292,6 +327,46 @@ func importDefinition(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "plan %s (%s): %s\n", def.ID, def.Title, verb)
 	return nil
+}
+
+func importChanges(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import changes FILE.csv",
+		"Stores changes of administrative divisions, facts with sources: a unit that ended is valid\n"+
+			"until the change's date, and a successor with no surveyed polygon is drawn from its\n"+
+			"predecessors (approximate). Columns: "+strings.Join(plan.DivisionChangesHeader, ","))
+	db := dbFlag(e, fs)
+	maxBytes := fs.Int64("max-bytes", geo.DefaultMaxBytes, "largest file read")
+	changes, _, err := readOneFile(fs, args, *maxBytes, "give one FILE.csv", plan.ReadDivisionChanges)
+	if err != nil {
+		return err
+	}
+	st, err := openExisting(ctx, *db)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return putChanges(ctx, e, st, changes)
+}
+
+// readOneFile parses the flags of a command that takes one file, and
+// reads the file with read.
+func readOneFile[T any](fs *flag.FlagSet, args []string, maxBytes int64, usage string,
+	read func(io.Reader, string, int64) (T, error)) (T, string, error) {
+	var zero T
+	files, err := parse(fs, args)
+	if err != nil {
+		return zero, "", err
+	}
+	if len(files) != 1 {
+		return zero, "", usageErr("%s", usage)
+	}
+	f, err := os.Open(files[0])
+	if err != nil {
+		return zero, "", err
+	}
+	defer f.Close()
+	v, err := read(f, files[0], maxBytes)
+	return v, files[0], err
 }
 
 // openExisting opens a database that must already exist (commands other

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -234,7 +235,7 @@ func TestServe(t *testing.T) {
 	}
 	err = json.NewDecoder(resp.Body).Decode(&page)
 	resp.Body.Close()
-	if err != nil || page.NumberReturned != 194 {
+	if err != nil || page.NumberReturned != 370 {
 		t.Errorf("in-flight response cut by shutdown: %v, %d features", err, page.NumberReturned)
 	}
 	if err := cmd.Wait(); err != nil {
@@ -282,6 +283,7 @@ func TestValidateCommand(t *testing.T) {
 	over := write("over.csv", "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV,,\n500120,璧山区,main,CQ-EIM,,\n500120,璧山区,main,CQ-ADM,,\n")
 	ok := write("ok.json", `{"assignments": [{"unit_code": "500120", "role": "main", "industry": "CQ-ICV"}]}`)
 	bad := write("bad.csv", "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,boss,CQ-ICV,,\n")
+	abolished := write("abolished.csv", "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV,,\n500105,江北区,main,CQ-EIM,,\n")
 	tests := []struct {
 		name   string
 		args   []string
@@ -290,7 +292,11 @@ func TestValidateCommand(t *testing.T) {
 		stderr string
 	}{
 		{"stored plan", []string{"--plan", "chongqing-2023"}, 0, "chongqing-2023: valid, 0 errors", ""},
-		{"stored clusters", []string{"--plan", "shandong-clusters"}, 0, "济青枣潍工业母机集群: its hosts form 3 groups", ""},
+		{"stored clusters", []string{"--plan", "shandong-clusters"}, 0, "济青枣潍工业母机产业集群: its hosts form 3 groups", ""},
+		{"henan clusters", []string{"--plan", "henan-clusters"}, 0, "henan-clusters: valid, 0 errors", ""},
+		{"abolished units as of 2026", []string{"--plan", "chongqing-2023", abolished, "--as-of", "2026-02-01"}, 1, "retired-unit", ""},
+		{"abolished units as of the plan", []string{"--plan", "chongqing-2023", abolished}, 0, "valid, 0 errors", ""},
+		{"bad date", []string{"--plan", "chongqing-2023", "--as-of", "soon"}, 2, "", "--as-of"},
 		{"file over the limit", []string{"--plan", "chongqing-2023", over}, 1, "main-limit", ""},
 		{"valid json file", []string{"--plan", "chongqing-2023", ok, "--format", "json"}, 0, `"valid": true`, ""},
 		{"bad file", []string{"--plan", "chongqing-2023", bad}, 2, "", "line 2: unknown role"},
@@ -375,6 +381,36 @@ func TestImportDefinition(t *testing.T) {
 	os.WriteFile(bad, []byte(`{"id": "chongqing-2023", "title": "x", "kind": "clusters", "region": "500000", "unit_kinds": ["district"], "rules": {}}`), 0o644)
 	if code, _, errOut := cli(t, nil, "import", "definition", bad, "--db", db); code != 1 || !strings.Contains(errOut, "cannot make it clusters") {
 		t.Errorf("kind change: %d %s", code, errOut)
+	}
+}
+
+// TestPlanRegionsSpanLevels: a plan's region holds the units it is an
+// ancestor of: Shandong's counties (whose parents are cities) for region
+// 370000, and every unit in force for the whole country.
+func TestPlanRegionsSpanLevels(t *testing.T) {
+	db := initDB(t)
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		id, region, kinds string
+		want              int
+	}{
+		{"sd-counties", "370000", `["county"]`, 137},
+		// Every unit loaded and in force today: 370 less 江北区 and 渝北区,
+		// abolished on 2026-01-25.
+		{"china", "100000", `["city", "district", "zone"]`, 368},
+	} {
+		def := filepath.Join(dir, tc.id+".json")
+		os.WriteFile(def, []byte(`{"id": "`+tc.id+`", "title": "t", "kind": "district-picks", "region": "`+tc.region+`",
+			"unit_kinds": `+tc.kinds+`, "catalogue": [{"code": "X", "name": "x", "tier": 1, "tier_name": "", "confirmed": true}],
+			"rules": {"limits": {"main": 2}}}`), 0o644)
+		if code, out, errOut := cli(t, nil, "import", "definition", def, "--db", db); code != 0 {
+			t.Fatalf("%s: %d %s %s", tc.id, code, out, errOut)
+		}
+		// With no picks, every unit of the plan is unassigned.
+		code, out, _ := cli(t, nil, "validate", "--plan", tc.id, "--db", db)
+		if want := fmt.Sprintf("%s: valid, 0 errors, %d warnings", tc.id, tc.want); code != 0 || !strings.Contains(out, want) {
+			t.Errorf("%s: %d, want %q in\n%.300s", tc.id, code, want, out[max(0, len(out)-300):])
+		}
 	}
 }
 

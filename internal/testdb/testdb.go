@@ -27,7 +27,8 @@ func Boundaries(t testing.TB, names ...string) []geo.Boundary {
 }
 
 // Seeded opens a new store in a temporary folder with the named shared
-// boundary files, the zones and the default plans, as indmap init does.
+// boundary files, the zones, the default plans and the division changes,
+// as indmap init does.
 func Seeded(t testing.TB, names ...string) *store.Store {
 	t.Helper()
 	ctx := context.Background()
@@ -50,6 +51,9 @@ func Seeded(t testing.TB, names ...string) *store.Store {
 		if err := st.PutPlan(ctx, p); err != nil {
 			t.Fatal(err)
 		}
+	}
+	if _, err := st.PutDivisionChanges(ctx, d.Changes); err != nil {
+		t.Fatal(err)
 	}
 	return st
 }
