@@ -77,7 +77,8 @@ func New(cfg Config) *echo.Echo {
 		metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
 		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
 		maxBody: cfg.MaxBodyBytes, limits: limits, validations: newClientLimiter(limits), keepRevisions: cfg.KeepRevisions,
-		authFailures: newRateLimit(float64(limits.AuthFailuresPerMinute), 10)}
+		authFailures: newRateLimit(float64(limits.AuthFailuresPerMinute), 10),
+		streams:      &streams{max: limits.StreamsPerClient, per: map[string]int{}}}
 	if h.maxBody <= 0 {
 		h.maxBody = 32 << 20
 	}
@@ -123,10 +124,12 @@ func New(cfg Config) *echo.Echo {
 	data("GET", "/api/v1/industries", h.industries)
 	data("GET", "/api/v1/lookup", h.lookup)
 	data("GET", "/api/v1/openapi.json", h.v1OpenAPI)
+	get("/api/v1/events", h.events)
 	data("PUT", "/api/v1/plans/:id/assignments", h.putAssignments)
 	data("GET", "/api/v1/plans/:id/revisions", h.revisions)
 	data("POST", "/api/v1/plans/:id/revisions/:n/restore", h.restore)
 	data("GET", "/api/v1/plans/:id/validation", h.validation)
+	data("GET", "/api/v1/plans/:id/theme", h.theme)
 	data("POST", "/api/v1/plans/:id/validate", h.validate)
 	h.registerOGC(data)
 	get("/tiles/:plan/:z/:x/:y", h.tile)
@@ -163,6 +166,7 @@ type handlers struct {
 	limits        Limits
 	validations   *clientLimiter
 	keepRevisions int
+	streams       *streams
 }
 
 func renderWait(d time.Duration) time.Duration {

@@ -77,7 +77,7 @@ func (q featureQuery) match(snap *store.Snapshot) []plan.Unit {
 		if q.bbox != nil && (u.Geom == nil || !q.bbox.Intersects(u.Geom.Bound())) {
 			continue
 		}
-		if q.plan != nil && (q.industry != nil || q.role != "any") && !q.holds(u.Code) {
+		if q.plan != nil && (q.industry != nil || q.role != "any") && !q.holds(snap.View(q.plan.ID, u.Code)) {
 			continue
 		}
 		out = append(out, u)
@@ -85,29 +85,11 @@ func (q featureQuery) match(snap *store.Snapshot) []plan.Unit {
 	return out
 }
 
-// holds reports whether a unit holds the query's industry (any industry
-// when none is given) in the query's role.
-func (q featureQuery) holds(code string) bool {
-	main, special, clusters := q.plan.Holdings(code)
-	ok := func(hs []plan.Holding) bool {
-		for _, h := range hs {
-			if q.industry == nil || h.Industry == q.industry.Code {
-				return true
-			}
-		}
-		return false
-	}
-	switch q.role {
-	case "main":
-		return ok(main)
-	case "special":
-		return ok(special)
-	}
-	if ok(main) || ok(special) {
-		return true
-	}
-	for _, c := range clusters {
-		if q.industry == nil || c.Industry == q.industry.Code {
+// holds reports whether a unit (its view) holds the query's industry
+// (any industry when none is given) in the query's role.
+func (q featureQuery) holds(v *plan.UnitView) bool {
+	for ind, role := range v.Roles {
+		if (q.industry == nil || ind == q.industry.Code) && (q.role == "any" || string(role) == q.role) {
 			return true
 		}
 	}
@@ -196,30 +178,20 @@ func (q featureQuery) geometry(u plan.Unit) orb.Geometry {
 func planFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit, g orb.Geometry) *geojson.Feature {
 	f := geojson.NewFeature(g)
 	f.ID = u.Code
-	main, special, clusters := p.Holdings(u.Code)
-	refs := func(hs []plan.Holding) []industryRef {
-		out := []industryRef{}
-		for _, h := range hs {
-			out = append(out, refOf(h))
-		}
-		return out
-	}
+	v := snap.View(p.ID, u.Code)
+	main, special, clusters := viewRefs(v)
 	f.Properties = geojson.Properties{
 		"code":        u.Code,
 		"name":        u.Name,
 		"kind":        u.Kind,
-		"main":        refs(main),
-		"special":     refs(special),
-		"violations":  nonNil(snap.UnitViolations(p.ID, u.Code)),
+		"main":        main,
+		"special":     special,
+		"violations":  nonNil(v.Violations),
 		"area_km2":    u.AreaKm2,
 		"approximate": u.Approximate,
 	}
 	if p.Kind == plan.Clusters {
-		cs := []clusterRef{}
-		for _, cl := range clusters {
-			cs = append(cs, clusterRef{Name: cl.Name, Industry: cl.Industry, Level: string(cl.Level), Hosts: cl.Hosts, Year: cl.Year, Source: cl.Source})
-		}
-		f.Properties["clusters"] = cs
+		f.Properties["clusters"] = clusters
 		f.Properties["group"] = p.Groups[u.Code]
 	}
 	return f

@@ -32,11 +32,13 @@ type Limits struct {
 	// may make per minute (default 10); past it, 429 before the token is
 	// even looked at.
 	AuthFailuresPerMinute int
+	// StreamsPerClient bounds one client's open event streams (default 8).
+	StreamsPerClient int
 }
 
 // DefaultLimits are the limits a zero Limits field takes.
 var DefaultLimits = Limits{ValidateConcurrency: 2, ValidateSecondsPerMinute: 10, ValidateMaxBytes: 8 << 20,
-	MaxRecords: 50_000, AuthFailuresPerMinute: 10}
+	MaxRecords: 50_000, AuthFailuresPerMinute: 10, StreamsPerClient: 8}
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
@@ -54,6 +56,9 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.AuthFailuresPerMinute <= 0 {
 		l.AuthFailuresPerMinute = d.AuthFailuresPerMinute
+	}
+	if l.StreamsPerClient <= 0 {
+		l.StreamsPerClient = d.StreamsPerClient
 	}
 	return l
 }

@@ -196,7 +196,10 @@ func gzipResponses() echo.MiddlewareFunc {
 				c.Response().Header().Add(echo.HeaderVary, echo.HeaderAcceptEncoding)
 				return true
 			}
-			return strings.HasPrefix(c.Request().URL.Path, "/tiles/") && strings.Count(c.Request().URL.Path, "/") > 2
+			path := c.Request().URL.Path
+			// Tiles are stored gzipped; an event stream must not wait in
+			// a compressor's buffer.
+			return strings.HasPrefix(path, "/tiles/") && strings.Count(path, "/") > 2 || path == "/api/v1/events"
 		},
 		MinLength: 1024,
 	})

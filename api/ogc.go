@@ -195,7 +195,8 @@ func ogcFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Featur
 	if p == nil {
 		return f
 	}
-	main, special, clusters := p.Holdings(u.Code)
+	v := snap.View(p.ID, u.Code)
+	main, special := v.Main, v.Special
 	join := func(hs []plan.Holding, field func(plan.Holding) string) string {
 		var out []string
 		for _, h := range hs {
@@ -207,10 +208,10 @@ func ogcFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Featur
 	code := func(h plan.Holding) string { return h.Industry }
 	src := func(h plan.Holding) string { return h.Source }
 	var cl []string
-	for _, c := range clusters {
+	for _, c := range v.Clusters {
 		cl = append(cl, c.Name)
 	}
-	violations := snap.UnitViolations(p.ID, u.Code)
+	violations := v.Violations
 	f.Properties["main"] = join(main, name)
 	f.Properties["main_codes"] = join(main, code)
 	f.Properties["special"] = join(special, name)

@@ -48,11 +48,13 @@ var v1Operations = []operation{
 	{"GET", "/api/v1/industries", "a plan's catalogue with how many units hold each industry", []param{qReq("plan", "string", "plan id"), pFormat}, "", "application/json"},
 	{"GET", "/api/v1/lookup", "units containing a point, and zones near it", []param{qReq("lon", "number", "longitude"), qReq("lat", "number", "latitude")}, "", "application/json"},
 	{"GET", "/api/v1/plans/{id}/validation", "the stored plan's validation report", []param{pPlan}, "", "application/json"},
+	{"GET", "/api/v1/plans/{id}/theme", "the plan's thematic data per unit (roles, tiers, violations, coverage), tagged by content", []param{pPlan, q("v", "string", "the content tag; when current, the answer may be cached for good")}, "", "application/json"},
 	{"POST", "/api/v1/plans/{id}/validate", "validates a plan file without storing it", []param{pPlan}, "text/csv,application/json", "application/json"},
 	{"PUT", "/api/v1/plans/{id}/assignments", "replaces a plan's assignments (needs a token)", []param{pPlan, q("force", "boolean", "store despite errors")}, "text/csv,application/json", "application/json"},
 	{"GET", "/api/v1/plans/{id}/revisions", "the accepted writes of a plan", []param{pPlan}, "", "application/json"},
 	{"POST", "/api/v1/plans/{id}/revisions/{n}/restore", "restores a revision (needs a token)", []param{pPlan, pathParam("n", "revision number")}, "", "application/json"},
 	{"GET", "/api/v1/openapi.json", "this document", nil, "", "application/json"},
+	{"GET", "/api/v1/events", "Server-Sent Events: each new data version with its geometry version and plans' content tags", nil, "", "text/event-stream"},
 }
 
 var ogcOperations = []operation{

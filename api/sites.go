@@ -116,36 +116,27 @@ type siteNeighbour struct {
 	Role string `json:"role"`
 }
 
-// roleOf is how a unit holds an industry in a plan: main or special (in a
-// clusters plan, a world or national cluster counts as main, provincial
-// as special), with the details and sources; "" when it does not.
-func roleOf(p *plan.Plan, code, industry string) (role, detail string, sources []string) {
-	main, special, clusters := p.Holdings(code)
-	for _, hs := range []struct {
-		role string
-		hs   []plan.Holding
-	}{{"main", main}, {"special", special}} {
-		for _, h := range hs.hs {
-			if h.Industry == industry {
-				return hs.role, h.Detail, nonEmpty(h.Source)
-			}
+// roleOf is how a unit holds an industry (a code) in a plan, from the
+// plan's read model, with the details and sources of what gives it the
+// role; "" when it does not hold it.
+func roleOf(snap *store.Snapshot, p *plan.Plan, code, industry string) (role, detail string, sources []string) {
+	r := p.RoleOf(code, industry)
+	if r == "" {
+		return "", "", nil
+	}
+	v := snap.View(p.ID, code)
+	for _, h := range append(append([]plan.Holding(nil), v.Main...), v.Special...) {
+		if h.Industry == industry && h.Role == r {
+			return string(r), h.Detail, nonEmpty(h.Source)
 		}
 	}
-	for _, c := range clusters {
-		if c.Industry != industry {
-			continue
+	for _, c := range v.Clusters {
+		if c.Industry == industry {
+			detail = strings.TrimPrefix(detail+"; "+c.Name, "; ")
+			sources = append(sources, nonEmpty(c.Source)...)
 		}
-		r := "special"
-		if c.Level != plan.Provincial {
-			r = "main"
-		}
-		if role != "main" {
-			role = r
-		}
-		detail = strings.TrimPrefix(detail+"; "+c.Name, "; ")
-		sources = append(sources, nonEmpty(c.Source)...)
 	}
-	return role, detail, sources
+	return string(r), detail, sources
 }
 
 func nonEmpty(s string) []string {
@@ -160,7 +151,7 @@ func nonEmpty(s string) []string {
 func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point) []site {
 	var out []site
 	for _, u := range snap.PlanUnits(p) {
-		role, detail, sources := roleOf(p, u.Code, industry)
+		role, detail, sources := roleOf(snap, p, u.Code, industry)
 		if role == "" {
 			continue
 		}
@@ -174,9 +165,9 @@ func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point)
 			s.DistanceKm = &d
 		}
 		for _, n := range snap.NeighboursOf(u.Code) {
-			if r, _, _ := roleOf(p, n, industry); r != "" {
+			if r := p.RoleOf(n, industry); r != "" {
 				nu, _ := snap.Unit(n)
-				s.Neighbours = append(s.Neighbours, siteNeighbour{Code: n, Name: nu.Name, Role: r})
+				s.Neighbours = append(s.Neighbours, siteNeighbour{Code: n, Name: nu.Name, Role: string(r)})
 			}
 		}
 		out = append(out, s)
@@ -278,23 +269,21 @@ func (h *handlers) industries(c echo.Context) error {
 		out[i] = industryCount{Industry: in}
 		idx[in.Code] = i
 	}
-	for _, u := range snap.PlanUnits(p) {
-		main, special, _ := p.Holdings(u.Code)
-		counted := map[string]bool{}
-		for _, h := range main {
-			if i, ok := idx[h.Industry]; ok && !counted["m"+h.Industry] {
-				counted["m"+h.Industry] = true
-				out[i].MainUnits++
+	// The counts are those the map colours: units by their role in the
+	// plan's read model (cluster hosts included), clusters once each.
+	for i, in := range out {
+		for code, role := range p.Holders(in.Code) {
+			if !snap.InPlan(p, code) {
+				continue
 			}
-		}
-		for _, h := range special {
-			if i, ok := idx[h.Industry]; ok && !counted["s"+h.Industry] {
-				counted["s"+h.Industry] = true
+			if role == plan.Main {
+				out[i].MainUnits++
+			} else {
 				out[i].SpecialUnits++
 			}
 		}
 	}
-	for _, cl := range p.Clusters {
+	for _, cl := range p.CurrentClusters() {
 		if i, ok := idx[cl.Industry]; ok {
 			out[i].Clusters++
 		}

@@ -19,6 +19,8 @@ type planSummary struct {
 	Industries  int    `json:"industries"`
 	Assignments int    `json:"assignments"`
 	Clusters    int    `json:"clusters"`
+	// AssignedUnits counts the units the plan gives anything.
+	AssignedUnits int `json:"assigned_units"`
 }
 
 func (h *handlers) plans(c echo.Context) error {
@@ -28,7 +30,7 @@ func (h *handlers) plans(c echo.Context) error {
 		p := &snap.Plans[i]
 		out = append(out, planSummary{ID: p.ID, Title: p.Title, Kind: string(p.Kind), AsOf: p.AsOf, Region: p.Region,
 			Units: len(snap.PlanUnits(p)), Industries: len(p.Catalogue),
-			Assignments: len(p.Assignments), Clusters: len(p.Clusters)})
+			Assignments: len(p.Assignments), Clusters: len(p.Clusters), AssignedUnits: assignedUnits(snap, p)})
 	}
 	return c.JSON(http.StatusOK, map[string]any{"data_version": snap.Version, "plans": out})
 }
@@ -136,9 +138,9 @@ func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
 		if !snap.InPlan(p, u.Code) {
 			continue
 		}
-		up := unitPlan{Plan: p.ID, Title: p.Title, Kind: string(p.Kind), Group: p.Groups[u.Code],
-			Violations: nonNil(snap.UnitViolations(p.ID, u.Code))}
-		main, special, clusters := []industryRef{}, []industryRef{}, []clusterRef{}
+		v := snap.View(p.ID, u.Code)
+		up := unitPlan{Plan: p.ID, Title: p.Title, Kind: string(p.Kind), Group: p.Groups[u.Code], Violations: nonNil(v.Violations)}
+		main, special, clusters := viewRefs(v)
 		if p.Kind == plan.Clusters {
 			up.Clusters = &clusters
 		} else {
@@ -150,30 +152,35 @@ func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
 				}
 			}
 		}
-		mh, sh, cs := p.Holdings(u.Code)
-		for _, h := range mh {
-			main = append(main, refOf(h))
-		}
-		for _, h := range sh {
-			special = append(special, refOf(h))
-		}
-		seen := map[string]bool{}
-		for _, cl := range cs {
-			if seen[cl.Name] {
-				continue // one entry per cluster, its steps in History
-			}
-			seen[cl.Name] = true
-			clusters = append(clusters, clusterOf(p, cl))
-		}
 		out = append(out, up)
 	}
 	return out
 }
 
-// clusterOf shows a cluster at its latest step, with its history.
-func clusterOf(p *plan.Plan, cl plan.Cluster) clusterRef {
-	h := p.History(cl.Name)
-	last := h[len(h)-1]
-	return clusterRef{Name: cl.Name, Industry: cl.Industry, Level: string(last.Level), Hosts: cl.Hosts,
-		Year: last.Year, Source: last.Source, History: h}
+// viewRefs shows a unit's view: its picks and the clusters it hosts, each
+// at its latest level with its history. The lists are never nil.
+func viewRefs(v *plan.UnitView) (main, special []industryRef, clusters []clusterRef) {
+	main, special, clusters = []industryRef{}, []industryRef{}, []clusterRef{}
+	for _, h := range v.Main {
+		main = append(main, refOf(h))
+	}
+	for _, h := range v.Special {
+		special = append(special, refOf(h))
+	}
+	for _, c := range v.Clusters {
+		clusters = append(clusters, clusterRef{Name: c.Name, Industry: c.Industry, Level: string(c.Level), Hosts: c.Hosts,
+			Year: c.Year, Source: c.Source, History: c.History})
+	}
+	return main, special, clusters
+}
+
+// assignedUnits counts the plan's units it gives anything.
+func assignedUnits(snap *store.Snapshot, p *plan.Plan) int {
+	n := 0
+	for _, u := range snap.PlanUnits(p) {
+		if snap.View(p.ID, u.Code).Assigned() {
+			n++
+		}
+	}
+	return n
 }

@@ -148,8 +148,10 @@ type Plan struct {
 	// Rules is the plan's rule profile.
 	Rules Profile
 
-	// holdings indexes Holdings by unit once the plan is final.
+	// holdings indexes Holdings by unit, roles the holders of each
+	// industry, once the plan is final.
 	holdings map[string]*unitHoldings
+	roles    map[string]map[string]Role
 }
 
 type unitHoldings struct {
@@ -243,6 +245,7 @@ func (p *Plan) IndexHoldings() {
 		}
 	}
 	p.holdings = idx
+	p.roles = rolesOf(p)
 }
 
 // Holdings lists what p gives a unit: its main and special industries

@@ -1,9 +1,13 @@
 package store
 
 import (
+	"encoding/binary"
+	"encoding/json"
 	"fmt"
-	"slices"
+	"hash/fnv"
+	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/indmap/indmap/geo"
@@ -16,21 +20,31 @@ import (
 // any number of requests share it without locks; a new version makes a
 // new snapshot.
 type Snapshot struct {
-	Version    int64
-	Units      []plan.Unit // by code
-	Plans      []plan.Plan // by id
-	Neighbours []geo.Neighbour
+	Version int64
+	// GeometryVersion names the units' geometry and identity (codes,
+	// names, kinds, parents, dates): it moves only when boundaries or
+	// divisions change, never with a plan's assignments.
+	GeometryVersion string
+	Units           []plan.Unit // by code
+	Plans           []plan.Plan // by id
+	Neighbours      []geo.Neighbour
 
 	byCode   map[string]int
 	adjacent map[string][]string
 	index    *geo.Index
 	// reports holds each plan's validation, computed once per version so
 	// that tiles and GeoJSON read violation counts without re-validating.
-	reports    map[string]plan.Report
-	violations map[string]map[string][]string // plan → unit → rule ids
+	reports map[string]plan.Report
+	views   map[string]map[string]*plan.UnitView // plan → unit → view
 	// planUnits holds each plan's units on its date, by code.
 	planUnits map[string][]plan.Unit
 	inPlan    map[string]map[string]bool
+	tags      map[string]planTags
+}
+
+// planTags name what a plan's tiles and thematic data contain.
+type planTags struct {
+	geometry, theme string
 }
 
 // NewSnapshot indexes units, plans and neighbour pairs.
@@ -54,8 +68,10 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 		sort.Strings(l)
 	}
 	s.reports = map[string]plan.Report{}
-	s.violations = map[string]map[string][]string{}
+	s.views = map[string]map[string]*plan.UnitView{}
 	s.planUnits = map[string][]plan.Unit{}
+	s.tags = map[string]planTags{}
+	s.GeometryVersion = geometryVersion(s.Units)
 	s.inPlan = map[string]map[string]bool{}
 	now := time.Now()
 	for i := range s.Plans {
@@ -72,18 +88,8 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 		r := plan.Validate(p, plan.Subject{Units: units, Date: date, Other: s.Unit, Neighbours: s.NeighboursOf,
 			Assignments: p.Assignments, Clusters: p.Clusters})
 		s.reports[p.ID] = r
-		byUnit := map[string][]string{}
-		for _, v := range r.Violations {
-			for _, u := range v.Units {
-				if !slices.Contains(byUnit[u], v.Rule) {
-					byUnit[u] = append(byUnit[u], v.Rule)
-				}
-			}
-		}
-		for _, rules := range byUnit {
-			sort.Strings(rules)
-		}
-		s.violations[p.ID] = byUnit
+		s.views[p.ID] = p.Views(r)
+		s.tags[p.ID] = tagsOf(s.GeometryVersion, p, units, r)
 	}
 	return s
 }
@@ -94,9 +100,28 @@ func (s *Snapshot) Report(planID string) (plan.Report, bool) {
 	return r, ok
 }
 
+// PlanTag names a plan's thematic content at this version (what it
+// assigns, its rules and its report, on its geometry): equal tags, equal
+// thematic data.
+func (s *Snapshot) PlanTag(planID string) string { return s.tags[planID].theme }
+
+// PlanGeometryTag names the geometry of a plan's tiles: its units and
+// how they show; it moves only with GeometryVersion or the plan's
+// definition.
+func (s *Snapshot) PlanGeometryTag(planID string) string { return s.tags[planID].geometry }
+
+// View is what a plan says of a unit at this version (an empty view
+// for a unit it says nothing of).
+func (s *Snapshot) View(planID, code string) *plan.UnitView {
+	if v := s.views[planID][code]; v != nil {
+		return v
+	}
+	return &plan.UnitView{Code: code, Roles: map[string]plan.Role{}}
+}
+
 // UnitViolations lists the rule ids a unit breaks in a plan.
 func (s *Snapshot) UnitViolations(planID, code string) []string {
-	return s.violations[planID][code]
+	return s.View(planID, code).Violations
 }
 
 // Validate checks a plan file's records against a stored plan's units,
@@ -196,4 +221,64 @@ func (s *Snapshot) UnitsAt(p orb.Point, date string) []plan.Unit {
 	})
 	sort.Slice(out, func(i, j int) bool { return out[i].Code < out[j].Code })
 	return out
+}
+
+// geometryVersion hashes every unit's identity and coordinates.
+func geometryVersion(units []plan.Unit) string {
+	h := fnv.New64a()
+	var buf [8]byte
+	num := func(f float64) {
+		binary.LittleEndian.PutUint64(buf[:], math.Float64bits(f))
+		h.Write(buf[:])
+	}
+	for _, u := range units {
+		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%s\x00%v\x00", u.Code, u.Name, u.NameEn, u.Kind, u.Parent,
+			u.ValidFrom, u.ValidTo, u.Approximate)
+		for _, l := range append(append([]plan.UnitLink(nil), u.Predecessors...), u.Successors...) {
+			fmt.Fprintf(h, "%s\x00%s\x00%s\x00", l.Code, l.Share, l.Date)
+		}
+		num(u.Label[0])
+		num(u.Label[1])
+		switch g := u.Geom.(type) {
+		case orb.Point:
+			num(g[0])
+			num(g[1])
+		case orb.MultiPolygon:
+			for _, poly := range g {
+				for _, ring := range poly {
+					num(float64(len(ring)))
+					for _, p := range ring {
+						num(p[0])
+						num(p[1])
+					}
+				}
+			}
+		}
+	}
+	return "g" + strconv.FormatUint(h.Sum64(), 36)
+}
+
+// tagsOf names a plan's tile geometry (its units, how they show) and its
+// thematic content (assignments, rules, report).
+func tagsOf(geometry string, p *plan.Plan, units []plan.Unit, r plan.Report) planTags {
+	g := fnv.New64a()
+	fmt.Fprintf(g, "%s\x00%s\x00%s\x00%s\x00", geometry, p.ID, p.Region, p.AsOf)
+	display, _ := json.Marshal(p.Display)
+	g.Write(display)
+	for _, u := range units {
+		fmt.Fprintf(g, "%s\x00", u.Code)
+	}
+	t := fnv.New64a()
+	fmt.Fprintf(t, "%x\x00", g.Sum64())
+	content, _ := json.Marshal(struct {
+		Title       string
+		Catalogue   []plan.Industry
+		Assignments []plan.Assignment
+		Clusters    []plan.Cluster
+		Groups      map[string]string
+		Rules       plan.Profile
+		Report      plan.Report
+	}{p.Title, p.Catalogue, p.Assignments, p.Clusters, p.Groups, p.Rules, r})
+	t.Write(content)
+	return planTags{geometry: "g" + strconv.FormatUint(g.Sum64(), 36), theme: "t" + strconv.FormatUint(t.Sum64(), 36)}
 }

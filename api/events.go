@@ -1,0 +1,123 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/indmap/indmap/store"
+	"github.com/labstack/echo/v4"
+)
+
+// Server-Sent Events: GET /api/v1/events announces each data version the
+// watcher publishes, with what it changed, so that an open page re-reads
+// just that.
+
+// versionEvent is one announcement.
+type versionEvent struct {
+	DataVersion int64 `json:"data_version"`
+	// GeometryVersion moves only when boundaries change (tile geometry).
+	GeometryVersion string `json:"geometry_version"`
+	// Plans gives each plan's content tag; a changed tag means its
+	// thematic data changed.
+	Plans map[string]string `json:"plans"`
+}
+
+func eventOf(snap *store.Snapshot) versionEvent {
+	ev := versionEvent{DataVersion: snap.Version, GeometryVersion: snap.GeometryVersion, Plans: map[string]string{}}
+	for i := range snap.Plans {
+		ev.Plans[snap.Plans[i].ID] = snap.PlanTag(snap.Plans[i].ID)
+	}
+	return ev
+}
+
+// streams counts open event streams per client, to bound them.
+type streams struct {
+	mu  sync.Mutex
+	max int
+	per map[string]int
+}
+
+func (s *streams) open(client string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.per[client] >= s.max {
+		return false
+	}
+	s.per[client]++
+	return true
+}
+
+func (s *streams) close(client string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.per[client]--; s.per[client] <= 0 {
+		delete(s.per, client)
+	}
+}
+
+// eventHeartbeat keeps proxies from closing an idle stream.
+const eventHeartbeat = 20 * time.Second
+
+// events serves GET /api/v1/events: the current version at once, then
+// every new one; a comment line every 20 s keeps the connection alive.
+func (h *handlers) events(c echo.Context) error {
+	client := c.RealIP()
+	if !h.streams.open(client) {
+		return tooMany(c, 10*time.Second, "%d event streams from %s are open already", h.streams.max, client)
+	}
+	defer h.streams.close(client)
+	ctx := c.Request().Context()
+	updates, unsubscribe := h.data.Subscribe()
+	defer unsubscribe()
+	w := c.Response()
+	// The stream outlives the server's write timeout.
+	_ = http.NewResponseController(w.Writer).SetWriteDeadline(time.Time{})
+	hdr := w.Header()
+	hdr.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
+	hdr.Set("Cache-Control", "no-store")
+	hdr.Set("X-Accel-Buffering", "no") // nginx: do not buffer
+	w.WriteHeader(http.StatusOK)
+	if c.Request().Method == http.MethodHead {
+		return nil
+	}
+	send := func(snap *store.Snapshot) error {
+		b, err := json.Marshal(eventOf(snap))
+		if err != nil {
+			return err
+		}
+		if _, err := fmt.Fprintf(w, "id: %d\nevent: version\ndata: %s\n\n", snap.Version, b); err != nil {
+			return err
+		}
+		w.Flush()
+		return nil
+	}
+	if snap, _ := h.data.Snapshot(ctx); snap != nil {
+		if err := send(snap); err != nil {
+			return nil
+		}
+	}
+	beat := time.NewTicker(eventHeartbeat)
+	defer beat.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-beat.C:
+			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
+				return nil
+			}
+			w.Flush()
+		case <-updates:
+			snap, _ := h.data.Snapshot(ctx)
+			if snap == nil {
+				continue
+			}
+			if err := send(snap); err != nil {
+				return nil
+			}
+		}
+	}
+}
