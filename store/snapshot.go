@@ -12,6 +12,7 @@ import (
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/search"
 	"github.com/paulmach/orb"
 )
 
@@ -40,6 +41,9 @@ type Snapshot struct {
 	planUnits map[string][]plan.Unit
 	inPlan    map[string]map[string]bool
 	tags      map[string]planTags
+	// search finds units and industries by partial names, built once
+	// per version.
+	search *search.Index
 }
 
 // planTags name what a plan's tiles and thematic data contain.
@@ -52,6 +56,17 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 	s := &Snapshot{Version: version, Units: units, Plans: plans, Neighbours: ns,
 		byCode: map[string]int{}, adjacent: map[string][]string{}}
 	sort.Slice(s.Units, func(i, j int) bool { return s.Units[i].Code < s.Units[j].Code })
+	names, err := plan.DefaultNames()
+	if err != nil {
+		names = &plan.Names{} // the embedded table is checked by tests
+	}
+	for i := range s.Units {
+		// Units stored before English names were (and successors derived
+		// from division changes) get theirs generated.
+		if u := &s.Units[i]; u.NameEn == "" {
+			u.NameEn = names.English(u.Code, u.Name)
+		}
+	}
 	bounds := make([]orb.Bound, len(units))
 	for i, u := range s.Units {
 		s.byCode[u.Code] = i
@@ -91,7 +106,25 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 		s.views[p.ID] = p.Views(r)
 		s.tags[p.ID] = tagsOf(s.GeometryVersion, p, units, r)
 	}
+	s.search = search.New(s.Units, bounds, s.Plans, names)
 	return s
+}
+
+// Search finds the units and industries whose names match q, best first,
+// at most limit of them, and says how many matched in all. With a plan,
+// only its units (on its date) and its catalogue; else every unit and
+// every plan's catalogue.
+func (s *Snapshot) Search(q string, p *plan.Plan, limit int) ([]search.Result, int) {
+	var keep func(search.Result) bool
+	if p != nil {
+		keep = func(r search.Result) bool {
+			if r.Type == search.TypeIndustry {
+				return r.Plan == p.ID
+			}
+			return s.InPlan(p, r.Code)
+		}
+	}
+	return s.search.Query(q, limit, keep)
 }
 
 // Report is the validation of a stored plan at this version.

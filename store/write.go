@@ -37,8 +37,14 @@ func unitKind(level string) (string, error) {
 // of all stored polygons, in one transaction.
 func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo.AdjacencyOptions) (ImportResult, error) {
 	var res ImportResult
-	err := s.write(ctx, true, func(tx *sql.Tx) error {
+	// DataV files have no English: names are romanised here, once.
+	names, err := plan.DefaultNames()
+	if err != nil {
+		return res, err
+	}
+	err = s.write(ctx, true, func(tx *sql.Tx) error {
 		for i, b := range bs {
+			nameEn := names.English(b.Code, b.Name)
 			kind, err := unitKind(b.Level)
 			if err != nil {
 				return fmt.Errorf("boundary %d (%s %s): %w", i+1, b.Code, b.Name, err)
@@ -54,9 +60,9 @@ func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo
 			switch {
 			case err == sql.ErrNoRows:
 				res.Added++
-				_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, kind, parent, approximate, area_km2,
-					label_lon, label_lat, seat_lon, seat_lat, repairs) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
-					blob, b.Code, b.Name, kind, b.Parent, b.AreaKm2, b.Label[0], b.Label[1], b.Seat[0], b.Seat[1], repairs)
+				_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, name_en, kind, parent, approximate, area_km2,
+					label_lon, label_lat, seat_lon, seat_lat, repairs) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
+					blob, b.Code, b.Name, nameEn, kind, b.Parent, b.AreaKm2, b.Label[0], b.Label[1], b.Seat[0], b.Seat[1], repairs)
 			case err == nil:
 				res.Replaced++
 				if approximate {
@@ -65,10 +71,10 @@ func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo
 				if oldKind == plan.KindZone {
 					kind = oldKind // a surveyed zone is still a zone
 				}
-				_, err = tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, kind = ?, approximate = 0, area_km2 = ?,
+				_, err = tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, name_en = ?, kind = ?, approximate = 0, area_km2 = ?,
 					label_lon = ?, label_lat = ?, seat_lon = ?, seat_lat = ?, repairs = ?,
 					parent = CASE WHEN ? = '' THEN parent ELSE ? END WHERE code = ?`,
-					blob, b.Name, kind, b.AreaKm2, b.Label[0], b.Label[1], b.Seat[0], b.Seat[1], repairs, b.Parent, b.Parent, b.Code)
+					blob, b.Name, nameEn, kind, b.AreaKm2, b.Label[0], b.Label[1], b.Seat[0], b.Seat[1], repairs, b.Parent, b.Parent, b.Code)
 			}
 			if err != nil {
 				return fmt.Errorf("boundary %s: %w", b.Code, err)

@@ -1,0 +1,182 @@
+package search_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/search"
+	"github.com/indmap/indmap/store"
+	"github.com/paulmach/orb"
+)
+
+func TestFold(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{"Bishan District", "bishandistrict"},
+		{"Xi'an", "xian"},
+		{"Bǐshān Qū", "bishanqu"},
+		{"Lüliang", "luliang"},
+		{"lvliang", "luliang"},
+		{"璧山区", "璧山区"},
+		{"  CQ-ICV ", "cqicu"},
+		{"?!", ""},
+	} {
+		if got := search.Fold(c.in); got != c.want {
+			t.Errorf("Fold(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func names(t testing.TB) *plan.Names {
+	n, err := plan.DefaultNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func unit(code, name, nameEn string) plan.Unit {
+	return plan.Unit{Code: code, Name: name, NameEn: nameEn, Kind: plan.KindDistrict, Label: orb.Point{106, 29},
+		Geom: orb.MultiPolygon{{{{106, 29}, {107, 29}, {107, 30}, {106, 29}}}}}
+}
+
+// TestQueryRanks: exact before prefix before substring, then by English
+// name; limit cuts, the count does not.
+func TestQueryRanks(t *testing.T) {
+	units := []plan.Unit{
+		unit("1", "山城区", "Shancheng District"),
+		unit("2", "璧山区", "Bishan District"),
+		unit("3", "山亭区", "Shanting District"),
+		unit("4", "巫山县", "Wushan County"),
+		unit("5", "山区", "Shan District"),
+	}
+	plans := []plan.Plan{{ID: "p", Catalogue: []plan.Industry{{Code: "SHAN-1", Name: "山地装备", NameEn: "Mountain equipment"}}}}
+	ix := search.New(units, nil, plans, names(t))
+	for _, c := range []struct {
+		q     string
+		limit int
+		want  string // codes, best first
+		total int
+	}{
+		{"shan", 10, "5 SHAN-1 1 3 2 4", 6}, // prefixes by English name: Mountain… before Shancheng
+		{"山", 10, "5 SHAN-1 1 3 2 4", 6},
+		{"山", 2, "5 SHAN-1", 6},
+		{"Shan District", 10, "5 2", 2}, // and inside Bishan District
+		{"bishan", 10, "2", 1},          // the English name's proper part is exact
+		{"bish", 10, "2", 1},
+		{"mountain", 10, "SHAN-1", 1},
+		{"shanqu", 10, "5 2", 2}, // the pinyin of the whole Chinese name
+		{"zzz", 10, "", 0},
+		{" - ", 10, "", 0},
+	} {
+		rs, total := ix.Query(c.q, c.limit, nil)
+		var got []string
+		for _, r := range rs {
+			got = append(got, r.Code)
+		}
+		if strings.Join(got, " ") != c.want || total != c.total {
+			t.Errorf("Query(%q, %d) = %v (%d in all), want %s (%d)", c.q, c.limit, got, total, c.want, c.total)
+		}
+	}
+	rs, _ := ix.Query("bish", 1, nil)
+	if r := rs[0]; r.Match != search.Prefix || r.Label == nil || len(r.BBox) != 4 || r.NameEn != "Bishan District" {
+		t.Errorf("bishan: %+v", r)
+	}
+	rs, _ = ix.Query("shan", 10, func(r search.Result) bool { return r.Type == search.TypeIndustry })
+	if len(rs) != 1 || rs[0].Plan != "p" {
+		t.Errorf("keep industries: %+v", rs)
+	}
+}
+
+func loadAll(t testing.TB) *store.Snapshot {
+	snap, err := testdb.Seeded(t, "chongqing-districts", "shandong-cities", "shandong-counties",
+		"henan/henan-cities", "henan/henan-counties").Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snap
+}
+
+// TestSearchDefaultData: what people type finds the unit or industry
+// they mean first, in the plan they look at.
+func TestSearchDefaultData(t *testing.T) {
+	snap := loadAll(t)
+	cq, _ := snap.Plan(plan.ChongqingID)
+	sd, _ := snap.Plan(plan.ShandongID)
+	for _, c := range []struct {
+		q     string
+		p     *plan.Plan
+		first string // code of the first result; "" for none
+		n     int    // results at least
+	}{
+		{"璧山", cq, "500120", 1},
+		{"bishan", cq, "500120", 1},
+		{"Bishan District", cq, "500120", 1},
+		{"bish", cq, "500120", 1},
+		{"BISHAN", nil, "500120", 1},
+		{"Bìshān", nil, "500120", 1},
+		{"璧山区", nil, "500120", 1},
+		{"changshou", cq, "500115", 1},
+		{"Shizhu", cq, "500240", 1},
+		{"两江", cq, "cq-liangjiang", 1}, // the 2023 plan's functional zone
+		{"liangjiang new area", cq, "cq-liangjiang", 1},
+		{"两江", nil, "", 2}, // and the administrative one of 2026
+		{"市中", cq, "", 0},
+		{"市中", sd, "370103", 2},
+		{"taierzhuang", sd, "370405", 1},
+		{"Tai'erzhuang", nil, "370405", 1},
+		{"xun county", nil, "410621", 1},
+		{"智能网联", cq, "CQ-ICV", 1},
+		{"new energy vehicle", cq, "CQ-ICV", 1},
+		{"nothing like this", nil, "", 0},
+	} {
+		rs, total := snap.Search(c.q, c.p, 10)
+		first := ""
+		if len(rs) > 0 {
+			first = rs[0].Code
+		}
+		if c.first == "" && c.n > 0 {
+			first = "" // only the count is checked
+		}
+		if first != c.first || len(rs) < c.n || total < len(rs) {
+			t.Errorf("Search(%q, %v) first %q (%d, %d in all), want %q (at least %d): %+v", c.q, c.p != nil, first, len(rs), total, c.first, c.n, rs)
+		}
+	}
+}
+
+// BenchmarkSearch is one query as people type it, against every unit of
+// the three provinces and every catalogue.
+func BenchmarkSearch(b *testing.B) {
+	snap := loadAll(b)
+	cq, _ := snap.Plan(plan.ChongqingID)
+	for _, q := range []string{"璧山", "bish", "Bishan District", "an", "zzzz"} {
+		b.Run(q, func(b *testing.B) {
+			for b.Loop() {
+				snap.Search(q, nil, 10)
+			}
+		})
+	}
+	b.Run("plan/bish", func(b *testing.B) {
+		for b.Loop() {
+			snap.Search("bish", cq, 10)
+		}
+	})
+}
+
+// BenchmarkNewIndex is the cost of the index per snapshot (which has
+// the units' bounds already, for its R-tree).
+func BenchmarkNewIndex(b *testing.B) {
+	snap := loadAll(b)
+	n := names(b)
+	bounds := make([]orb.Bound, len(snap.Units))
+	for i, u := range snap.Units {
+		if u.Geom != nil {
+			bounds[i] = u.Geom.Bound()
+		}
+	}
+	for b.Loop() {
+		search.New(snap.Units, bounds, snap.Plans, n)
+	}
+}
