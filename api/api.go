@@ -123,6 +123,7 @@ func New(cfg Config) *echo.Echo {
 	data("GET", "/api/v1/plans/:id/sites", h.sites)
 	data("GET", "/api/v1/industries", h.industries)
 	data("GET", "/api/v1/lookup", h.lookup)
+	data("GET", "/api/v1/search", h.searchNames)
 	data("GET", "/api/v1/openapi.json", h.v1OpenAPI)
 	get("/api/v1/events", h.events)
 	data("PUT", "/api/v1/plans/:id/assignments", h.putAssignments)

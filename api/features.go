@@ -183,6 +183,7 @@ func planFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit, g orb.Geometry
 	f.Properties = geojson.Properties{
 		"code":        u.Code,
 		"name":        u.Name,
+		"name_en":     u.NameEn,
 		"kind":        u.Kind,
 		"main":        main,
 		"special":     special,

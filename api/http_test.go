@@ -31,6 +31,7 @@ var sampleURLs = map[string]string{
 	"/api/v1/plans/:id/sites":                "/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV",
 	"/api/v1/industries":                     "/api/v1/industries?plan=chongqing-2023",
 	"/api/v1/lookup":                         "/api/v1/lookup?lon=106.57&lat=29.55",
+	"/api/v1/search":                         "/api/v1/search?q=bishan",
 	"/api/v1/openapi.json":                   "/api/v1/openapi.json",
 	"/api/v1/plans/:id/revisions":            "/api/v1/plans/chongqing-2023/revisions",
 	"/api/v1/plans/:id/validation":           "/api/v1/plans/chongqing-2023/validation",

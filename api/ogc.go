@@ -189,7 +189,7 @@ func ogcFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Featur
 	f := geojson.NewFeature(u.Geom)
 	f.ID = u.Code
 	f.Properties = geojson.Properties{
-		"code": u.Code, "name": u.Name, "kind": u.Kind, "parent": u.Parent,
+		"code": u.Code, "name": u.Name, "name_en": u.NameEn, "kind": u.Kind, "parent": u.Parent,
 		"area_km2": u.AreaKm2, "approximate": u.Approximate,
 	}
 	if p == nil {

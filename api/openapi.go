@@ -47,6 +47,9 @@ var v1Operations = []operation{
 		q("limit", "integer", "at most this many (default 20)"), pFormat}, "", "application/json"},
 	{"GET", "/api/v1/industries", "a plan's catalogue with how many units hold each industry", []param{qReq("plan", "string", "plan id"), pFormat}, "", "application/json"},
 	{"GET", "/api/v1/lookup", "units containing a point, and zones near it", []param{qReq("lon", "number", "longitude"), qReq("lat", "number", "latitude")}, "", "application/json"},
+	{"GET", "/api/v1/search", "units and industries by part of a Chinese, pinyin or English name, best first", []param{
+		qReq("q", "string", "what was typed (at most 100 characters): 璧山, bishan, Bishan District, bish"),
+		q("plan", "string", "only this plan's units and catalogue"), q("limit", "integer", "at most this many, 1–50 (default 10)")}, "", "application/json"},
 	{"GET", "/api/v1/plans/{id}/validation", "the stored plan's validation report", []param{pPlan}, "", "application/json"},
 	{"GET", "/api/v1/plans/{id}/theme", "the plan's thematic data per unit (roles, tiers, violations, coverage), tagged by content", []param{pPlan, q("v", "string", "the content tag; when current, the answer may be cached for good")}, "", "application/json"},
 	{"POST", "/api/v1/plans/{id}/validate", "validates a plan file without storing it", []param{pPlan}, "text/csv,application/json", "application/json"},

@@ -135,6 +135,11 @@ func TestQueryBadInput(t *testing.T) {
 		{"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&limit=0", "limit"},
 		{"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&format=xml", "format"},
 		{"/api/v1/industries", "plan"},
+		{"/api/v1/search", "q"},
+		{"/api/v1/search?q=%20%20", "q"},
+		{"/api/v1/search?q=" + strings.Repeat("a", 101), "q"},
+		{"/api/v1/search?q=bishan&limit=0", "limit"},
+		{"/api/v1/search?q=bishan&limit=51", "limit"},
 	} {
 		resp, body := get(t, srv.URL+tc.path)
 		var p struct {
@@ -147,7 +152,7 @@ func TestQueryBadInput(t *testing.T) {
 			t.Errorf("%s: %d %s", tc.path, resp.StatusCode, body)
 		}
 	}
-	for _, path := range []string{"/api/v1/plans/nope/units", "/api/v1/plans/nope/sites?industry=x", "/api/v1/industries?plan=nope"} {
+	for _, path := range []string{"/api/v1/plans/nope/units", "/api/v1/plans/nope/sites?industry=x", "/api/v1/industries?plan=nope", "/api/v1/search?q=x&plan=nope"} {
 		if resp, _ := get(t, srv.URL+path); resp.StatusCode != 404 {
 			t.Errorf("%s: %d", path, resp.StatusCode)
 		}
@@ -229,7 +234,7 @@ func TestSitesAndIndustries(t *testing.T) {
 		t.Errorf("EIM sites %+v", eim.Sites)
 	}
 	resp, body := get(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV", "Accept", "text/csv")
-	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(body), "rank,code,name,kind,role") || strings.Count(string(body), "\n") != 9 {
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/csv") || !strings.HasPrefix(string(body), "rank,code,name,name_en,kind,role") || strings.Count(string(body), "\n") != 9 {
 		t.Errorf("sites CSV: %s", body)
 	}
 	// Shandong: clusters count as sites, national ones as main.

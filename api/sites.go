@@ -23,6 +23,7 @@ const nearbyZoneKm = 30
 type lookupUnit struct {
 	Code   string `json:"code"`
 	Name   string `json:"name"`
+	NameEn string `json:"name_en"`
 	Kind   string `json:"kind"`
 	Parent string `json:"parent"`
 	// Approximate marks a derived polygon (a successor not yet surveyed);
@@ -35,6 +36,7 @@ type lookupUnit struct {
 type nearbyZone struct {
 	Code       string     `json:"code"`
 	Name       string     `json:"name"`
+	NameEn     string     `json:"name_en"`
 	DistanceKm float64    `json:"distance_km"`
 	Hosts      []string   `json:"hosts"`
 	Plans      []unitPlan `json:"plans"`
@@ -55,7 +57,7 @@ func Lookup(snap *store.Snapshot, p orb.Point, date string) lookupResult {
 	containing := map[string]bool{}
 	for _, u := range snap.UnitsAt(p, date) {
 		containing[u.Code] = true
-		res.Units = append(res.Units, lookupUnit{Code: u.Code, Name: u.Name, Kind: u.Kind, Parent: u.Parent,
+		res.Units = append(res.Units, lookupUnit{Code: u.Code, Name: u.Name, NameEn: u.NameEn, Kind: u.Kind, Parent: u.Parent,
 			Approximate: u.Approximate, Note: u.Note, Plans: unitPlans(snap, u)})
 	}
 	for _, u := range snap.Units {
@@ -68,7 +70,7 @@ func Lookup(snap *store.Snapshot, p orb.Point, date string) lookupResult {
 			hosted = hosted || containing[h]
 		}
 		if d <= nearbyZoneKm || hosted {
-			res.NearbyZones = append(res.NearbyZones, nearbyZone{Code: u.Code, Name: u.Name, DistanceKm: round3(d),
+			res.NearbyZones = append(res.NearbyZones, nearbyZone{Code: u.Code, Name: u.Name, NameEn: u.NameEn, DistanceKm: round3(d),
 				Hosts: nonNil(u.Hosts), Plans: unitPlans(snap, u)})
 		}
 	}
@@ -101,6 +103,7 @@ func (h *handlers) lookup(c echo.Context) error {
 type site struct {
 	Code       string          `json:"code"`
 	Name       string          `json:"name"`
+	NameEn     string          `json:"name_en"`
 	Kind       string          `json:"kind"`
 	Role       string          `json:"role"`
 	DistanceKm *float64        `json:"distance_km,omitempty"`
@@ -111,9 +114,10 @@ type site struct {
 }
 
 type siteNeighbour struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-	Role string `json:"role"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	NameEn string `json:"name_en"`
+	Role   string `json:"role"`
 }
 
 // roleOf is how a unit holds an industry (a code) in a plan, from the
@@ -155,7 +159,7 @@ func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point)
 		if role == "" {
 			continue
 		}
-		s := site{Code: u.Code, Name: u.Name, Kind: u.Kind, Role: role, AreaKm2: round3(u.AreaKm2), Detail: detail,
+		s := site{Code: u.Code, Name: u.Name, NameEn: u.NameEn, Kind: u.Kind, Role: role, AreaKm2: round3(u.AreaKm2), Detail: detail,
 			Sources: nonNil(sources), Neighbours: []siteNeighbour{}}
 		if near != nil {
 			d := 0.0
@@ -167,7 +171,7 @@ func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point)
 		for _, n := range snap.NeighboursOf(u.Code) {
 			if r := p.RoleOf(n, industry); r != "" {
 				nu, _ := snap.Unit(n)
-				s.Neighbours = append(s.Neighbours, siteNeighbour{Code: n, Name: nu.Name, Role: string(r)})
+				s.Neighbours = append(s.Neighbours, siteNeighbour{Code: n, Name: nu.Name, NameEn: nu.NameEn, Role: string(r)})
 			}
 		}
 		out = append(out, s)
@@ -216,7 +220,7 @@ func (h *handlers) sites(c echo.Context) error {
 		list = list[:limit]
 	}
 	if asCSV {
-		rows := [][]string{{"rank", "code", "name", "kind", "role", "distance_km", "area_km2", "detail", "neighbours", "sources"}}
+		rows := [][]string{{"rank", "code", "name", "name_en", "kind", "role", "distance_km", "area_km2", "detail", "neighbours", "sources"}}
 		for i, s := range list {
 			d := ""
 			if s.DistanceKm != nil {
@@ -226,7 +230,7 @@ func (h *handlers) sites(c echo.Context) error {
 			for _, n := range s.Neighbours {
 				ns = append(ns, n.Name+"("+n.Role+")")
 			}
-			rows = append(rows, []string{fmt.Sprint(i + 1), s.Code, s.Name, s.Kind, s.Role, d, fmt.Sprint(s.AreaKm2), s.Detail,
+			rows = append(rows, []string{fmt.Sprint(i + 1), s.Code, s.Name, s.NameEn, s.Kind, s.Role, d, fmt.Sprint(s.AreaKm2), s.Detail,
 				strings.Join(ns, ";"), strings.Join(s.Sources, ";")})
 		}
 		return writeCSV(c, rows)

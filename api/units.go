@@ -73,8 +73,9 @@ type unitPlan struct {
 }
 
 type unitRef struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	NameEn string `json:"name_en"`
 }
 
 func (h *handlers) unit(c echo.Context) error {
@@ -88,7 +89,7 @@ func (h *handlers) unit(c echo.Context) error {
 	neighbours := []unitRef{}
 	for _, code := range snap.NeighboursOf(u.Code) {
 		n, _ := snap.Unit(code)
-		neighbours = append(neighbours, unitRef{Code: n.Code, Name: n.Name})
+		neighbours = append(neighbours, unitRef{Code: n.Code, Name: n.Name, NameEn: n.NameEn})
 	}
 	f.Properties = geojson.Properties{
 		"code":         u.Code,

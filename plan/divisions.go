@@ -41,10 +41,11 @@ const (
 
 // A UnitLink ties a unit to a predecessor or successor.
 type UnitLink struct {
-	Code  string `json:"code"`
-	Name  string `json:"name"`
-	Share string `json:"share"` // whole or part
-	Date  string `json:"date"`
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	NameEn string `json:"name_en"`
+	Share  string `json:"share"` // whole or part
+	Date   string `json:"date"`
 }
 
 // A DivisionChange is one flow of a change of administrative divisions:

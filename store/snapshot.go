@@ -75,6 +75,10 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 		}
 	}
 	s.index = geo.NewIndex(bounds)
+	for i := range s.Units {
+		s.nameLinks(s.Units[i].Predecessors, names)
+		s.nameLinks(s.Units[i].Successors, names)
+	}
 	for _, n := range ns {
 		s.adjacent[n.A] = append(s.adjacent[n.A], n.B)
 		s.adjacent[n.B] = append(s.adjacent[n.B], n.A)
@@ -125,6 +129,18 @@ func (s *Snapshot) Search(q string, p *plan.Plan, limit int) ([]search.Result, i
 		}
 	}
 	return s.search.Query(q, limit, keep)
+}
+
+// nameLinks gives links to other units those units' English names.
+func (s *Snapshot) nameLinks(links []plan.UnitLink, names *plan.Names) {
+	for i := range links {
+		l := &links[i]
+		if u, ok := s.Unit(l.Code); ok {
+			l.NameEn = u.NameEn
+		} else {
+			l.NameEn = names.English(l.Code, l.Name)
+		}
+	}
 }
 
 // Report is the validation of a stored plan at this version.

@@ -292,3 +292,43 @@ func BenchmarkImportBoundaries(b *testing.B) {
 		st.Close()
 	}
 }
+
+// TestEnglishNamesStored: an import stores each unit's English name;
+// a unit stored without one (older files) gets it generated on load.
+func TestEnglishNamesStored(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "t.gpkg")
+	st, err := store.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	sq := func(x float64) orb.MultiPolygon {
+		return orb.MultiPolygon{{{{x, 29.6}, {x + 0.1, 29.6}, {x + 0.1, 29.7}, {x, 29.6}}}}
+	}
+	var bs []geo.Boundary
+	for i, b := range [][2]string{{"500115", "长寿区"}, {"500240", "石柱土家族自治县"}, {"500120", "璧山区"}} {
+		g := sq(106 + float64(i))
+		bs = append(bs, geo.Boundary{Code: b[0], Name: b[1], Level: "district", Parent: "500000", Geom: g, Label: geo.LabelPoint(g)})
+	}
+	if _, err := st.ImportBoundaries(ctx, bs, geo.DefaultAdjacency); err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, path)
+	for code, want := range map[string]string{"500115": "Changshou District", "500240": "Shizhu Tujia Autonomous County", "500120": "Bishan District"} {
+		var got string
+		if err := db.QueryRow(`SELECT name_en FROM units WHERE code = ?`, code).Scan(&got); err != nil || got != want {
+			t.Errorf("stored name_en of %s = %q (%v), want %q", code, got, err, want)
+		}
+	}
+	if _, err := db.Exec(`UPDATE units SET name_en = '' WHERE code = '500115'`); err != nil {
+		t.Fatal(err)
+	}
+	snap, err := st.Load(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := snap.Unit("500115"); u.NameEn != "Changshou District" {
+		t.Errorf("loaded without a stored English name: %q", u.NameEn)
+	}
+}
