@@ -16,12 +16,20 @@ all: build
 # package-lock.json, and are copied into the embedded asset folder so the
 # binary serves them with no network.
 VENDOR := static/vendor/maplibre-gl.mjs static/vendor/maplibre-gl-worker.mjs static/vendor/maplibre-gl.css
-assets: $(VENDOR)
+# The map labels' Latin glyphs are rendered by the server from Noto Sans
+# (SIL Open Font License, from npm too), embedded from glyphs/fonts/.
+NOTO  := node_modules/@expo-google-fonts/noto-sans
+FONTS := glyphs/fonts/NotoSans-Regular.ttf glyphs/fonts/NotoSans-Bold.ttf glyphs/fonts/OFL.txt
+assets: $(VENDOR) $(FONTS)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 $(VENDOR): node_modules/.package-lock.json
 	cp node_modules/maplibre-gl/dist/maplibre-gl.mjs node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs \
 	   node_modules/maplibre-gl/dist/maplibre-gl.css node_modules/maplibre-gl/LICENSE.txt static/vendor/
+$(FONTS): node_modules/.package-lock.json
+	cp $(NOTO)/400Regular/NotoSans_400Regular.ttf glyphs/fonts/NotoSans-Regular.ttf
+	cp $(NOTO)/700Bold/NotoSans_700Bold.ttf glyphs/fonts/NotoSans-Bold.ttf
+	cp $(NOTO)/LICENSE_FONT glyphs/fonts/OFL.txt
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/indmap
@@ -61,4 +69,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./...
 
 clean:
-	rm -rf bin node_modules static/vendor/*.mjs static/vendor/*.css static/vendor/*.txt
+	rm -rf bin node_modules static/vendor/*.mjs static/vendor/*.css static/vendor/*.txt $(FONTS)

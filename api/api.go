@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/indmap/indmap/glyphs"
 	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
 	"github.com/labstack/echo/v4"
@@ -24,6 +25,9 @@ type Config struct {
 	Data   *store.Live
 	Log    *slog.Logger
 	Static fs.FS // the page's files; nil serves none
+	// Fonts are the fonts map labels' glyphs are rendered from (.ttf or
+	// .otf); with none, every glyph range is answered empty.
+	Fonts fs.FS
 	// TileCacheBytes bounds the tile cache (0: DefaultTileCacheBytes;
 	// negative: no cache).
 	TileCacheBytes int64
@@ -82,6 +86,7 @@ func New(cfg Config) *echo.Echo {
 	if h.maxBody <= 0 {
 		h.maxBody = 32 << 20
 	}
+	h.glyphs = openGlyphs(cfg.Fonts, h.log)
 	// The tile index of each new snapshot is built by the data watcher
 	// before the snapshot goes live, never on a request's path.
 	if cfg.Data != nil {
@@ -145,7 +150,7 @@ func New(cfg Config) *echo.Echo {
 		get("/static/*", h.static)
 	}
 	get("/styles/:name", h.style)
-	get("/fonts/:stack/:range", h.glyphs)
+	get("/fonts/:stack/:range", h.glyphRange)
 	return e
 }
 
@@ -168,6 +173,7 @@ type handlers struct {
 	validations   *clientLimiter
 	keepRevisions int
 	streams       *streams
+	glyphs        *glyphs.Set
 }
 
 func renderWait(d time.Duration) time.Duration {

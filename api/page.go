@@ -143,11 +143,3 @@ func (h *handlers) style(c echo.Context) error {
 	return c.JSON(http.StatusOK, tiles.Style(planID, title, base+"/tiles/"+planID+".json",
 		base+"/fonts/{fontstack}/{range}.pbf", h.basemapURL))
 }
-
-// glyphs answers every glyph range with an empty set: the labels are
-// Chinese, which MapLibre draws with the browser's own fonts
-// (localIdeographFontFamily), so no font server is needed.
-func (h *handlers) glyphs(c echo.Context) error {
-	c.Response().Header().Set("Cache-Control", "public, max-age=86400")
-	return c.Blob(http.StatusOK, "application/x-protobuf", nil)
-}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/api"
+	"github.com/indmap/indmap/glyphs"
 	"github.com/indmap/indmap/static"
 	"github.com/indmap/indmap/store"
 )
@@ -84,7 +85,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	srv := &http.Server{
-		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS,
+		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS, Fonts: glyphs.Embedded(),
 			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL,
 			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap,
 			MaxRenders: *maxRenders, RenderWait: *renderWaitFlag, WritesPerMinute: *writeRate, MaxBodyBytes: *maxBodyMB << 20,
