@@ -2,7 +2,9 @@ package api_test
 
 import (
 	"bytes"
+	"io/fs"
 	"log/slog"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -11,13 +13,21 @@ import (
 	"github.com/indmap/indmap/internal/testdb"
 )
 
+// glyphServer serves Chongqing with the fonts of fsys (nil: none) and
+// keeps the server's log.
+func glyphServer(t *testing.T, fsys fs.FS) (*httptest.Server, *bytes.Buffer) {
+	t.Helper()
+	st := testdb.Seeded(t, "chongqing-districts")
+	var logs bytes.Buffer
+	_, srv := serve(t, st, api.Config{Fonts: fsys, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	return srv, &logs
+}
+
 // TestGlyphs: the style's glyph URLs answer real glyph PBFs, cached for
 // long with an ETag; every well-formed range answers; a malformed one is
 // a 404 that says how glyph URLs look.
 func TestGlyphs(t *testing.T) {
-	st := testdb.Seeded(t, "chongqing-districts")
-	var logs bytes.Buffer
-	_, srv := serve(t, st, api.Config{Fonts: glyphs.Embedded(), Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	srv, logs := glyphServer(t, glyphs.Embedded())
 	if !strings.Contains(logs.String(), "Noto Sans Regular") {
 		t.Errorf("the log does not name the fonts: %s", logs.String())
 	}
@@ -61,9 +71,7 @@ func TestGlyphs(t *testing.T) {
 // TestGlyphsWithoutFonts: a binary built without fonts still answers
 // every range (an empty glyph set) and says so in its log.
 func TestGlyphsWithoutFonts(t *testing.T) {
-	st := testdb.Seeded(t, "chongqing-districts")
-	var logs bytes.Buffer
-	_, srv := serve(t, st, api.Config{Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	srv, logs := glyphServer(t, nil)
 	if !strings.Contains(logs.String(), "no fonts in this binary") {
 		t.Errorf("the log does not say the fonts are missing: %s", logs.String())
 	}
