@@ -198,6 +198,7 @@ func TestRangesEverywhere(t *testing.T) {
 	}
 }
 
+// TestParseRange: ranges as MapLibre names them, and nothing else.
 func TestParseRange(t *testing.T) {
 	for _, c := range []struct {
 		in    string

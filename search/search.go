@@ -28,6 +28,7 @@ const (
 	Substring
 )
 
+// String names the match: exact, prefix or substring.
 func (m Match) String() string {
 	switch m {
 	case Exact:
