@@ -17,9 +17,9 @@ all: build
 # binary serves them with no network.
 VENDOR := static/vendor/maplibre-gl.mjs static/vendor/maplibre-gl-worker.mjs static/vendor/maplibre-gl.css
 # The map labels' Latin glyphs are rendered by the server from Noto Sans
-# (SIL Open Font License, from npm too), embedded from glyphs/fonts/.
+# (SIL Open Font License, from npm too), embedded from tiles/glyphs/fonts/.
 NOTO  := node_modules/@expo-google-fonts/noto-sans
-FONTS := glyphs/fonts/NotoSans-Regular.ttf glyphs/fonts/NotoSans-Bold.ttf glyphs/fonts/OFL.txt
+FONTS := tiles/glyphs/fonts/NotoSans-Regular.ttf tiles/glyphs/fonts/NotoSans-Bold.ttf tiles/glyphs/fonts/OFL.txt
 assets: $(VENDOR) $(FONTS)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -27,9 +27,9 @@ $(VENDOR): node_modules/.package-lock.json
 	cp node_modules/maplibre-gl/dist/maplibre-gl.mjs node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs \
 	   node_modules/maplibre-gl/dist/maplibre-gl.css node_modules/maplibre-gl/LICENSE.txt static/vendor/
 $(FONTS): node_modules/.package-lock.json
-	cp $(NOTO)/400Regular/NotoSans_400Regular.ttf glyphs/fonts/NotoSans-Regular.ttf
-	cp $(NOTO)/700Bold/NotoSans_700Bold.ttf glyphs/fonts/NotoSans-Bold.ttf
-	cp $(NOTO)/LICENSE_FONT glyphs/fonts/OFL.txt
+	cp $(NOTO)/400Regular/NotoSans_400Regular.ttf tiles/glyphs/fonts/NotoSans-Regular.ttf
+	cp $(NOTO)/700Bold/NotoSans_700Bold.ttf tiles/glyphs/fonts/NotoSans-Bold.ttf
+	cp $(NOTO)/LICENSE_FONT tiles/glyphs/fonts/OFL.txt
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/indmap

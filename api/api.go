@@ -11,7 +11,7 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/indmap/indmap/glyphs"
+	"github.com/indmap/indmap/tiles/glyphs"
 	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
 	"github.com/labstack/echo/v4"

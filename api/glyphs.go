@@ -7,7 +7,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/indmap/indmap/glyphs"
+	"github.com/indmap/indmap/tiles/glyphs"
 	"github.com/labstack/echo/v4"
 )
 

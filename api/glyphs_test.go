@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/indmap/indmap/api"
-	"github.com/indmap/indmap/glyphs"
+	"github.com/indmap/indmap/tiles/glyphs"
 	"github.com/indmap/indmap/internal/testdb"
 )
 

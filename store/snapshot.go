@@ -12,7 +12,7 @@ import (
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/search"
+	"github.com/indmap/indmap/plan/search"
 	"github.com/paulmach/orb"
 )
 

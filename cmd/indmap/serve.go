@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/api"
-	"github.com/indmap/indmap/glyphs"
+	"github.com/indmap/indmap/tiles/glyphs"
 	"github.com/indmap/indmap/static"
 	"github.com/indmap/indmap/store"
 )

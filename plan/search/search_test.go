@@ -7,7 +7,7 @@ import (
 
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/search"
+	"github.com/indmap/indmap/plan/search"
 	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb"
 )
