@@ -21,17 +21,45 @@ type Violation struct {
 	Level        Level    `json:"level,omitempty"`
 	Limit        *int     `json:"limit,omitempty"`
 	Actual       *int     `json:"actual,omitempty"`
+	// Industries are the industries counted against a limit, with their
+	// catalogue names in IndustryNames.
+	Industries    []string `json:"industries,omitempty"`
+	IndustryNames []string `json:"industry_names,omitempty"`
 	// Parts are the separate groups of a joint cluster's hosts.
 	Parts [][]string `json:"parts,omitempty"`
-	// Lines are the records' lines in a validated file.
-	Lines   []int  `json:"lines,omitempty"`
+	// Year is a cluster's year of recognition at its level.
+	Year int `json:"year,omitempty"`
+	// A unit not in force on AsOf (the date validated for) was abolished
+	// (retired-unit, with its Successors) or created (unknown-unit,
+	// unknown-host) on Since.
+	AsOf       string     `json:"as_of,omitempty"`
+	Since      string     `json:"since,omitempty"`
+	Successors []UnitLink `json:"successors,omitempty"`
+	// Lines are the records' lines in a validated file (rows of a
+	// workbook's sheet).
+	Lines []int `json:"lines,omitempty"`
+	// Title and Message say what is wrong in the report's language
+	// (messages.go renders them from the fields above).
+	Title   string `json:"title"`
 	Message string `json:"message"`
+	// detail is the validator's own English wording, the fallback for a
+	// rule messages.go has no template for.
+	detail string
 }
 
 // A Report is the outcome of validating a plan. Valid is false exactly
 // when there is at least one error.
 type Report struct {
-	Plan       string      `json:"plan"`
+	Plan string `json:"plan"`
+	// Subject says what was validated: a file's name, or "stored
+	// revision N" (Revision is then N).
+	Subject  string `json:"subject,omitempty"`
+	Revision int    `json:"revision,omitempty"`
+	// Sheet is the workbook sheet a file's records came from; Lines are
+	// then its rows.
+	Sheet string `json:"sheet,omitempty"`
+	// Lang is the language of titles and messages.
+	Lang       Lang        `json:"lang"`
 	Valid      bool        `json:"valid"`
 	Errors     int         `json:"errors"`
 	Warnings   int         `json:"warnings"`
@@ -81,6 +109,9 @@ func Validate(p *Plan, s Subject) Report {
 	v.notInForce()
 	sort.SliceStable(v.report.Violations, func(i, j int) bool {
 		a, b := v.report.Violations[i], v.report.Violations[j]
+		if (a.Severity == Error) != (b.Severity == Error) {
+			return a.Severity == Error // errors first, in every report
+		}
 		if (len(a.Units) == 0) != (len(b.Units) == 0) {
 			return len(a.Units) > 0 // plan-wide violations last
 		}
@@ -97,7 +128,7 @@ func Validate(p *Plan, s Subject) Report {
 		}
 	}
 	v.report.Valid = v.report.Errors == 0
-	return v.report
+	return v.report.Localize(DefaultLang)
 }
 
 // add records a violation of rule unless the profile turns it off.
@@ -110,11 +141,8 @@ func (v *validation) add(rule string, x Violation, format string, args ...any) {
 	if x.Units == nil {
 		x.Units = []string{}
 	}
-	x.UnitNames = make([]string, len(x.Units))
-	for i, c := range x.Units {
-		x.UnitNames[i] = v.names[c]
-	}
-	x.Message = fmt.Sprintf(format, args...)
+	x.UnitNames = v.namesOf(x.Units)
+	x.detail = fmt.Sprintf(format, args...)
 	v.report.Violations = append(v.report.Violations, x)
 }
 
@@ -155,6 +183,20 @@ func (v *validation) inForce(code string, i int) bool {
 		}
 	}
 	return false
+}
+
+// namesOf gives the names of unit codes, units not in force included
+// ("" where unknown).
+func (v *validation) namesOf(codes []string) []string {
+	out := make([]string, len(codes))
+	for i, c := range codes {
+		if n, ok := v.names[c]; ok {
+			out[i] = n
+		} else if u, ok := v.other(c); ok {
+			out[i] = u.Name
+		}
+	}
+	return out
 }
 
 func (v *validation) industryName(code string) string {
@@ -263,7 +305,8 @@ func (v *validation) picks() {
 			if rows > n {
 				what = fmt.Sprintf("%d %s rows naming %d industries (%s)", rows, rl.role, n, strings.Join(names, ", "))
 			}
-			v.add(rl.rule, Violation{Units: []string{unit}, Role: rl.role, Limit: intp(limit), Actual: intp(rows), Lines: v.lines(idx)},
+			v.add(rl.rule, Violation{Units: []string{unit}, Role: rl.role, Limit: intp(limit), Actual: intp(rows), Lines: v.lines(idx),
+				Industries: held[rl.role], IndustryNames: names},
 				"%s has %s; the limit is %d", v.unitLabel(unit), what, limit)
 		}
 		for _, code := range held[Main] {
@@ -356,7 +399,7 @@ func (v *validation) clusters() {
 				}
 			}
 		}
-		v.add(RuleDuplicateCluster, Violation{Units: hosts, Cluster: k.name, Level: k.level, Actual: intp(len(idx)), Lines: v.lines(idx)},
+		v.add(RuleDuplicateCluster, Violation{Units: hosts, Cluster: k.name, Level: k.level, Year: k.year, Actual: intp(len(idx)), Lines: v.lines(idx)},
 			"cluster %s appears %d times at the %s level of %d", k.name, len(idx), k.level, k.year)
 	}
 	// A cluster counts at every level it holds, as the province counts.
@@ -423,7 +466,7 @@ func (v *validation) notInForce() {
 			v.add(rule, Violation{Units: []string{code}, Lines: lines}, "%s is not a unit of plan %s", v.unitLabel(code), v.p.ID)
 			continue
 		case u.ValidFrom != "" && v.s.Date < u.ValidFrom:
-			v.add(rule, Violation{Units: []string{code}, Lines: lines},
+			v.add(rule, Violation{Units: []string{code}, Lines: lines, AsOf: v.s.Date, Since: u.ValidFrom},
 				"%s is not in force on %s: it was created on %s", v.unitLabel(code), v.s.Date, u.ValidFrom)
 			continue
 		}
@@ -441,6 +484,6 @@ func (v *validation) notInForce() {
 		if len(succ) > 0 {
 			msg += "; now part of " + strings.Join(succ, ", ")
 		}
-		v.add(RuleRetiredUnit, Violation{Units: []string{code}, Lines: lines}, "%s", msg)
+		v.add(RuleRetiredUnit, Violation{Units: []string{code}, Lines: lines, AsOf: v.s.Date, Since: u.ValidTo, Successors: u.Successors}, "%s", msg)
 	}
 }

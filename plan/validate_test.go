@@ -92,7 +92,7 @@ func TestValidatePicks(t *testing.T) {
 
 func TestValidatePicksDetail(t *testing.T) {
 	p, units := picksFixture()
-	r := Validate(p, Subject{Units: units, Assignments: picks(base + "a:main:I2 a:main:I3"), Lines: []int{2, 3, 4, 5, 6, 7}})
+	r := Validate(p, Subject{Units: units, Assignments: picks(base + "a:main:I2 a:main:I3"), Lines: []int{2, 3, 4, 5, 6, 7}}).Localize(English)
 	var v Violation
 	for _, x := range r.Violations {
 		if x.Rule == RuleMainLimit {
@@ -159,7 +159,7 @@ func TestValidateClusters(t *testing.T) {
 		})
 	}
 	p, units, adj := clustersFixture()
-	r := Validate(p, Subject{Units: units, Neighbours: adj, Clusters: []Cluster{c("A", "national", "1", "3", "4"), c("B", "provincial", "1")}})
+	r := Validate(p, Subject{Units: units, Neighbours: adj, Clusters: []Cluster{c("A", "national", "1", "3", "4"), c("B", "provincial", "1")}}).Localize(English)
 	v := r.Violations[0]
 	if len(v.Parts) != 3 || v.Message != "A: its hosts form 3 groups that do not border each other: 一市 | 三市 | 四市" {
 		t.Errorf("joint-not-adjacent: %+v", v)
@@ -185,7 +185,7 @@ func TestValidateAsOf(t *testing.T) {
 		// plan's units: unknown, not retired.
 		{"2025-12-01", "unknown-unit@new unknown-unit@old unknown-unit@x", "created on 2026-01-25"},
 	} {
-		r := Validate(p, Subject{Units: units, Date: tc.date, Other: other, Assignments: picks(spec), Lines: lines})
+		r := Validate(p, Subject{Units: units, Date: tc.date, Other: other, Assignments: picks(spec), Lines: lines}).Localize(English)
 		if got := strings.Join(rules(r), " "); got != tc.rules {
 			t.Errorf("%s: violations %s, want %s", tc.date, got, tc.rules)
 		}
