@@ -12,11 +12,36 @@ import (
 	"github.com/indmap/indmap/geo"
 )
 
-// A Row is one record by column name, with its line for errors.
+// A Row is one record by column name, with its line (a workbook's row)
+// for errors.
 type Row struct {
 	Line   int
 	cols   map[string]int // shared by every row of a file
 	values []string
+	sheet  string // the workbook sheet, "" for CSV and JSON
+}
+
+// at says where a column of the row is, for errors: "line 3", or
+// `sheet "picks", row 3, column C (role)` in a workbook.
+func (r Row) at(col string) string {
+	if r.sheet == "" {
+		return fmt.Sprintf("line %d", r.Line)
+	}
+	s := fmt.Sprintf("sheet %q, row %d", r.sheet, r.Line)
+	if i, ok := r.cols[col]; ok {
+		s += fmt.Sprintf(", column %s (%s)", columnName(i), col)
+	}
+	return s
+}
+
+// columnName is a 0-based column index as a spreadsheet names it (A, B,
+// …, Z, AA …).
+func columnName(i int) string {
+	name := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		name = string(rune('A'+(i-1)%26)) + name
+	}
+	return name
 }
 
 // Get returns a column's trimmed value ("" for a column the file lacks).
@@ -35,6 +60,8 @@ func (r Row) Raw(col string) string {
 type Limits struct {
 	MaxBytes   int64
 	MaxRecords int
+	// Workbook bounds what an .xlsx file may unpack to.
+	Workbook WorkbookLimits
 }
 
 // ErrTooManyRecords is returned for a file with more records than its
@@ -74,18 +101,9 @@ func parseCSV(b []byte, name string, maxRecords int, required ...string) ([]Row,
 	if err != nil {
 		return nil, fmt.Errorf("%s: header: %w", name, csvError(err))
 	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[strings.TrimSpace(h)] = i
-	}
-	var missing []string
-	for _, c := range required {
-		if _, ok := col[c]; !ok {
-			missing = append(missing, c)
-		}
-	}
-	if len(missing) > 0 {
-		return nil, fmt.Errorf("%s: line 1: missing column %s (header must have %s)", name, strings.Join(missing, ", "), strings.Join(required, ","))
+	col, err := headerColumns(header, required)
+	if err != nil {
+		return nil, fmt.Errorf("%s: line 1: %w", name, err)
 	}
 	var rows []Row
 	for {
@@ -110,6 +128,25 @@ func parseCSV(b []byte, name string, maxRecords int, required ...string) ([]Row,
 		return nil, fmt.Errorf("%s: no records after the header", name)
 	}
 	return rows, nil
+}
+
+// headerColumns maps a header's column names to their indexes and
+// checks that every required column is there.
+func headerColumns(header []string, required []string) (map[string]int, error) {
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(h)] = i
+	}
+	var missing []string
+	for _, c := range required {
+		if _, ok := col[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, fmt.Errorf("missing column %s (header must have %s)", strings.Join(missing, ", "), strings.Join(required, ","))
+	}
+	return col, nil
 }
 
 // csvError explains encoding/csv's errors in the file's terms.
@@ -144,15 +181,15 @@ func picksFromRows(rows []Row, name string) ([]Assignment, []int, error) {
 	for _, row := range rows {
 		role, err := ParseRole(row.Get("role"))
 		if err != nil {
-			return nil, nil, fmt.Errorf("%s: line %d: %w", name, row.Line, err)
+			return nil, nil, fmt.Errorf("%s: %s: %w", name, row.at("role"), err)
 		}
 		a := Assignment{Unit: row.Get("unit_code"), Role: role, Industry: row.Get("industry"),
 			Detail: row.Raw("detail"), Source: row.Raw("source")}
 		if a.Unit == "" {
-			return nil, nil, fmt.Errorf("%s: line %d: empty unit_code", name, row.Line)
+			return nil, nil, fmt.Errorf("%s: %s: empty unit_code", name, row.at("unit_code"))
 		}
 		if a.Industry == "" {
-			return nil, nil, fmt.Errorf("%s: line %d: empty industry", name, row.Line)
+			return nil, nil, fmt.Errorf("%s: %s: empty industry", name, row.at("industry"))
 		}
 		out = append(out, a)
 		lines = append(lines, row.Line)
@@ -173,16 +210,16 @@ func clustersFromRows(rows []Row, name string) ([]Cluster, []int, error) {
 	out := make([]Cluster, 0, len(rows))
 	lines := make([]int, 0, len(rows))
 	for _, row := range rows {
-		fail := func(format string, args ...any) error {
-			return fmt.Errorf("%s: line %d: %s", name, row.Line, fmt.Sprintf(format, args...))
+		fail := func(col, format string, args ...any) error {
+			return fmt.Errorf("%s: %s: %s", name, row.at(col), fmt.Sprintf(format, args...))
 		}
 		level, err := ParseLevel(row.Get("level"))
 		if err != nil {
-			return nil, nil, fail("%v", err)
+			return nil, nil, fail("level", "%v", err)
 		}
 		c := Cluster{Name: row.Get("cluster"), Industry: row.Get("industry"), Level: level, Source: row.Raw("source")}
 		if c.Name == "" {
-			return nil, nil, fail("empty cluster name")
+			return nil, nil, fail("cluster", "empty cluster name")
 		}
 		for _, h := range strings.Split(row.Get("host_codes"), ";") {
 			if h = strings.TrimSpace(h); h != "" {
@@ -190,11 +227,11 @@ func clustersFromRows(rows []Row, name string) ([]Cluster, []int, error) {
 			}
 		}
 		if len(c.Hosts) == 0 {
-			return nil, nil, fail("cluster %s has no host_codes", c.Name)
+			return nil, nil, fail("host_codes", "cluster %s has no host_codes", c.Name)
 		}
 		if y := row.Get("year"); y != "" {
 			if c.Year, err = strconv.Atoi(y); err != nil {
-				return nil, nil, fail("year %q is not a number", y)
+				return nil, nil, fail("year", "year %q is not a number", y)
 			}
 		}
 		out = append(out, c)

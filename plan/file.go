@@ -17,13 +17,18 @@ type Parsed struct {
 	Kind        Kind
 	Assignments []Assignment // district picks
 	Clusters    []Cluster    // clusters
-	// Lines gives each record's line in the file.
+	// Lines gives each record's line in the file (its row in Sheet, for
+	// a workbook).
 	Lines []int
+	// Sheet is the workbook sheet the records came from ("" for CSV and
+	// JSON).
+	Sheet string
 }
 
-// ParseFile reads a plan file: CSV with the picks or clusters header, or
+// ParseFile reads a plan file: CSV with the picks or clusters header,
 // JSON ({"assignments": [...]} or {"clusters": [...]}, each record with
-// the CSV's column names as keys).
+// the CSV's column names as keys), or an .xlsx workbook with a sheet in
+// the CSV's columns (told by its content: a zip archive).
 func ParseFile(r io.Reader, name string, maxBytes int64) (Parsed, error) {
 	return ParseFileLimits(r, name, Limits{MaxBytes: maxBytes})
 }
@@ -31,9 +36,19 @@ func ParseFile(r io.Reader, name string, maxBytes int64) (Parsed, error) {
 // ParseFileLimits is ParseFile with a limit on records too (errors wrap
 // ErrTooManyRecords past it).
 func ParseFileLimits(r io.Reader, name string, lim Limits) (Parsed, error) {
-	b, err := readText(r, name, lim.MaxBytes)
+	raw, err := geo.ReadAllLimited(r, lim.MaxBytes)
 	if err != nil {
-		return Parsed{}, err
+		return Parsed{}, fmt.Errorf("%s: %w", name, err)
+	}
+	if IsWorkbook(raw) {
+		return parseWorkbook(raw, name, lim)
+	}
+	if bytes.HasPrefix(raw, oleMagic) {
+		return Parsed{}, fmt.Errorf("%s: a legacy .xls or password-protected workbook; save it as an .xlsx workbook without a password, or as CSV", name)
+	}
+	b, err := geo.CheckText(raw)
+	if err != nil {
+		return Parsed{}, fmt.Errorf("%s: %w", name, err)
 	}
 	if t := bytes.TrimSpace(b); t[0] == '{' || t[0] == '[' {
 		return parseJSONFile(b, name, lim.MaxRecords)

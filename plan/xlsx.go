@@ -1,0 +1,202 @@
+package plan
+
+import (
+	"archive/zip"
+	"bytes"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// zipMagic starts every .xlsx workbook (a zip archive); oleMagic starts
+// legacy .xls and password-protected workbooks, which are not read.
+var (
+	zipMagic = []byte("PK\x03\x04")
+	oleMagic = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
+)
+
+// XLSXType is the media type of .xlsx workbooks.
+const XLSXType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// IsWorkbook reports whether b is, by its first bytes, an .xlsx workbook.
+func IsWorkbook(b []byte) bool { return bytes.HasPrefix(b, zipMagic) }
+
+// ErrUnpackTooLarge is returned for a workbook that would unpack to more
+// than its limits allow (a zip bomb, or just too big a sheet).
+var ErrUnpackTooLarge = errors.New("workbook too large once unpacked")
+
+// WorkbookLimits bound what reading a workbook may cost; zero fields take
+// DefaultWorkbookLimits'. The sizes a zip archive declares are checked
+// before anything is unpacked (Go's archive/zip fails on a part that
+// unpacks to more than it declared).
+type WorkbookLimits struct {
+	MaxUnpackedBytes int64 // all parts together, unpacked
+	MaxRatio         int64 // unpacked/packed size of any part over 1 MiB
+	MaxParts         int   // files in the archive
+	MaxSheets        int
+	MaxCells         int // cells read, blank ones included
+}
+
+// DefaultWorkbookLimits: a 50,000-row plan sheet unpacks to about 10 MB
+// and packs about 10:1.
+var DefaultWorkbookLimits = WorkbookLimits{MaxUnpackedBytes: 64 << 20, MaxRatio: 100, MaxParts: 512, MaxSheets: 64, MaxCells: 1_000_000}
+
+func (l WorkbookLimits) withDefaults() WorkbookLimits {
+	d := DefaultWorkbookLimits
+	if l.MaxUnpackedBytes <= 0 {
+		l.MaxUnpackedBytes = d.MaxUnpackedBytes
+	}
+	if l.MaxRatio <= 0 {
+		l.MaxRatio = d.MaxRatio
+	}
+	if l.MaxParts <= 0 {
+		l.MaxParts = d.MaxParts
+	}
+	if l.MaxSheets <= 0 {
+		l.MaxSheets = d.MaxSheets
+	}
+	if l.MaxCells <= 0 {
+		l.MaxCells = d.MaxCells
+	}
+	return l
+}
+
+// checkArchive refuses a workbook whose parts would unpack past the
+// limits, before excelize unpacks any of them.
+func checkArchive(b []byte, l WorkbookLimits) error {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return fmt.Errorf("not a readable .xlsx workbook: %w", err)
+	}
+	if len(zr.File) > l.MaxParts {
+		return fmt.Errorf("%d parts in the archive, more than %d: %w", len(zr.File), l.MaxParts, ErrUnpackTooLarge)
+	}
+	var total uint64
+	for _, f := range zr.File {
+		size := f.UncompressedSize64
+		if total += size; total > uint64(l.MaxUnpackedBytes) {
+			return fmt.Errorf("unpacks to more than %d bytes: %w", l.MaxUnpackedBytes, ErrUnpackTooLarge)
+		}
+		if size > 1<<20 && size > uint64(l.MaxRatio)*max(f.CompressedSize64, 1) {
+			return fmt.Errorf("part %s unpacks %d bytes from %d, more than %d:1: %w", f.Name, size, f.CompressedSize64, l.MaxRatio, ErrUnpackTooLarge)
+		}
+	}
+	return nil
+}
+
+// parseWorkbook reads the first sheet whose first row is a plan file's
+// header (picks or clusters), with the same columns and rules as CSV;
+// other sheets (a matrix, notes) are ignored. Cells are read as they are
+// shown; blank rows are skipped. Errors name the sheet, row and column.
+func parseWorkbook(b []byte, name string, lim Limits) (Parsed, error) {
+	l := lim.Workbook.withDefaults()
+	if err := checkArchive(b, l); err != nil {
+		return Parsed{}, fmt.Errorf("%s: %w", name, err)
+	}
+	// Every part stays in memory (bounded above), none goes to a
+	// temporary file.
+	xf, err := excelize.OpenReader(bytes.NewReader(b), excelize.Options{UnzipSizeLimit: l.MaxUnpackedBytes, UnzipXMLSizeLimit: l.MaxUnpackedBytes})
+	if err != nil {
+		return Parsed{}, fmt.Errorf("%s: not a readable .xlsx workbook: %w", name, err)
+	}
+	defer xf.Close()
+	sheets := xf.GetSheetList()
+	if len(sheets) > l.MaxSheets {
+		return Parsed{}, fmt.Errorf("%s: %d sheets, more than %d: %w", name, len(sheets), l.MaxSheets, ErrUnpackTooLarge)
+	}
+	cells := 0
+	for _, sheet := range sheets {
+		rows, kind, err := readSheet(xf, sheet, name, lim.MaxRecords, l.MaxCells, &cells)
+		if err != nil {
+			return Parsed{}, err
+		}
+		if kind == "" {
+			continue
+		}
+		p := Parsed{Kind: kind, Sheet: sheet}
+		if kind == DistrictPicks {
+			p.Assignments, p.Lines, err = picksFromRows(rows, name)
+		} else {
+			p.Clusters, p.Lines, err = clustersFromRows(rows, name)
+		}
+		return p, err
+	}
+	return Parsed{}, fmt.Errorf("%s: no sheet starts with a plan header (%s, or %s); sheets: %s", name,
+		strings.Join(PicksHeader, ","), strings.Join(ClustersHeader, ","), strings.Join(sheets, ", "))
+}
+
+// readSheet reads a sheet's records when its first row is a plan
+// header; kind is "" for any other sheet.
+func readSheet(xf *excelize.File, sheet, name string, maxRecords, maxCells int, cells *int) ([]Row, Kind, error) {
+	it, err := xf.Rows(sheet)
+	if err != nil {
+		return nil, "", fmt.Errorf("%s: sheet %q: %w", name, sheet, err)
+	}
+	defer it.Close()
+	var (
+		kind    Kind
+		cols    map[string]int
+		width   int
+		out     []Row
+		rowNum  int
+		maxRows = 0
+	)
+	if maxRecords > 0 {
+		// Blank rows are skipped but still cost a little: bound them too.
+		maxRows = 2*maxRecords + 1000
+	}
+	for it.Next() {
+		rowNum++
+		if maxRows > 0 && rowNum > maxRows {
+			return nil, "", fmt.Errorf("%s: sheet %q: more than %d rows: %w", name, sheet, maxRows, ErrTooManyRecords)
+		}
+		values, err := it.Columns()
+		if err != nil {
+			return nil, "", fmt.Errorf("%s: sheet %q, row %d: %w", name, sheet, rowNum, err)
+		}
+		if *cells += len(values); *cells > maxCells {
+			return nil, "", fmt.Errorf("%s: sheet %q: more than %d cells: %w", name, sheet, maxCells, ErrUnpackTooLarge)
+		}
+		if rowNum == 1 {
+			k, ok := FileKind(strings.Join(values, ","))
+			if !ok {
+				return nil, "", nil
+			}
+			required := PicksHeader
+			if k == Clusters {
+				required = ClustersHeader
+			}
+			if cols, err = headerColumns(values, required); err != nil {
+				return nil, "", fmt.Errorf("%s: sheet %q, row 1: %w", name, sheet, err)
+			}
+			kind, width = k, len(values)
+			continue
+		}
+		blank := true
+		for i, v := range values {
+			if strings.TrimSpace(v) == "" {
+				continue
+			}
+			blank = false
+			if i >= width {
+				return nil, "", fmt.Errorf("%s: sheet %q, row %d, column %s: a value outside the header's columns", name, sheet, rowNum, columnName(i))
+			}
+		}
+		if blank {
+			continue
+		}
+		if maxRecords > 0 && len(out) >= maxRecords {
+			return nil, "", fmt.Errorf("%s: sheet %q: more than %d records: %w", name, sheet, maxRecords, ErrTooManyRecords)
+		}
+		out = append(out, Row{Line: rowNum, cols: cols, values: values, sheet: sheet})
+	}
+	if err := it.Error(); err != nil {
+		return nil, "", fmt.Errorf("%s: sheet %q: %w", name, sheet, err)
+	}
+	if kind != "" && len(out) == 0 {
+		return nil, "", fmt.Errorf("%s: sheet %q: no records after the header", name, sheet)
+	}
+	return out, kind, nil
+}
