@@ -210,7 +210,7 @@ func TestErrorsAndCaching(t *testing.T) {
 	// A write moves the data version: the old ETag no longer matches and
 	// the new data is served without a restart.
 	_, err := st.ImportPlanFile(context.Background(), plan.ChongqingID, strings.NewReader(
-		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,test\n"), "t.csv", 0)
+		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,test\n"), "t.csv", store.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -350,7 +350,7 @@ func TestValidation(t *testing.T) {
 	if f := unit(t, srv, "500105"); strings.Join(f.Properties.Plans[0].Violations, ",") != "unit-unassigned" {
 		t.Errorf("江北区 violations %v", f.Properties.Plans[0].Violations)
 	}
-	if _, err := st.ImportPlanFile(context.Background(), "chongqing-2023", strings.NewReader(csv), "t.csv", 0); err != nil {
+	if _, err := st.ImportPlanFile(context.Background(), "chongqing-2023", strings.NewReader(csv), "t.csv", store.ImportOptions{Force: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := live.Refresh(context.Background()); err != nil {

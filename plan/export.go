@@ -269,12 +269,15 @@ func writeMatrix(xf *excelize.File, p *Plan, units []Unit, lang Lang) error {
 // of their own (the page's), so the layout reads at a glance.
 func markRoles(xf *excelize.File, rows [][]string, lang Lang) error {
 	styles := map[string]int{}
-	for role, colour := range map[Role]string{Main: "F4B183", Special: "9DC3E6"} {
-		id, err := xf.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{colour}}})
+	for _, rc := range []struct {
+		role   Role
+		colour string
+	}{{Main, "F4B183"}, {Special, "9DC3E6"}} {
+		id, err := xf.NewStyle(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{rc.colour}}})
 		if err != nil {
 			return err
 		}
-		styles[Word(lang, string(role))] = id
+		styles[Word(lang, string(rc.role))] = id
 	}
 	for r := 2; r < len(rows); r++ {
 		for c := 2; c < len(rows[r]); c++ {

@@ -188,59 +188,6 @@ func lineOf(b []byte, part []byte) int {
 	return 0
 }
 
-// File is a plan file checked against a plan for storing.
-type File struct {
-	Assignments []Assignment
-	Clusters    []Cluster
-	// Warnings are kept, not fatal: an industry outside the catalogue is
-	// a rule violation for the validator to report, not bad input.
-	Warnings []string
-}
-
-// ReadFile reads a plan file for p and checks it for storing: the file
-// is of p's kind, every unit code is one of units (p's units), and
-// industries resolve to catalogue codes where they match.
-func (p *Plan) ReadFile(r io.Reader, name string, maxBytes int64, units map[string]bool) (File, error) {
-	parsed, err := ParseFile(r, name, maxBytes)
-	if err != nil {
-		return File{}, err
-	}
-	return p.Resolve(parsed, name, units)
-}
-
-// Resolve checks a parsed file against p for storing.
-func (p *Plan) Resolve(parsed Parsed, name string, units map[string]bool) (File, error) {
-	var f File
-	if parsed.Kind != p.Kind {
-		return f, fmt.Errorf("%s: a %s file, but plan %s is %s", name, parsed.Kind, p.ID, p.Kind)
-	}
-	for i, a := range parsed.Assignments {
-		if !units[a.Unit] {
-			return f, fmt.Errorf("%s: line %d: unit %s is not a unit of plan %s", name, parsed.Lines[i], a.Unit, p.ID)
-		}
-		if in, ok := p.Industry(a.Industry); ok {
-			a.Industry = in.Code
-		} else {
-			f.Warnings = append(f.Warnings, fmt.Sprintf("%s: line %d: industry %q is not in the catalogue of %s; stored as written", name, parsed.Lines[i], a.Industry, p.ID))
-		}
-		f.Assignments = append(f.Assignments, a)
-	}
-	for i, c := range parsed.Clusters {
-		for _, h := range c.Hosts {
-			if !units[h] {
-				return f, fmt.Errorf("%s: line %d: host %s of %s is not a unit of plan %s", name, parsed.Lines[i], h, c.Name, p.ID)
-			}
-		}
-		if in, ok := p.Industry(c.Industry); ok {
-			c.Industry = in.Code
-		} else {
-			f.Warnings = append(f.Warnings, fmt.Sprintf("%s: line %d: sector %q is not a sector of %s; stored as written", name, parsed.Lines[i], c.Industry, p.ID))
-		}
-		f.Clusters = append(f.Clusters, c)
-	}
-	return f, nil
-}
-
 // jsonLineError is geo.JSONError for plan files.
 func jsonLineError(b []byte, err error) error { return geo.JSONError(b, err) }
 

@@ -74,52 +74,46 @@ func TestReadFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cq, sd := mustPlan(t, d, ChongqingID), mustPlan(t, d, ShandongID)
-	cqUnits := map[string]bool{"500103": true, "500120": true, "cq-gaoxin": true}
-	sdUnits := map[string]bool{"370100": true, "370200": true}
+	cq := mustPlan(t, d, ChongqingID)
 	const picksHead = "unit_code,unit_name,role,industry,detail,source\n"
 	const clustersHead = "cluster,industry,level,host_codes,year,source\n"
 	tests := []struct {
 		name    string
-		p       *Plan
-		units   map[string]bool
 		in      string
 		wantErr string
-		check   func(t *testing.T, f File)
+		check   func(t *testing.T, f Parsed)
 	}{
-		{"picks with BOM and quotes", &cq, cqUnits,
+		{"picks with BOM and quotes",
 			"\ufeff" + picksHead + "500103,渝中区,main,CQ-SIS,\"软件, 信息\",src\n500120,璧山区,special,新型显示,,\n", "",
-			func(t *testing.T, f File) {
-				if len(f.Assignments) != 2 || f.Assignments[0].Detail != "软件, 信息" || f.Assignments[1].Industry != "CQ-NDS" {
-					t.Errorf("%+v", f.Assignments)
+			func(t *testing.T, f Parsed) {
+				if as, _ := cq.Normalize(f); len(as) != 2 || as[0].Detail != "软件, 信息" || as[1].Industry != "CQ-NDS" {
+					t.Errorf("%+v", as)
 				}
 			}},
-		{"unknown industry is a warning", &cq, cqUnits, picksHead + "500103,渝中区,main,造船,,\n", "",
-			func(t *testing.T, f File) {
-				if len(f.Warnings) != 1 || !strings.Contains(f.Warnings[0], "line 2") || f.Assignments[0].Industry != "造船" {
+		{"unknown industry and unit are the validator's", picksHead + "500199,渝中区,main,造船,,\n", "",
+			func(t *testing.T, f Parsed) {
+				if as, _ := cq.Normalize(f); as[0].Industry != "造船" || as[0].Unit != "500199" || f.Lines[0] != 2 {
 					t.Errorf("%+v", f)
 				}
 			}},
-		{"unknown unit", &cq, cqUnits, picksHead + "500103,渝中区,main,CQ-SIS,,\n500199,x,main,CQ-SIS,,\n", "in.csv: line 3: unit 500199 is not a unit of plan chongqing-2023", nil},
-		{"unknown role", &cq, cqUnits, picksHead + "500103,渝中区,leading,CQ-SIS,,\n", "in.csv: line 2: unknown role \"leading\"", nil},
-		{"missing column", &cq, cqUnits, "unit_code,unit_name,industry,detail,source\n500103,渝中区,CQ-SIS,,\n", "in.csv: line 1: missing column role", nil},
-		{"ragged row", &cq, cqUnits, picksHead + "500103,渝中区,main\n", "in.csv: line 2: wrong number of fields", nil},
-		{"header only", &cq, cqUnits, picksHead, "in.csv: no records", nil},
-		{"empty", &cq, cqUnits, "", "in.csv: empty file", nil},
-		{"not utf-8", &cq, cqUnits, picksHead + "500103,\xd3\xe5\xd6\xd0,main,CQ-SIS,,\n", "in.csv: not UTF-8: invalid byte at line 2", nil},
-		{"clusters", &sd, sdUnits, clustersHead + "济青集群,智能制造装备,provincial,370100; 370200,2024,src\n", "",
-			func(t *testing.T, f File) {
+		{"unknown role", picksHead + "500103,渝中区,leading,CQ-SIS,,\n", "in.csv: line 2: unknown role \"leading\"", nil},
+		{"missing column", "unit_code,unit_name,industry,detail,source\n500103,渝中区,CQ-SIS,,\n", "in.csv: line 1: missing column role", nil},
+		{"ragged row", picksHead + "500103,渝中区,main\n", "in.csv: line 2: wrong number of fields", nil},
+		{"header only", picksHead, "in.csv: no records", nil},
+		{"empty", "", "in.csv: empty file", nil},
+		{"not utf-8", picksHead + "500103,\xd3\xe5\xd6\xd0,main,CQ-SIS,,\n", "in.csv: not UTF-8: invalid byte at line 2", nil},
+		{"clusters", clustersHead + "济青集群,智能制造装备,provincial,370100; 370200,2024,src\n", "",
+			func(t *testing.T, f Parsed) {
 				if len(f.Clusters) != 1 || len(f.Clusters[0].Hosts) != 2 || f.Clusters[0].Hosts[1] != "370200" {
 					t.Errorf("%+v", f.Clusters)
 				}
 			}},
-		{"unknown level", &sd, sdUnits, clustersHead + "x,智能制造装备,global,370100,2024,\n", "in.csv: line 2: unknown level \"global\"", nil},
-		{"unknown host", &sd, sdUnits, clustersHead + "x,智能制造装备,national,370100;379900,2024,\n", "in.csv: line 2: host 379900 of x is not a unit", nil},
-		{"bad year", &sd, sdUnits, clustersHead + "x,智能制造装备,national,370100,soon,\n", "in.csv: line 2: year \"soon\"", nil},
+		{"unknown level", clustersHead + "x,智能制造装备,global,370100,2024,\n", "in.csv: line 2: unknown level \"global\"", nil},
+		{"bad year", clustersHead + "x,智能制造装备,national,370100,soon,\n", "in.csv: line 2: year \"soon\"", nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := tc.p.ReadFile(strings.NewReader(tc.in), "in.csv", 0, tc.units)
+			f, err := ParseFile(strings.NewReader(tc.in), "in.csv", 0)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)
@@ -132,7 +126,7 @@ func TestReadFile(t *testing.T) {
 			tc.check(t, f)
 		})
 	}
-	_, err = cq.ReadFile(strings.NewReader(picksHead+"500103,渝中区,main,CQ-SIS,,\n"), "big.csv", 16, cqUnits)
+	_, err = ParseFile(strings.NewReader(picksHead+"500103,渝中区,main,CQ-SIS,,\n"), "big.csv", 16)
 	if !errors.Is(err, geo.ErrTooLarge) {
 		t.Errorf("over the limit: %v", err)
 	}
@@ -144,12 +138,6 @@ func limit(p Plan, unit string) int {
 }
 
 func TestParseFileKinds(t *testing.T) {
-	d, err := LoadDefaults()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cq := mustPlan(t, d, ChongqingID)
-	units := map[string]bool{"500103": true}
 	tests := []struct {
 		name, in, wantErr string
 		n                 int
@@ -165,12 +153,11 @@ func TestParseFileKinds(t *testing.T) {
 ]}`, "in: line 3: unknown role \"boss\"", 0},
 		{"json both lists", `{"assignments": [], "clusters": []}`, "one of them", 0},
 		{"json malformed", "{\"assignments\": [\n{]}", "in: malformed JSON at line 2", 0},
-		{"clusters for a picks plan", "cluster,industry,level,host_codes,year,source\nx,y,national,500103,2024,\n", "a clusters file, but plan chongqing-2023 is district-picks", 0},
 		{"unknown header", "a,b,c\n1,2,3\n", "header is neither", 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			f, err := cq.ReadFile(strings.NewReader(tc.in), "in", 0, units)
+			f, err := ParseFile(strings.NewReader(tc.in), "in", 0)
 			if tc.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
 					t.Fatalf("err = %v, want %q", err, tc.wantErr)

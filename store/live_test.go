@@ -16,7 +16,7 @@ import (
 func writePick(t *testing.T, st *store.Store, code string) {
 	t.Helper()
 	if _, err := st.ImportPlanFile(context.Background(), plan.ChongqingID, strings.NewReader(
-		"unit_code,unit_name,role,industry,detail,source\n"+code+",x,main,CQ-SIS,,t\n"), "t.csv", 0); err != nil {
+		"unit_code,unit_name,role,industry,detail,source\n"+code+",x,main,CQ-SIS,,t\n"), "t.csv", store.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -209,5 +209,11 @@ func (s *Store) Load(ctx context.Context) (*Snapshot, error) {
 		return nil, fmt.Errorf("load division changes: %w", err)
 	}
 	linkUnits(units, changes)
-	return NewSnapshot(v, units, plans, ns), nil
+	heads, err := readRevisionHeads(ctx, tx)
+	if err != nil {
+		return nil, fmt.Errorf("load revisions: %w", err)
+	}
+	snap := NewSnapshot(v, units, plans, ns)
+	snap.revisions = heads
+	return snap, nil
 }

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/indmap/indmap/plan"
@@ -13,7 +15,9 @@ import (
 
 // A Revision is one accepted write of a plan's assignments or clusters.
 type Revision struct {
-	N            int       `json:"n"`
+	N int `json:"n"`
+	// ETag is the revision's entity tag, for If-Match on the next write.
+	ETag         string    `json:"etag"`
 	CreatedAt    time.Time `json:"created_at"`
 	Author       string    `json:"author"` // a token id or a command, never a token
 	Assignments  int       `json:"assignments"`
@@ -33,6 +37,44 @@ type revisionContent struct {
 // ErrNoRevision is returned for a revision a plan does not have.
 var ErrNoRevision = errors.New("no such revision")
 
+// ErrConflict is returned (as a *ConflictError) by a write that expected
+// another revision to be the plan's current one.
+var ErrConflict = errors.New("the plan has moved on")
+
+// A ConflictError says which revision is current when a write expected
+// another: someone else wrote in between.
+type ConflictError struct {
+	Plan              string
+	Expected, Current int
+}
+
+func (e *ConflictError) Error() string {
+	return fmt.Sprintf("plan %s: expected revision %d, but revision %d is current: %v", e.Plan, e.Expected, e.Current, ErrConflict)
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+// RevisionETag is the entity tag of a plan's revision n: strong, the
+// same for every representation's If-Match.
+func RevisionETag(n int) string { return `"r` + strconv.Itoa(n) + `"` }
+
+// ParseRevisionETag reads the revision of an entity tag made by
+// RevisionETag, or of a representation's tag of it ("r7-csv"); weak tags
+// never match (If-Match compares strongly).
+func ParseRevisionETag(tag string) (int, bool) {
+	tag = strings.TrimSpace(tag)
+	if len(tag) < 4 || tag[0] != '"' || tag[len(tag)-1] != '"' || tag[1] != 'r' {
+		return 0, false
+	}
+	digits, _, _ := strings.Cut(tag[2:len(tag)-1], "-")
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 0 || strconv.Itoa(n) != digits {
+		return 0, false
+	}
+	return n, true
+}
+
 // WriteMeta describes a write for its revision.
 type WriteMeta struct {
 	Author       string
@@ -40,6 +82,10 @@ type WriteMeta struct {
 	Warnings     int
 	Forced       bool
 	RestoredFrom *int
+	// Expect, when set, is the revision the writer saw as current: the
+	// write fails with a *ConflictError, inside its transaction, when
+	// another is current (If-Match).
+	Expect *int
 	// Keep is how many revisions the plan keeps, this one included; older
 	// ones are deleted in the same transaction (0: keep all).
 	Keep int
@@ -56,7 +102,7 @@ func addRevision(ctx context.Context, tx *sql.Tx, planID string, as []plan.Assig
 	if err != nil {
 		return Revision{}, err
 	}
-	r := Revision{N: n, CreatedAt: time.Now().UTC().Truncate(time.Second), Author: m.Author, Assignments: len(as),
+	r := Revision{N: n, ETag: RevisionETag(n), CreatedAt: time.Now().UTC().Truncate(time.Second), Author: m.Author, Assignments: len(as),
 		Clusters: len(cs), Errors: m.Errors, Warnings: m.Warnings, Forced: m.Forced, RestoredFrom: m.RestoredFrom}
 	_, err = tx.ExecContext(ctx, `INSERT INTO revisions (plan_id, n, created_at, author, assignments, clusters, errors,
 		warnings, forced, restored_from, content) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -80,6 +126,15 @@ func (s *Store) WriteAssignments(ctx context.Context, planID string, as []plan.A
 		if exists == 0 {
 			return fmt.Errorf("no plan %q", planID)
 		}
+		if m.Expect != nil {
+			cur, err := currentRevision(ctx, tx, planID)
+			if err != nil {
+				return err
+			}
+			if cur != *m.Expect {
+				return &ConflictError{Plan: planID, Expected: *m.Expect, Current: cur}
+			}
+		}
 		if err := replaceAssignments(ctx, tx, planID, as, cs); err != nil {
 			return err
 		}
@@ -102,6 +157,7 @@ func (s *Store) Revisions(ctx context.Context, planID string) ([]Revision, error
 			return err
 		}
 		r.CreatedAt, _ = time.Parse(time.RFC3339, at)
+		r.ETag = RevisionETag(r.N)
 		if from.Valid {
 			n := int(from.Int64)
 			r.RestoredFrom = &n
@@ -110,6 +166,38 @@ func (s *Store) Revisions(ctx context.Context, planID string) ([]Revision, error
 		return nil
 	}, planID)
 	return out, err
+}
+
+// currentRevision is a plan's newest revision (0: none).
+func currentRevision(ctx context.Context, q querier, planID string) (int, error) {
+	var n int
+	err := q.QueryRowContext(ctx, `SELECT coalesce(max(n), 0) FROM revisions WHERE plan_id = ?`, planID).Scan(&n)
+	return n, err
+}
+
+// readRevisionHeads gives every plan's newest revision.
+func readRevisionHeads(ctx context.Context, q querier) (map[string]int, error) {
+	heads := map[string]int{}
+	err := each(ctx, q, `SELECT plan_id, max(n) FROM revisions GROUP BY plan_id`, func(rows *sql.Rows) error {
+		var id string
+		var n int
+		err := rows.Scan(&id, &n)
+		heads[id] = n
+		return err
+	})
+	return heads, err
+}
+
+// LatestRevision describes a plan's newest revision.
+func (s *Store) LatestRevision(ctx context.Context, planID string) (Revision, error) {
+	rs, err := s.Revisions(ctx, planID)
+	if err != nil {
+		return Revision{}, err
+	}
+	if len(rs) == 0 {
+		return Revision{}, fmt.Errorf("plan %s: %w", planID, ErrNoRevision)
+	}
+	return rs[0], nil
 }
 
 // RevisionContent returns what revision n of a plan stored.

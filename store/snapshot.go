@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"math"
@@ -44,6 +45,9 @@ type Snapshot struct {
 	// search finds units and industries by partial names, built once
 	// per version.
 	search *search.Index
+	// revisions is each plan's newest revision at this version, read in
+	// the same transaction as the plans.
+	revisions map[string]int
 }
 
 // planTags name what a plan's tiles and thematic data contain.
@@ -106,6 +110,7 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 		s.inPlan[p.ID] = in
 		r := plan.Validate(p, plan.Subject{Units: units, Date: date, Other: s.Unit, Neighbours: s.NeighboursOf,
 			Assignments: p.Assignments, Clusters: p.Clusters})
+		r.Subject = "stored plan"
 		s.reports[p.ID] = r
 		s.views[p.ID] = p.Views(r)
 		s.tags[p.ID] = tagsOf(s.GeometryVersion, p, units, r)
@@ -143,9 +148,13 @@ func (s *Snapshot) nameLinks(links []plan.UnitLink, names *plan.Names) {
 	}
 }
 
-// Report is the validation of a stored plan at this version.
+// Report is the validation of a stored plan at this version, labelled
+// with its revision.
 func (s *Snapshot) Report(planID string) (plan.Report, bool) {
 	r, ok := s.reports[planID]
+	if n := s.revisions[planID]; ok && n > 0 {
+		r.Subject, r.Revision = StoredSubject(n), n
+	}
 	return r, ok
 }
 
@@ -168,6 +177,15 @@ func (s *Snapshot) View(planID, code string) *plan.UnitView {
 	return &plan.UnitView{Code: code, Roles: map[string]plan.Role{}}
 }
 
+// StoredSubject labels a report or diff side of a stored revision.
+func StoredSubject(n int) string { return "stored revision " + strconv.Itoa(n) }
+
+// Revision is a plan's newest revision at this version (0: none known).
+func (s *Snapshot) Revision(planID string) int { return s.revisions[planID] }
+
+// ErrWrongKind is returned for a file of another kind than its plan.
+var ErrWrongKind = errors.New("wrong kind of plan file")
+
 // UnitViolations lists the rule ids a unit breaks in a plan.
 func (s *Snapshot) UnitViolations(planID, code string) []string {
 	return s.View(planID, code).Violations
@@ -178,7 +196,7 @@ func (s *Snapshot) UnitViolations(planID, code string) []string {
 // date (YYYY-MM-DD; "" is the plan's own date).
 func (s *Snapshot) Validate(p *plan.Plan, f plan.Parsed, date string) (plan.Report, error) {
 	if f.Kind != p.Kind {
-		return plan.Report{}, fmt.Errorf("a %s file, but plan %s is %s", f.Kind, p.ID, p.Kind)
+		return plan.Report{}, fmt.Errorf("a %s file, but plan %s is %s: %w", f.Kind, p.ID, p.Kind, ErrWrongKind)
 	}
 	units := s.PlanUnits(p)
 	if date == "" {
@@ -186,8 +204,10 @@ func (s *Snapshot) Validate(p *plan.Plan, f plan.Parsed, date string) (plan.Repo
 	} else {
 		units = s.PlanUnitsOn(p, date)
 	}
-	return plan.Validate(p, plan.Subject{Units: units, Date: date, Other: s.Unit, Neighbours: s.NeighboursOf,
-		Assignments: f.Assignments, Clusters: f.Clusters, Lines: f.Lines}), nil
+	r := plan.Validate(p, plan.Subject{Units: units, Date: date, Other: s.Unit, Neighbours: s.NeighboursOf,
+		Assignments: f.Assignments, Clusters: f.Clusters, Lines: f.Lines})
+	r.Sheet = f.Sheet
+	return r, nil
 }
 
 // Unit finds a unit by code.

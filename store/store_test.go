@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -179,8 +180,9 @@ func TestFailedWritesLeaveDataAsItWas(t *testing.T) {
 	if _, err := st.ImportBoundaries(ctx, bad, geo.DefaultAdjacency); err == nil || !strings.Contains(err.Error(), `level "province"`) {
 		t.Fatalf("err = %v", err)
 	}
-	_, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader("unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,\n999999,x,main,CQ-SIS,,\n"), "bad.csv", 0)
-	if err == nil || !strings.Contains(err.Error(), "bad.csv: line 3: unit 999999") {
+	_, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader("unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,\n999999,x,main,CQ-SIS,,\n"), "bad.csv", store.ImportOptions{})
+	var invalid *store.InvalidError
+	if !errors.As(err, &invalid) || invalid.Report.Violations[0].Rule != plan.RuleUnknownUnit || invalid.Report.Violations[0].Lines[0] != 3 {
 		t.Fatalf("err = %v", err)
 	}
 	after, _ := st.Load(ctx)
@@ -198,11 +200,11 @@ func TestImportPlanFile(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
 	v0, _ := st.DataVersion(ctx)
 	f, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader(
-		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,软件信息服务,,my.csv\ncq-wansheng,万盛经开区,special,CQ-NDS,,\n"), "my.csv", 0)
+		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,软件信息服务,,my.csv\ncq-wansheng,万盛经开区,special,CQ-NDS,,\n"), "my.csv", store.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(f.Assignments) != 2 {
+	if f.Revision.Assignments != 2 || f.Report.Subject != "my.csv" || !f.Report.Valid || f.Revision.Author != "import my.csv" {
 		t.Errorf("%+v", f)
 	}
 	snap, _ := st.Load(ctx)
@@ -210,10 +212,10 @@ func TestImportPlanFile(t *testing.T) {
 	if len(p.Assignments) != 2 || p.Assignments[0].Industry != "CQ-SIS" || snap.Version != v0+1 {
 		t.Errorf("after import: %+v, version %d→%d", p.Assignments, v0, snap.Version)
 	}
-	if _, err := st.ImportPlanFile(ctx, plan.ShandongID, strings.NewReader("unit_code,unit_name,role,industry,detail,source\n370200,青岛市,main,x,,\n"), "picks.csv", 0); err == nil || !strings.Contains(err.Error(), "a district-picks file, but plan shandong-clusters is clusters") {
+	if _, err := st.ImportPlanFile(ctx, plan.ShandongID, strings.NewReader("unit_code,unit_name,role,industry,detail,source\n370200,青岛市,main,x,,\n"), "picks.csv", store.ImportOptions{}); !errors.Is(err, store.ErrWrongKind) || !strings.Contains(err.Error(), "picks.csv: a district-picks file, but plan shandong-clusters is clusters") {
 		t.Errorf("kind mismatch: %v", err)
 	}
-	if _, err := st.ImportPlanFile(ctx, "nope", strings.NewReader(""), "x.csv", 0); err == nil || !strings.Contains(err.Error(), `no plan "nope"`) {
+	if _, err := st.ImportPlanFile(ctx, "nope", strings.NewReader(""), "x.csv", store.ImportOptions{}); err == nil || !strings.Contains(err.Error(), `no plan "nope"`) {
 		t.Errorf("unknown plan: %v", err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -250,28 +251,81 @@ func replaceAssignments(ctx context.Context, tx *sql.Tx, planID string, as []pla
 	return nil
 }
 
-// ImportPlanFile reads a planner's plan file for a stored plan and
-// replaces that plan's assignments (or clusters) with it atomically. On
-// any error nothing is stored.
-func (s *Store) ImportPlanFile(ctx context.Context, planID string, r io.Reader, name string, maxBytes int64) (plan.File, error) {
+// ErrInvalid is returned (as an *InvalidError) by a write of a plan with
+// errors that was not forced.
+var ErrInvalid = errors.New("the plan breaks its rules")
+
+// An InvalidError carries the report of a refused write.
+type InvalidError struct{ Report plan.Report }
+
+func (e *InvalidError) Error() string {
+	return fmt.Sprintf("%s breaks %d rules (errors); nothing was stored: %v", e.Report.Subject, e.Report.Errors, ErrInvalid)
+}
+
+// Is makes errors.Is(err, ErrInvalid) true.
+func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
+
+// A Checked is a write that passed the rules (or was forced): what was
+// stored and the report of what was stored.
+type Checked struct {
+	Revision Revision
+	Report   plan.Report
+}
+
+// WriteChecked validates a parsed plan file against p's units and rules
+// in snap and stores it as p's assignments (or clusters), unless it
+// breaks a rule with severity error and force is false: then it stores
+// nothing and returns an *InvalidError with the report. Every writer
+// (the API's PUT, indmap import plan) goes through here, so the same
+// file gets the same verdict everywhere. subject names the file in the
+// report.
+func (s *Store) WriteChecked(ctx context.Context, snap *Snapshot, p *plan.Plan, parsed plan.Parsed, subject string, force bool, m WriteMeta) (Checked, error) {
+	report, err := snap.Validate(p, parsed, "")
+	if err != nil {
+		return Checked{}, err
+	}
+	report.Subject = subject
+	if !report.Valid && !force {
+		return Checked{Report: report}, &InvalidError{Report: report}
+	}
+	as, cs := p.Normalize(parsed)
+	m.Errors, m.Warnings, m.Forced = report.Errors, report.Warnings, !report.Valid
+	rev, err := s.WriteAssignments(ctx, p.ID, as, cs, m)
+	return Checked{Revision: rev, Report: report}, err
+}
+
+// ImportOptions say how ImportPlanFile reads and writes a file.
+type ImportOptions struct {
+	Limits plan.Limits
+	// Force stores a plan with errors.
+	Force bool
+	Meta  WriteMeta
+}
+
+// ImportPlanFile reads a planner's plan file (CSV, JSON or .xlsx) for a
+// stored plan and writes it through WriteChecked, atomically: on any
+// error nothing is stored. The author defaults to "import NAME".
+func (s *Store) ImportPlanFile(ctx context.Context, planID string, r io.Reader, name string, opt ImportOptions) (Checked, error) {
 	snap, err := s.Load(ctx)
 	if err != nil {
-		return plan.File{}, err
+		return Checked{}, err
 	}
 	p, ok := snap.Plan(planID)
 	if !ok {
-		return plan.File{}, fmt.Errorf("%s: no plan %q (have %s)", name, planID, strings.Join(snap.PlanIDs(), ", "))
+		return Checked{}, fmt.Errorf("%s: no plan %q (have %s)", name, planID, strings.Join(snap.PlanIDs(), ", "))
 	}
-	units := map[string]bool{}
-	for _, u := range snap.PlanUnits(p) {
-		units[u.Code] = true
-	}
-	f, err := p.ReadFile(r, name, maxBytes, units)
+	parsed, err := plan.ParseFileLimits(r, name, opt.Limits)
 	if err != nil {
-		return f, err
+		return Checked{}, err
 	}
-	_, err = s.WriteAssignments(ctx, planID, f.Assignments, f.Clusters, WriteMeta{Author: "import " + name, Warnings: len(f.Warnings)})
-	return f, err
+	if opt.Meta.Author == "" {
+		opt.Meta.Author = "import " + name
+	}
+	res, err := s.WriteChecked(ctx, snap, p, parsed, name, opt.Force, opt.Meta)
+	if err != nil && !errors.Is(err, ErrInvalid) {
+		err = fmt.Errorf("%s: %w", name, err)
+	}
+	return res, err
 }
 
 // PutDefinition creates a plan from a definition, or applies it to the
