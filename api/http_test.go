@@ -51,8 +51,10 @@ var sampleURLs = map[string]string{
 	"/static/*":                              "/static/app.js",
 	"/styles/:name":                          "/styles/chongqing-2023.json",
 	"/fonts/:stack/:range":                   "/fonts/Noto/0-255.pbf",
-	"/api/v1/plans/:id/assignments":          "", // PUT only
+	"/api/v1/plans/:id/assignments":          "/api/v1/plans/chongqing-2023/assignments?format=xlsx",
+	"/api/v1/plans/:id/revisions/:n/diff":    "/api/v1/plans/chongqing-2023/revisions/1/diff",
 	"/api/v1/plans/:id/validate":             "", // POST only
+	"/api/v1/plans/:id/diff":                 "", // POST only
 	"/api/v1/plans/:id/revisions/:n/restore": "",
 	"/api/v1/events":                         "/api/v1/events?probe", // a stream: HEAD only (TestEvents reads it)
 }
@@ -104,7 +106,8 @@ func TestWrongMethods(t *testing.T) {
 	}{
 		{"DELETE", "/api/v1/plans", "GET, HEAD"},
 		{"POST", "/api/v1/units/500120", "GET, HEAD"},
-		{"GET", "/api/v1/plans/chongqing-2023/assignments", "PUT"},
+		{"DELETE", "/api/v1/plans/chongqing-2023/assignments", "PUT"},
+		{"GET", "/api/v1/plans/chongqing-2023/diff", "POST"},
 		{"PATCH", "/ogc/collections", "GET, HEAD"},
 		{"PUT", "/ogc/collections/chongqing-2023/items/500120", "GET, HEAD"},
 		{"POST", "/healthz", "GET, HEAD"},

@@ -152,18 +152,18 @@ func (h *handlers) cors(next echo.HandlerFunc) echo.HandlerFunc {
 		case !write:
 			// The same answer for every origin keeps shared caches simple.
 			hdr.Set("Access-Control-Allow-Origin", "*")
-			hdr.Set("Access-Control-Expose-Headers", "ETag, X-Data-Version, X-Request-Id")
+			hdr.Set("Access-Control-Expose-Headers", exposedHeaders)
 		case allowed:
 			hdr.Set("Access-Control-Allow-Origin", origin)
 			hdr.Add("Vary", "Origin")
-			hdr.Set("Access-Control-Expose-Headers", "ETag, X-Data-Version, X-Request-Id")
+			hdr.Set("Access-Control-Expose-Headers", exposedHeaders)
 		}
 		if req.Method == http.MethodOptions && req.Header.Get("Access-Control-Request-Method") != "" {
 			if !allowed {
 				return problem(http.StatusForbidden, typeForbidden, "writes are not allowed from origin %q", origin)
 			}
 			hdr.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS, POST, PUT")
-			hdr.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match, X-Request-Id")
+			hdr.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Content-Disposition, If-Match, If-None-Match, Accept-Language, X-Request-Id")
 			hdr.Set("Access-Control-Max-Age", "600")
 			return c.NoContent(http.StatusNoContent)
 		}
@@ -174,14 +174,18 @@ func (h *handlers) cors(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// exposedHeaders are the answer headers a page on another origin may
+// read.
+const exposedHeaders = "ETag, X-Data-Version, X-Request-Id, Content-Language, Content-Disposition"
+
 // isWrite tells writes (which need a token) from reads; validating a
-// file is a read.
+// file, or diffing it against the stored plan, is a read.
 func isWrite(method, path string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, "":
 		return false
 	case http.MethodPost:
-		return !strings.HasSuffix(path, "/validate")
+		return !strings.HasSuffix(path, "/validate") && !strings.HasSuffix(path, "/diff")
 	}
 	return true
 }

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/indmap/indmap/plan"
 	"github.com/labstack/echo/v4"
 )
 
@@ -27,6 +28,7 @@ type param struct {
 func q(name, typ, desc string) param    { return param{name, "query", typ, desc, false} }
 func qReq(name, typ, desc string) param { return param{name, "query", typ, desc, true} }
 func pathParam(name, desc string) param { return param{name, "path", "string", desc, true} }
+func header(name, desc string) param    { return param{name, "header", "string", desc, false} }
 
 var (
 	pPlan   = pathParam("id", "plan id")
@@ -34,6 +36,11 @@ var (
 	pOffset = q("offset", "integer", "items to skip")
 	pBBox   = q("bbox", "string", "minLon,minLat,maxLon,maxLat (WGS 84)")
 	pFormat = q("format", "string", "json or csv (or Accept: text/csv)")
+	pLang   = q("lang", "string", "zh or en: the language of titles and messages (else Accept-Language; default zh)")
+	pName   = q("name", "string", "the file's name, for the report's subject and errors (else Content-Disposition's filename)")
+	pAsOf   = q("as_of", "string", "check against the divisions in force on this date (YYYY-MM-DD; default: the plan's)")
+	// planFile is a plan file body: CSV, JSON or an .xlsx workbook.
+	planFile = "text/csv,application/json," + plan.XLSXType
 )
 
 var v1Operations = []operation{
@@ -50,12 +57,19 @@ var v1Operations = []operation{
 	{"GET", "/api/v1/search", "units and industries by part of a Chinese, pinyin or English name, best first", []param{
 		qReq("q", "string", "what was typed (at most 100 characters): 璧山, bishan, Bishan District, bish"),
 		q("plan", "string", "only this plan's units and catalogue"), q("limit", "integer", "at most this many, 1–50 (default 10)")}, "", "application/json"},
-	{"GET", "/api/v1/plans/{id}/validation", "the stored plan's validation report", []param{pPlan}, "", "application/json"},
+	{"GET", "/api/v1/plans/{id}/validation", "the stored plan's validation report, errors first", []param{pPlan, pLang}, "", "application/json"},
 	{"GET", "/api/v1/plans/{id}/theme", "the plan's thematic data per unit (roles, tiers, violations, coverage), tagged by content", []param{pPlan, q("v", "string", "the content tag; when current, the answer may be cached for good")}, "", "application/json"},
-	{"POST", "/api/v1/plans/{id}/validate", "validates a plan file without storing it", []param{pPlan}, "text/csv,application/json", "application/json"},
-	{"PUT", "/api/v1/plans/{id}/assignments", "replaces a plan's assignments (needs a token)", []param{pPlan, q("force", "boolean", "store despite errors")}, "text/csv,application/json", "application/json"},
-	{"GET", "/api/v1/plans/{id}/revisions", "the accepted writes of a plan", []param{pPlan}, "", "application/json"},
-	{"POST", "/api/v1/plans/{id}/revisions/{n}/restore", "restores a revision (needs a token)", []param{pPlan, pathParam("n", "revision number")}, "", "application/json"},
+	{"POST", "/api/v1/plans/{id}/validate", "validates a plan file without storing it; errors first", []param{pPlan, pLang, pName, pAsOf}, planFile, "application/json"},
+	{"POST", "/api/v1/plans/{id}/diff", "a plan file against the stored plan, per unit (added, removed, changed role), with what every unit holds in the file and its report; stores nothing", []param{pPlan, pLang, pName, pAsOf}, planFile, "application/json"},
+	{"GET", "/api/v1/plans/{id}/assignments", "the plan's assignments or clusters (ETag: the revision, for If-Match)", []param{pPlan,
+		q("format", "string", "json, csv or xlsx (or Accept)"), q("revision", "integer", "an older revision"), pLang}, "", "application/json"},
+	{"PUT", "/api/v1/plans/{id}/assignments", "replaces a plan's assignments (needs a token; If-Match: the revision's ETag, else 412)", []param{pPlan,
+		q("force", "boolean", "store despite errors"), pLang, pName, header("If-Match", "the ETag of the revision the change was made on")}, planFile, "application/json"},
+	{"GET", "/api/v1/plans/{id}/revisions", "the accepted writes of a plan, newest first (ETag: the newest)", []param{pPlan}, "", "application/json"},
+	{"GET", "/api/v1/plans/{id}/revisions/{n}/diff", "what revision n changed, per unit, against the revision before it", []param{pPlan,
+		pathParam("n", "revision number"), q("against", "integer", "another revision to compare with")}, "", "application/json"},
+	{"POST", "/api/v1/plans/{id}/revisions/{n}/restore", "restores a revision (needs a token; If-Match as for PUT)", []param{pPlan,
+		pathParam("n", "revision number"), pLang, header("If-Match", "the ETag of the current revision")}, "", "application/json"},
 	{"GET", "/api/v1/openapi.json", "this document", nil, "", "application/json"},
 	{"GET", "/api/v1/events", "Server-Sent Events: each new data version with its geometry version and plans' content tags", nil, "", "text/event-stream"},
 }
@@ -103,7 +117,7 @@ func openAPI(title, server string, ops []operation) map[string]any {
 			}
 			o["requestBody"] = map[string]any{"required": true, "content": content}
 		}
-		if op.method != "GET" && !strings.HasSuffix(op.path, "/validate") {
+		if op.method != "GET" && !strings.HasSuffix(op.path, "/validate") && !strings.HasSuffix(op.path, "/diff") {
 			o["security"] = []any{map[string]any{"bearer": []any{}}}
 		}
 		item[strings.ToLower(op.method)] = o

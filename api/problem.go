@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -20,8 +21,10 @@ type Problem struct {
 	// Param names the query parameter at fault.
 	Param string `json:"param,omitempty"`
 	// Report is the validation report of a refused write.
-	Report    *plan.Report `json:"report,omitempty"`
-	RequestID string       `json:"request_id,omitempty"`
+	Report *plan.Report `json:"report,omitempty"`
+	// Current is the plan's current revision when If-Match named another.
+	Current   *store.Revision `json:"current_revision,omitempty"`
+	RequestID string          `json:"request_id,omitempty"`
 }
 
 func (p *Problem) Error() string { return p.Detail }
@@ -36,6 +39,8 @@ const (
 	typeUnauthorized = "/problems/unauthorized"
 	typeForbidden    = "/problems/forbidden"
 	typeTooLarge     = "/problems/too-large"
+	typeBadHeader    = "/problems/bad-header"
+	typePrecondition = "/problems/precondition-failed"
 	typeInternal     = "/problems/internal"
 )
 

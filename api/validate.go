@@ -1,12 +1,17 @@
 package api
 
 import (
+	"bytes"
 	"errors"
+	"mime"
 	"net/http"
+	"path"
+	"strings"
 	"time"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -19,61 +24,114 @@ func (h *handlers) plan(c echo.Context) (*plan.Plan, error) {
 }
 
 // validation answers the stored plan's report, computed once per data
-// version.
+// version, in the answer's language.
 func (h *handlers) validation(c echo.Context) error {
 	p, err := h.plan(c)
 	if err != nil {
 		return err
 	}
 	r, _ := snapshotOf(c).Report(p.ID)
+	if r, err = localized(c, r); err != nil {
+		return err
+	}
 	return c.JSON(http.StatusOK, r)
 }
 
-// validate checks a plan file in the body (CSV or JSON) against the
-// plan, storing nothing.
+// validate checks a plan file in the body (CSV, JSON or .xlsx) against
+// the plan, storing nothing.
 func (h *handlers) validate(c echo.Context) error {
 	p, err := h.plan(c)
 	if err != nil {
 		return err
 	}
-	// Anyone may validate, from anywhere: each client is held to a few
-	// at once and a processing budget per minute.
-	done, err := h.validations.acquire(c, c.RealIP())
+	lang, err := answerLang(c)
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	defer func() { done(time.Since(start)) }()
 	asOf, err := dateParam(c, "as_of", "")
 	if err != nil {
 		return err
 	}
-	parsed, err := h.parseBody(c, h.limits.ValidateMaxBytes)
+	f, err := h.limitedFile(c)
 	if err != nil {
 		return err
 	}
-	r, err := snapshotOf(c).Validate(p, parsed, asOf)
+	r, err := fileReport(snapshotOf(c), p, f, asOf)
 	if err != nil {
-		return problem(http.StatusBadRequest, typeBadBody, "body: %v", err)
+		return err
 	}
-	return c.JSON(http.StatusOK, r)
+	return c.JSON(http.StatusOK, r.Localize(lang))
 }
 
-// parseBody reads a plan file (CSV or JSON) from the request body, at
-// most limit bytes and the configured number of records: 413 past
-// either, 400 naming the line for bad content.
-func (h *handlers) parseBody(c echo.Context, limit int64) (plan.Parsed, error) {
-	body := http.MaxBytesReader(c.Response(), c.Request().Body, limit)
-	parsed, err := plan.ParseFileLimits(body, "body", plan.Limits{MaxBytes: limit, MaxRecords: h.limits.MaxRecords})
+// limitedFile reads a plan file from anyone (validate, diff): each
+// client is held to a few at once and a processing budget per minute.
+func (h *handlers) limitedFile(c echo.Context) (bodyFile, error) {
+	done, err := h.validations.acquire(c, c.RealIP())
+	if err != nil {
+		return bodyFile{}, err
+	}
+	start := time.Now()
+	defer func() { done(time.Since(start)) }()
+	return h.parseBody(c, h.limits.ValidateMaxBytes)
+}
+
+// fileReport validates a file against a stored plan, with the units in
+// force on asOf ("" the plan's date): 400 for a file of the wrong kind.
+func fileReport(snap *store.Snapshot, p *plan.Plan, f bodyFile, asOf string) (plan.Report, error) {
+	r, err := snap.Validate(p, f.Parsed, asOf)
+	if err != nil {
+		return r, problem(http.StatusBadRequest, typeBadBody, "%s: %v", f.Name, err)
+	}
+	r.Subject = f.Name
+	return r, nil
+}
+
+// A bodyFile is a plan file read from a request body, with its name.
+type bodyFile struct {
+	plan.Parsed
+	Name string
+}
+
+// bodyName names a request's file for errors and reports: ?name=, else
+// Content-Disposition's filename, else "body". Only the base name is
+// kept.
+func bodyName(c echo.Context) string {
+	name := c.QueryParam("name")
+	if name == "" {
+		if _, params, err := mime.ParseMediaType(c.Request().Header.Get("Content-Disposition")); err == nil {
+			name = params["filename"]
+		}
+	}
+	name = path.Base(strings.ReplaceAll(strings.TrimSpace(name), `\`, "/"))
+	if name == "" || name == "." || name == "/" || len(name) > 200 {
+		return "body"
+	}
+	return name
+}
+
+// parseBody reads a plan file (CSV, JSON or .xlsx, told by its content)
+// from the request body, at most limit bytes and the configured number
+// of records: 413 past either (or past a workbook's unpacking limits),
+// 400 naming the line (or sheet, row and column) for bad content.
+func (h *handlers) parseBody(c echo.Context, limit int64) (bodyFile, error) {
+	name := bodyName(c)
+	b, err := geo.ReadAllLimited(http.MaxBytesReader(c.Response(), c.Request().Body, limit), limit)
+	if typ, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); err == nil && typ == plan.XLSXType && !plan.IsWorkbook(b) {
+		return bodyFile{}, problem(http.StatusBadRequest, typeBadBody, "%s: Content-Type says .xlsx, but the body is not a workbook (a zip archive)", name)
+	}
+	var parsed plan.Parsed
+	if err == nil {
+		parsed, err = plan.ParseFileLimits(bytes.NewReader(b), name, plan.Limits{MaxBytes: limit, MaxRecords: h.limits.MaxRecords})
+	}
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.Is(err, geo.ErrTooLarge) || errors.As(err, &tooBig):
-			return parsed, problem(http.StatusRequestEntityTooLarge, typeTooLarge, "body: larger than %d bytes", limit)
-		case errors.Is(err, plan.ErrTooManyRecords):
-			return parsed, problem(http.StatusRequestEntityTooLarge, typeTooLarge, "%v", err)
+			return bodyFile{}, problem(http.StatusRequestEntityTooLarge, typeTooLarge, "%s: larger than %d bytes", name, limit)
+		case errors.Is(err, plan.ErrTooManyRecords), errors.Is(err, plan.ErrUnpackTooLarge):
+			return bodyFile{}, problem(http.StatusRequestEntityTooLarge, typeTooLarge, "%v", err)
 		}
-		return parsed, problem(http.StatusBadRequest, typeBadBody, "%v", err)
+		return bodyFile{}, problem(http.StatusBadRequest, typeBadBody, "%v", err)
 	}
-	return parsed, nil
+	return bodyFile{Parsed: parsed, Name: name}, nil
 }

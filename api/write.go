@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -85,19 +86,125 @@ type writeResult struct {
 	DataVersion int64          `json:"data_version"`
 }
 
-// writablePlan authorizes a write and finds its plan.
-func (h *handlers) writablePlan(c echo.Context) (string, *plan.Plan, error) {
+// writablePlan authorizes a write, finds its plan and reads its
+// If-Match.
+func (h *handlers) writablePlan(c echo.Context) (string, *plan.Plan, *int, error) {
 	author, err := h.authorize(c)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	p, err := h.plan(c)
-	return author, p, err
+	if err != nil {
+		return "", nil, nil, err
+	}
+	expect, err := h.ifMatch(c, p.ID)
+	return author, p, expect, err
+}
+
+// ifMatch reads If-Match (RFC 9110 §13.1.1) as the revision the writer
+// last saw: nil without the header (the write goes ahead, as before
+// If-Match existed) or with "*". A tag that is no revision of ours, or
+// a weak one (If-Match compares strongly), can never match: 412 at
+// once. Among several of ours, the current one is expected when listed.
+// The store checks the expectation inside the write's transaction.
+func (h *handlers) ifMatch(c echo.Context, planID string) (*int, error) {
+	header := strings.TrimSpace(c.Request().Header.Get("If-Match"))
+	if header == "" || header == "*" {
+		return nil, nil
+	}
+	var revs []int
+	for _, tag := range splitTags(header) {
+		if !validETag(tag) {
+			return nil, problem(http.StatusBadRequest, typeBadHeader, "If-Match: %q is not an entity tag (want a quoted tag such as %s)", tag, store.RevisionETag(7))
+		}
+		if n, ok := store.ParseRevisionETag(tag); ok {
+			revs = append(revs, n)
+		}
+	}
+	ctx := c.Request().Context()
+	cur, err := h.store.LatestRevision(ctx, planID)
+	if err != nil && !errors.Is(err, store.ErrNoRevision) {
+		return nil, err
+	}
+	if len(revs) == 0 {
+		return nil, h.preconditionFailed(c, &store.ConflictError{Plan: planID, Expected: -1, Current: cur.N})
+	}
+	expect := revs[0]
+	if slices.Contains(revs, cur.N) {
+		expect = cur.N
+	}
+	return &expect, nil
+}
+
+// validETag checks an entity tag's syntax (RFC 9110 §8.8.3): optionally
+// W/, then a quoted string of visible characters without quotes.
+func validETag(tag string) bool {
+	tag = strings.TrimPrefix(tag, "W/")
+	if len(tag) < 2 || tag[0] != '"' || tag[len(tag)-1] != '"' {
+		return false
+	}
+	for _, r := range tag[1 : len(tag)-1] {
+		if r == '"' || r < 0x21 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// preconditionFailed is the 412 of a write whose If-Match names another
+// revision than the current one: someone else saved in between. The
+// answer carries the current revision (and its ETag), so a client can
+// show who saved and diff against it.
+func (h *handlers) preconditionFailed(c echo.Context, conflict *store.ConflictError) error {
+	pr := problem(http.StatusPreconditionFailed, typePrecondition,
+		"plan %s is at revision %d, not the one If-Match names; someone else saved in between; nothing was stored", conflict.Plan, conflict.Current)
+	if rev, err := h.store.LatestRevision(c.Request().Context(), conflict.Plan); err == nil {
+		pr.Current = &rev
+		c.Response().Header().Set("ETag", rev.ETag)
+	}
+	return pr
+}
+
+// written answers a stored write: its revision (ETag for the next
+// If-Match), its report and the data version it made.
+func (h *handlers) written(c echo.Context, planID string, rev store.Revision, message string, report plan.Report) error {
+	ctx := c.Request().Context()
+	h.refresh(ctx)
+	v, _ := h.store.DataVersion(ctx)
+	c.Response().Header().Set("ETag", rev.ETag)
+	report, err := localized(c, report)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, writeResult{Plan: planID, Revision: rev, Forced: rev.Forced, Message: message, Report: report, DataVersion: v})
+}
+
+// writeError turns a refused write into its answer: 412 for a moved
+// revision, 422 with the report for a plan with errors.
+func (h *handlers) writeError(c echo.Context, err error) error {
+	var conflict *store.ConflictError
+	var invalid *store.InvalidError
+	switch {
+	case errors.As(err, &conflict):
+		return h.preconditionFailed(c, conflict)
+	case errors.As(err, &invalid):
+		report, lerr := localized(c, invalid.Report)
+		if lerr != nil {
+			return lerr
+		}
+		pr := problem(http.StatusUnprocessableEntity, typeInvalidPlan,
+			"the plan breaks %d rules (errors); nothing was stored; fix them or send ?force=true", report.Errors)
+		pr.Report = &report
+		return pr
+	case errors.Is(err, store.ErrWrongKind):
+		return problem(http.StatusBadRequest, typeBadBody, "%v", err)
+	}
+	return err
 }
 
 // putAssignments serves PUT /api/v1/plans/{id}/assignments.
 func (h *handlers) putAssignments(c echo.Context) error {
-	author, p, err := h.writablePlan(c)
+	author, p, expect, err := h.writablePlan(c)
 	if err != nil {
 		return err
 	}
@@ -107,39 +214,30 @@ func (h *handlers) putAssignments(c echo.Context) error {
 			return badParam("force", "want true or false, got %q", s)
 		}
 	}
-	parsed, err := h.parseBody(c, h.maxBody)
+	if _, err := answerLang(c); err != nil {
+		return err
+	}
+	f, err := h.parseBody(c, h.maxBody)
 	if err != nil {
 		return err
 	}
-	snap := snapshotOf(c)
-	report, err := snap.Validate(p, parsed, "")
+	res, err := h.store.WriteChecked(c.Request().Context(), snapshotOf(c), p, f.Parsed, f.Name, force,
+		store.WriteMeta{Author: author, Expect: expect, Keep: h.keepRevisions})
 	if err != nil {
-		return problem(http.StatusBadRequest, typeBadBody, "body: %v", err)
+		return h.writeError(c, err)
 	}
-	if !report.Valid && !force {
-		pr := problem(http.StatusUnprocessableEntity, typeInvalidPlan,
-			"the plan breaks %d rules (errors); nothing was stored; fix them or send ?force=true", report.Errors)
-		pr.Report = &report
-		return pr
-	}
-	as, cs := p.Normalize(parsed)
-	rev, err := h.store.WriteAssignments(c.Request().Context(), p.ID, as, cs, store.WriteMeta{
-		Author: author, Errors: report.Errors, Warnings: report.Warnings, Forced: force && !report.Valid, Keep: h.keepRevisions})
-	if err != nil {
-		return err
-	}
+	rev, report := res.Revision, res.Report
 	h.log.InfoContext(c.Request().Context(), "plan written", "token", author, "plan", p.ID, "revision", rev.N,
-		"assignments", len(as), "clusters", len(cs), "errors", report.Errors, "warnings", report.Warnings, "forced", rev.Forced)
-	h.refresh(c.Request().Context())
+		"assignments", rev.Assignments, "clusters", rev.Clusters, "errors", report.Errors, "warnings", report.Warnings, "forced", rev.Forced)
 	msg := "stored"
 	if rev.Forced {
 		msg = "stored despite errors (force=true)"
 	}
-	v, _ := h.store.DataVersion(c.Request().Context())
-	return c.JSON(http.StatusOK, writeResult{Plan: p.ID, Revision: rev, Forced: rev.Forced, Message: msg, Report: report, DataVersion: v})
+	return h.written(c, p.ID, rev, msg, report)
 }
 
-// revisions serves GET /api/v1/plans/{id}/revisions.
+// revisions serves GET /api/v1/plans/{id}/revisions, newest first, with
+// the newest one's ETag (If-Match for the next write).
 func (h *handlers) revisions(c echo.Context) error {
 	p, err := h.plan(c)
 	if err != nil {
@@ -152,19 +250,26 @@ func (h *handlers) revisions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(rs) > 0 {
+		c.Response().Header().Set("ETag", rs[0].ETag)
+	}
 	return c.JSON(http.StatusOK, map[string]any{"plan": p.ID, "revisions": rs})
 }
 
 // restore serves POST /api/v1/plans/{id}/revisions/{n}/restore: the
-// revision's content is written again, as a new revision.
+// revision's content is written again, as a new revision (whatever its
+// report says: it was accepted once).
 func (h *handlers) restore(c echo.Context) error {
-	author, p, err := h.writablePlan(c)
+	author, p, expect, err := h.writablePlan(c)
 	if err != nil {
 		return err
 	}
 	n, err := strconv.Atoi(c.Param("n"))
 	if err != nil || n < 1 {
 		return badParam("n", "want a revision number, got %q", c.Param("n"))
+	}
+	if _, err := answerLang(c); err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	as, cs, err := h.store.RevisionContent(ctx, p.ID, n)
@@ -174,18 +279,11 @@ func (h *handlers) restore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	report, err := snapshotOf(c).Validate(p, plan.Parsed{Kind: p.Kind, Assignments: as, Clusters: cs}, "")
+	res, err := h.store.WriteChecked(ctx, snapshotOf(c), p, plan.Parsed{Kind: p.Kind, Assignments: as, Clusters: cs},
+		store.StoredSubject(n), true, store.WriteMeta{Author: author, RestoredFrom: &n, Expect: expect, Keep: h.keepRevisions})
 	if err != nil {
-		return err
+		return h.writeError(c, err)
 	}
-	rev, err := h.store.WriteAssignments(ctx, p.ID, as, cs, store.WriteMeta{Author: author, Errors: report.Errors,
-		Warnings: report.Warnings, Forced: !report.Valid, RestoredFrom: &n, Keep: h.keepRevisions})
-	if err != nil {
-		return err
-	}
-	h.log.InfoContext(ctx, "plan restored", "token", author, "plan", p.ID, "from", n, "revision", rev.N)
-	h.refresh(ctx)
-	v, _ := h.store.DataVersion(ctx)
-	return c.JSON(http.StatusOK, writeResult{Plan: p.ID, Revision: rev, Forced: rev.Forced,
-		Message: "restored revision " + strconv.Itoa(n), Report: report, DataVersion: v})
+	h.log.InfoContext(ctx, "plan restored", "token", author, "plan", p.ID, "from", n, "revision", res.Revision.N)
+	return h.written(c, p.ID, res.Revision, "restored revision "+strconv.Itoa(n), res.Report)
 }

@@ -1,0 +1,242 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
+	"github.com/labstack/echo/v4"
+)
+
+// planState is a plan's content at one revision.
+type planState struct {
+	plan     *plan.Plan // the stored plan with the revision's content
+	revision int
+	at       time.Time // when the revision was written (zero: unknown)
+}
+
+// revisionState is p as revision n stored it (n = 0: as the snapshot
+// holds it, its newest revision).
+func (h *handlers) revisionState(c echo.Context, p *plan.Plan, n int) (planState, error) {
+	snap := snapshotOf(c)
+	if n == 0 || n == snap.Revision(p.ID) {
+		st := planState{plan: p, revision: snap.Revision(p.ID)}
+		if h.store != nil && st.revision > 0 {
+			if rev, err := h.store.LatestRevision(c.Request().Context(), p.ID); err == nil && rev.N == st.revision {
+				st.at = rev.CreatedAt
+			}
+		}
+		return st, nil
+	}
+	if h.store == nil {
+		return planState{}, notFound("plan %s: revision %d: %v", p.ID, n, store.ErrNoRevision)
+	}
+	as, cs, err := h.store.RevisionContent(c.Request().Context(), p.ID, n)
+	if errors.Is(err, store.ErrNoRevision) {
+		return planState{}, notFound("%v", err)
+	}
+	if err != nil {
+		return planState{}, err
+	}
+	old := *p
+	old.Assignments, old.Clusters = as, cs
+	old.IndexHoldings()
+	st := planState{plan: &old, revision: n}
+	if rs, err := h.store.Revisions(c.Request().Context(), p.ID); err == nil {
+		for _, r := range rs {
+			if r.N == n {
+				st.at = r.CreatedAt
+			}
+		}
+	}
+	return st, nil
+}
+
+// assignments serves GET /api/v1/plans/{id}/assignments: the plan's
+// assignments (or clusters) at its newest revision, or at ?revision=N,
+// as JSON (a plan file PUT takes back), CSV in the contract's columns
+// (cells safe for spreadsheets), or an .xlsx workbook (the contract
+// sheet and a units × industries matrix, labelled in the answer's
+// language). The ETag names the revision and the representation; the
+// revision's own tag (revision.etag in JSON) is what If-Match takes.
+func (h *handlers) assignments(c echo.Context) error {
+	p, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	format, err := oneOf(c, "format", "", "json", "csv", "xlsx")
+	if err != nil {
+		return err
+	}
+	if format == "" {
+		c.Response().Header().Add(echo.HeaderVary, "Accept")
+		accept := c.Request().Header.Get("Accept")
+		switch {
+		case strings.Contains(accept, plan.XLSXType):
+			format = "xlsx"
+		case strings.Contains(accept, "text/csv"):
+			format = "csv"
+		default:
+			format = "json"
+		}
+	}
+	n, err := intParam(c, "revision", 0, 1, 1<<30)
+	if err != nil {
+		return err
+	}
+	st, err := h.revisionState(c, p, n)
+	if err != nil {
+		return err
+	}
+	snap := snapshotOf(c)
+	units := snap.PlanUnits(p)
+	name := unitNamer(snap)
+	hdr := c.Response().Header()
+	tag := strings.TrimSuffix(store.RevisionETag(st.revision), `"`)
+	switch format {
+	case "csv":
+		hdr.Set("ETag", tag+`-csv"`)
+		hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-r%d.csv"`, p.ID, st.revision))
+		return writeCSV(c, st.plan.ContractRows(name))
+	case "xlsx":
+		lang, err := answerLang(c)
+		if err != nil {
+			return err
+		}
+		hdr.Set("ETag", tag+"-xlsx-"+string(lang)+`"`)
+		hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-r%d.xlsx"`, p.ID, st.revision))
+		hdr.Set(echo.HeaderContentType, plan.XLSXType)
+		c.Response().WriteHeader(http.StatusOK)
+		return plan.WriteWorkbook(c.Response(), st.plan, units, lang, st.at)
+	}
+	hdr.Set("ETag", tag+`-json"`)
+	return c.JSON(http.StatusOK, assignmentsJSON(st, name))
+}
+
+// assignmentsJSON is a plan's content in the JSON plan file's shape
+// (industries by catalogue code, with their names beside), with the
+// plan, revision and the revision's ETag.
+func assignmentsJSON(st planState, name func(string) string) map[string]any {
+	p := st.plan
+	out := map[string]any{"plan": p.ID, "kind": p.Kind, "revision": st.revision, "etag": store.RevisionETag(st.revision)}
+	industry := func(code string) (string, string) {
+		if in, ok := p.Industry(code); ok {
+			return in.Code, in.Name
+		}
+		return code, code
+	}
+	if p.Kind == plan.Clusters {
+		cs := make([]map[string]any, len(p.Clusters))
+		for i, cl := range p.Clusters {
+			code, iname := industry(cl.Industry)
+			cs[i] = map[string]any{"cluster": cl.Name, "industry": code, "industry_name": iname, "level": cl.Level,
+				"host_codes": cl.Hosts, "year": cl.Year, "source": cl.Source}
+		}
+		out["clusters"] = cs
+		return out
+	}
+	as := make([]map[string]any, len(p.Assignments))
+	for i, a := range p.Assignments {
+		code, iname := industry(a.Industry)
+		as[i] = map[string]any{"unit_code": a.Unit, "unit_name": name(a.Unit), "role": a.Role, "industry": code,
+			"industry_name": iname, "detail": a.Detail, "source": a.Source}
+	}
+	out["assignments"] = as
+	return out
+}
+
+// diffFile serves POST /api/v1/plans/{id}/diff: a plan file (CSV, JSON or
+// .xlsx) against the stored plan, storing nothing: per unit what the
+// file adds, removes and holds in another role, what every unit holds in
+// the file (a draft to draw), and the file's validation report.
+func (h *handlers) diffFile(c echo.Context) error {
+	p, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	lang, err := answerLang(c)
+	if err != nil {
+		return err
+	}
+	asOf, err := dateParam(c, "as_of", "")
+	if err != nil {
+		return err
+	}
+	f, err := h.limitedFile(c)
+	if err != nil {
+		return err
+	}
+	snap := snapshotOf(c)
+	report, err := fileReport(snap, p, f, asOf)
+	if err != nil {
+		return err
+	}
+	d := p.DiffContents(plan.Contents{Assignments: p.Assignments, Clusters: p.Clusters},
+		plan.Contents{Assignments: f.Assignments, Clusters: f.Clusters}, unitNamer(snap))
+	d.FromRevision = snap.Revision(p.ID)
+	d.From, d.To = store.StoredSubject(d.FromRevision), f.Name
+	return c.JSON(http.StatusOK, struct {
+		plan.Diff
+		Report plan.Report `json:"report"`
+	}{d, report.Localize(lang)})
+}
+
+// revisionDiff serves GET /api/v1/plans/{id}/revisions/{n}/diff: what
+// revision n changed against the revision before it that is still kept
+// (nothing before the first), or against ?against=M.
+func (h *handlers) revisionDiff(c echo.Context) error {
+	p, err := h.plan(c)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		return badParam("n", "want a revision number, got %q", c.Param("n"))
+	}
+	against, err := intParam(c, "against", 0, 1, 1<<30)
+	if err != nil {
+		return err
+	}
+	to, err := h.revisionState(c, p, n)
+	if err != nil {
+		return err
+	}
+	if against == 0 && h.store != nil {
+		rs, err := h.store.Revisions(c.Request().Context(), p.ID)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs { // newest first
+			if r.N < n {
+				against = r.N
+				break
+			}
+		}
+	}
+	var from plan.Contents
+	fromLabel := "nothing"
+	if against > 0 {
+		st, err := h.revisionState(c, p, against)
+		if err != nil {
+			return err
+		}
+		from = plan.Contents{Assignments: st.plan.Assignments, Clusters: st.plan.Clusters}
+		fromLabel = store.StoredSubject(against)
+	}
+	d := p.DiffContents(from, plan.Contents{Assignments: to.plan.Assignments, Clusters: to.plan.Clusters}, unitNamer(snapshotOf(c)))
+	d.From, d.FromRevision, d.To, d.ToRevision = fromLabel, against, store.StoredSubject(n), n
+	return c.JSON(http.StatusOK, d)
+}
+
+// unitNamer names unit codes from a snapshot ("" when unknown).
+func unitNamer(snap *store.Snapshot) func(string) string {
+	return func(code string) string {
+		u, _ := snap.Unit(code)
+		return u.Name
+	}
+}
