@@ -1,65 +1,27 @@
 package plan
 
 import (
-	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"reflect"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/indmap/indmap/internal/testxlsx"
 	"github.com/xuri/excelize/v2"
 )
 
-// workbook makes an .xlsx with sheets of rows, in order; cells that are
-// whole numbers are written as numbers, as a spreadsheet would keep them.
+// workbook makes an .xlsx with sheets of rows, in order.
 func workbook(t testing.TB, sheets map[string][][]string, order ...string) []byte {
 	t.Helper()
-	xf := excelize.NewFile()
-	defer xf.Close()
-	for i, name := range order {
-		if i == 0 {
-			if err := xf.SetSheetName("Sheet1", name); err != nil {
-				t.Fatal(err)
-			}
-		} else if _, err := xf.NewSheet(name); err != nil {
-			t.Fatal(err)
-		}
-		for r, row := range sheets[name] {
-			for c, v := range row {
-				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
-				var err error
-				if n, nerr := strconv.Atoi(v); nerr == nil && r > 0 {
-					err = xf.SetCellInt(name, cell, int64(n))
-				} else {
-					err = xf.SetCellStr(name, cell, v)
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-		}
+	var shs []testxlsx.Sheet
+	for _, name := range order {
+		shs = append(shs, testxlsx.Sheet{Name: name, Rows: sheets[name]})
 	}
-	var b bytes.Buffer
-	if _, err := xf.WriteTo(&b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
-}
-
-func csvRows(t testing.TB, text string) [][]string {
-	t.Helper()
-	rows, err := csv.NewReader(strings.NewReader(text)).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
+	return testxlsx.Book(t, shs...)
 }
 
 func parse(t testing.TB, b []byte, name string) Parsed {
@@ -90,7 +52,7 @@ func TestWorkbookLikeItsCSVTwin(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rows := csvRows(t, string(text))
+			rows := testxlsx.Rows(t, string(text))
 			if file == "shandong-clusters.csv" {
 				// The defaults name their columns for the loader; a plan
 				// file has the contract's.
@@ -141,29 +103,10 @@ func csvText(t testing.TB, rows [][]string) []byte {
 // TestWorkbookFromLibreOffice: a workbook LibreOffice made from a CSV
 // (its own writer, numbers typed by its CSV import) reads as the CSV.
 func TestWorkbookFromLibreOffice(t *testing.T) {
-	soffice, err := exec.LookPath("soffice")
-	if err != nil {
-		t.Skip("soffice not installed (.ci/run installs libreoffice-calc-nogui)")
-	}
-	dir := t.TempDir()
 	text := "unit_code,unit_name,role,industry,detail,source\n" +
 		"500120,璧山区,main,CQ-ICV,\"新能源汽车, 智能网联\",\"a \"\"quoted\"\" source\"\n" +
 		"500120,璧山区,main,CQ-EIM,,\n500120,璧山区,main,先进材料,,b\n500103,渝中区,special,CQ-SIS,-x,\n"
-	src := filepath.Join(dir, "picks.csv")
-	os.WriteFile(src, []byte(text), 0o644)
-	// CSV:44,34,76,1 — comma, double quote, UTF-8, from line 1. (Its CSV
-	// import evaluates a cell such as =1+1, so the file has none.)
-	cmd := exec.Command(soffice, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
-		"--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", dir, src)
-	start := time.Now()
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("soffice: %v\n%s", err, out)
-	}
-	t.Logf("soffice converted the CSV in %s", time.Since(start).Round(time.Millisecond))
-	xlsx, err := os.ReadFile(filepath.Join(dir, "picks.xlsx"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	xlsx := testxlsx.LibreOffice(t, text)
 	sameRecords(t, parse(t, xlsx, "picks.xlsx"), parse(t, []byte(text), "picks.csv"))
 }
 
@@ -199,7 +142,7 @@ func TestWorkbookErrors(t *testing.T) {
 		{"too many sheets", manySheets(t, 70), Limits{}, "70 sheets, more than 64", ErrUnpackTooLarge},
 		{"unpacks too large", workbook(t, map[string][][]string{"s": append([][]string{header}, many...)}, "s"),
 			Limits{Workbook: WorkbookLimits{MaxUnpackedBytes: 4000}}, "unpacks to more than 4000 bytes", ErrUnpackTooLarge},
-		{"zip bomb", zipBomb(t), Limits{}, "more than 100:1", ErrUnpackTooLarge},
+		{"zip bomb", testxlsx.ZipBomb(t), Limits{}, "more than 100:1", ErrUnpackTooLarge},
 		{"not a workbook", []byte("PK\x03\x04 but not a zip"), Limits{}, "not a readable .xlsx workbook", nil},
 		{"legacy xls", append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, make([]byte, 100)...), Limits{}, "save it as an .xlsx workbook", nil},
 		{"bytes limit first", workbook(t, map[string][][]string{"s": {header, ok}}, "s"), Limits{MaxBytes: 100}, "over 100 bytes", nil},
@@ -226,20 +169,6 @@ func manySheets(t testing.TB, n int) []byte {
 		order = append(order, name)
 	}
 	return workbook(t, sheets, order...)
-}
-
-// zipBomb is a small archive whose one sheet unpacks to 50 MiB of
-// spaces.
-func zipBomb(t testing.TB) []byte {
-	var b bytes.Buffer
-	zw := zip.NewWriter(&b)
-	w, err := zw.Create("xl/worksheets/sheet1.xml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	w.Write(bytes.Repeat([]byte(" "), 50<<20))
-	zw.Close()
-	return b.Bytes()
 }
 
 // TestWorkbookExportReadsBack: an exported workbook's contract sheet is

@@ -280,6 +280,18 @@ type Checked struct {
 // file gets the same verdict everywhere. subject names the file in the
 // report.
 func (s *Store) WriteChecked(ctx context.Context, snap *Snapshot, p *plan.Plan, parsed plan.Parsed, subject string, force bool, m WriteMeta) (Checked, error) {
+	if m.Expect != nil {
+		// A precondition comes before the work (RFC 9110 §13.2.1): a
+		// stale writer hears so before its file's errors. The check that
+		// counts is the one inside the write's transaction.
+		cur, err := currentRevision(ctx, s.reader, p.ID)
+		if err != nil {
+			return Checked{}, err
+		}
+		if cur != *m.Expect {
+			return Checked{}, &ConflictError{Plan: p.ID, Expected: *m.Expect, Current: cur}
+		}
+	}
 	report, err := snap.Validate(p, parsed, "")
 	if err != nil {
 		return Checked{}, err
