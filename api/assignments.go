@@ -20,41 +20,24 @@ type planState struct {
 	at       time.Time // when the revision was written (zero: unknown)
 }
 
-// revisionState is p as revision n stored it (n = 0: as the snapshot
-// holds it, its newest revision).
+// revisionState is p as revision n stored it (n = 0: its newest).
+// Without a store only the snapshot's content is known.
 func (h *handlers) revisionState(c echo.Context, p *plan.Plan, n int) (planState, error) {
 	snap := snapshotOf(c)
-	if n == 0 || n == snap.Revision(p.ID) {
-		st := planState{plan: p, revision: snap.Revision(p.ID)}
-		if h.store != nil && st.revision > 0 {
-			if rev, err := h.store.LatestRevision(c.Request().Context(), p.ID); err == nil && rev.N == st.revision {
-				st.at = rev.CreatedAt
-			}
-		}
-		return st, nil
-	}
 	if h.store == nil {
-		return planState{}, notFound("plan %s: revision %d: %v", p.ID, n, store.ErrNoRevision)
+		if n != 0 && n != snap.Revision(p.ID) {
+			return planState{}, notFound("plan %s: revision %d: %v", p.ID, n, store.ErrNoRevision)
+		}
+		return planState{plan: p, revision: snap.Revision(p.ID)}, nil
 	}
-	as, cs, err := h.store.RevisionContent(c.Request().Context(), p.ID, n)
+	at, rev, err := h.store.PlanAt(c.Request().Context(), snap, p.ID, n)
 	if errors.Is(err, store.ErrNoRevision) {
 		return planState{}, notFound("%v", err)
 	}
 	if err != nil {
 		return planState{}, err
 	}
-	old := *p
-	old.Assignments, old.Clusters = as, cs
-	old.IndexHoldings()
-	st := planState{plan: &old, revision: n}
-	if rs, err := h.store.Revisions(c.Request().Context(), p.ID); err == nil {
-		for _, r := range rs {
-			if r.N == n {
-				st.at = r.CreatedAt
-			}
-		}
-	}
-	return st, nil
+	return planState{plan: at, revision: rev.N, at: rev.CreatedAt}, nil
 }
 
 // assignments serves GET /api/v1/plans/{id}/assignments: the plan's
@@ -118,35 +101,11 @@ func (h *handlers) assignments(c echo.Context) error {
 	return c.JSON(http.StatusOK, assignmentsJSON(st, name))
 }
 
-// assignmentsJSON is a plan's content in the JSON plan file's shape
-// (industries by catalogue code, with their names beside), with the
+// assignmentsJSON is a plan's content as a JSON plan file, with the
 // plan, revision and the revision's ETag.
 func assignmentsJSON(st planState, name func(string) string) map[string]any {
-	p := st.plan
-	out := map[string]any{"plan": p.ID, "kind": p.Kind, "revision": st.revision, "etag": store.RevisionETag(st.revision)}
-	industry := func(code string) (string, string) {
-		if in, ok := p.Industry(code); ok {
-			return in.Code, in.Name
-		}
-		return code, code
-	}
-	if p.Kind == plan.Clusters {
-		cs := make([]map[string]any, len(p.Clusters))
-		for i, cl := range p.Clusters {
-			code, iname := industry(cl.Industry)
-			cs[i] = map[string]any{"cluster": cl.Name, "industry": code, "industry_name": iname, "level": cl.Level,
-				"host_codes": cl.Hosts, "year": cl.Year, "source": cl.Source}
-		}
-		out["clusters"] = cs
-		return out
-	}
-	as := make([]map[string]any, len(p.Assignments))
-	for i, a := range p.Assignments {
-		code, iname := industry(a.Industry)
-		as[i] = map[string]any{"unit_code": a.Unit, "unit_name": name(a.Unit), "role": a.Role, "industry": code,
-			"industry_name": iname, "detail": a.Detail, "source": a.Source}
-	}
-	out["assignments"] = as
+	out := st.plan.FileJSON(name)
+	out["revision"], out["etag"] = st.revision, store.RevisionETag(st.revision)
 	return out
 }
 

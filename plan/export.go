@@ -41,6 +41,37 @@ func (p *Plan) ContractRows(unitName func(code string) string) [][]string {
 	return rows
 }
 
+// FileJSON gives a plan's content in the JSON plan file's shape (what
+// ParseFile reads back): industries by catalogue code, with their names
+// beside, and the plan's id and kind.
+func (p *Plan) FileJSON(unitName func(code string) string) map[string]any {
+	out := map[string]any{"plan": p.ID, "kind": p.Kind}
+	industry := func(code string) (string, string) {
+		if in, ok := p.Industry(code); ok {
+			return in.Code, in.Name
+		}
+		return code, code
+	}
+	if p.Kind == Clusters {
+		cs := make([]map[string]any, len(p.Clusters))
+		for i, cl := range p.Clusters {
+			code, name := industry(cl.Industry)
+			cs[i] = map[string]any{"cluster": cl.Name, "industry": code, "industry_name": name, "level": cl.Level,
+				"host_codes": cl.Hosts, "year": cl.Year, "source": cl.Source}
+		}
+		out["clusters"] = cs
+		return out
+	}
+	as := make([]map[string]any, len(p.Assignments))
+	for i, a := range p.Assignments {
+		code, name := industry(a.Industry)
+		as[i] = map[string]any{"unit_code": a.Unit, "unit_name": unitName(a.Unit), "role": a.Role, "industry": code,
+			"industry_name": name, "detail": a.Detail, "source": a.Source}
+	}
+	out["assignments"] = as
+	return out
+}
+
 // WriteCSV writes rows as RFC 4180 CSV, every cell made safe for
 // spreadsheets first (SafeCell).
 func WriteCSV(w io.Writer, rows [][]string) error {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -198,6 +199,37 @@ func (s *Store) LatestRevision(ctx context.Context, planID string) (Revision, er
 		return Revision{}, fmt.Errorf("plan %s: %w", planID, ErrNoRevision)
 	}
 	return rs[0], nil
+}
+
+// PlanAt is snap's plan as its revision n stored it (n = 0: its newest
+// revision, the snapshot's content), with that revision.
+func (s *Store) PlanAt(ctx context.Context, snap *Snapshot, planID string, n int) (*plan.Plan, Revision, error) {
+	p, err := snap.LookupPlan(planID)
+	if err != nil {
+		return nil, Revision{}, err
+	}
+	if n == 0 {
+		n = snap.Revision(planID)
+	}
+	rs, err := s.Revisions(ctx, planID)
+	if err != nil {
+		return nil, Revision{}, err
+	}
+	i := slices.IndexFunc(rs, func(r Revision) bool { return r.N == n })
+	if i < 0 {
+		return nil, Revision{}, fmt.Errorf("plan %s: revision %d: %w", planID, n, ErrNoRevision)
+	}
+	if n == snap.Revision(planID) {
+		return p, rs[i], nil
+	}
+	as, cs, err := s.RevisionContent(ctx, planID, n)
+	if err != nil {
+		return nil, Revision{}, err
+	}
+	old := *p
+	old.Assignments, old.Clusters = as, cs
+	old.IndexHoldings()
+	return &old, rs[i], nil
 }
 
 // RevisionContent returns what revision n of a plan stored.

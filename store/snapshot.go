@@ -9,6 +9,7 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/indmap/indmap/geo"
@@ -227,6 +228,14 @@ func (s *Snapshot) Plan(id string) (*plan.Plan, bool) {
 		}
 	}
 	return nil, false
+}
+
+// LookupPlan finds a plan by id, or fails naming the plans there are.
+func (s *Snapshot) LookupPlan(id string) (*plan.Plan, error) {
+	if p, ok := s.Plan(id); ok {
+		return p, nil
+	}
+	return nil, fmt.Errorf("no plan %q (have %s)", id, strings.Join(s.PlanIDs(), ", "))
 }
 
 // PlanIDs lists the plans' ids.

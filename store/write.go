@@ -322,9 +322,9 @@ func (s *Store) ImportPlanFile(ctx context.Context, planID string, r io.Reader, 
 	if err != nil {
 		return Checked{}, err
 	}
-	p, ok := snap.Plan(planID)
-	if !ok {
-		return Checked{}, fmt.Errorf("%s: no plan %q (have %s)", name, planID, strings.Join(snap.PlanIDs(), ", "))
+	p, err := snap.LookupPlan(planID)
+	if err != nil {
+		return Checked{}, fmt.Errorf("%s: %w", name, err)
 	}
 	parsed, err := plan.ParseFileLimits(r, name, opt.Limits)
 	if err != nil {

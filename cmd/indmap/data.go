@@ -200,19 +200,30 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		defer st.Close()
 		return importBoundaries(ctx, e, st, files, geo.ReadOptions{CRS: crs, MaxBytes: *maxBytes})
 	}
-	fs := newFlags(e, "import plan FILE --plan ID",
-		"Replaces a plan's assignments with a planner's CSV file, atomically.\n"+
+	return importPlan(ctx, e, args)
+}
+
+func importPlan(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "import plan FILE --plan ID [--force] [--format text|json] [--lang zh|en]",
+		"Replaces a plan's assignments with a planner's file (CSV, JSON or .xlsx), atomically. The file\n"+
+			"is validated first, as PUT /api/v1/plans/{id}/assignments does: a file that breaks a rule of\n"+
+			"severity error is refused (exit 1, its report on stdout, nothing stored) unless --force.\n"+
 			"District picks: "+strings.Join(plan.PicksHeader, ",")+"\n"+
 			"Clusters:       "+strings.Join(plan.ClustersHeader, ","))
 	db := dbFlag(e, fs)
 	planID := fs.String("plan", "", "the plan's id (see GET /api/v1/plans)")
 	maxBytes := fs.Int64("max-bytes", geo.DefaultMaxBytes, "largest file read")
+	force := fs.Bool("force", false, "store the file even when it breaks rules of severity error")
+	out := reportFlags(fs)
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(files) != 1 || *planID == "" {
 		return usageErr("give one FILE and --plan ID")
+	}
+	if err := out.check(); err != nil {
+		return err
 	}
 	st, err := openExisting(ctx, *db)
 	if err != nil {
@@ -227,14 +238,26 @@ func runImport(ctx context.Context, e *env, args []string) error {
 	if info, err := f.Stat(); err == nil && info.Size() > *maxBytes {
 		return fmt.Errorf("%s: %w (%d > %d bytes)", files[0], geo.ErrTooLarge, info.Size(), *maxBytes)
 	}
-	res, err := st.ImportPlanFile(ctx, *planID, f, files[0], *maxBytes)
+	res, err := st.ImportPlanFile(ctx, *planID, f, files[0], store.ImportOptions{Limits: plan.Limits{MaxBytes: *maxBytes}, Force: *force})
+	if errors.Is(err, store.ErrInvalid) {
+		if werr := out.write(e, res.Report); werr != nil {
+			return werr
+		}
+		return fmt.Errorf("%s: %d errors: nothing stored (--force stores it anyway)", files[0], res.Report.Errors)
+	}
 	if err != nil {
 		return err
 	}
-	for _, w := range res.Warnings {
-		fmt.Fprintf(e.stdout, "warning: %s\n", w)
+	if out.format == "json" || !res.Report.Valid {
+		if err := out.write(e, res.Report); err != nil {
+			return err
+		}
 	}
-	fmt.Fprintf(e.stdout, "plan %s: stored %d assignments, %d clusters\n", *planID, len(res.Assignments), len(res.Clusters))
+	if out.format == "text" {
+		r := res.Revision
+		fmt.Fprintf(e.stdout, "plan %s: stored %d assignments, %d clusters as revision %d (%d errors, %d warnings)\n",
+			*planID, r.Assignments, r.Clusters, r.N, r.Errors, r.Warnings)
+	}
 	return nil
 }
 

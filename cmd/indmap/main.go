@@ -20,10 +20,12 @@ Usage:
   indmap init     [--db FILE] [--boundaries DIR] [--crs gcj02|wgs84]
   indmap serve    [--db FILE] [--addr :8080]
   indmap import boundaries FILE... [--db FILE] [--crs gcj02|wgs84]
-  indmap import plan FILE --plan ID [--db FILE]
+  indmap import plan FILE --plan ID [--force] [--db FILE]
+  indmap import definition FILE.json [--db FILE]
   indmap fetch boundaries [--out DIR] [--base-url URL]
-  indmap validate --plan ID [FILE.csv|FILE.json] [--format text|json]
+  indmap validate --plan ID [FILE.csv|FILE.json|FILE.xlsx] [--format text|json] [--lang zh|en]
   indmap export mbtiles|pmtiles --plan ID [--maxzoom N] OUT
+  indmap export plan --plan ID [--revision N] [--lang zh|en] FILE.xlsx|FILE.csv|FILE.json
 
 Every command that touches data takes --db (default $INDMAP_DB, else
 indmap.gpkg). Run "indmap COMMAND --help" for a command's options.

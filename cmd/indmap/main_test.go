@@ -85,9 +85,16 @@ func TestImportCommands(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "import what?") {
 		t.Errorf("import without a kind: %d %s", code, errOut)
 	}
-	code, out, errOut = cli(t, nil, "import", "plan", good, "--plan", "chongqing-2023", "--db", db)
-	if code != 0 || !strings.Contains(out, "stored 2 assignments") || !strings.Contains(out, `warning: `+good+`: line 3: industry "造船"`) {
+	// An industry outside the catalogue is an error, as in the API: the
+	// file is refused with its report, unless --force.
+	code, out, errOut = cli(t, nil, "import", "plan", good, "--plan", "chongqing-2023", "--db", db, "--lang", "en")
+	if code != 1 || !strings.Contains(out, `unknown-industry`) || !strings.Contains(out, `industry "造船" is not in the catalogue`) ||
+		!strings.Contains(out, "[line 3]") || !strings.Contains(errOut, "1 errors: nothing stored (--force stores it anyway)") {
 		t.Errorf("import plan: %d\n%s\n%s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, nil, "import", "plan", good, "--plan", "chongqing-2023", "--db", db, "--force")
+	if code != 0 || !strings.Contains(out, "stored 2 assignments, 0 clusters as revision 2 (1 errors,") || !strings.Contains(out, "产业不在目录中") {
+		t.Errorf("import plan --force: %d\n%s\n%s", code, out, errOut)
 	}
 	code, _, errOut = cli(t, nil, "import", "plan", good, "--db", db)
 	if code != 2 || !strings.Contains(errOut, "give one FILE and --plan ID") {
@@ -291,11 +298,12 @@ func TestValidateCommand(t *testing.T) {
 		stdout string
 		stderr string
 	}{
-		{"stored plan", []string{"--plan", "chongqing-2023"}, 0, "chongqing-2023: valid, 0 errors", ""},
-		{"stored clusters", []string{"--plan", "shandong-clusters"}, 0, "济青枣潍工业母机产业集群: its hosts form 3 groups", ""},
-		{"henan clusters", []string{"--plan", "henan-clusters"}, 0, "henan-clusters: valid, 0 errors", ""},
+		{"stored plan", []string{"--plan", "chongqing-2023", "--lang", "en"}, 0, "chongqing-2023: valid, 0 errors", ""},
+		{"stored plan in Chinese", []string{"--plan", "chongqing-2023"}, 0, "chongqing-2023：通过，0 个错误", ""},
+		{"stored clusters", []string{"--plan", "shandong-clusters", "--lang", "en"}, 0, "济青枣潍工业母机产业集群: its hosts form 3 groups", ""},
+		{"henan clusters", []string{"--plan", "henan-clusters", "--lang", "en"}, 0, "henan-clusters: valid, 0 errors", ""},
 		{"abolished units as of 2026", []string{"--plan", "chongqing-2023", abolished, "--as-of", "2026-02-01"}, 1, "retired-unit", ""},
-		{"abolished units as of the plan", []string{"--plan", "chongqing-2023", abolished}, 0, "valid, 0 errors", ""},
+		{"abolished units as of the plan", []string{"--plan", "chongqing-2023", abolished, "--lang", "en"}, 0, "valid, 0 errors", ""},
 		{"bad date", []string{"--plan", "chongqing-2023", "--as-of", "soon"}, 2, "", "--as-of"},
 		{"file over the limit", []string{"--plan", "chongqing-2023", over}, 1, "main-limit", ""},
 		{"valid json file", []string{"--plan", "chongqing-2023", ok, "--format", "json"}, 0, `"valid": true`, ""},
@@ -303,6 +311,7 @@ func TestValidateCommand(t *testing.T) {
 		{"unknown plan", []string{"--plan", "nope"}, 2, "", `no plan "nope"`},
 		{"no database", []string{"--plan", "chongqing-2023", "--db", filepath.Join(dir, "none.gpkg")}, 2, "", "create it with indmap init"},
 		{"no plan flag", nil, 2, "", "give --plan ID"},
+		{"bad lang", []string{"--plan", "chongqing-2023", "--lang", "fr"}, 2, "", `--lang "fr"`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -373,7 +382,7 @@ func TestImportDefinition(t *testing.T) {
 	if code, out, errOut := cli(t, nil, "import", "plan", picks, "--plan", "shandong-picks", "--db", db); code != 0 {
 		t.Fatalf("%d %s %s", code, out, errOut)
 	}
-	code, out, _ = cli(t, nil, "validate", "--plan", "shandong-picks", "--db", db)
+	code, out, _ = cli(t, nil, "validate", "--plan", "shandong-picks", "--db", db, "--lang", "en")
 	if code != 0 || !strings.Contains(out, "shandong-picks: valid, 0 errors, 15 warnings") {
 		t.Errorf("new plan: %d %s", code, out)
 	}

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"os"
-	"strings"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
@@ -14,18 +14,56 @@ import (
 // unusable ends validate with exit code 2: the input could not be checked.
 func unusable(err error) error { return exitError{code: 2, err: err} }
 
+// reportOutput is how a command prints a report: --format and --lang.
+type reportOutput struct {
+	format string
+	lang   string
+}
+
+// reportFlags adds --format text|json and --lang zh|en to fs.
+func reportFlags(fs *flag.FlagSet) *reportOutput {
+	o := &reportOutput{}
+	fs.StringVar(&o.format, "format", "text", "report as text or json")
+	fs.StringVar(&o.lang, "lang", string(plan.DefaultLang), "language of the report's titles and messages: zh or en")
+	return o
+}
+
+func (o *reportOutput) check() error {
+	if o.format != "text" && o.format != "json" {
+		return usageErr("--format %q: want text or json", o.format)
+	}
+	if _, ok := plan.ParseLang(o.lang); !ok {
+		return usageErr("--lang %q: want zh or en", o.lang)
+	}
+	return nil
+}
+
+// write prints a report, errors first, in the chosen format and
+// language.
+func (o *reportOutput) write(e *env, r plan.Report) error {
+	lang, _ := plan.ParseLang(o.lang)
+	r = r.Localize(lang)
+	if o.format == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	return r.WriteText(e.stdout)
+}
+
 func runValidate(ctx context.Context, e *env, args []string) error {
-	fs := newFlags(e, "validate --plan ID [FILE.csv|FILE.json] [--as-of DATE] [--format text|json]",
+	fs := newFlags(e, "validate --plan ID [FILE.csv|FILE.json|FILE.xlsx] [--as-of DATE] [--format text|json] [--lang zh|en]",
 		"Checks a plan against its rules: the stored plan, or a file against the plan's units and\n"+
-			"rules without storing it. The units are the divisions in force on the plan's as-of date,\n"+
-			"or on --as-of DATE (a row naming a unit abolished by then is a retired-unit error).\n"+
+			"rules without storing it, with the verdict and severities the API gives. Errors come first.\n"+
+			"The units are the divisions in force on the plan's as-of date, or on --as-of DATE (a row\n"+
+			"naming a unit abolished by then is a retired-unit error).\n"+
 			"Exit 0 when valid, 1 when there are errors, 2 when the input cannot be checked (bad file,\n"+
 			"unknown plan, no database).")
 	db := dbFlag(e, fs)
 	planID := fs.String("plan", "", "the plan's id")
-	format := fs.String("format", "text", "text or json")
 	maxBytes := fs.Int64("max-bytes", geo.DefaultMaxBytes, "largest file read")
 	asOfFlag := fs.String("as-of", "", "check against the divisions in force on this date (YYYY-MM-DD; default: the plan's as-of date)")
+	out := reportFlags(fs)
 	files, err := parse(fs, args)
 	if err != nil {
 		return unusable(err)
@@ -36,8 +74,11 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 			return unusable(usageErr("--as-of: %v", err))
 		}
 	}
-	if *planID == "" || len(files) > 1 || (*format != "text" && *format != "json") {
-		return unusable(usageErr("give --plan ID, at most one FILE, and --format text or json"))
+	if *planID == "" || len(files) > 1 {
+		return unusable(usageErr("give --plan ID and at most one FILE"))
+	}
+	if err := out.check(); err != nil {
+		return unusable(err)
 	}
 	st, err := openExisting(ctx, *db)
 	if err != nil {
@@ -48,13 +89,15 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return unusable(err)
 	}
-	p, ok := snap.Plan(*planID)
-	if !ok {
-		return unusable(fmt.Errorf("no plan %q (have %s)", *planID, strings.Join(snap.PlanIDs(), ", ")))
+	p, err := snap.LookupPlan(*planID)
+	if err != nil {
+		return unusable(err)
 	}
 	report, _ := snap.Report(p.ID)
 	if asOf != "" && len(files) == 0 {
+		stored := report
 		report, _ = snap.Validate(p, plan.Parsed{Kind: p.Kind, Assignments: p.Assignments, Clusters: p.Clusters}, asOf)
+		report.Subject, report.Revision = stored.Subject, stored.Revision
 	}
 	if len(files) == 1 {
 		f, err := os.Open(files[0])
@@ -69,15 +112,9 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 		if report, err = snap.Validate(p, parsed, asOf); err != nil {
 			return unusable(fmt.Errorf("%s: %w", files[0], err))
 		}
+		report.Subject = files[0]
 	}
-	if *format == "json" {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		err = enc.Encode(report)
-	} else {
-		err = report.WriteText(e.stdout)
-	}
-	if err != nil {
+	if err := out.write(e, report); err != nil {
 		return err
 	}
 	if !report.Valid {
@@ -85,3 +122,4 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
+
