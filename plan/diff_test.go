@@ -27,7 +27,7 @@ func summary(d Diff) string {
 
 func TestDiffPicks(t *testing.T) {
 	tests := []struct {
-		name, from, to, want string
+		name, from, to, want    string
 		added, removed, changed int
 	}{
 		{"same", "a:main:I1 b:special:I2", "b:special:I2 a:main:I1", "", 0, 0, 0},

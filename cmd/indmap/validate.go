@@ -122,4 +122,3 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
-

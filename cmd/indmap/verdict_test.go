@@ -238,4 +238,3 @@ func TestExportPlanCommand(t *testing.T) {
 		t.Error("a failed export left a file")
 	}
 }
-
