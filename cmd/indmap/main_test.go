@@ -416,7 +416,7 @@ func TestPlanRegionsSpanLevels(t *testing.T) {
 			t.Fatalf("%s: %d %s %s", tc.id, code, out, errOut)
 		}
 		// With no picks, every unit of the plan is unassigned.
-		code, out, _ := cli(t, nil, "validate", "--plan", tc.id, "--db", db)
+		code, out, _ := cli(t, nil, "validate", "--plan", tc.id, "--db", db, "--lang", "en")
 		if want := fmt.Sprintf("%s: valid, 0 errors, %d warnings", tc.id, tc.want); code != 0 || !strings.Contains(out, want) {
 			t.Errorf("%s: %d, want %q in\n%.300s", tc.id, code, want, out[max(0, len(out)-300):])
 		}

@@ -45,7 +45,7 @@ var badPlans = []struct {
 	{"a zone's 3 mains", plan.ChongqingID, picksHead + "cq-liangjiang,两江新区,main,CQ-ICV,,\ncq-liangjiang,两江新区,main,CQ-EIM,,\ncq-liangjiang,两江新区,main,CQ-SIS,,\n", true},
 	{"an abolished unit", plan.ChongqingID, picksHead + "500105,江北区,main,CQ-ICV,,\n", true},
 	{"cluster with an unknown host", plan.ShandongID, clustersHead + "青岛市智能家电集群,智能家电,national,370200;379999,2022,\n", false},
-	{"cluster twice", plan.ShandongID, clustersHead + "青岛市智能家电集群,智能家电,national,370200,2022,\n青岛市智能家电集群,智能家电,provincial,370200,2023,\n", false},
+	{"cluster twice", plan.ShandongID, clustersHead + "青岛市智能家电集群,智能家电,national,370200,2022,\n青岛市智能家电集群,智能家电,national,370200,2022,\n", false},
 	{"joint hosts apart, unknown sector", plan.ShandongID, clustersHead + "测试集群,造船,provincial,370200;370100,2024,\n", true},
 }
 
