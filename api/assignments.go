@@ -114,27 +114,11 @@ func assignmentsJSON(st planState, name func(string) string) map[string]any {
 // file adds, removes and holds in another role, what every unit holds in
 // the file (a draft to draw), and the file's validation report.
 func (h *handlers) diffFile(c echo.Context) error {
-	p, err := h.plan(c)
+	cf, err := h.checkFile(c)
 	if err != nil {
 		return err
 	}
-	lang, err := answerLang(c)
-	if err != nil {
-		return err
-	}
-	asOf, err := dateParam(c, "as_of", "")
-	if err != nil {
-		return err
-	}
-	f, err := h.limitedFile(c)
-	if err != nil {
-		return err
-	}
-	snap := snapshotOf(c)
-	report, err := fileReport(snap, p, f, asOf)
-	if err != nil {
-		return err
-	}
+	p, f, snap := cf.plan, cf.file, snapshotOf(c)
 	d := p.DiffContents(plan.Contents{Assignments: p.Assignments, Clusters: p.Clusters},
 		plan.Contents{Assignments: f.Assignments, Clusters: f.Clusters}, unitNamer(snap))
 	d.FromRevision = snap.Revision(p.ID)
@@ -142,7 +126,7 @@ func (h *handlers) diffFile(c echo.Context) error {
 	return c.JSON(http.StatusOK, struct {
 		plan.Diff
 		Report plan.Report `json:"report"`
-	}{d, report.Localize(lang)})
+	}{d, cf.report})
 }
 
 // revisionDiff serves GET /api/v1/plans/{id}/revisions/{n}/diff: what
@@ -153,9 +137,9 @@ func (h *handlers) revisionDiff(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 {
-		return badParam("n", "want a revision number, got %q", c.Param("n"))
+	n, err := revisionParam(c)
+	if err != nil {
+		return err
 	}
 	against, err := intParam(c, "against", 0, 1, 1<<30)
 	if err != nil {
@@ -190,6 +174,15 @@ func (h *handlers) revisionDiff(c echo.Context) error {
 	d := p.DiffContents(from, plan.Contents{Assignments: to.plan.Assignments, Clusters: to.plan.Clusters}, unitNamer(snapshotOf(c)))
 	d.From, d.FromRevision, d.To, d.ToRevision = fromLabel, against, store.StoredSubject(n), n
 	return c.JSON(http.StatusOK, d)
+}
+
+// revisionParam reads the path's revision number.
+func revisionParam(c echo.Context) (int, error) {
+	n, err := strconv.Atoi(c.Param("n"))
+	if err != nil || n < 1 {
+		return 0, badParam("n", "want a revision number, got %q", c.Param("n"))
+	}
+	return n, nil
 }
 
 // unitNamer names unit codes from a snapshot ("" when unknown).

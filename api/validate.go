@@ -11,7 +11,6 @@ import (
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
 	"github.com/labstack/echo/v4"
 )
 
@@ -40,27 +39,47 @@ func (h *handlers) validation(c echo.Context) error {
 // validate checks a plan file in the body (CSV, JSON or .xlsx) against
 // the plan, storing nothing.
 func (h *handlers) validate(c echo.Context) error {
-	p, err := h.plan(c)
+	cf, err := h.checkFile(c)
 	if err != nil {
 		return err
+	}
+	return c.JSON(http.StatusOK, cf.report)
+}
+
+// A checkedFile is a plan file from a request body, validated against
+// its plan (with the units in force on ?as_of=) and worded in the
+// answer's language.
+type checkedFile struct {
+	plan   *plan.Plan
+	file   bodyFile
+	report plan.Report
+}
+
+// checkFile reads and validates the body's plan file for validate and
+// diff; anyone may, within the client limits.
+func (h *handlers) checkFile(c echo.Context) (checkedFile, error) {
+	p, err := h.plan(c)
+	if err != nil {
+		return checkedFile{}, err
 	}
 	lang, err := answerLang(c)
 	if err != nil {
-		return err
+		return checkedFile{}, err
 	}
 	asOf, err := dateParam(c, "as_of", "")
 	if err != nil {
-		return err
+		return checkedFile{}, err
 	}
 	f, err := h.limitedFile(c)
 	if err != nil {
-		return err
+		return checkedFile{}, err
 	}
-	r, err := fileReport(snapshotOf(c), p, f, asOf)
+	r, err := snapshotOf(c).Validate(p, f.Parsed, asOf)
 	if err != nil {
-		return err
+		return checkedFile{}, problem(http.StatusBadRequest, typeBadBody, "%s: %v", f.Name, err)
 	}
-	return c.JSON(http.StatusOK, r.Localize(lang))
+	r.Subject = f.Name
+	return checkedFile{plan: p, file: f, report: r.Localize(lang)}, nil
 }
 
 // limitedFile reads a plan file from anyone (validate, diff): each
@@ -73,17 +92,6 @@ func (h *handlers) limitedFile(c echo.Context) (bodyFile, error) {
 	start := time.Now()
 	defer func() { done(time.Since(start)) }()
 	return h.parseBody(c, h.limits.ValidateMaxBytes)
-}
-
-// fileReport validates a file against a stored plan, with the units in
-// force on asOf ("" the plan's date): 400 for a file of the wrong kind.
-func fileReport(snap *store.Snapshot, p *plan.Plan, f bodyFile, asOf string) (plan.Report, error) {
-	r, err := snap.Validate(p, f.Parsed, asOf)
-	if err != nil {
-		return r, problem(http.StatusBadRequest, typeBadBody, "%s: %v", f.Name, err)
-	}
-	r.Subject = f.Name
-	return r, nil
 }
 
 // A bodyFile is a plan file read from a request body, with its name.

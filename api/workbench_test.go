@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -458,18 +457,10 @@ func TestWorkbookBodyErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req, _ := http.NewRequest("POST", url, bytes.NewReader(tc.body))
-			req.Header.Set("Content-Type", tc.contentType)
-			req.Header.Set("Content-Disposition", `attachment; filename="C:\\plans\\picks.xlsx"`)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			var b bytes.Buffer
-			b.ReadFrom(resp.Body)
-			if resp.StatusCode != tc.code || !strings.Contains(b.String(), tc.want) {
-				t.Errorf("%d %s", resp.StatusCode, b.String())
+			resp, b := do(t, "POST", url, string(tc.body), "Content-Type", tc.contentType,
+				"Content-Disposition", `attachment; filename="C:\\plans\\picks.xlsx"`)
+			if resp.StatusCode != tc.code || !strings.Contains(string(b), tc.want) {
+				t.Errorf("%d %s", resp.StatusCode, b)
 			}
 		})
 	}

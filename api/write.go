@@ -264,9 +264,9 @@ func (h *handlers) restore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	n, err := strconv.Atoi(c.Param("n"))
-	if err != nil || n < 1 {
-		return badParam("n", "want a revision number, got %q", c.Param("n"))
+	n, err := revisionParam(c)
+	if err != nil {
+		return err
 	}
 	if _, err := answerLang(c); err != nil {
 		return err

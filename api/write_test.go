@@ -13,6 +13,7 @@ import (
 
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/internal/testhttp"
 	"github.com/indmap/indmap/store"
 )
 
@@ -31,17 +32,7 @@ func writeServer(t *testing.T, tokens []string, logs io.Writer) (*store.Store, *
 
 func do(t *testing.T, method, url, body string, hdr ...string) (*http.Response, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, strings.NewReader(body))
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp, b
+	return testhttp.Do(t, method, url, strings.NewReader(body), hdr...)
 }
 
 const threeMains = "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV,,a\n500120,璧山区,main,CQ-EIM,,a\n500120,璧山区,main,CQ-ADM,,a\n"

@@ -45,22 +45,19 @@ var DefaultWorkbookLimits = WorkbookLimits{MaxUnpackedBytes: 64 << 20, MaxRatio:
 
 func (l WorkbookLimits) withDefaults() WorkbookLimits {
 	d := DefaultWorkbookLimits
-	if l.MaxUnpackedBytes <= 0 {
-		l.MaxUnpackedBytes = d.MaxUnpackedBytes
-	}
-	if l.MaxRatio <= 0 {
-		l.MaxRatio = d.MaxRatio
-	}
-	if l.MaxParts <= 0 {
-		l.MaxParts = d.MaxParts
-	}
-	if l.MaxSheets <= 0 {
-		l.MaxSheets = d.MaxSheets
-	}
-	if l.MaxCells <= 0 {
-		l.MaxCells = d.MaxCells
-	}
+	orDefault(&l.MaxUnpackedBytes, d.MaxUnpackedBytes)
+	orDefault(&l.MaxRatio, d.MaxRatio)
+	orDefault(&l.MaxParts, d.MaxParts)
+	orDefault(&l.MaxSheets, d.MaxSheets)
+	orDefault(&l.MaxCells, d.MaxCells)
 	return l
+}
+
+// orDefault sets a limit that is not positive to its default.
+func orDefault[T int | int64](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // checkArchive refuses a workbook whose parts would unpack past the

@@ -400,3 +400,18 @@ func openExisting(ctx context.Context, db string) (*store.Store, error) {
 	}
 	return store.Open(ctx, db)
 }
+
+// loadExisting opens an existing database and loads its snapshot; the
+// caller closes the store.
+func loadExisting(ctx context.Context, db string) (*store.Store, *store.Snapshot, error) {
+	st, err := openExisting(ctx, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	snap, err := st.Load(ctx)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, snap, nil
+}

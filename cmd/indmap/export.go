@@ -43,15 +43,11 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if *maxZoom < 0 || *maxZoom > tiles.MaxZoom {
 		return usageErr("--maxzoom %d: want 0 to %d", *maxZoom, tiles.MaxZoom)
 	}
-	st, err := openExisting(ctx, *db)
+	st, snap, err := loadExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	snap, err := st.Load(ctx)
-	if err != nil {
-		return err
-	}
 	if _, err := snap.LookupPlan(*planID); err != nil {
 		return err
 	}
@@ -103,15 +99,11 @@ func exportPlan(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usageErr("--lang %q: want zh or en", *langFlag)
 	}
-	st, err := openExisting(ctx, *db)
+	st, snap, err := loadExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	snap, err := st.Load(ctx)
-	if err != nil {
-		return err
-	}
 	p, rev, err := st.PlanAt(ctx, snap, *planID, *revision)
 	if err != nil {
 		return err

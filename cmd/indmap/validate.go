@@ -80,15 +80,11 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if err := out.check(); err != nil {
 		return unusable(err)
 	}
-	st, err := openExisting(ctx, *db)
+	st, snap, err := loadExisting(ctx, *db)
 	if err != nil {
 		return unusable(err)
 	}
 	defer st.Close()
-	snap, err := st.Load(ctx)
-	if err != nil {
-		return unusable(err)
-	}
 	p, err := snap.LookupPlan(*planID)
 	if err != nil {
 		return unusable(err)

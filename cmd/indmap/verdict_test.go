@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
-	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/api"
+	"github.com/indmap/indmap/internal/testhttp"
 	"github.com/indmap/indmap/internal/testxlsx"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/store"
@@ -73,16 +73,7 @@ func verdictServer(t *testing.T, db string) *httptest.Server {
 
 func request(t *testing.T, method, url string, body []byte, hdr ...string) (int, []byte) {
 	t.Helper()
-	req, _ := http.NewRequest(method, url, bytes.NewReader(body))
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
+	resp, b := testhttp.Do(t, method, url, bytes.NewReader(body), hdr...)
 	return resp.StatusCode, b
 }
 
