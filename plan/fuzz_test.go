@@ -3,10 +3,12 @@ package plan
 import (
 	"bytes"
 	"testing"
+
+	"github.com/indmap/indmap/internal/testxlsx"
 )
 
-// FuzzParseFile covers both CSV formats and the JSON format: any input
-// gives records or an error, and records are well-formed.
+// FuzzParseFile covers both CSV formats, the JSON format and workbooks:
+// any input gives records or an error, and records are well-formed.
 func FuzzParseFile(f *testing.F) {
 	for _, name := range []string{"chongqing-2023-reported.csv", "shandong-clusters.csv"} {
 		b, _ := defaultFiles.ReadFile("defaults/" + name)
@@ -17,6 +19,7 @@ func FuzzParseFile(f *testing.F) {
 	f.Add([]byte(`{"assignments": [{"unit_code": "500103", "role": "main", "industry": "CQ-SIS"}]}`))
 	f.Add([]byte(`{"clusters": [{"cluster": "c", "industry": "x", "level": "world", "host_codes": ["1", "2"], "year": 2024}]}`))
 	f.Add([]byte(`unit_code,role` + "\n\"unterminated"))
+	f.Add(testxlsx.FromCSV(f, "picks", "unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		p, err := ParseFile(bytes.NewReader(data), "fuzz", 1<<20)
 		if err != nil {
