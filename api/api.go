@@ -11,9 +11,9 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/indmap/indmap/tiles/glyphs"
 	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
+	"github.com/indmap/indmap/tiles/glyphs"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
 )

@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/indmap/indmap/api"
-	"github.com/indmap/indmap/tiles/glyphs"
 	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/tiles/glyphs"
 )
 
 // glyphServer serves Chongqing with the fonts of fsys (nil: none) and

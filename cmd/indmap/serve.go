@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/api"
-	"github.com/indmap/indmap/tiles/glyphs"
 	"github.com/indmap/indmap/static"
 	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/tiles/glyphs"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
