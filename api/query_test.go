@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -286,5 +287,48 @@ func BenchmarkGeoJSONPage(b *testing.B) {
 		if rec.Code != 200 {
 			b.Fatal(rec.Code)
 		}
+	}
+}
+
+// TestSitesRanking: mains first, those with neighbours holding the
+// industry next, distance only from a chosen origin, a stable order.
+func TestSitesRanking(t *testing.T) {
+	_, srv := newServer(t)
+	type siteList struct {
+		Sites []struct {
+			Code, Role string
+			DistanceKm *float64 `json:"distance_km"`
+			Neighbours []struct{ Code string }
+		}
+	}
+	var a, b, near siteList
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV", &a)
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=智能网联新能源汽车", &b)
+	if fmt.Sprint(a) != fmt.Sprint(b) || len(a.Sites) < 3 {
+		t.Fatalf("unstable or short: %v / %v", a, b)
+	}
+	var order []string
+	for i, s := range a.Sites {
+		order = append(order, s.Code)
+		if s.DistanceKm != nil {
+			t.Errorf("a distance without an origin: %+v", s)
+		}
+		if i > 0 && a.Sites[i-1].Role == "special" && s.Role == "main" {
+			t.Errorf("a main after a special at %d", i)
+		}
+		if i > 0 && s.Role == a.Sites[i-1].Role && len(s.Neighbours) > 0 && len(a.Sites[i-1].Neighbours) == 0 {
+			t.Errorf("%s (with neighbours holding it) after %s (without)", s.Code, a.Sites[i-1].Code)
+		}
+	}
+	t.Logf("ICV without an origin: %v", order)
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&near=106.74,29.63", &near)
+	nearest, best := "", 1e9
+	for _, s := range near.Sites {
+		if s.Role == "main" && *s.DistanceKm < best {
+			nearest, best = s.Code, *s.DistanceKm
+		}
+	}
+	if near.Sites[0].Code != nearest {
+		t.Errorf("from (106.74, 29.63): first %s, nearest main holder %s (%.1f km)", near.Sites[0].Code, nearest, best)
 	}
 }

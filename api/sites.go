@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"net/http"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -150,8 +151,12 @@ func nonEmpty(s string) []string {
 	return []string{s}
 }
 
-// Sites ranks the units holding an industry: main before special, then
-// by distance to near (when given), then by name.
+// Sites ranks the units holding an industry as the seed policy "对口、
+// 首谈" reads: main before special; then those with neighbours holding it
+// too (a cluster around the site: a district's adjacent units and the
+// zones in it, a zone's host districts and their neighbours); then, only
+// when an origin is given, the nearest; then more such neighbours; then
+// by code, so the order is stable.
 func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point) []site {
 	var out []site
 	for _, u := range snap.PlanUnits(p) {
@@ -168,7 +173,7 @@ func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point)
 			}
 			s.DistanceKm = &d
 		}
-		for _, n := range snap.NeighboursOf(u.Code) {
+		for _, n := range surroundings(snap, p, u) {
 			if r := p.RoleOf(n, industry); r != "" {
 				nu, _ := snap.Unit(n)
 				s.Neighbours = append(s.Neighbours, siteNeighbour{Code: n, Name: nu.Name, NameEn: nu.NameEn, Role: string(r)})
@@ -181,11 +186,47 @@ func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point)
 		if a.Role != b.Role {
 			return a.Role == "main"
 		}
+		if ca, cb := len(a.Neighbours) > 0, len(b.Neighbours) > 0; ca != cb {
+			return ca
+		}
 		if a.DistanceKm != nil && *a.DistanceKm != *b.DistanceKm {
 			return *a.DistanceKm < *b.DistanceKm
 		}
-		return a.Name < b.Name
+		if len(a.Neighbours) != len(b.Neighbours) {
+			return len(a.Neighbours) > len(b.Neighbours)
+		}
+		return a.Code < b.Code
 	})
+	return out
+}
+
+// surroundings are the units around u in plan p: a district's adjacent
+// units and the zones it hosts; a zone's host districts and their
+// adjacent units (a zone, known by a point, has no borders of its own).
+func surroundings(snap *store.Snapshot, p *plan.Plan, u plan.Unit) []string {
+	seen := map[string]bool{u.Code: true}
+	var out []string
+	add := func(codes ...string) {
+		for _, c := range codes {
+			if !seen[c] && snap.InPlan(p, c) {
+				seen[c] = true
+				out = append(out, c)
+			}
+		}
+	}
+	if u.Kind == plan.KindZone {
+		for _, h := range u.Hosts {
+			add(h)
+			add(snap.NeighboursOf(h)...)
+		}
+		return out
+	}
+	add(snap.NeighboursOf(u.Code)...)
+	for _, z := range snap.PlanUnits(p) {
+		if z.Kind == plan.KindZone && slices.Contains(z.Hosts, u.Code) {
+			add(z.Code)
+		}
+	}
 	return out
 }
 
