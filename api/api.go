@@ -95,6 +95,7 @@ func New(cfg Config) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
+	e.JSONSerializer = jsonSerializer{}
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	// Recover turns a handler's panic into a 500 problem (never a dropped
 	// connection), logged with its stack.

@@ -20,6 +20,20 @@ func jsonEncode(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
+// jsonSerializer writes JSON answers as jsonEncode does: < > & as they
+// are (answers are application/json with nosniff, never HTML), so that
+// expressions such as [">", …] reach every client readable.
+type jsonSerializer struct{ echo.DefaultJSONSerializer }
+
+func (jsonSerializer) Serialize(c echo.Context, v any, indent string) error {
+	enc := json.NewEncoder(c.Response())
+	enc.SetEscapeHTML(false)
+	if indent != "" {
+		enc.SetIndent("", indent)
+	}
+	return enc.Encode(v)
+}
+
 // knownMethods are the methods indmap answers (with 405 where a route
 // lacks one); any other is 501, so that invented methods never reach
 // the router, the metrics or the logs as themselves.

@@ -3,6 +3,7 @@ package api
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -133,13 +134,42 @@ func (h *handlers) style(c echo.Context) error {
 	if !ix.HasPlan(planID) {
 		return notFound("no plan %s", planID)
 	}
+	industry, err := tileIndustry(c, ix, planID)
+	if err != nil {
+		return err
+	}
+	lang, err := oneOf(c, "lang", "zh", "zh", "en")
+	if err != nil {
+		return err
+	}
 	base := h.baseURL(c)
-	title := planID
+	o := tiles.StyleOptions{Plan: planID, Title: planID, TileJSONURL: base + "/tiles/" + planID + ".json",
+		GlyphsURL: base + "/fonts/{fontstack}/{range}.pbf", BasemapURL: h.basemapURL, Industry: industry, Lang: lang}
+	if industry != "" {
+		o.TileJSONURL += "?industry=" + url.QueryEscape(industry)
+	}
 	if tj, err := ix.TileJSON(planID, "", nil); err == nil {
-		title = tj.Name
+		o.Title = tj.Name
+	}
+	if b, ok := ix.Bounds(planID); ok {
+		o.Center = [2]float64{(b.Min[0] + b.Max[0]) / 2, (b.Min[1] + b.Max[1]) / 2}
+		// Framed for a modest 800 × 600 view, so it fits most embeds.
+		o.Zoom = tiles.FitZoom(b, 800, 600)
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	tagVersion(c, ix.Version)
-	return c.JSON(http.StatusOK, tiles.Style(planID, title, base+"/tiles/"+planID+".json",
-		base+"/fonts/{fontstack}/{range}.pbf", h.basemapURL))
+	return c.JSON(http.StatusOK, tiles.Style(o))
+}
+
+// tileIndustry reads ?industry= (a catalogue code or exact name of the
+// plan) as a code: 400 naming the parameter for one the plan lacks.
+func tileIndustry(c echo.Context, ix *tiles.Index, planID string) (string, error) {
+	code, err := ix.Industry(planID, c.QueryParam("industry"))
+	switch {
+	case errors.Is(err, tiles.ErrUnknownIndustry):
+		return "", badParam("industry", "%v", err)
+	case err != nil:
+		return "", notFound("%v", err)
+	}
+	return code, nil
 }

@@ -8,6 +8,7 @@ import (
 	"hash/fnv"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -118,7 +119,18 @@ func (h *handlers) tileJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tj, err := ix.TileJSON(planID, tiles.TileURL(h.baseURL(c), planID), nil)
+	if !ix.HasPlan(planID) {
+		return notFound("no plan %s", planID)
+	}
+	industry, err := tileIndustry(c, ix, planID)
+	if err != nil {
+		return err
+	}
+	tileURL := tiles.TileURL(h.baseURL(c), planID)
+	if industry != "" {
+		tileURL += "?industry=" + url.QueryEscape(industry)
+	}
+	tj, err := ix.TileJSON(planID, tileURL, nil)
 	if err != nil {
 		return notFound("%v", err)
 	}

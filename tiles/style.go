@@ -1,5 +1,11 @@
 package tiles
 
+import (
+	"math"
+
+	"github.com/paulmach/orb"
+)
+
 // Colours of the default style: roles strong to neutral, borders dark.
 const (
 	colourMain       = "#c2410c"
@@ -11,15 +17,37 @@ const (
 	colourBackground = "#f5f5f4"
 )
 
-// Style returns a MapLibre style (version 8) for a plan's tiles: units
-// filled by the role of the chosen industry (the tile URL's ?industry=),
-// outlines from the borders layer (each border once, no seams), labels,
-// hover through feature-state, and layers the page filters for the
-// selected unit, cluster hosts and planners' violations. basemapURL, when
-// set, is a raster XYZ template drawn under the units.
-func Style(planID, title, tileJSONURL, glyphsURL, basemapURL string) map[string]any {
+// StyleOptions says what a style shows.
+type StyleOptions struct {
+	Plan, Title string
+	// TileJSONURL is the source's TileJSON (with ?industry= for role
+	// colours), GlyphsURL the glyph template, BasemapURL an optional
+	// raster XYZ template drawn under the units.
+	TileJSONURL, GlyphsURL, BasemapURL string
+	// Industry is the catalogue code the units are coloured for ("" for
+	// none: units are drawn neutral).
+	Industry string
+	// Lang "en" labels units with their English names.
+	Lang string
+	// Center and Zoom frame the plan's units.
+	Center [2]float64
+	Zoom   float64
+}
+
+// Style returns a MapLibre style (version 8) for a plan's tiles, usable as
+// it is: centred on the plan, units filled by the role of the chosen
+// industry (tiles carry the role when asked for ?industry=), outlines from
+// the borders layer (each border once, no seams), labels (Chinese, or
+// English with Lang "en"), hover through feature-state, and layers the
+// page filters for the selected unit, cluster hosts and violations.
+func Style(o StyleOptions) map[string]any {
+	planID, title, glyphsURL, basemapURL := o.Plan, o.Title, o.GlyphsURL, o.BasemapURL
 	sources := map[string]any{}
-	sources["indmap"] = map[string]any{"type": "vector", "url": tileJSONURL}
+	sources["indmap"] = map[string]any{"type": "vector", "url": o.TileJSONURL}
+	label := any([]any{"get", "name"})
+	if o.Lang == "en" {
+		label = []any{"coalesce", []any{"get", "name_en"}, []any{"get", "name"}}
+	}
 	layers := []any{
 		map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": colourBackground}},
 	}
@@ -53,16 +81,30 @@ func Style(planID, title, tileJSONURL, glyphsURL, basemapURL string) map[string]
 			"paint": map[string]any{"circle-radius": 6, "circle-color": []any{"match", []any{"coalesce", []any{"get", "role"}, ""},
 				"main", colourMain, "special", colourSpecial, "#a8a29e"}, "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5}},
 		map[string]any{"id": "labels", "type": "symbol", "source": "indmap", "source-layer": LayerLabels,
-			"layout": map[string]any{"text-field": []any{"get", "name"}, "text-font": []string{"Noto Sans Regular"},
+			"layout": map[string]any{"text-field": label, "text-font": []string{"Noto Sans Regular"},
 				"text-size": 12, "text-offset": []any{"case", []any{"==", []any{"get", "approximate"}, true}, []any{"literal", []float64{0, 1.2}}, []any{"literal", []float64{0, 0}}}},
 			"paint": map[string]any{"text-color": "#1c1917", "text-halo-color": "#ffffff", "text-halo-width": 1.2}},
 	)
 	return map[string]any{
 		"version":  8,
 		"name":     title,
-		"metadata": map[string]any{"indmap:plan": planID},
+		"metadata": map[string]any{"indmap:plan": planID, "indmap:industry": o.Industry, "indmap:lang": o.Lang},
+		"center":   []float64{o.Center[0], o.Center[1]},
+		"zoom":     o.Zoom,
 		"glyphs":   glyphsURL,
 		"sources":  sources,
 		"layers":   layers,
 	}
+}
+
+// FitZoom is the zoom at which bounds (lon/lat) fill a width × height
+// pixel view with 512-pixel tiles, as MapLibre counts them.
+func FitZoom(b orb.Bound, width, height float64) float64 {
+	min, max := World(b.Min), World(b.Max)
+	dx, dy := math.Abs(max[0]-min[0]), math.Abs(max[1]-min[1])
+	if dx == 0 || dy == 0 {
+		return 10
+	}
+	z := math.Log2(math.Min(width/(512*dx), height/(512*dy)))
+	return math.Round(math.Max(0, math.Min(z, 14))*100) / 100
 }
