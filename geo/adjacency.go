@@ -47,18 +47,37 @@ const metresPerDegree = 111320.0
 // Neighbours returns the pairs of shapes that share a border, sorted. An
 // R-tree over the shapes' bounds keeps it from comparing all pairs.
 func Neighbours(shapes []Shape, opt AdjacencyOptions) []Neighbour {
+	return NeighboursKnown(shapes, opt, nil)
+}
+
+// NeighboursKnown is Neighbours where known(a, b) gives the length in
+// metres of the border two shapes are known to share exactly (a
+// partition's): a pair sharing at least MinSharedM is a neighbour
+// without measuring, with that length; the others are measured.
+func NeighboursKnown(shapes []Shape, opt AdjacencyOptions, known func(a, b string) float64) []Neighbour {
 	tolDeg := opt.ToleranceM / metresPerDegree
 	bounds := make([]orb.Bound, len(shapes))
 	for i, s := range shapes {
 		bounds[i] = s.Geom.Bound()
 	}
 	ix := NewIndex(bounds)
-	var out []Neighbour
-	for i, s := range shapes {
+	found := make([][]Neighbour, len(shapes))
+	eachIndex(len(shapes), func(i int) {
+		s := shapes[i]
 		q := grow(bounds[i], tolDeg)
 		ix.Search(q, func(j int) bool {
 			if j <= i || shapes[j].Group != s.Group {
 				return true
+			}
+			if known != nil {
+				if l := known(s.ID, shapes[j].ID); l >= opt.MinSharedM {
+					a, b := s.ID, shapes[j].ID
+					if a > b {
+						a, b = b, a
+					}
+					found[i] = append(found[i], Neighbour{A: a, B: b, SharedKm: l / 1000})
+					return true
+				}
 			}
 			region := grow(intersection(q, grow(bounds[j], tolDeg)), tolDeg)
 			ab := sharedLength(s.Geom, shapes[j].Geom, region, opt.ToleranceM)
@@ -71,10 +90,14 @@ func Neighbours(shapes []Shape, opt AdjacencyOptions) []Neighbour {
 				if a > b {
 					a, b = b, a
 				}
-				out = append(out, Neighbour{A: a, B: b, SharedKm: shared / 1000})
+				found[i] = append(found[i], Neighbour{A: a, B: b, SharedKm: shared / 1000})
 			}
 			return true
 		})
+	})
+	var out []Neighbour
+	for _, f := range found {
+		out = append(out, f...)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].A != out[j].A {

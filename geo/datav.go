@@ -8,7 +8,10 @@ import (
 	"io"
 	"math"
 	"os"
+	"runtime"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/paulmach/orb"
@@ -160,20 +163,41 @@ func ReadDataV(r io.Reader, name string, opt ReadOptions) ([]Boundary, error) {
 	if len(fc.Features) == 0 {
 		return nil, fmt.Errorf("%s: no features", name)
 	}
-	out := make([]Boundary, 0, len(fc.Features))
+	// Features are read on every core (conversion, repair and label
+	// points dominate a nationwide file); results keep the file's order.
+	out := make([]Boundary, len(fc.Features))
+	errs := make([]error, len(fc.Features))
+	eachIndex(len(fc.Features), func(i int) {
+		out[i], errs[i] = readFeature(fc.Features[i], opt.CRS)
+		fc.Features[i] = nil
+	})
 	seen := map[string]int{}
-	for i, raw := range fc.Features {
-		bd, err := readFeature(raw, opt.CRS)
-		if err != nil {
+	for i, bd := range out {
+		if err := errs[i]; err != nil {
 			return nil, fmt.Errorf("%s: feature %d: %w", name, i+1, err)
 		}
 		if prev, dup := seen[bd.Code]; dup {
 			return nil, fmt.Errorf("%s: feature %d: adcode %s repeats feature %d", name, i+1, bd.Code, prev)
 		}
 		seen[bd.Code] = i + 1
-		out = append(out, bd)
 	}
 	return out, nil
+}
+
+// eachIndex calls fn(0) … fn(n-1) on GOMAXPROCS goroutines.
+func eachIndex(n int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), n); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 func readFeature(raw json.RawMessage, crs CRS) (Boundary, error) {

@@ -63,7 +63,7 @@ func GCJ02ToWGS84(g orb.Point) orb.Point {
 		f := WGS84ToGCJ02(w)
 		dx, dy := g[0]-f[0], g[1]-f[1]
 		w = orb.Point{w[0] + dx, w[1] + dy}
-		if math.Abs(dx) < 1e-10 && math.Abs(dy) < 1e-10 {
+		if math.Abs(dx) < 1e-9 && math.Abs(dy) < 1e-9 {
 			break
 		}
 	}

@@ -1,7 +1,7 @@
 package geo
 
 import (
-	"sort"
+	"slices"
 
 	"github.com/paulmach/orb"
 )
@@ -47,18 +47,17 @@ func NewIndex(bounds []orb.Bound) *Index {
 
 // strSort orders nodes into vertical slices by x, then by y within each.
 func strSort(nodes []indexNode) {
-	cx := func(n indexNode) float64 { return n.b.Min[0] + n.b.Max[0] }
-	cy := func(n indexNode) float64 { return n.b.Min[1] + n.b.Max[1] }
-	sort.Slice(nodes, func(i, j int) bool { return cx(nodes[i]) < cx(nodes[j]) })
+	cx := func(a, b indexNode) int { return cmpF(a.b.Min[0]+a.b.Max[0], b.b.Min[0]+b.b.Max[0]) }
+	cy := func(a, b indexNode) int { return cmpF(a.b.Min[1]+a.b.Max[1], b.b.Min[1]+b.b.Max[1]) }
+	slices.SortFunc(nodes, cx)
 	pages := (len(nodes) + indexFanout - 1) / indexFanout
-	slices := 1
-	for slices*slices < pages {
-		slices++
+	columns := 1
+	for columns*columns < pages {
+		columns++
 	}
-	per := slices * indexFanout
+	per := columns * indexFanout
 	for i := 0; i < len(nodes); i += per {
-		s := nodes[i:min(i+per, len(nodes))]
-		sort.Slice(s, func(a, b int) bool { return cy(s[a]) < cy(s[b]) })
+		slices.SortFunc(nodes[i:min(i+per, len(nodes))], cy)
 	}
 }
 
@@ -86,4 +85,16 @@ func (ix *Index) search(level, first, n int, b orb.Bound, fn func(int) bool) boo
 		}
 	}
 	return true
+}
+
+// cmpF compares coordinates (never NaN here) without cmp.Compare's NaN
+// handling.
+func cmpF(a, b float64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }

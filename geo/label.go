@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/simplify"
 )
 
 // LabelPoint returns a point inside the largest polygon of g, as far from
@@ -41,7 +42,27 @@ func LabelPoint(g orb.Geometry) orb.Point {
 		}
 		local[i] = lr
 	}
-	p := polylabel(local, (b.Max[1]-b.Min[1])/1000)
+	precision := (b.Max[1] - b.Min[1]) / 1000
+	// Search on a copy simplified within the precision: distances change
+	// by less than the precision, at a fraction of the cost. A point that
+	// falls outside the real polygon is searched again on it.
+	simple := make(orb.Polygon, 0, len(local))
+	for i, r := range local {
+		sr := simplify.DouglasPeucker(precision).Ring(append(orb.Ring(nil), r...))
+		if len(sr) < 4 {
+			if i == 0 {
+				break
+			}
+			continue // a hole within the precision
+		}
+		simple = append(simple, sr)
+	}
+	var p orb.Point
+	if len(simple) == 0 {
+		p = polylabel(local, precision)
+	} else if p = polylabel(simple, precision); !PolygonContains(local, p) {
+		p = polylabel(local, precision)
+	}
 	return orb.Point{p[0] / k, p[1]}
 }
 

@@ -40,19 +40,56 @@ func edgeOf(p, q orb.Point) edgeKey {
 	return edgeKey{p, q}
 }
 
+// owners is the set of shapes along an edge: up to two, as in a
+// partition, with more kept in an overflow slice.
+type owners struct {
+	a, b int32 // -1 when empty
+	more []int
+}
+
+func (o owners) equal(p owners) bool {
+	if o.a != p.a || o.b != p.b || len(o.more) != len(p.more) {
+		return false
+	}
+	for i := range o.more {
+		if o.more[i] != p.more[i] {
+			return false
+		}
+	}
+	return true
+}
+
 // BuildTopology cuts the rings of shapes into arcs at the vertices where
 // the set of shapes sharing the border changes. Borders are shared only
-// where the rings carry identical points (see Snap).
+// where the rings carry identical points (a partition: see
+// topo.Partition).
 func BuildTopology(shapes []orb.MultiPolygon) Topology {
-	owners := map[edgeKey][]int{}
+	n := 0
+	for _, mp := range shapes {
+		for _, poly := range mp {
+			for _, r := range poly {
+				n += len(r)
+			}
+		}
+	}
+	own := make(map[edgeKey]owners, n)
 	for si, mp := range shapes {
 		for _, poly := range mp {
 			for _, r := range poly {
 				for i := 0; i+1 < len(r); i++ {
 					k := edgeOf(r[i], r[i+1])
-					if l := owners[k]; len(l) == 0 || l[len(l)-1] != si {
-						owners[k] = append(l, si)
+					o, ok := own[k]
+					switch {
+					case !ok:
+						o = owners{a: int32(si), b: -1}
+					case o.a == int32(si) || o.b == int32(si) || (len(o.more) > 0 && o.more[len(o.more)-1] == si):
+						continue
+					case o.b < 0:
+						o.b = int32(si)
+					default:
+						o.more = append(o.more, si)
 					}
+					own[k] = o
 				}
 			}
 		}
@@ -64,34 +101,23 @@ func BuildTopology(shapes []orb.MultiPolygon) Topology {
 		for pi, poly := range mp {
 			t.Rings[si][pi] = make([][]ArcRef, len(poly))
 			for ri, r := range poly {
-				t.Rings[si][pi][ri] = t.cutRing(r, si, owners, byKey)
+				t.Rings[si][pi][ri] = t.cutRing(r, si, own, byKey)
 			}
 		}
 	}
 	return t
 }
 
-func sameOwners(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func (t *Topology) cutRing(r orb.Ring, shape int, owners map[edgeKey][]int, byKey map[uint64][]int) []ArcRef {
+func (t *Topology) cutRing(r orb.Ring, shape int, own map[edgeKey]owners, byKey map[uint64][]int) []ArcRef {
 	n := len(r) - 1 // edges; r[n] == r[0]
 	var junctions []int
+	prev := own[edgeOf(r[n-1], r[0])]
 	for i := 0; i < n; i++ {
-		prev := owners[edgeOf(r[(i+n-1)%n], r[i])]
-		next := owners[edgeOf(r[i], r[i+1])]
-		if !sameOwners(prev, next) {
+		next := own[edgeOf(r[i], r[i+1])]
+		if !prev.equal(next) {
 			junctions = append(junctions, i)
 		}
+		prev = next
 	}
 	if len(junctions) == 0 {
 		// A ring shared whole (or not at all): start it at its least
@@ -106,7 +132,7 @@ func (t *Topology) cutRing(r orb.Ring, shape int, owners map[edgeKey][]int, byKe
 		for i := 0; i <= n; i++ {
 			pts = append(pts, r[(start+i)%n])
 		}
-		return []ArcRef{t.arc(pts, shape, owners[edgeOf(r[0], r[1])], byKey)}
+		return []ArcRef{t.arc(pts, shape, byKey)}
 	}
 	refs := make([]ArcRef, 0, len(junctions))
 	for k, j := range junctions {
@@ -118,7 +144,7 @@ func (t *Topology) cutRing(r orb.Ring, shape int, owners map[edgeKey][]int, byKe
 		for i := j; i <= end; i++ {
 			pts = append(pts, r[i%n])
 		}
-		refs = append(refs, t.arc(pts, shape, owners[edgeOf(r[j], r[(j+1)%n])], byKey))
+		refs = append(refs, t.arc(pts, shape, byKey))
 	}
 	return refs
 }
@@ -126,7 +152,7 @@ func (t *Topology) cutRing(r orb.Ring, shape int, owners map[edgeKey][]int, byKe
 func less(a, b orb.Point) bool { return a[0] < b[0] || (a[0] == b[0] && a[1] < b[1]) }
 
 // arc finds or adds the arc with these points (in either direction).
-func (t *Topology) arc(pts []orb.Point, shape int, owners []int, byKey map[uint64][]int) ArcRef {
+func (t *Topology) arc(pts []orb.Point, shape int, byKey map[uint64][]int) ArcRef {
 	reversed := isReversedCanonical(pts)
 	h := hashPoints(pts, reversed)
 	for _, ai := range byKey[h] {

@@ -3,14 +3,19 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
+	"math"
+	"sort"
 	"strings"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/topo"
 	"github.com/paulmach/orb"
 )
 
@@ -34,8 +39,12 @@ func unitKind(level string) (string, error) {
 }
 
 // ImportBoundaries stores boundaries (replacing units with the same code,
-// including an approximate zone point) and recomputes the adjacency graph
-// of all stored polygons, in one transaction.
+// including an approximate zone point), makes the polygons of each kind
+// a partition and recomputes the adjacency graph of all stored polygons,
+// in one transaction. The partition is computed before anything is
+// written, so each unit's geometry is written once. It takes the
+// boundaries' geometries over (bs[i].Geom is nil afterwards), so that a
+// nationwide import does not hold them twice.
 func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo.AdjacencyOptions) (ImportResult, error) {
 	var res ImportResult
 	// DataV files have no English: names are romanised here, once.
@@ -44,44 +53,104 @@ func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo
 		return res, err
 	}
 	err = s.write(ctx, true, func(tx *sql.Tx) error {
+		stored, err := readUnits(ctx, tx)
+		if err != nil {
+			return err
+		}
+		old := make(map[string]int, len(stored))
+		for i, u := range stored {
+			old[u.Code] = i
+		}
+		// The units after this import: the stored ones not replaced, then
+		// the new ones.
+		var all []plan.Unit
+		replaced := map[string]bool{}
+		for _, b := range bs {
+			replaced[b.Code] = true
+		}
+		for _, u := range stored {
+			if !replaced[u.Code] {
+				all = append(all, u)
+			}
+		}
+		kinds := make([]string, len(bs))
 		for i, b := range bs {
-			nameEn := names.English(b.Code, b.Name)
 			kind, err := unitKind(b.Level)
 			if err != nil {
 				return fmt.Errorf("boundary %d (%s %s): %w", i+1, b.Code, b.Name, err)
 			}
-			blob, err := EncodeGeometry(b.Geom)
+			if j, ok := old[b.Code]; ok && stored[j].Kind == plan.KindZone {
+				kind = plan.KindZone // a surveyed zone is still a zone
+			}
+			kinds[i] = kind
+		}
+		first := len(all)
+		for i, b := range bs {
+			all = append(all, plan.Unit{Code: b.Code, Kind: kinds[i], Geom: b.Geom, Label: b.Label,
+				Repairs: append(append([]string(nil), b.Repairs.Fixed...), b.Repairs.Unfixed...)})
+			bs[i].Geom = nil
+		}
+		stored = nil
+		parts, err := partition(all)
+		if err != nil {
+			return err
+		}
+		for i, b := range bs {
+			u, p := all[first+i], parts[first+i]
+			blob, err := EncodeGeometry(p.geom)
 			if err != nil {
 				return fmt.Errorf("boundary %s: %w", b.Code, err)
 			}
-			var oldKind string
-			var approximate bool
-			err = tx.QueryRowContext(ctx, `SELECT kind, approximate FROM units WHERE code = ?`, b.Code).Scan(&oldKind, &approximate)
-			repairs := strings.Join(append(append([]string(nil), b.Repairs.Fixed...), b.Repairs.Unfixed...), "; ")
-			switch {
-			case err == sql.ErrNoRows:
+			repairs := strings.Join(append(u.Repairs, p.notes...), "; ")
+			nameEn := names.English(b.Code, b.Name)
+			if _, ok := old[b.Code]; !ok {
 				res.Added++
 				_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, name_en, kind, parent, approximate, area_km2,
 					label_lon, label_lat, seat_lon, seat_lat, repairs) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
-					blob, b.Code, b.Name, nameEn, kind, b.Parent, b.AreaKm2, b.Label[0], b.Label[1], b.Seat[0], b.Seat[1], repairs)
-			case err == nil:
+					blob, b.Code, b.Name, nameEn, u.Kind, b.Parent, geo.AreaKm2(p.geom), p.label[0], p.label[1], b.Seat[0], b.Seat[1], repairs)
+			} else {
+				var approximate bool
+				if err := tx.QueryRowContext(ctx, `SELECT approximate FROM units WHERE code = ?`, b.Code).Scan(&approximate); err != nil {
+					return fmt.Errorf("boundary %s: %w", b.Code, err)
+				}
 				res.Replaced++
 				if approximate {
 					res.ZonesReplaced++
 				}
-				if oldKind == plan.KindZone {
-					kind = oldKind // a surveyed zone is still a zone
-				}
 				_, err = tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, name_en = ?, kind = ?, approximate = 0, area_km2 = ?,
 					label_lon = ?, label_lat = ?, seat_lon = ?, seat_lat = ?, repairs = ?,
 					parent = CASE WHEN ? = '' THEN parent ELSE ? END WHERE code = ?`,
-					blob, b.Name, nameEn, kind, b.AreaKm2, b.Label[0], b.Label[1], b.Seat[0], b.Seat[1], repairs, b.Parent, b.Parent, b.Code)
+					blob, b.Name, nameEn, u.Kind, geo.AreaKm2(p.geom), p.label[0], p.label[1], b.Seat[0], b.Seat[1], repairs, b.Parent, b.Parent, b.Code)
 			}
 			if err != nil {
 				return fmt.Errorf("boundary %s: %w", b.Code, err)
 			}
 		}
-		n, err := relink(ctx, tx, adj)
+		// Stored units whose borders the partition moved.
+		for i, u := range all[:first] {
+			p := parts[i]
+			if p.geom == nil || !p.changed {
+				continue
+			}
+			blob, err := EncodeGeometry(p.geom)
+			if err != nil {
+				return fmt.Errorf("unit %s: %w", u.Code, err)
+			}
+			repairs := strings.Join(append(withoutPartitionNotes(u.Repairs), p.notes...), "; ")
+			if _, err := tx.ExecContext(ctx, `UPDATE units SET geom = ?, area_km2 = ?, label_lon = ?, label_lat = ?, repairs = ? WHERE code = ?`,
+				blob, geo.AreaKm2(p.geom), p.label[0], p.label[1], repairs, u.Code); err != nil {
+				return fmt.Errorf("unit %s: %w", u.Code, err)
+			}
+		}
+		var shapes []geo.Shape
+		shared := map[string]map[string]float64{}
+		for i, u := range all {
+			if parts[i].geom != nil {
+				shapes = append(shapes, geo.Shape{ID: u.Code, Group: u.Kind, Geom: parts[i].geom})
+				shared[u.Code] = parts[i].shared
+			}
+		}
+		n, err := relink(ctx, tx, shapes, func(a, b string) float64 { return shared[a][b] }, adj)
 		res.Neighbours = n
 		if err != nil {
 			return err
@@ -92,47 +161,66 @@ func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo
 	return res, err
 }
 
-// relink recomputes the adjacency table from every stored polygon, snaps
-// neighbours' borders to each other (so that each shared border is one
-// arc for the tiles; it moves borders by metres and leaves adjacency as
-// it was), and updates the layer extent.
-func relink(ctx context.Context, tx *sql.Tx, opt geo.AdjacencyOptions) (int, error) {
-	units, err := readUnits(ctx, tx)
-	if err != nil {
-		return 0, err
-	}
-	var shapes []geo.Shape
-	var snapped []plan.Unit
-	for _, u := range units {
+// part is a unit's share of the partition.
+type part struct {
+	geom    orb.MultiPolygon // nil for a unit without a polygon
+	notes   []string
+	label   orb.Point
+	changed bool
+	shared  map[string]float64 // metres of border with each neighbour
+}
+
+// partition makes the polygons of each kind a planar partition (see
+// topo.Partition: no overlaps, no slivers between neighbours, every moved
+// area noted). It takes the units' geometries over.
+func partition(units []plan.Unit) ([]part, error) {
+	byKind := map[string][]int{}
+	var kinds []string
+	for i, u := range units {
 		// Derived polygons (approximate) are drawn from the surveyed ones
 		// and overlap their predecessors: they take no part.
-		if g, ok := u.Geom.(orb.MultiPolygon); ok && !u.Approximate {
-			shapes = append(shapes, geo.Shape{ID: u.Code, Group: u.Kind, Geom: g})
-			snapped = append(snapped, u)
+		if _, ok := u.Geom.(orb.MultiPolygon); ok && !u.Approximate {
+			if byKind[u.Kind] == nil {
+				kinds = append(kinds, u.Kind)
+			}
+			byKind[u.Kind] = append(byKind[u.Kind], i)
 		}
 	}
-	ns := geo.Neighbours(shapes, opt)
-	notes := map[string][]string{}
-	for _, n := range geo.Snap(shapes, ns, geo.DefaultSnapM) {
-		code, _, _ := strings.Cut(n, ":")
-		notes[code] = append(notes[code], n)
-	}
-	for i, s := range shapes {
-		u := snapped[i]
-		if orb.Equal(s.Geom, u.Geom) {
-			continue
+	sort.Strings(kinds)
+	out := make([]part, len(units))
+	for _, kind := range kinds {
+		in := make([]topo.Unit, len(byKind[kind]))
+		before := make([]uint64, len(byKind[kind]))
+		for k, i := range byKind[kind] {
+			in[k] = topo.Unit{Code: units[i].Code, Geom: units[i].Geom.(orb.MultiPolygon)}
+			// Partition takes the geometry over; a hash tells whether it
+			// changed.
+			before[k] = geomHash(in[k].Geom)
+			units[i].Geom = nil
 		}
-		blob, err := EncodeGeometry(s.Geom)
+		res, err := topo.Partition(in, topo.DefaultSliverM)
 		if err != nil {
-			return 0, fmt.Errorf("unit %s: %w", u.Code, err)
+			return nil, fmt.Errorf("%s units: %w", kind, err)
 		}
-		label := geo.LabelPoint(s.Geom)
-		repairs := strings.Join(append(u.Repairs, notes[u.Code]...), "; ")
-		if _, err := tx.ExecContext(ctx, `UPDATE units SET geom = ?, area_km2 = ?, label_lon = ?, label_lat = ?, repairs = ? WHERE code = ?`,
-			blob, geo.AreaKm2(s.Geom), label[0], label[1], repairs, u.Code); err != nil {
-			return 0, fmt.Errorf("unit %s: %w", u.Code, err)
+		for k, i := range byKind[kind] {
+			r := res[k]
+			// Partitioning moves borders by metres: a label point still
+			// inside stays, which spares most label searches.
+			label := units[i].Label
+			if !geo.Contains(r.Geom, label) {
+				label = geo.LabelPoint(r.Geom)
+			}
+			out[i] = part{geom: r.Geom, notes: r.Notes, label: label, changed: geomHash(r.Geom) != before[k], shared: r.Shared}
 		}
 	}
+	return out, nil
+}
+
+// relink replaces the adjacency table with the neighbours among the
+// shapes (a pair sharing a long enough border in the partition needs no
+// measuring) and updates the layer extent.
+func relink(ctx context.Context, tx *sql.Tx, shapes []geo.Shape, known func(a, b string) float64, opt geo.AdjacencyOptions) (int, error) {
+	ns := geo.NeighboursKnown(shapes, opt, known)
 	if _, err := tx.ExecContext(ctx, `DELETE FROM adjacency`); err != nil {
 		return 0, err
 	}
@@ -147,6 +235,37 @@ func relink(ctx context.Context, tx *sql.Tx, opt geo.AdjacencyOptions) (int, err
 		}
 	}
 	return len(ns), updateExtent(ctx, tx)
+}
+
+// geomHash is a hash of a multipolygon's coordinates.
+func geomHash(mp orb.MultiPolygon) uint64 {
+	h := fnv.New64a()
+	var b [8]byte
+	for _, p := range mp {
+		for _, r := range p {
+			for _, q := range r {
+				binary.LittleEndian.PutUint64(b[:], math.Float64bits(q[0]))
+				h.Write(b[:])
+				binary.LittleEndian.PutUint64(b[:], math.Float64bits(q[1]))
+				h.Write(b[:])
+			}
+			h.Write([]byte{0})
+		}
+		h.Write([]byte{1})
+	}
+	return h.Sum64()
+}
+
+// withoutPartitionNotes drops the notes of an earlier partition: a new
+// import partitions again and says what it moved then.
+func withoutPartitionNotes(notes []string) []string {
+	var out []string
+	for _, n := range notes {
+		if !strings.HasPrefix(n, "partition: ") {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // updateExtent records the units layer's bounds in gpkg_contents, where

@@ -1,13 +1,18 @@
 package tiles
 
 import (
+	"bytes"
+	"compress/gzip"
 	"encoding/binary"
+	"io"
 	"math"
 	"testing"
 
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/internal/mvtcheck"
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/encoding/mvt"
-	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -26,76 +31,77 @@ func FuzzParseTile(f *testing.F) {
 	})
 }
 
-// FuzzPolygonTile feeds the tile pipeline (projection, clipping, integer
-// snapping, winding) a random polygon: the encoded tile must decode, stay
-// within extent + buffer, and wind rings as MVT 2.1 asks.
+// FuzzPolygonTile feeds the whole tile pipeline (topology, zoom snap
+// rounding, clipping, ring building) two random polygons, repaired as
+// the importer would, around a tile: every unit polygon of the tile must
+// be valid for mvtcheck (MVT 2.1 ring rules and OGC validity).
 func FuzzPolygonTile(f *testing.F) {
 	f.Add([]byte{0, 0, 0, 0, 255, 0, 0, 0, 255, 255, 0, 0, 0, 255, 0, 0}, uint8(3))
-	f.Add([]byte{10, 200, 30, 40, 250, 10, 90, 90, 5, 250, 128, 128, 200, 200, 100, 30, 60, 60}, uint8(0))
+	f.Add([]byte{10, 200, 30, 40, 250, 10, 90, 90, 5, 250, 128, 128, 200, 200, 100, 30, 60, 60, 7, 9, 200, 100, 20, 220}, uint8(0))
+	f.Add([]byte{0, 0, 0, 0, 128, 0, 0, 0, 128, 128, 0, 0, 0, 128, 0, 0, 128, 0, 0, 0, 255, 0, 0, 0, 255, 128, 0, 0, 128, 128, 0, 0}, uint8(14))
 	f.Fuzz(func(t *testing.T, data []byte, zoomByte uint8) {
-		// Points in the tile grown by four tiles, from pairs of uint16.
-		var ring orb.Ring
-		for i := 0; i+3 < len(data) && len(ring) < 200; i += 4 {
-			x := float64(binary.LittleEndian.Uint16(data[i:]))/65535*5 - 2
-			y := float64(binary.LittleEndian.Uint16(data[i+2:]))/65535*5 - 2
-			ring = append(ring, orb.Point{x, y})
-		}
-		if len(ring) < 3 {
-			return
-		}
-		ring = append(ring, ring[0])
-		z := maptile.Zoom(zoomByte % 16)
+		z := maptile.Zoom(zoomByte % 17)
 		tile := maptile.New(1<<z/2, 1<<z/2, z)
 		n := float64(uint64(1) << z)
-		world := make(orb.Ring, len(ring))
-		for i, p := range ring {
-			world[i] = orb.Point{(float64(tile.X) + p[0]) / n, (float64(tile.Y) + p[1]) / n}
+		// Points in the tile grown by a tile on each side, from pairs of
+		// uint16; the first half makes one unit, the second another.
+		var rings [2]orb.Ring
+		for i := 0; i+3 < len(data) && i < 800; i += 4 {
+			x := float64(binary.LittleEndian.Uint16(data[i:]))/65535*3 - 1
+			y := float64(binary.LittleEndian.Uint16(data[i+2:]))/65535*3 - 1
+			w := orb.Point{(float64(tile.X) + x) / n, (float64(tile.Y) + y) / n}
+			k := 0
+			if i >= len(data)/2 {
+				k = 1
+			}
+			rings[k] = append(rings[k], fromWorld(w))
 		}
-		frame := newTileFrame(tile)
-		mp := frame.polygons([][]orb.Ring{{world}})
-		if len(mp) == 0 {
+		var units []plan.Unit
+		for k, r := range rings {
+			if len(r) < 3 {
+				continue
+			}
+			mp, _ := geo.Repair(orb.MultiPolygon{{append(r, r[0])}})
+			if len(mp) == 0 {
+				continue
+			}
+			code := []string{"1", "2"}[k]
+			units = append(units, plan.Unit{Code: code, Name: code, Kind: plan.KindDistrict, Parent: "x", Geom: mp, Label: geo.LabelPoint(mp)})
+		}
+		if len(units) == 0 {
 			return
 		}
-		layer := &mvt.Layer{Name: "units", Version: 2, Extent: Extent}
-		f := geojsonFeature(mp)
-		layer.Features = append(layer.Features, f)
-		b, err := mvt.Marshal(mvt.Layers{layer})
+		p := plan.Plan{ID: "p", Kind: plan.DistrictPicks, Region: "x", UnitKinds: []string{plan.KindDistrict}}
+		ix := NewIndex(store.NewSnapshot(1, units, []plan.Plan{p}, nil))
+		gz, err := ix.Encode(Request{Plan: "p", Tile: tile})
+		if err != nil || gz == nil {
+			if err != nil {
+				t.Fatal(err)
+			}
+			return
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(gz))
 		if err != nil {
 			t.Fatal(err)
 		}
-		ls, err := mvt.Unmarshal(b)
+		raw, _ := io.ReadAll(zr)
+		layers, err := mvtcheck.Decode(raw)
 		if err != nil {
 			t.Fatalf("decode: %v", err)
 		}
-		for _, f := range ls[0].Features {
-			bd := f.Geometry.Bound()
-			if bd.Min[0] < -Buffer || bd.Min[1] < -Buffer || bd.Max[0] > Extent+Buffer || bd.Max[1] > Extent+Buffer {
-				t.Fatalf("outside extent + buffer: %v", bd)
+		for _, f := range layers[0].Features {
+			ps, err := mvtcheck.Polygons(f)
+			if err == nil {
+				err = mvtcheck.Validate(ps)
 			}
-		}
-		for _, p := range mp {
-			for i, r := range p {
-				a := 0.0
-				for k := 0; k+1 < len(r); k++ {
-					a += r[k][0]*r[k+1][1] - r[k+1][0]*r[k][1]
-					if r[k] == r[k+1] {
-						t.Fatal("zero-length segment")
-					}
-					if r[k][0] != math.Round(r[k][0]) {
-						t.Fatal("not on the integer grid")
-					}
-				}
-				if (i == 0) != (a > 0) {
-					t.Fatalf("ring %d winds wrong", i)
-				}
+			if err != nil {
+				t.Fatalf("unit %d: %v", f.ID, err)
 			}
 		}
 	})
 }
 
-func geojsonFeature(g orb.Geometry) *geojson.Feature {
-	f := geojson.NewFeature(g)
-	f.ID = uint64(1)
-	f.Properties = geojson.Properties{"code": "x"}
-	return f
+// fromWorld inverts World.
+func fromWorld(w orb.Point) orb.Point {
+	return orb.Point{w[0]*360 - 180, math.Atan(math.Sinh(math.Pi*(1-2*w[1]))) * 180 / math.Pi}
 }

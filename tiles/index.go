@@ -1,7 +1,9 @@
 package tiles
 
 import (
+	"compress/gzip"
 	"hash/fnv"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,7 +14,6 @@ import (
 	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
-	"github.com/paulmach/orb/simplify"
 )
 
 // Extent and Buffer of the tiles, in tile units.
@@ -22,48 +23,63 @@ const (
 )
 
 // DefaultMaxZoom is the zoom advertised as maxzoom: from there on arcs
-// are not simplified, and deeper zooms are overzoomed by clients (they
-// still answer correctly).
+// are not simplified, and deeper zooms reuse its geometry scaled up
+// (clients overzoom, and deeper tiles still answer correctly).
 const DefaultMaxZoom = 14
-
-// simplifyUnits is the Douglas–Peucker tolerance in tile units: half a
-// pixel of a 256-pixel tile.
-const simplifyUnits = 8
 
 // Index is one data version's plans prepared for tiling: geometry in
 // Web Mercator world coordinates ([0,1]², y down), each plan's borders as
-// shared arcs, R-trees over units and arcs, and the properties of every
-// feature. It is immutable once built, apart from per-zoom simplified
-// arcs that are computed on first use.
+// shared arcs, an R-tree over units, and the properties of every
+// feature. It is immutable once built, apart from each zoom's geometry,
+// computed on first use.
 type Index struct {
 	Version int64
 	MaxZoom int
 	plans   map[string]*planIndex
+	// gzips holds idle gzip writers (about a megabyte of state each),
+	// reused across tiles; a channel, as a sync.Pool drops them at every
+	// garbage collection.
+	gzips chan *gzip.Writer
 }
 
 type planIndex struct {
-	plan      *plan.Plan
-	units     []unitGeom
-	unitTree  *geo.Index
-	topo      geo.Topology
-	arcTree   *geo.Index
-	arcBounds []orb.Bound
-	codes     []string // unit code by topology shape index
-	zooms     [DefaultMaxZoom + 1]zoomArcs
-	bounds    orb.Bound                       // lon/lat
-	roles     map[string]map[string]plan.Role // industry code → unit → role
+	plan     *plan.Plan
+	units    []unitGeom
+	unitTree *geo.Index
+	// groups holds one topology per kind of unit: units of one kind
+	// form a partition (see topo.Partition), kinds may overlap.
+	groups []group
+	zooms  [DefaultMaxZoom + 1]zoomOnce
+	bounds orb.Bound                       // lon/lat
+	roles  map[string]map[string]plan.Role // industry code → unit → role
 }
 
-type zoomArcs struct {
+type zoomOnce struct {
 	once sync.Once
-	arcs [][]orb.Point
+	g    *zoomGeom
+}
+
+// group is the arcs of one kind of unit, in world coordinates.
+type group struct {
+	topo  geo.Topology
+	units []int32 // topology shape → index in planIndex.units
+	// keepAbove[arc][i] is the Douglas–Peucker tolerance (world units)
+	// up to which the arc's point i is kept (see dpRanks).
+	keepAbove [][]float64
+}
+
+func (g *group) unit(shape int) int32 {
+	if shape < 0 {
+		return -1
+	}
+	return g.units[shape]
 }
 
 // unitGeom is a unit ready for tiling.
 type unitGeom struct {
 	u     plan.Unit
 	id    uint64
-	shape int       // index into the plan topology, -1 for a point unit
+	shape bool      // has a polygon
 	bound orb.Bound // world coordinates
 	label orb.Point // world coordinates
 	props map[string]any
@@ -87,7 +103,8 @@ func FeatureID(code string) uint64 {
 
 // NewIndex prepares every plan of a snapshot for tiling.
 func NewIndex(snap *store.Snapshot) *Index {
-	ix := &Index{Version: snap.Version, MaxZoom: DefaultMaxZoom, plans: map[string]*planIndex{}}
+	ix := &Index{Version: snap.Version, MaxZoom: DefaultMaxZoom, plans: map[string]*planIndex{},
+		gzips: make(chan *gzip.Writer, 2*runtime.GOMAXPROCS(0))}
 	for i := range snap.Plans {
 		p := &snap.Plans[i]
 		ix.plans[p.ID] = newPlanIndex(snap, p)
@@ -97,10 +114,12 @@ func NewIndex(snap *store.Snapshot) *Index {
 
 func newPlanIndex(snap *store.Snapshot, p *plan.Plan) *planIndex {
 	pi := &planIndex{plan: p, roles: roles(p)}
-	var shapes []orb.MultiPolygon
+	shapes := map[string][]orb.MultiPolygon{}
+	members := map[string][]int32{}
+	var kinds []string
 	first := true
 	for _, u := range snap.PlanUnits(p) {
-		g := unitGeom{u: u, id: FeatureID(u.Code), shape: -1, props: unitProps(snap, p, u)}
+		g := unitGeom{u: u, id: FeatureID(u.Code), props: unitProps(snap, p, u)}
 		if u.Geom == nil {
 			continue
 		}
@@ -112,9 +131,12 @@ func newPlanIndex(snap *store.Snapshot, p *plan.Plan) *planIndex {
 		}
 		g.label = World(u.Label)
 		if mp, ok := u.Geom.(orb.MultiPolygon); ok {
-			g.shape = len(shapes)
-			shapes = append(shapes, mp)
-			pi.codes = append(pi.codes, u.Code)
+			g.shape = true
+			if shapes[u.Kind] == nil {
+				kinds = append(kinds, u.Kind)
+			}
+			shapes[u.Kind] = append(shapes[u.Kind], mp)
+			members[u.Kind] = append(members[u.Kind], int32(len(pi.units)))
 			// y flips in Mercator: the world bound of lon/lat bounds.
 			a, b := World(gb.Min), World(gb.Max)
 			g.bound = orb.Bound{Min: orb.Point{a[0], b[1]}, Max: orb.Point{b[0], a[1]}}
@@ -123,71 +145,32 @@ func newPlanIndex(snap *store.Snapshot, p *plan.Plan) *planIndex {
 		}
 		pi.units = append(pi.units, g)
 	}
-	pi.topo = geo.BuildTopology(shapes)
-	for ai := range pi.topo.Arcs {
-		pts := pi.topo.Arcs[ai].Points
-		for k := range pts {
-			pts[k] = World(pts[k])
+	sort.Strings(kinds)
+	for _, k := range kinds {
+		grp := group{topo: geo.BuildTopology(shapes[k]), units: members[k]}
+		grp.keepAbove = make([][]float64, len(grp.topo.Arcs))
+		for ai := range grp.topo.Arcs {
+			pts := grp.topo.Arcs[ai].Points
+			for i := range pts {
+				pts[i] = World(pts[i])
+			}
+			grp.keepAbove[ai] = dpRanks(pts)
 		}
-		pi.arcBounds = append(pi.arcBounds, orb.LineString(pts).Bound())
+		pi.groups = append(pi.groups, grp)
 	}
 	bounds := make([]orb.Bound, len(pi.units))
 	for i, g := range pi.units {
 		bounds[i] = g.bound
 	}
 	pi.unitTree = geo.NewIndex(bounds)
-	pi.arcTree = geo.NewIndex(pi.arcBounds)
 	return pi
 }
 
-// arcsAt returns every arc simplified for zoom z (once per zoom).
-func (pi *planIndex) arcsAt(z int) [][]orb.Point {
-	if z >= len(pi.zooms) {
-		z = len(pi.zooms) - 1
-	}
-	za := &pi.zooms[z]
-	za.once.Do(func() {
-		za.arcs = make([][]orb.Point, len(pi.topo.Arcs))
-		// One tile unit at zoom z in world coordinates.
-		unit := 1 / float64(uint64(Extent)<<uint(z))
-		for i, a := range pi.topo.Arcs {
-			if z >= DefaultMaxZoom || len(a.Points) <= 2 {
-				za.arcs[i] = a.Points
-				continue
-			}
-			ls := append(orb.LineString(nil), a.Points...)
-			za.arcs[i] = simplify.DouglasPeucker(simplifyUnits * unit).LineString(ls)
-		}
-	})
-	return za.arcs
-}
-
-// rings assembles a unit's rings at zoom z from the simplified arcs, so
-// neighbours share every vertex of their common border.
-func (pi *planIndex) rings(g *unitGeom, arcs [][]orb.Point) [][]orb.Ring {
-	polys := pi.topo.Rings[g.shape]
-	out := make([][]orb.Ring, 0, len(polys))
-	for _, poly := range polys {
-		var rings []orb.Ring
-		for _, refs := range poly {
-			var r orb.Ring
-			for _, ref := range refs {
-				pts := arcs[ref.Arc]
-				for k := range pts {
-					p := pts[k]
-					if ref.Reversed {
-						p = pts[len(pts)-1-k]
-					}
-					if len(r) == 0 || r[len(r)-1] != p {
-						r = append(r, p)
-					}
-				}
-			}
-			rings = append(rings, r)
-		}
-		out = append(out, rings)
-	}
-	return out
+// zoom returns the plan's geometry at zoom z, built on first use.
+func (pi *planIndex) zoom(z int) *zoomGeom {
+	zo := &pi.zooms[z]
+	zo.once.Do(func() { zo.g = pi.buildZoom(z) })
+	return zo.g
 }
 
 // roles maps each industry to the units holding it and how. In a

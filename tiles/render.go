@@ -1,14 +1,16 @@
 package tiles
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"math"
 
-	"github.com/indmap/indmap/geo"
+	"slices"
 
+	"github.com/indmap/indmap/topo"
 	"github.com/paulmach/orb"
-	"github.com/paulmach/orb/clip"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/geojson"
 	"github.com/paulmach/orb/maptile"
@@ -67,7 +69,6 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := newTileFrame(req.Tile)
 	role := func(code string) (string, bool) {
 		if req.Industry == "" {
 			return "", false
@@ -78,57 +79,195 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 		return "none", true
 	}
 	z := int(req.Tile.Z)
-	arcs := pi.arcsAt(z)
+	zz := min(z, DefaultMaxZoom)
+	zg := pi.zoom(zz)
+	if zg.err != nil {
+		return nil, zg.err
+	}
+	tg, err := pi.cut(zg, req.Tile, uint(z-zz))
+	if err != nil {
+		return nil, fmt.Errorf("plan %s tile %d/%d/%d: %w", req.Plan, req.Tile.Z, req.Tile.X, req.Tile.Y, err)
+	}
 	units := &mvt.Layer{Name: LayerUnits, Version: 2, Extent: Extent}
+	for u, polys := range tg.polys {
+		g := &pi.units[u]
+		f := geojson.NewFeature(multiPolygon(polys))
+		f.ID = g.id
+		f.Properties = copyProps(g.props)
+		if r, ok := role(g.u.Code); ok {
+			f.Properties["role"] = r
+		}
+		units.Features = append(units.Features, f)
+	}
 	labels := &mvt.Layer{Name: LayerLabels, Version: 2, Extent: Extent}
-	pi.unitTree.Search(t.query, func(i int) bool {
+	n := float64(uint64(1) << req.Tile.Z)
+	b := float64(Buffer) / (n * Extent)
+	query := orb.Bound{
+		Min: orb.Point{float64(req.Tile.X)/n - b, float64(req.Tile.Y)/n - b},
+		Max: orb.Point{float64(req.Tile.X+1)/n + b, float64(req.Tile.Y+1)/n + b},
+	}
+	pi.unitTree.Search(query, func(i int) bool {
 		g := &pi.units[i]
-		if g.shape >= 0 {
-			if mp := t.polygons(pi.rings(g, arcs)); len(mp) > 0 {
-				f := geojson.NewFeature(mp)
-				f.ID = g.id
-				f.Properties = copyProps(g.props)
-				if r, ok := role(g.u.Code); ok {
-					f.Properties["role"] = r
-				}
-				units.Features = append(units.Features, f)
-			}
+		if !zg.labels[int32(i)] || !query.Contains(g.label) {
+			return true
 		}
-		if p, ok := t.point(g.label); ok {
-			f := geojson.NewFeature(p)
-			f.ID = g.id
-			f.Properties = geojson.Properties{"code": g.u.Code, "name": g.u.Name, "main": g.props["main"],
-				"kind": g.u.Kind, "approximate": g.u.Approximate}
-			if r, ok := role(g.u.Code); ok {
-				f.Properties["role"] = r
-			}
-			labels.Features = append(labels.Features, f)
+		p := orb.Point{math.Round(g.label[0]*n*Extent - float64(req.Tile.X)*Extent), math.Round(g.label[1]*n*Extent - float64(req.Tile.Y)*Extent)}
+		f := geojson.NewFeature(p)
+		f.ID = g.id
+		f.Properties = geojson.Properties{"code": g.u.Code, "name": g.u.Name, "main": g.props["main"],
+			"kind": g.u.Kind, "approximate": g.u.Approximate}
+		if r, ok := role(g.u.Code); ok {
+			f.Properties["role"] = r
 		}
+		labels.Features = append(labels.Features, f)
 		return true
 	})
 	borders := &mvt.Layer{Name: LayerBorders, Version: 2, Extent: Extent}
-	pi.arcTree.Search(t.query, func(ai int) bool {
-		a := pi.topo.Arcs[ai]
-		if mls := t.lines(arcs[ai]); len(mls) > 0 {
-			var g orb.Geometry = mls
-			if len(mls) == 1 {
-				g = mls[0]
-			}
-			f := geojson.NewFeature(g)
-			f.ID = uint64(ai + 1)
-			left, right := pi.codes[a.Left], ""
-			if a.Right >= 0 {
-				right = pi.codes[a.Right]
-			}
-			f.Properties = geojson.Properties{"left": left, "right": right, "outer": a.Right < 0}
-			borders.Features = append(borders.Features, f)
+	for _, br := range pi.borderLines(tg.borders) {
+		var g orb.Geometry = br.lines
+		if len(br.lines) == 1 {
+			g = br.lines[0]
 		}
-		return true
-	})
+		f := geojson.NewFeature(g)
+		f.ID = br.id
+		f.Properties = geojson.Properties{"left": br.left, "right": br.right, "outer": br.right == ""}
+		borders.Features = append(borders.Features, f)
+	}
 	sortFeatures(units)
 	sortFeatures(borders)
 	sortFeatures(labels)
 	return mvt.Layers{units, borders, labels}, nil
+}
+
+// multiPolygon converts a unit's tile polygons for the encoder (rings
+// open: the encoder closes them with ClosePath).
+func multiPolygon(polys []topo.Polygon) orb.MultiPolygon {
+	mp := make(orb.MultiPolygon, len(polys))
+	for i, p := range polys {
+		mp[i] = make(orb.Polygon, len(p))
+		for j, r := range p {
+			ring := make(orb.Ring, len(r))
+			for k, q := range r {
+				ring[k] = orb.Point{float64(q.X), float64(q.Y)}
+			}
+			mp[i][j] = ring
+		}
+	}
+	return mp
+}
+
+// borderLine is the border between two units (or a unit and the
+// outside) within one tile.
+type borderLine struct {
+	id          uint64
+	left, right string
+	lines       orb.MultiLineString
+}
+
+// borderLines chains a tile's border edges into lines, one feature per
+// pair of units. Edges are turned so that, on a north-up map, left is on
+// the left and an outer border has the outside on its right. A pair's
+// id is a function of the two units' places in the plan.
+func (pi *planIndex) borderLines(edges []zEdge) []borderLine {
+	type key struct{ l, r int32 }
+	by := map[key][]zEdge{}
+	for _, e := range edges {
+		// In tile coordinates (y down) e.left lies on the right of a→b as
+		// seen on the map: walk b→a.
+		e = zEdge{e.b, e.a, e.left, e.right}
+		if e.left < 0 || (e.right >= 0 && pi.units[e.right].u.Code < pi.units[e.left].u.Code) {
+			e = zEdge{e.b, e.a, e.right, e.left}
+		}
+		by[key{e.left, e.right}] = append(by[key{e.left, e.right}], e)
+	}
+	out := make([]borderLine, 0, len(by))
+	for k, es := range by {
+		bl := borderLine{left: pi.units[k.l].u.Code}
+		if k.r >= 0 {
+			bl.right = pi.units[k.r].u.Code
+		}
+		// The same pair has the same id in every tile; small ids keep
+		// low-zoom tiles, with thousands of borders, small.
+		bl.id = uint64(k.l+1)*uint64(len(pi.units)+1) + uint64(k.r+1)
+		bl.lines = chain(es)
+		out = append(out, bl)
+	}
+	return out
+}
+
+// chain links directed edges into as few lines as possible, starting
+// lines where an edge has no predecessor, then closed loops; the result
+// does not depend on the edges' order.
+func chain(es []zEdge) orb.MultiLineString {
+	byStart := func(x, y zEdge) int {
+		if x.a != y.a {
+			if topo.Less(x.a, y.a) {
+				return -1
+			}
+			return 1
+		}
+		if x.b == y.b {
+			return 0
+		}
+		if topo.Less(x.b, y.b) {
+			return -1
+		}
+		return 1
+	}
+	slices.SortFunc(es, byStart)
+	ends := make([]topo.P, len(es))
+	for i, e := range es {
+		ends[i] = e.b
+	}
+	slices.SortFunc(ends, func(x, y topo.P) int { return byStart(zEdge{a: x}, zEdge{a: y}) })
+	// first returns the index of the first edge leaving p.
+	first := func(p topo.P) int {
+		i, _ := slices.BinarySearchFunc(es, p, func(e zEdge, t topo.P) int { return byStart(zEdge{a: e.a}, zEdge{a: t}) })
+		return i
+	}
+	indeg := func(p topo.P) int {
+		i, _ := slices.BinarySearchFunc(ends, p, func(e, t topo.P) int { return byStart(zEdge{a: e}, zEdge{a: t}) })
+		n := 0
+		for ; i+n < len(ends) && ends[i+n] == p; n++ {
+		}
+		return n
+	}
+	outdeg := func(p topo.P) int {
+		n := 0
+		for i := first(p); i < len(es) && es[i].a == p; i++ {
+			n++
+		}
+		return n
+	}
+	used := make([]bool, len(es))
+	var out orb.MultiLineString
+	walk := func(i int) {
+		ls := orb.LineString{{float64(es[i].a.X), float64(es[i].a.Y)}}
+		for i >= 0 && !used[i] {
+			used[i] = true
+			ls = append(ls, orb.Point{float64(es[i].b.X), float64(es[i].b.Y)})
+			next := -1
+			for j := first(es[i].b); j < len(es) && es[j].a == es[i].b; j++ {
+				if !used[j] {
+					next = j
+					break
+				}
+			}
+			i = next
+		}
+		out = append(out, ls)
+	}
+	for i, e := range es {
+		if !used[i] && indeg(e.a) != outdeg(e.a) {
+			walk(i)
+		}
+	}
+	for i := range es {
+		if !used[i] {
+			walk(i)
+		}
+	}
+	return out
 }
 
 func copyProps(p map[string]any) geojson.Properties {
@@ -150,119 +289,6 @@ func sortFeatures(l *mvt.Layer) {
 	}
 }
 
-// tileFrame maps world coordinates to one tile's coordinates.
-type tileFrame struct {
-	scale, x0, y0 float64
-	query         orb.Bound // world bound of the tile grown by the buffer
-	clip          orb.Bound // tile coordinates: the tile grown by the buffer
-}
-
-func newTileFrame(t maptile.Tile) tileFrame {
-	n := float64(uint64(1) << t.Z)
-	f := tileFrame{scale: n * Extent, x0: float64(t.X) * Extent, y0: float64(t.Y) * Extent}
-	b := float64(Buffer) / (n * Extent)
-	f.query = orb.Bound{
-		Min: orb.Point{float64(t.X)/n - b, float64(t.Y)/n - b},
-		Max: orb.Point{float64(t.X+1)/n + b, float64(t.Y+1)/n + b},
-	}
-	f.clip = orb.Bound{Min: orb.Point{-Buffer, -Buffer}, Max: orb.Point{Extent + Buffer, Extent + Buffer}}
-	return f
-}
-
-func (f tileFrame) project(p orb.Point) orb.Point {
-	return orb.Point{p[0]*f.scale - f.x0, p[1]*f.scale - f.y0}
-}
-
-func (f tileFrame) point(p orb.Point) (orb.Point, bool) {
-	if !f.query.Contains(p) {
-		return orb.Point{}, false
-	}
-	q := f.project(p)
-	return orb.Point{math.Round(q[0]), math.Round(q[1])}, true
-}
-
-// polygons projects, clips and snaps a unit's rings to the tile grid,
-// drops what collapses, and winds rings as MVT 2.1 asks: exteriors with
-// positive area in tile coordinates (y down), holes negative.
-func (f tileFrame) polygons(polys [][]orb.Ring) orb.MultiPolygon {
-	var out orb.MultiPolygon
-	for _, rings := range polys {
-		var poly orb.Polygon
-		for ri, r := range rings {
-			tr := make(orb.Ring, len(r))
-			for k, p := range r {
-				tr[k] = f.project(p)
-			}
-			if !tr.Bound().Intersects(f.clip) {
-				if ri == 0 {
-					break
-				}
-				continue
-			}
-			c := snapRing(clip.Ring(f.clip, tr))
-			if c == nil {
-				if ri == 0 {
-					break // the exterior collapsed: so does the polygon
-				}
-				continue
-			}
-			a := geo.PlanarArea(c)
-			if (ri == 0) != (a > 0) {
-				geo.Reverse(c)
-			}
-			poly = append(poly, c)
-		}
-		if len(poly) > 0 {
-			out = append(out, poly)
-		}
-	}
-	return out
-}
-
-// lines projects, clips and snaps an arc.
-func (f tileFrame) lines(arc []orb.Point) orb.MultiLineString {
-	ls := make(orb.LineString, len(arc))
-	for k, p := range arc {
-		ls[k] = f.project(p)
-	}
-	var out orb.MultiLineString
-	for _, part := range clip.LineString(f.clip, ls) {
-		var s orb.LineString
-		for _, p := range part {
-			p = orb.Point{math.Round(p[0]), math.Round(p[1])}
-			if len(s) == 0 || s[len(s)-1] != p {
-				s = append(s, p)
-			}
-		}
-		if len(s) >= 2 {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-// snapRing rounds a ring to integer tile coordinates and removes repeated
-// points; nil when fewer than 3 distinct points or no area remain.
-func snapRing(r orb.Ring) orb.Ring {
-	if len(r) == 0 {
-		return nil
-	}
-	out := make(orb.Ring, 0, len(r))
-	for _, p := range r {
-		p = orb.Point{math.Round(p[0]), math.Round(p[1])}
-		if len(out) == 0 || out[len(out)-1] != p {
-			out = append(out, p)
-		}
-	}
-	for len(out) > 1 && out[len(out)-1] == out[0] {
-		out = out[:len(out)-1]
-	}
-	if len(out) < 3 || geo.PlanarArea(append(out, out[0])) == 0 {
-		return nil
-	}
-	return append(out, out[0])
-}
-
 // Empty reports whether no layer has a feature.
 func Empty(ls mvt.Layers) bool {
 	for _, l := range ls {
@@ -279,5 +305,30 @@ func (ix *Index) Encode(req Request) ([]byte, error) {
 	if err != nil || Empty(ls) {
 		return nil, err
 	}
-	return mvt.MarshalGzipped(ls)
+	raw, err := mvt.Marshal(ls)
+	if err != nil {
+		return nil, err
+	}
+	// A gzip writer holds about a megabyte of state: reuse them.
+	var buf bytes.Buffer
+	var zw *gzip.Writer
+	select {
+	case zw = <-ix.gzips:
+		zw.Reset(&buf)
+	default:
+		zw = gzip.NewWriter(&buf)
+	}
+	defer func() {
+		select {
+		case ix.gzips <- zw:
+		default:
+		}
+	}()
+	if _, err := zw.Write(raw); err != nil {
+		return nil, err
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"time"
@@ -102,9 +103,18 @@ func boundaryFiles(dir string) ([]string, error) {
 	return files, nil
 }
 
+// importMemoryLimit is the soft memory limit of a boundary import.
+const importMemoryLimit = 160 << 20
+
 // importBoundaries reads every file first, so a bad file stops the import
 // before anything is written, then stores them in one transaction.
 func importBoundaries(ctx context.Context, e *env, st *store.Store, files []string, opt geo.ReadOptions) error {
+	// A nationwide import works on some 150 MB of Go heap (SQLite needs its
+	// own memory besides); left alone, the collector
+	// lets the heap grow to twice that. GOMEMLIMIT, when set, wins.
+	if e.getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
+	}
 	var all []geo.Boundary
 	for _, f := range files {
 		bs, err := geo.ReadDataVFile(f, opt)

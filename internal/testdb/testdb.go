@@ -4,12 +4,16 @@ package testdb
 import (
 	"context"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/internal/shareddata"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/store"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/maptile/tilecover"
 )
 
 // Boundaries reads shared boundary files by short name.
@@ -56,4 +60,70 @@ func Seeded(t testing.TB, names ...string) *store.Store {
 		t.Fatal(err)
 	}
 	return st
+}
+
+// OnePlan opens a new store holding the named boundary files as the units
+// of one district-picks plan with the given id (every unit re-parented to
+// the id), so that a whole file renders as one tiled layer.
+func OnePlan(t testing.TB, id string, names ...string) *store.Store {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "one.gpkg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	bs := Boundaries(t, names...)
+	for i := range bs {
+		bs[i].Parent = id
+	}
+	if _, err := st.ImportBoundaries(ctx, bs, geo.DefaultAdjacency); err != nil {
+		t.Fatal(err)
+	}
+	p := plan.Plan{ID: id, Title: id, Kind: plan.DistrictPicks, Region: id, UnitKinds: []string{plan.KindDistrict, plan.KindCity}}
+	if err := st.PutPlan(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// PlanTiles lists, sorted, every tile minZ–maxZ that touches a polygon of
+// the plan: the tile sets that tests and benchmarks walk.
+func PlanTiles(t testing.TB, snap *store.Snapshot, planID string, minZ, maxZ maptile.Zoom) []maptile.Tile {
+	t.Helper()
+	p, ok := snap.Plan(planID)
+	if !ok {
+		t.Fatalf("no plan %s", planID)
+	}
+	set := maptile.Set{}
+	for _, u := range snap.PlanUnits(p) {
+		mp, ok := u.Geom.(orb.MultiPolygon)
+		if !ok {
+			continue
+		}
+		for z := minZ; z <= maxZ; z++ {
+			s, err := tilecover.Geometry(mp, z)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for tile := range s {
+				set[tile] = true
+			}
+		}
+	}
+	out := make([]maptile.Tile, 0, len(set))
+	for tile := range set {
+		out = append(out, tile)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Z != b.Z {
+			return a.Z < b.Z
+		}
+		if a.X != b.X {
+			return a.X < b.X
+		}
+		return a.Y < b.Y
+	})
+	return out
 }

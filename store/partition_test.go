@@ -1,0 +1,102 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"testing"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/plan"
+	"github.com/paulmach/orb"
+	sf "github.com/peterstace/simplefeatures/geom"
+)
+
+// toSF converts a lon/lat multipolygon to simplefeatures in metres of a
+// local equirectangular frame around lat0 (areas within a fraction of a
+// percent at these sizes).
+func toSF(mp orb.MultiPolygon, lat0 float64) (sf.MultiPolygon, error) {
+	k := math.Cos(lat0*math.Pi/180) * 111320
+	polys := make([]sf.Polygon, len(mp))
+	for i, p := range mp {
+		rings := make([]sf.LineString, len(p))
+		for j, r := range p {
+			coords := make([]float64, 0, 2*len(r))
+			for _, q := range r {
+				coords = append(coords, q[0]*k, q[1]*111320)
+			}
+			rings[j] = sf.NewLineString(sf.NewSequence(coords, sf.DimXY))
+		}
+		polys[i] = sf.NewPolygon(rings)
+	}
+	m := sf.NewMultiPolygon(polys)
+	return m, m.Validate()
+}
+
+// TestStoredUnitsDoNotOverlap checks the stored geometry with
+// simplefeatures, not with the code that partitioned it: every unit is a
+// valid multipolygon and no two units of one kind overlap by more than
+// 1 m².
+func TestStoredUnitsDoNotOverlap(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities", "shandong-counties")
+	snap, err := st.Load(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var units []plan.Unit
+	var bounds []orb.Bound
+	for _, u := range snap.Units {
+		if _, ok := u.Geom.(orb.MultiPolygon); ok {
+			units = append(units, u)
+			bounds = append(bounds, u.Geom.Bound())
+		}
+	}
+	ix := geo.NewIndex(bounds)
+	conv := map[string]sf.MultiPolygon{}
+	get := func(u plan.Unit, lat0 float64) sf.MultiPolygon {
+		key := fmt.Sprintf("%s@%.0f", u.Code, lat0)
+		if g, ok := conv[key]; ok {
+			return g
+		}
+		g, err := toSF(u.Geom.(orb.MultiPolygon), lat0)
+		if err != nil {
+			t.Errorf("%s %s: invalid: %v", u.Code, u.Name, err)
+		}
+		conv[key] = g
+		return g
+	}
+	type overlap struct {
+		a, b string
+		m2   float64
+	}
+	var found []overlap
+	pairs := 0
+	for i, u := range units {
+		ix.Search(bounds[i], func(j int) bool {
+			v := units[j]
+			if j <= i || v.Kind != u.Kind {
+				return true
+			}
+			pairs++
+			lat0 := math.Round(bounds[i].Center()[1])
+			g, err := sf.Intersection(get(u, lat0).AsGeometry(), get(v, lat0).AsGeometry())
+			if err != nil {
+				t.Errorf("%s ∩ %s: %v", u.Code, v.Code, err)
+				return true
+			}
+			if a := g.Area(); a > 1 {
+				found = append(found, overlap{u.Code, v.Code, a})
+			}
+			return true
+		})
+	}
+	sort.Slice(found, func(i, j int) bool { return found[i].m2 > found[j].m2 })
+	t.Logf("%d units, %d pairs with touching bounds, %d overlapping by more than 1 m²", len(units), pairs, len(found))
+	for i, o := range found {
+		if i < 15 {
+			t.Errorf("%s and %s overlap by %.0f m²", o.a, o.b, o.m2)
+		}
+	}
+}

@@ -1,0 +1,355 @@
+package tiles_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"sync"
+	"testing"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/internal/mvtcheck"
+	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/tiles"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/maptile"
+)
+
+const countiesID = "shandong-counties"
+
+var (
+	countiesOnce sync.Once
+	countiesSnap *store.Snapshot
+)
+
+// countiesIndex builds a tile index over Shandong's 137 counties as one
+// plan, once.
+func countiesIndex(t testing.TB) (*tiles.Index, *store.Snapshot) {
+	t.Helper()
+	countiesOnce.Do(func() {
+		st := testdb.OnePlan(t, countiesID, "shandong-counties")
+		var err error
+		if countiesSnap, err = st.Load(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if countiesSnap == nil {
+		t.Fatal("no snapshot")
+	}
+	return tiles.NewIndex(countiesSnap), countiesSnap
+}
+
+// refIndex holds a plan's stored polygons in world coordinates, the
+// reference that gaps are measured against, with each edge marked when
+// it lies on the boundary of their union (not between two units).
+type refIndex struct {
+	rings [][][]orb.Point // unit → rings, world coordinates
+	outer [][][]bool      // unit → ring → edge on the union's boundary
+	tree  *geo.Index
+}
+
+func newRefIndex(snap *store.Snapshot, planID string) *refIndex {
+	p, _ := snap.Plan(planID)
+	var mps []orb.MultiPolygon
+	for _, u := range snap.PlanUnits(p) {
+		if mp, ok := u.Geom.(orb.MultiPolygon); ok {
+			mps = append(mps, mp)
+		}
+	}
+	lonlat := make([]orb.Bound, len(mps))
+	edges := map[[2]orb.Point]int{}
+	for i, mp := range mps {
+		lonlat[i] = mp.Bound()
+		for _, poly := range mp {
+			for _, r := range poly {
+				for k := 0; k+1 < len(r); k++ {
+					edges[[2]orb.Point{r[k], r[k+1]}] = i
+				}
+			}
+		}
+	}
+	byLonLat := geo.NewIndex(lonlat)
+	// An edge is a border between units when another unit has it the
+	// other way round, or covers the point a millimetre outside it
+	// (drawings that overlap); else it is on the union's boundary, where
+	// the stored geometry is not covered (the outside, a true hole, or a
+	// notch of the outside however thin).
+	onBoundary := func(i int, a, b orb.Point) bool {
+		if j, ok := edges[[2]orb.Point{b, a}]; ok && j != i {
+			return false
+		}
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		l := math.Hypot(dx, dy)
+		if l == 0 {
+			return true
+		}
+		// Rings wind counter-clockwise (holes clockwise): outside is right.
+		q := orb.Point{(a[0]+b[0])/2 + dy/l*1e-8, (a[1]+b[1])/2 - dx/l*1e-8}
+		covered := false
+		byLonLat.Search(orb.Bound{Min: q, Max: q}, func(j int) bool {
+			if j != i && geo.Contains(mps[j], q) {
+				covered = true
+				return false
+			}
+			return true
+		})
+		return !covered
+	}
+	ri := &refIndex{}
+	var bounds []orb.Bound
+	for i, mp := range mps {
+		var rings [][]orb.Point
+		var outer [][]bool
+		var b orb.Bound
+		for pi, poly := range mp {
+			for k, r := range poly {
+				w := make([]orb.Point, len(r))
+				o := make([]bool, len(r))
+				for n, q := range r {
+					w[n] = tiles.World(q)
+					if n+1 < len(r) {
+						o[n] = onBoundary(i, q, r[n+1])
+					}
+				}
+				if pi == 0 && k == 0 {
+					b = orb.LineString(w).Bound()
+				} else {
+					b = b.Union(orb.LineString(w).Bound())
+				}
+				rings = append(rings, w)
+				outer = append(outer, o)
+			}
+		}
+		ri.rings = append(ri.rings, rings)
+		ri.outer = append(ri.outer, outer)
+		bounds = append(bounds, b)
+	}
+	ri.tree = geo.NewIndex(bounds)
+	return ri
+}
+
+// refs returns the stored polygons near a tile in its coordinates.
+func (ri *refIndex) refs(tile maptile.Tile) []mvtcheck.Ref {
+	n := float64(uint64(1) << tile.Z)
+	b := float64(tiles.Buffer+16) / (n * tiles.Extent)
+	q := orb.Bound{Min: orb.Point{float64(tile.X)/n - b, float64(tile.Y)/n - b}, Max: orb.Point{float64(tile.X+1)/n + b, float64(tile.Y+1)/n + b}}
+	var out []mvtcheck.Ref
+	ri.tree.Search(q, func(i int) bool {
+		ref := mvtcheck.Ref{Edge: ri.outer[i]}
+		for _, r := range ri.rings[i] {
+			tr := make([][2]float64, len(r))
+			for k, p := range r {
+				tr[k] = [2]float64{p[0]*n*tiles.Extent - float64(tile.X)*tiles.Extent, p[1]*n*tiles.Extent - float64(tile.Y)*tiles.Extent}
+			}
+			ref.Rings = append(ref.Rings, tr)
+		}
+		out = append(out, ref)
+		return true
+	})
+	return out
+}
+
+// walkStats is what a walk over a tile set found.
+type walkStats struct {
+	tiles, polygons            int
+	invalid, overlaps, gaps    int
+	borderOff                  int // border vertices that are no vertex of a unit polygon
+	largest                    map[maptile.Zoom]int
+	largestAt                  map[maptile.Zoom]maptile.Tile
+	examples                   []string
+	maxOverlap, maxGap         float64
+	maxOverlapAt, maxGapAt     string
+	unitsPerZoom, labelsByZoom map[maptile.Zoom]int
+}
+
+// gapMargin is how far (tile units) the stored outer border and true
+// holes may move at a zoom: half a pixel of simplification plus rounding.
+const gapMargin = 10
+
+// walk renders every tile of the list, decodes it with mvtcheck (not
+// with the code that wrote it) and checks every unit polygon, overlaps
+// and gaps between units, and that borders run on the fills' vertices.
+func walk(t *testing.T, ix *tiles.Index, ref *refIndex, planID string, list []maptile.Tile) walkStats {
+	st := walkStats{largest: map[maptile.Zoom]int{}, largestAt: map[maptile.Zoom]maptile.Tile{},
+		unitsPerZoom: map[maptile.Zoom]int{}, labelsByZoom: map[maptile.Zoom]int{}}
+	var mu sync.Mutex
+	note := func(format string, args ...any) {
+		if len(st.examples) < 12 {
+			st.examples = append(st.examples, fmt.Sprintf(format, args...))
+		}
+	}
+	box := mvtcheck.Box{Min: mvtcheck.Pt{-tiles.Buffer, -tiles.Buffer}, Max: mvtcheck.Pt{tiles.Extent + tiles.Buffer, tiles.Extent + tiles.Buffer}}
+	jobs := make(chan maptile.Tile)
+	var wg sync.WaitGroup
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for tile := range jobs {
+				gz, err := ix.Encode(tiles.Request{Plan: planID, Tile: tile})
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				if gz == nil {
+					continue
+				}
+				zr, err := gzip.NewReader(bytes.NewReader(gz))
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				raw, err := io.ReadAll(zr)
+				if err != nil {
+					t.Error(err)
+					continue
+				}
+				layers, err := mvtcheck.Decode(raw)
+				if err != nil {
+					t.Errorf("%v: %v", tile, err)
+					continue
+				}
+				polys := map[uint64][]mvtcheck.Polygon{}
+				verts := map[mvtcheck.Pt]bool{}
+				invalid, borderOff, labels := 0, 0, 0
+				var bad []string
+				for _, l := range layers {
+					switch l.Name {
+					case tiles.LayerUnits:
+						for _, f := range l.Features {
+							ps, err := mvtcheck.Polygons(f)
+							if err == nil {
+								err = mvtcheck.Validate(ps)
+							}
+							if err != nil {
+								invalid++
+								bad = append(bad, fmt.Sprintf("%d/%d/%d unit %d: %v", tile.Z, tile.X, tile.Y, f.ID, err))
+							}
+							polys[f.ID] = ps
+							for _, path := range f.Paths {
+								for _, p := range path {
+									verts[p] = true
+								}
+							}
+						}
+					case tiles.LayerLabels:
+						labels += len(l.Features)
+					}
+				}
+				for _, l := range layers {
+					if l.Name != tiles.LayerBorders {
+						continue
+					}
+					for _, f := range l.Features {
+						for _, path := range f.Paths {
+							for _, p := range path {
+								if !verts[p] {
+									borderOff++
+								}
+							}
+						}
+					}
+				}
+				cov := mvtcheck.Measure(polys, box, ref.refs(tile), gapMargin)
+				mu.Lock()
+				st.tiles++
+				st.polygons += len(polys)
+				st.invalid += invalid
+				st.borderOff += borderOff
+				st.unitsPerZoom[tile.Z] += len(polys)
+				st.labelsByZoom[tile.Z] += labels
+				for _, b := range bad {
+					note("%s", b)
+				}
+				if len(raw) > st.largest[tile.Z] {
+					st.largest[tile.Z], st.largestAt[tile.Z] = len(raw), tile
+				}
+				for pair, a := range cov.Overlaps {
+					if a > st.maxOverlap {
+						st.maxOverlap, st.maxOverlapAt = a, fmt.Sprintf("%d/%d/%d %d|%d", tile.Z, tile.X, tile.Y, pair[0], pair[1])
+					}
+					if a > 1 {
+						st.overlaps++
+						note("%d/%d/%d: units %d and %d overlap by %.1f units²", tile.Z, tile.X, tile.Y, pair[0], pair[1], a)
+					}
+				}
+				if cov.Gap > st.maxGap {
+					st.maxGap, st.maxGapAt = cov.Gap, fmt.Sprintf("%d/%d/%d at %.0f,%.0f", tile.Z, tile.X, tile.Y, cov.GapAt[0], cov.GapAt[1])
+				}
+				if cov.Gap > 1 {
+					st.gaps++
+					note("%d/%d/%d: gap of %.1f units² between units at %.0f,%.0f", tile.Z, tile.X, tile.Y, cov.Gap, cov.GapAt[0], cov.GapAt[1])
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for _, tile := range list {
+		jobs <- tile
+	}
+	close(jobs)
+	wg.Wait()
+	return st
+}
+
+// TestTilesValidEveryZoom walks every tile z0–14 of Chongqing and z0–12
+// of the Shandong counties: each unit polygon must be valid (MVT 2.1
+// ring rules, OGC validity by simplefeatures), no two units may overlap
+// and no gap may open between units (over 1 square tile unit each,
+// true holes and the outer border excepted), and border lines must run
+// on the fills' vertices.
+func TestTilesValidEveryZoom(t *testing.T) {
+	cq := index(t)
+	sd, sdSnap := countiesIndex(t)
+	for _, tc := range []struct {
+		name   string
+		ix     *tiles.Index
+		snap   *store.Snapshot
+		planID string
+		maxZ   maptile.Zoom
+	}{
+		{"chongqing", cq, seedSnap, plan.ChongqingID, 14},
+		{"shandong-counties", sd, sdSnap, countiesID, 12},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			list := testdb.PlanTiles(t, tc.snap, tc.planID, 0, tc.maxZ)
+			st := walk(t, tc.ix, newRefIndex(tc.snap, tc.planID), tc.planID, list)
+			t.Logf("%d tiles, %d unit polygons: %d invalid, %d overlaps, %d gaps, %d border vertices off the fills",
+				st.tiles, st.polygons, st.invalid, st.overlaps, st.gaps, st.borderOff)
+			t.Logf("largest overlap %.1f units² (%s), largest gap %.1f units² (%s)", st.maxOverlap, st.maxOverlapAt, st.maxGap, st.maxGapAt)
+			for z := maptile.Zoom(0); z <= tc.maxZ; z++ {
+				at := st.largestAt[z]
+				t.Logf("z%d: largest tile %d bytes raw (%d/%d/%d); %d unit polygons, %d labels", z, st.largest[z], at.Z, at.X, at.Y, st.unitsPerZoom[z], st.labelsByZoom[z])
+			}
+			for _, e := range st.examples {
+				t.Log(e)
+			}
+			if st.invalid+st.overlaps+st.gaps+st.borderOff > 0 {
+				t.Errorf("%d invalid polygons, %d overlaps, %d gaps, %d border vertices off the fills", st.invalid, st.overlaps, st.gaps, st.borderOff)
+			}
+		})
+	}
+}
+
+// BenchmarkShandongCountiesZ5to12 renders every tile z5–12 touching a
+// Shandong county, single-threaded, from a fresh index (simplification
+// included).
+func BenchmarkShandongCountiesZ5to12(b *testing.B) {
+	_, snap := countiesIndex(b)
+	list := testdb.PlanTiles(b, snap, countiesID, 5, 12)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		ix := tiles.NewIndex(snap)
+		for _, tile := range list {
+			if _, err := ix.Encode(tiles.Request{Plan: countiesID, Tile: tile}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	b.ReportMetric(float64(len(list)), "tiles")
+}

@@ -1,0 +1,323 @@
+package tiles
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+	"sort"
+
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/topo"
+	"github.com/paulmach/orb"
+)
+
+// simplifyUnits is the Douglas–Peucker tolerance in tile units: half a
+// pixel of a 256-pixel tile.
+const simplifyUnits = 8
+
+// minPolygonArea2 is twice the area (tile units²) under which a region
+// is reduced at its zoom: one pixel of a 256-pixel tile, as tippecanoe's
+// tiny-polygon reduction.
+const minPolygonArea2 = 2 * 16 * 16
+
+// labelSpacing is how close (tile units) two labels may come at a zoom:
+// 16 pixels of a 256-pixel tile.
+const labelSpacing = 256
+
+// zEdge is a border on a zoom's integer grid (tile units of the zoom,
+// counted from the world's origin) with the units left and right of it
+// in tile coordinates (-1 for none).
+type zEdge struct {
+	a, b        topo.P
+	left, right int32
+}
+
+// zoomGeom is one plan's geometry at one zoom: a partition snap-rounded
+// onto the zoom's grid, generalised, as labelled edges.
+type zoomGeom struct {
+	edges  []zEdge
+	tree   *geo.Index
+	area2  map[int32]int64 // twice each visible unit's area
+	labels map[int32]bool  // units whose label is shown
+	err    error
+}
+
+// buildZoom simplifies the plan's arcs for zoom z (once per arc, so both
+// sides of a border stay alike), snap-rounds them together onto the
+// zoom's grid, gives every face one owner, reduces regions below a pixel
+// into their neighbours and thins the labels.
+func (pi *planIndex) buildZoom(z int) *zoomGeom {
+	scale := float64(uint64(Extent) << uint(z))
+	tol := 0.0
+	if z < DefaultMaxZoom {
+		tol = simplifyUnits
+	}
+	n := 0
+	for _, grp := range pi.groups {
+		for _, a := range grp.topo.Arcs {
+			n += len(a.Points)
+		}
+	}
+	segs := make([]topo.Seg, 0, n)
+	var sc arcScratch
+	for _, grp := range pi.groups {
+		for ai, a := range grp.topo.Arcs {
+			pts := sc.simplify(a.Points, grp.keepAbove[ai], scale, tol/scale)
+			// The arcs run in lon/lat, where Left lies left; y points down
+			// in tile coordinates, which swaps the sides.
+			left, right := grp.unit(a.Right), grp.unit(a.Left)
+			for k := 0; k+1 < len(pts); k++ {
+				segs = append(segs, topo.Seg{A: pts[k], B: pts[k+1], Left: left, Right: right})
+			}
+		}
+	}
+	zg := &zoomGeom{area2: map[int32]int64{}, labels: map[int32]bool{}}
+	g, err := topo.Build(segs)
+	if err != nil {
+		// Snap rounding makes a planar graph by construction; should it
+		// ever fail, the zoom's tiles fail rather than show wrong fills.
+		zg.err = fmt.Errorf("plan %s zoom %d: %w", pi.plan.ID, z, err)
+		return zg
+	}
+	for fi := range g.Faces {
+		if pos := g.Faces[fi].Cover.Positive(); len(pos) == 1 {
+			g.Faces[fi].Owner = pos[0]
+		}
+	}
+	g.Resolve(func(fi int32) bool { return g.Faces[fi].Area2 < minPolygonArea2 })
+	pi.coalesce(g, z)
+	for e := int32(0); e < int32(g.HalfEdges()); e += 2 {
+		l, r := g.Faces[g.FaceOf(e)].Owner, g.Faces[g.FaceOf(e^1)].Owner
+		if l != r {
+			zg.edges = append(zg.edges, zEdge{g.From(e), g.To(e), l, r})
+		}
+	}
+	for _, f := range g.Faces {
+		if f.Owner >= 0 {
+			zg.area2[f.Owner] += f.Area2
+		}
+	}
+	zg.index()
+	zg.thinLabels(pi, scale)
+	return zg
+}
+
+// maxUnitsPerTile bounds the unit polygons in one tile of a zoom: past
+// it, a tile of thousands of units (a nationwide plan at z2–4) would
+// outgrow a few hundred kilobytes.
+const maxUnitsPerTile = 800
+
+// coalesce reduces regions below a pixel into their neighbours
+// (Generalise). Where a tile of the zoom would still hold more than
+// maxUnitsPerTile units, the threshold grows by half until none does, so the
+// smallest units merge first (tippecanoe's coalesce-smallest-as-needed);
+// the decision holds for the whole zoom, so tiles agree along their
+// edges.
+func (pi *planIndex) coalesce(g *topo.Graph, z int) {
+	owners := make([]int32, len(g.Faces))
+	for i, f := range g.Faces {
+		owners[i] = f.Owner
+	}
+	n := float64(uint64(1) << uint(z))
+	for minArea2 := int64(minPolygonArea2); ; minArea2 += minArea2 / 2 {
+		for i := range g.Faces {
+			g.Faces[i].Owner = owners[i]
+		}
+		g.Generalise(minArea2)
+		visible := map[int32]bool{}
+		for _, f := range g.Faces {
+			if f.Owner >= 0 {
+				visible[f.Owner] = true
+			}
+		}
+		perTile := map[[2]int]int{}
+		most := 0
+		for u := range visible {
+			b := pi.units[u].bound
+			for x := int(b.Min[0] * n); x <= int(b.Max[0]*n); x++ {
+				for y := int(b.Min[1] * n); y <= int(b.Max[1]*n); y++ {
+					perTile[[2]int{x, y}]++
+					most = max(most, perTile[[2]int{x, y}])
+				}
+			}
+		}
+		if most <= maxUnitsPerTile || minArea2 > 1<<40 {
+			return
+		}
+	}
+}
+
+// edgeChunk is how many edges, neighbours in Morton order, share one
+// entry of the R-tree: a smaller tree, built faster.
+const edgeChunk = 8
+
+// index sorts the edges along a Morton curve and puts each run of
+// edgeChunk into the R-tree.
+func (zg *zoomGeom) index() {
+	key := func(e zEdge) uint64 {
+		return morton(uint32(min(e.a.X, e.b.X)), uint32(min(e.a.Y, e.b.Y)))
+	}
+	slices.SortFunc(zg.edges, func(x, y zEdge) int { return cmp.Compare(key(x), key(y)) })
+	bounds := make([]orb.Bound, 0, (len(zg.edges)+edgeChunk-1)/edgeChunk)
+	for i := 0; i < len(zg.edges); i += edgeChunk {
+		b := edgeBound(zg.edges[i])
+		for _, e := range zg.edges[i+1 : min(i+edgeChunk, len(zg.edges))] {
+			b = b.Union(edgeBound(e))
+		}
+		bounds = append(bounds, b)
+	}
+	zg.tree = geo.NewIndex(bounds)
+}
+
+// search calls fn with every edge whose bounds meet b.
+func (zg *zoomGeom) search(b orb.Bound, fn func(e zEdge)) {
+	zg.tree.Search(b, func(c int) bool {
+		for _, e := range zg.edges[c*edgeChunk : min((c+1)*edgeChunk, len(zg.edges))] {
+			if edgeBound(e).Intersects(b) {
+				fn(e)
+			}
+		}
+		return true
+	})
+}
+
+func edgeBound(e zEdge) orb.Bound {
+	return orb.Bound{Min: orb.Point{float64(min(e.a.X, e.b.X)), float64(min(e.a.Y, e.b.Y))},
+		Max: orb.Point{float64(max(e.a.X, e.b.X)), float64(max(e.a.Y, e.b.Y))}}
+}
+
+// morton interleaves the bits of x and y.
+func morton(x, y uint32) uint64 {
+	spread := func(v uint32) uint64 {
+		w := uint64(v)
+		w = (w | w<<16) & 0x0000FFFF0000FFFF
+		w = (w | w<<8) & 0x00FF00FF00FF00FF
+		w = (w | w<<4) & 0x0F0F0F0F0F0F0F0F
+		w = (w | w<<2) & 0x3333333333333333
+		w = (w | w<<1) & 0x5555555555555555
+		return w
+	}
+	return spread(x) | spread(y)<<1
+}
+
+// thinLabels keeps, greedily by priority, the labels that lie at least
+// labelSpacing from every label kept before: units with more area at
+// this zoom first, then by code; zones (no area) last. A unit reduced
+// away at this zoom has no label.
+func (zg *zoomGeom) thinLabels(pi *planIndex, scale float64) {
+	type cand struct {
+		unit  int32
+		area2 int64
+		at    orb.Point
+	}
+	var cs []cand
+	for i, g := range pi.units {
+		a, ok := zg.area2[int32(i)]
+		if g.shape && !ok {
+			continue
+		}
+		cs = append(cs, cand{int32(i), a, orb.Point{g.label[0] * scale, g.label[1] * scale}})
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].area2 != cs[j].area2 {
+			return cs[i].area2 > cs[j].area2
+		}
+		return pi.units[cs[i].unit].u.Code < pi.units[cs[j].unit].u.Code
+	})
+	cell := func(p orb.Point) [2]int64 {
+		return [2]int64{int64(math.Floor(p[0] / labelSpacing)), int64(math.Floor(p[1] / labelSpacing))}
+	}
+	grid := map[[2]int64][]orb.Point{}
+	for _, c := range cs {
+		k := cell(c.at)
+		free := true
+		for dx := int64(-1); dx <= 1 && free; dx++ {
+			for dy := int64(-1); dy <= 1 && free; dy++ {
+				for _, q := range grid[[2]int64{k[0] + dx, k[1] + dy}] {
+					if math.Hypot(q[0]-c.at[0], q[1]-c.at[1]) < labelSpacing {
+						free = false
+						break
+					}
+				}
+			}
+		}
+		if free {
+			zg.labels[c.unit] = true
+			grid[k] = append(grid[k], c.at)
+		}
+	}
+}
+
+// arcScratch holds a buffer reused from arc to arc.
+type arcScratch struct{ out []topo.P }
+
+// simplify puts an arc (world coordinates) on a zoom's grid: the points
+// Douglas–Peucker keeps within tol (world units; ranks from dpRanks),
+// rounded, repeated points dropped. The result is valid until the next
+// call.
+func (sc *arcScratch) simplify(world []orb.Point, keepAbove []float64, scale, tol float64) []topo.P {
+	out := sc.out[:0]
+	for i, p := range world {
+		if keepAbove[i] <= tol {
+			continue
+		}
+		q := topo.P{X: int32(math.Round(p[0] * scale)), Y: int32(math.Round(p[1] * scale))}
+		if len(out) == 0 || out[len(out)-1] != q {
+			out = append(out, q)
+		}
+	}
+	sc.out = out
+	return out
+}
+
+// dpRanks runs Douglas–Peucker once for every tolerance: where the
+// recursion picks a point its distance d is recorded, capped by the
+// rank of the range's ends' split, so that simplifying within t keeps
+// exactly the points ranked above t (the split points do not depend on
+// t). Both ends rank +Inf; a closed arc is cut first at its point
+// farthest from the start.
+func dpRanks(pts []orb.Point) []float64 {
+	r := make([]float64, len(pts))
+	last := len(pts) - 1
+	r[0], r[last] = math.Inf(1), math.Inf(1)
+	if pts[0] == pts[last] && last > 1 {
+		far, fd := 0, -1.0
+		for i, p := range pts {
+			if d := math.Hypot(p[0]-pts[0][0], p[1]-pts[0][1]); d > fd {
+				far, fd = i, d
+			}
+		}
+		r[far] = math.Inf(1)
+		dpRank(pts, 0, far, math.Inf(1), r)
+		dpRank(pts, far, last, math.Inf(1), r)
+		return r
+	}
+	dpRank(pts, 0, last, math.Inf(1), r)
+	return r
+}
+
+func dpRank(pts []orb.Point, i, j int, cap float64, r []float64) {
+	for j > i+1 {
+		a, b := pts[i], pts[j]
+		dx, dy := b[0]-a[0], b[1]-a[1]
+		l := math.Hypot(dx, dy)
+		far, fd := -1, -1.0
+		for k := i + 1; k < j; k++ {
+			p := pts[k]
+			var d float64
+			if l == 0 {
+				d = math.Hypot(p[0]-a[0], p[1]-a[1])
+			} else {
+				d = math.Abs(dx*(p[1]-a[1])-dy*(p[0]-a[0])) / l
+			}
+			if d > fd {
+				far, fd = k, d
+			}
+		}
+		fd = math.Min(fd, cap)
+		r[far] = fd
+		dpRank(pts, i, far, fd, r)
+		i, cap = far, fd
+	}
+}
