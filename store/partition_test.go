@@ -38,7 +38,9 @@ func toSF(mp orb.MultiPolygon, lat0 float64) (sf.MultiPolygon, error) {
 // TestStoredUnitsDoNotOverlap checks the stored geometry with
 // simplefeatures, not with the code that partitioned it: every unit is a
 // valid multipolygon and no two units of one kind overlap by more than
-// 1 m².
+// 1 m². Derived (approximate) successor polygons are left out: they are
+// drawn over their predecessors on purpose and never coexist with them
+// in a plan.
 func TestStoredUnitsDoNotOverlap(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities", "shandong-counties")
 	snap, err := st.Load(context.Background())
@@ -48,7 +50,7 @@ func TestStoredUnitsDoNotOverlap(t *testing.T) {
 	var units []plan.Unit
 	var bounds []orb.Bound
 	for _, u := range snap.Units {
-		if _, ok := u.Geom.(orb.MultiPolygon); ok {
+		if _, ok := u.Geom.(orb.MultiPolygon); ok && !u.Approximate {
 			units = append(units, u)
 			bounds = append(bounds, u.Geom.Bound())
 		}
