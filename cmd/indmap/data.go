@@ -104,14 +104,14 @@ func boundaryFiles(dir string) ([]string, error) {
 }
 
 // importMemoryLimit is the soft memory limit of a boundary import.
-const importMemoryLimit = 160 << 20
+const importMemoryLimit = 200 << 20
 
 // importBoundaries reads every file first, so a bad file stops the import
 // before anything is written, then stores them in one transaction.
 func importBoundaries(ctx context.Context, e *env, st *store.Store, files []string, opt geo.ReadOptions) error {
-	// A nationwide import works on some 150 MB of Go heap (SQLite needs its
-	// own memory besides); left alone, the collector
-	// lets the heap grow to twice that. GOMEMLIMIT, when set, wins.
+	// A nationwide import works on some 200 MB of Go heap; left alone, the
+	// collector lets the heap grow to twice that. GOMEMLIMIT, when set,
+	// wins.
 	if e.getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
 	}
