@@ -9,16 +9,32 @@ import (
 
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
+	"github.com/paulmach/orb"
+	"github.com/paulmach/orb/encoding/mvt"
+	"github.com/paulmach/orb/maptile"
+	"github.com/paulmach/orb/maptile/tilecover"
 )
 
 // TestRolesAgree: for every industry of every plan, the GeoJSON role
-// filters, the ranked sites, the industry counts and the thematic data
-// name the same units in the same roles (one read model in plan).
+// filters, the ranked sites, the industry counts, the thematic tiles and
+// the thematic data name the same units in the same roles (one read
+// model in plan).
 func TestRolesAgree(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities", "henan/henan-cities", "henan/henan-counties")
 	_, srv := serve(t, st, api.Config{})
 	var plans struct{ Plans []struct{ ID string } }
 	getJSON(t, srv.URL+"/api/v1/plans", &plans)
+	// The z8 tiles over each plan (every unit of these plans is larger
+	// than a pixel there, so none is merged away).
+	tiles := map[string][]maptile.Tile{}
+	for _, p := range plans.Plans {
+		var tj struct{ Bounds [4]float64 }
+		getJSON(t, srv.URL+"/tiles/"+p.ID+".json", &tj)
+		set, _ := tilecover.Geometry(orb.Bound{Min: orb.Point{tj.Bounds[0], tj.Bounds[1]}, Max: orb.Point{tj.Bounds[2], tj.Bounds[3]}}, 8)
+		for tl := range set {
+			tiles[p.ID] = append(tiles[p.ID], tl)
+		}
+	}
 	checked := 0
 	for _, p := range plans.Plans {
 		var th struct {
@@ -62,6 +78,7 @@ func TestRolesAgree(t *testing.T) {
 					t.Errorf("%s %s %s: sites %v, theme %v", p.ID, in.Code, role, got[role], want[role])
 				}
 			}
+			checkTileRoles(t, srv.URL, p.ID, in.Code, tiles[p.ID], want)
 			checked++
 		}
 	}
@@ -75,4 +92,49 @@ func nonNilStrings(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// checkTileRoles reads a plan's thematic tiles for an industry and
+// compares every unit's role with want (role → unit codes).
+func checkTileRoles(t *testing.T, base, planID, industry string, list []maptile.Tile, want map[string][]string) {
+	t.Helper()
+	role := map[string]string{}
+	for r, codes := range want {
+		for _, c := range codes {
+			role[c] = r
+		}
+	}
+	seen := map[string]bool{}
+	for _, tl := range list {
+		resp, body := do(t, "GET", fmt.Sprintf("%s/tiles/%s/%d/%d/%d.mvt?industry=%s", base, planID, tl.Z, tl.X, tl.Y, url.QueryEscape(industry)), "",
+			"Accept-Encoding", "identity")
+		if resp.StatusCode == 204 {
+			continue
+		}
+		ls, err := mvt.Unmarshal(body)
+		if err != nil {
+			t.Fatalf("%s %v: %v", planID, tl, err)
+		}
+		for _, l := range ls {
+			if l.Name != "units" && l.Name != "labels" {
+				continue
+			}
+			for _, f := range l.Features {
+				code, _ := f.Properties["code"].(string)
+				got, wantRole := f.Properties["role"], role[code]
+				if wantRole == "" {
+					wantRole = "none"
+				}
+				if got != wantRole {
+					t.Errorf("%s %s: %s is %v in tile %v, %s in the theme", planID, industry, code, got, tl, wantRole)
+				}
+				seen[code] = true
+			}
+		}
+	}
+	for c := range role {
+		if !seen[c] {
+			t.Errorf("%s %s: holder %s in no tile", planID, industry, c)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -69,11 +70,12 @@ func TestConcurrentReadersSeeOneVersion(t *testing.T) {
 					got = append(got, seen{v, len(f.Properties.Plans[0].Main), "unit"})
 					mu.Unlock()
 				} else {
-					// The z9 tile over 璧山区, a fresh industry filter each
-					// time half the time, so the cache is exercised too.
-					url := srv.URL + "/tiles/chongqing-2023/9/407/211.mvt"
+					// The z9 tile over 璧山区 with what the plan says of it
+					// (thematic tiles), for one industry or another, so the
+					// cache is exercised too.
+					url := srv.URL + "/tiles/chongqing-2023/9/407/211.mvt?industry=CQ-ICV"
 					if i%2 == 0 {
-						url += "?industry=CQ-ICV"
+						url = strings.Replace(url, "CQ-ICV", "CQ-EIM", 1)
 					}
 					resp, err := client.Get(url)
 					if err != nil {

@@ -28,7 +28,8 @@ func (h *handlers) tile(c echo.Context) error {
 		return badParam("z/x/y", "%v", err)
 	}
 	req := tiles.Request{Plan: c.Param("plan"), Tile: t, Industry: c.QueryParam("industry")}
-	body, version, err := h.tiles.Tile(c.Request().Context(), req)
+	tile, err := h.tiles.Tile(c.Request().Context(), req)
+	body := tile.Body
 	switch {
 	case errors.Is(err, tiles.ErrUnknownPlan):
 		return notFound("%v", err)
@@ -41,13 +42,21 @@ func (h *handlers) tile(c echo.Context) error {
 		return err
 	}
 	hdr := c.Response().Header()
-	hdr.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", h.tileMaxAge))
+	// A URL naming the tile's current content (?v=TAG, as TileJSON's tile
+	// URLs do) may be kept for good; any other for tileMaxAge.
+	if v := c.QueryParam("v"); v != "" && v == tile.Tag {
+		hdr.Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		hdr.Set("Cache-Control", fmt.Sprintf("public, max-age=%d", h.tileMaxAge))
+	}
 	hdr.Set("Vary", "Accept-Encoding")
-	hdr.Set("X-Data-Version", strconv.FormatInt(version, 10))
+	hdr.Set("X-Data-Version", strconv.FormatInt(tile.Version, 10))
 	hash := fnv.New64a()
 	fmt.Fprintf(hash, "%s/%d/%d/%d/%s", req.Plan, t.Z, t.X, t.Y, req.Industry)
-	// A strong ETag per encoding: the gzipped and the plain bytes differ.
-	etag := fmt.Sprintf(`%d-%x`, version, hash.Sum64())
+	// A strong ETag per content tag and encoding (the gzipped and the
+	// plain bytes differ): a write to a plan's assignments leaves the
+	// geometry tiles' ETags as they were.
+	etag := fmt.Sprintf(`%s-%x`, tile.Tag, hash.Sum64())
 	if body == nil {
 		return c.NoContent(http.StatusNoContent)
 	}
@@ -126,10 +135,13 @@ func (h *handlers) tileJSON(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	tileURL := tiles.TileURL(h.baseURL(c), planID)
+	// The tile URLs name the version of what they hold, so clients and
+	// caches may keep them for good and still see every change.
+	q := url.Values{"v": {ix.Tag(planID, industry)}}
 	if industry != "" {
-		tileURL += "?industry=" + url.QueryEscape(industry)
+		q.Set("industry", industry)
 	}
+	tileURL := tiles.TileURL(h.baseURL(c), planID) + "?" + q.Encode()
 	tj, err := ix.TileJSON(planID, tileURL, nil)
 	if err != nil {
 		return notFound("%v", err)

@@ -15,10 +15,12 @@ const (
 	boxHi = Extent + Buffer
 )
 
-// tileGeom is one tile's units and borders in tile coordinates.
+// tileGeom is one tile's units and borders in tile coordinates, and the
+// regions (groups of units) when asked for.
 type tileGeom struct {
 	polys   map[int32][]topo.Polygon
 	borders []zEdge
+	regions map[int32][]topo.Polygon
 }
 
 // perimNode is a node on the clip box with the edges that leave it into
@@ -35,8 +37,10 @@ type perimNode struct {
 // inside, and all of it is snap-rounded and formed into faces again, so
 // that every unit's rings are valid and neighbours share their
 // coordinates. shift is how many zooms the tile lies below the zoom's
-// geometry (its coordinates are scaled by 2^shift).
-func (pi *planIndex) cut(zg *zoomGeom, t maptile.Tile, shift uint) (tileGeom, error) {
+// geometry (its coordinates are scaled by 2^shift). With regionOf (a
+// region per unit, -1 for none), the faces are walked once more by
+// region: each region's outline is its units' outer borders, exactly.
+func (pg *planGeom) cut(zg *zoomGeom, t maptile.Tile, shift uint, regionOf []int32) (tileGeom, error) {
 	m := int64(1) << shift
 	ox, oy := int64(t.X)*Extent, int64(t.Y)*Extent
 	q := orb.Bound{
@@ -81,12 +85,16 @@ func (pi *planIndex) cut(zg *zoomGeom, t maptile.Tile, shift uint) (tileGeom, er
 		}
 	})
 	if len(segs) == 0 && len(nodes) == 0 {
-		u := pi.locate(zg, ox, oy, m)
+		u := pg.locate(zg, ox, oy, m)
 		if u < 0 {
 			return tileGeom{}, nil
 		}
 		box := []topo.P{{X: boxLo, Y: boxLo}, {X: boxHi, Y: boxLo}, {X: boxHi, Y: boxHi}, {X: boxLo, Y: boxHi}}
-		return tileGeom{polys: map[int32][]topo.Polygon{u: {{box}}}}, nil
+		tg := tileGeom{polys: map[int32][]topo.Polygon{u: {{box}}}}
+		if regionOf != nil && regionOf[u] >= 0 {
+			tg.regions = map[int32][]topo.Polygon{regionOf[u]: {{box}}}
+		}
+		return tg, nil
 	}
 	for _, c := range []topo.P{{X: boxLo, Y: boxLo}, {X: boxHi, Y: boxLo}, {X: boxHi, Y: boxHi}, {X: boxLo, Y: boxHi}} {
 		node(c)
@@ -107,7 +115,7 @@ func (pi *planIndex) cut(zg *zoomGeom, t maptile.Tile, shift uint) (tileGeom, er
 		}
 	}
 	if start < 0 {
-		u := pi.locate(zg, ox, oy, m)
+		u := pg.locate(zg, ox, oy, m)
 		for i := range owners {
 			owners[i] = u
 		}
@@ -141,6 +149,14 @@ func (pi *planIndex) cut(zg *zoomGeom, t maptile.Tile, shift uint) (tileGeom, er
 		if a, b := g.From(e), g.To(e); l != r && !alongBox(a, b) {
 			tg.borders = append(tg.borders, zEdge{a, b, l, r})
 		}
+	}
+	if regionOf != nil {
+		for fi := range g.Faces {
+			if o := g.Faces[fi].Owner; o >= 0 {
+				g.Faces[fi].Owner = regionOf[o]
+			}
+		}
+		tg.regions = g.Regions()
 	}
 	return tg, nil
 }
@@ -257,7 +273,7 @@ func clipSeg(a, b [2]int64) (ca, cb topo.P, whole, ok bool) {
 // locate finds the unit around the tile's top-left box corner when no
 // edge reaches the box outline: a ray to the left meets the nearest edge,
 // whose side facing the corner names the unit (-1 for none).
-func (pi *planIndex) locate(zg *zoomGeom, ox, oy, m int64) int32 {
+func (pg *planGeom) locate(zg *zoomGeom, ox, oy, m int64) int32 {
 	// The corner in the zoom's grid, a quarter unit off the grid's rows
 	// so that the ray meets no vertex.
 	qx := float64(ox+boxLo) / float64(m)

@@ -21,7 +21,7 @@ func (ix *Index) Cover(planID string, maxZoom int) ([]maptile.Tile, error) {
 	}
 	var out []maptile.Tile
 	for z := 0; z <= maxZoom; z++ {
-		set, err := tilecover.Geometry(orb.Bound(pi.bounds), maptile.Zoom(z))
+		set, err := tilecover.Geometry(orb.Bound(pi.geom.bounds), maptile.Zoom(z))
 		if err != nil {
 			return nil, err
 		}
@@ -61,5 +61,5 @@ func (ix *Index) Bounds(planID string) (orb.Bound, bool) {
 	if !ok {
 		return orb.Bound{}, false
 	}
-	return pi.bounds, true
+	return pi.geom.bounds, true
 }

@@ -27,11 +27,14 @@ const (
 // (clients overzoom, and deeper tiles still answer correctly).
 const DefaultMaxZoom = 14
 
-// Index is one data version's plans prepared for tiling: geometry in
-// Web Mercator world coordinates ([0,1]², y down), each plan's borders as
-// shared arcs, an R-tree over units, and the properties of every
-// feature. It is immutable once built, apart from each zoom's geometry,
-// computed on first use.
+// Index is one data version's plans prepared for tiling. A plan's
+// geometry (planGeom: its units in Web Mercator world coordinates, each
+// kind's borders as shared arcs, an R-tree, each zoom's geometry built on
+// first use) depends only on the boundaries and the plan's definition: it
+// is shared by every index whose snapshot has the same geometry tag, so a
+// write to a plan's assignments keeps it (and every geometry tile)
+// whole. What a plan says of its units (roles, violations) is read from
+// the snapshot's read model when a tile asks for it (?industry=).
 type Index struct {
 	Version int64
 	MaxZoom int
@@ -42,16 +45,37 @@ type Index struct {
 	gzips chan *gzip.Writer
 }
 
+// planIndex is one plan at one data version.
 type planIndex struct {
-	plan     *plan.Plan
+	plan *plan.Plan
+	snap *store.Snapshot
+	geom *planGeom
+	// themeTag names the plan's thematic content (see
+	// store.Snapshot.PlanTag); geom.tag its geometry.
+	themeTag string
+}
+
+// planGeom is a plan's geometry, immutable once built apart from each
+// zoom's geometry, built on first use.
+type planGeom struct {
+	tag      string
+	planID   string
 	units    []unitGeom
 	unitTree *geo.Index
-	// groups holds one topology per kind of unit: units of one kind
-	// form a partition (see topo.Partition), kinds may overlap.
-	groups []group
-	zooms  [DefaultMaxZoom + 1]zoomOnce
-	bounds orb.Bound                       // lon/lat
-	roles  map[string]map[string]plan.Role // industry code → unit → role
+	// groups holds one topology per kind of unit: units of one kind form
+	// a partition (see topo.Partition), kinds may overlap (a plan's
+	// cities and their counties), so each is tiled on its own.
+	groups []*group
+	bounds orb.Bound // lon/lat
+	// regions names each unit's region (a plan's groups, e.g. economic
+	// circles), -1 for none, and regionNames the regions by index.
+	regions     []int32
+	regionNames []string
+	// regionGroup is the kind (group index) whose units carry the
+	// regions, -1 for a plan without regions.
+	regionGroup int32
+	// show says at which zooms a kind of unit shows (the plan's display).
+	show func(kind string, z int) bool
 }
 
 type zoomOnce struct {
@@ -59,13 +83,16 @@ type zoomOnce struct {
 	g    *zoomGeom
 }
 
-// group is the arcs of one kind of unit, in world coordinates.
+// group is the arcs of one kind of unit, in world coordinates, and its
+// zooms.
 type group struct {
+	kind  string
 	topo  geo.Topology
-	units []int32 // topology shape → index in planIndex.units
+	units []int32 // topology shape → index in planGeom.units
 	// keepAbove[arc][i] is the Douglas–Peucker tolerance (world units)
 	// up to which the arc's point i is kept (see dpRanks).
 	keepAbove [][]float64
+	zooms     [DefaultMaxZoom + 1]zoomOnce
 }
 
 func (g *group) unit(shape int) int32 {
@@ -75,11 +102,12 @@ func (g *group) unit(shape int) int32 {
 	return g.units[shape]
 }
 
-// unitGeom is a unit ready for tiling.
+// unitGeom is a unit ready for tiling: its identity properties only
+// (what a plan says of it changes far more often than its geometry).
 type unitGeom struct {
 	u     plan.Unit
 	id    uint64
-	shape bool      // has a polygon
+	group int32     // index in planGeom.groups, -1 for a unit known by a point
 	bound orb.Bound // world coordinates
 	label orb.Point // world coordinates
 	props map[string]any
@@ -102,52 +130,76 @@ func FeatureID(code string) uint64 {
 }
 
 // NewIndex prepares every plan of a snapshot for tiling.
-func NewIndex(snap *store.Snapshot) *Index {
+func NewIndex(snap *store.Snapshot) *Index { return NewIndexFrom(snap, nil) }
+
+// NewIndexFrom is NewIndex reusing the geometry of prev's plans whose
+// geometry tag has not changed.
+func NewIndexFrom(snap *store.Snapshot, prev *Index) *Index {
 	ix := &Index{Version: snap.Version, MaxZoom: DefaultMaxZoom, plans: map[string]*planIndex{},
 		gzips: make(chan *gzip.Writer, 2*runtime.GOMAXPROCS(0))}
 	for i := range snap.Plans {
 		p := &snap.Plans[i]
-		ix.plans[p.ID] = newPlanIndex(snap, p)
+		tag := snap.PlanGeometryTag(p.ID)
+		var pg *planGeom
+		if prev != nil {
+			if old, ok := prev.plans[p.ID]; ok && old.geom.tag == tag && tag != "" {
+				pg = old.geom
+			}
+		}
+		if pg == nil {
+			pg = newPlanGeom(snap, p, tag)
+		}
+		ix.plans[p.ID] = &planIndex{plan: p, snap: snap, geom: pg, themeTag: snap.PlanTag(p.ID)}
 	}
 	return ix
 }
 
-func newPlanIndex(snap *store.Snapshot, p *plan.Plan) *planIndex {
-	pi := &planIndex{plan: p, roles: roles(p)}
+func newPlanGeom(snap *store.Snapshot, p *plan.Plan, tag string) *planGeom {
+	pg := &planGeom{tag: tag, planID: p.ID, regionGroup: -1}
 	shapes := map[string][]orb.MultiPolygon{}
 	members := map[string][]int32{}
 	var kinds []string
 	first := true
+	regionOf := map[string]int32{}
 	for _, u := range snap.PlanUnits(p) {
-		g := unitGeom{u: u, id: FeatureID(u.Code), props: unitProps(snap, p, u)}
+		g := unitGeom{u: u, id: FeatureID(u.Code), group: -1, props: identityProps(u)}
 		if u.Geom == nil {
 			continue
 		}
 		gb := u.Geom.Bound()
 		if first {
-			pi.bounds, first = gb, false
+			pg.bounds, first = gb, false
 		} else {
-			pi.bounds = pi.bounds.Union(gb)
+			pg.bounds = pg.bounds.Union(gb)
 		}
 		g.label = World(u.Label)
 		if mp, ok := u.Geom.(orb.MultiPolygon); ok {
-			g.shape = true
 			if shapes[u.Kind] == nil {
 				kinds = append(kinds, u.Kind)
 			}
 			shapes[u.Kind] = append(shapes[u.Kind], mp)
-			members[u.Kind] = append(members[u.Kind], int32(len(pi.units)))
+			members[u.Kind] = append(members[u.Kind], int32(len(pg.units)))
 			// y flips in Mercator: the world bound of lon/lat bounds.
 			a, b := World(gb.Min), World(gb.Max)
 			g.bound = orb.Bound{Min: orb.Point{a[0], b[1]}, Max: orb.Point{b[0], a[1]}}
 		} else {
 			g.bound = orb.Bound{Min: g.label, Max: g.label}
 		}
-		pi.units = append(pi.units, g)
+		r := int32(-1)
+		if name := p.Groups[u.Code]; name != "" {
+			var ok bool
+			if r, ok = regionOf[name]; !ok {
+				r = int32(len(pg.regionNames))
+				regionOf[name] = r
+				pg.regionNames = append(pg.regionNames, name)
+			}
+		}
+		pg.regions = append(pg.regions, r)
+		pg.units = append(pg.units, g)
 	}
 	sort.Strings(kinds)
 	for _, k := range kinds {
-		grp := group{topo: geo.BuildTopology(shapes[k]), units: members[k]}
+		grp := &group{kind: k, topo: geo.BuildTopology(shapes[k]), units: members[k]}
 		grp.keepAbove = make([][]float64, len(grp.topo.Arcs))
 		for ai := range grp.topo.Arcs {
 			pts := grp.topo.Arcs[ai].Points
@@ -156,57 +208,57 @@ func newPlanIndex(snap *store.Snapshot, p *plan.Plan) *planIndex {
 			}
 			grp.keepAbove[ai] = dpRanks(pts)
 		}
-		pi.groups = append(pi.groups, grp)
+		for _, u := range grp.units {
+			pg.units[u].group = int32(len(pg.groups))
+		}
+		pg.groups = append(pg.groups, grp)
 	}
-	bounds := make([]orb.Bound, len(pi.units))
-	for i, g := range pi.units {
+	bounds := make([]orb.Bound, len(pg.units))
+	for i, g := range pg.units {
 		bounds[i] = g.bound
+		if pg.regions[i] >= 0 && pg.regionGroup < 0 {
+			pg.regionGroup = g.group
+		}
 	}
-	pi.unitTree = geo.NewIndex(bounds)
-	return pi
+	pg.unitTree = geo.NewIndex(bounds)
+	display := p.Display
+	pg.show = func(kind string, z int) bool {
+		d, ok := display[kind]
+		return !ok || z >= d.MinZoom && (d.MaxZoom == 0 || z <= d.MaxZoom)
+	}
+	return pg
 }
 
-// zoom returns the plan's geometry at zoom z, built on first use.
-func (pi *planIndex) zoom(z int) *zoomGeom {
-	zo := &pi.zooms[z]
-	zo.once.Do(func() { zo.g = pi.buildZoom(z) })
+// zoom returns the group's geometry at zoom z, built on first use.
+func (pg *planGeom) zoom(grp *group, z int) *zoomGeom {
+	zo := &grp.zooms[z]
+	zo.once.Do(func() { zo.g = pg.buildZoom(grp, z) })
 	return zo.g
 }
 
-// roles maps each industry to the units holding it and how. In a
-// clusters plan, hosting a world or national cluster counts as main, a
-// provincial one as special.
-func roles(p *plan.Plan) map[string]map[string]plan.Role {
-	out := map[string]map[string]plan.Role{}
-	set := func(ind, unit string, r plan.Role) {
-		if in, ok := p.Industry(ind); ok {
-			ind = in.Code
-		}
-		if out[ind] == nil {
-			out[ind] = map[string]plan.Role{}
-		}
-		if out[ind][unit] != plan.Main {
-			out[ind][unit] = r
-		}
+// identityProps are the properties of a unit that go with its geometry:
+// who it is and when it was in force; none is ever null.
+func identityProps(u plan.Unit) map[string]any {
+	var successors []string
+	for _, l := range u.Successors {
+		successors = append(successors, l.Name)
 	}
-	for _, a := range p.Assignments {
-		set(a.Industry, a.Unit, a.Role)
+	return map[string]any{
+		"code":        u.Code,
+		"name":        u.Name,
+		"name_en":     u.NameEn,
+		"kind":        u.Kind,
+		"parent":      u.Parent,
+		"approximate": u.Approximate,
+		"valid_to":    u.ValidTo,
+		"successors":  strings.Join(successors, "|"),
 	}
-	for _, c := range p.Clusters {
-		r := plan.Special
-		if c.Level != plan.Provincial {
-			r = plan.Main
-		}
-		for _, h := range c.Hosts {
-			set(c.Industry, h, r)
-		}
-	}
-	return out
 }
 
-// unitProps are the units layer's properties; none is ever null.
-func unitProps(snap *store.Snapshot, p *plan.Plan, u plan.Unit) map[string]any {
-	mh, sh, cs := p.Holdings(u.Code)
+// themeProps are what a plan says of a unit, for tiles asked for an
+// industry (a style without JavaScript colours by them); the page reads
+// the same from the plan's thematic JSON.
+func themeProps(v *plan.UnitView) map[string]any {
 	names := func(hs []plan.Holding) []string {
 		out := make([]string, len(hs))
 		for i, h := range hs {
@@ -214,23 +266,22 @@ func unitProps(snap *store.Snapshot, p *plan.Plan, u plan.Unit) map[string]any {
 		}
 		return out
 	}
-	main, special := names(mh), names(sh)
 	var clusters []string
-	for _, c := range cs {
+	for _, c := range v.Clusters {
 		clusters = append(clusters, c.Name)
 	}
 	sort.Strings(clusters)
 	return map[string]any{
-		"code":          u.Code,
-		"name":          u.Name,
-		"kind":          u.Kind,
-		"main":          strings.Join(main, "|"),
-		"special":       strings.Join(special, "|"),
-		"main_count":    uint64(len(main)),
-		"special_count": uint64(len(special)),
+		"main":          strings.Join(names(v.Main), "|"),
+		"special":       strings.Join(names(v.Special), "|"),
+		"main_count":    uint64(len(v.Main)),
+		"special_count": uint64(len(v.Special)),
 		"clusters":      strings.Join(clusters, "|"),
 		"cluster_count": uint64(len(clusters)),
-		"violations":    uint64(len(snap.UnitViolations(p.ID, u.Code))),
-		"approximate":   u.Approximate,
+		"tier":          uint64(v.Tier),
+		"level":         string(v.Level),
+		"violations":    strings.Join(v.Violations, "|"),
+		"errors":        uint64(v.Errors),
+		"warnings":      uint64(v.Warnings),
 	}
 }

@@ -22,7 +22,7 @@ func TestRenderSlotsBound(t *testing.T) {
 	s := NewServerLimits(oneSnapshot{snap}, 1<<20, 1, 50*time.Millisecond, nil)
 	s.renders <- struct{}{} // the only slot is taken
 	start := time.Now()
-	_, _, err := s.Tile(context.Background(), Request{Plan: "p", Tile: maptile.New(0, 0, 0)})
+	_, err := s.Tile(context.Background(), Request{Plan: "p", Tile: maptile.New(0, 0, 0)})
 	if !errors.Is(err, ErrBusy) {
 		t.Fatalf("err = %v, want ErrBusy", err)
 	}
@@ -30,7 +30,7 @@ func TestRenderSlotsBound(t *testing.T) {
 		t.Errorf("refused after %v, before the wait", waited)
 	}
 	<-s.renders
-	if _, _, err := s.Tile(context.Background(), Request{Plan: "p", Tile: maptile.New(0, 0, 0)}); err != nil {
+	if _, err := s.Tile(context.Background(), Request{Plan: "p", Tile: maptile.New(0, 0, 0)}); err != nil {
 		t.Errorf("with a free slot: %v", err)
 	}
 }

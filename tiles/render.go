@@ -9,6 +9,7 @@ import (
 
 	"slices"
 
+	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/topo"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -21,6 +22,9 @@ const (
 	LayerUnits   = "units"
 	LayerBorders = "borders"
 	LayerLabels  = "labels"
+	// LayerRegions holds, for plans that group their units (Shandong's
+	// economic circles), each group's outline dissolved from its units'.
+	LayerRegions = "regions"
 )
 
 // ErrUnknownPlan is returned for a plan the index does not have.
@@ -34,8 +38,10 @@ var ErrUnknownIndustry = errors.New("unknown industry")
 type Request struct {
 	Plan string
 	Tile maptile.Tile
-	// Industry, when set, adds role = main | special | none to every
-	// feature (a catalogue code or exact name).
+	// Industry, when set (a catalogue code or exact name), makes a
+	// thematic tile: every unit gets role = main | special | none for it
+	// and what the plan says of it (main, special, violations …). Without
+	// it a tile holds geometry and identity only.
 	Industry string
 }
 
@@ -58,8 +64,24 @@ func (ix *Index) Industry(planID, industry string) (string, error) {
 // HasPlan reports whether the index has the plan.
 func (ix *Index) HasPlan(id string) bool { _, ok := ix.plans[id]; return ok }
 
-// Layers builds a tile's layers in tile coordinates; all three layers
-// are present, possibly empty, in a fixed order.
+// Tag names what a tile of the plan holds: its geometry tag, or, for a
+// thematic tile (an industry), the plan's content tag. Equal tags, equal
+// tiles.
+func (ix *Index) Tag(planID, industry string) string {
+	pi, ok := ix.plans[planID]
+	if !ok {
+		return ""
+	}
+	if industry != "" {
+		return pi.themeTag
+	}
+	return pi.geom.tag
+}
+
+// Layers builds a tile's layers in tile coordinates: units, borders and
+// labels, always present (possibly empty) in that order, and regions for
+// a plan that groups its units. Each kind of unit is tiled on its own at
+// the zooms the plan shows it.
 func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 	pi, ok := ix.plans[req.Plan]
 	if !ok {
@@ -69,74 +91,110 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 	if err != nil {
 		return nil, err
 	}
-	role := func(code string) (string, bool) {
-		if req.Industry == "" {
-			return "", false
+	pg := pi.geom
+	var holders map[string]plan.Role
+	if industry != "" {
+		holders = pi.plan.Holders(industry)
+	}
+	props := func(g *unitGeom) geojson.Properties {
+		f := copyProps(g.props)
+		if industry == "" {
+			return f
 		}
-		if r, ok := pi.roles[industry][code]; ok {
-			return string(r), true
+		for k, v := range themeProps(pi.snap.View(pi.plan.ID, g.u.Code)) {
+			f[k] = v
 		}
-		return "none", true
+		f["role"] = "none"
+		if r := holders[g.u.Code]; r != "" {
+			f["role"] = string(r)
+		}
+		return f
 	}
 	z := int(req.Tile.Z)
 	zz := min(z, DefaultMaxZoom)
-	zg := pi.zoom(zz)
-	if zg.err != nil {
-		return nil, zg.err
-	}
-	tg, err := pi.cut(zg, req.Tile, uint(z-zz))
-	if err != nil {
-		return nil, fmt.Errorf("plan %s tile %d/%d/%d: %w", req.Plan, req.Tile.Z, req.Tile.X, req.Tile.Y, err)
-	}
 	units := &mvt.Layer{Name: LayerUnits, Version: 2, Extent: Extent}
-	for u, polys := range tg.polys {
-		g := &pi.units[u]
-		f := geojson.NewFeature(multiPolygon(polys))
-		f.ID = g.id
-		f.Properties = copyProps(g.props)
-		if r, ok := role(g.u.Code); ok {
-			f.Properties["role"] = r
-		}
-		units.Features = append(units.Features, f)
-	}
+	borders := &mvt.Layer{Name: LayerBorders, Version: 2, Extent: Extent}
 	labels := &mvt.Layer{Name: LayerLabels, Version: 2, Extent: Extent}
+	regions := &mvt.Layer{Name: LayerRegions, Version: 2, Extent: Extent}
+	shown := make([]*zoomGeom, len(pg.groups))
+	for gi, grp := range pg.groups {
+		if !pg.show(grp.kind, z) {
+			continue
+		}
+		zg := pg.zoom(grp, zz)
+		if zg.err != nil {
+			return nil, zg.err
+		}
+		shown[gi] = zg
+		var regionOf []int32
+		if int32(gi) == pg.regionGroup {
+			regionOf = pg.regions
+		}
+		tg, err := pg.cut(zg, req.Tile, uint(z-zz), regionOf)
+		if err != nil {
+			return nil, fmt.Errorf("plan %s tile %d/%d/%d: %w", req.Plan, req.Tile.Z, req.Tile.X, req.Tile.Y, err)
+		}
+		for u, polys := range tg.polys {
+			g := &pg.units[u]
+			f := geojson.NewFeature(multiPolygon(polys))
+			f.ID = g.id
+			f.Properties = props(g)
+			units.Features = append(units.Features, f)
+		}
+		for _, br := range pg.borderLines(tg.borders) {
+			var geom orb.Geometry = br.lines
+			if len(br.lines) == 1 {
+				geom = br.lines[0]
+			}
+			f := geojson.NewFeature(geom)
+			f.ID = br.id
+			f.Properties = geojson.Properties{"left": br.left, "right": br.right, "outer": br.right == "", "kind": grp.kind}
+			borders.Features = append(borders.Features, f)
+		}
+		for r, polys := range tg.regions {
+			f := geojson.NewFeature(multiPolygon(polys))
+			f.ID = uint64(r) + 1
+			f.Properties = geojson.Properties{"name": pg.regionNames[r]}
+			regions.Features = append(regions.Features, f)
+		}
+	}
 	n := float64(uint64(1) << req.Tile.Z)
 	b := float64(Buffer) / (n * Extent)
 	query := orb.Bound{
 		Min: orb.Point{float64(req.Tile.X)/n - b, float64(req.Tile.Y)/n - b},
 		Max: orb.Point{float64(req.Tile.X+1)/n + b, float64(req.Tile.Y+1)/n + b},
 	}
-	pi.unitTree.Search(query, func(i int) bool {
-		g := &pi.units[i]
-		if !zg.labels[int32(i)] || !query.Contains(g.label) {
+	pg.unitTree.Search(query, func(i int) bool {
+		g := &pg.units[i]
+		if !query.Contains(g.label) {
+			return true
+		}
+		if g.group >= 0 && (shown[g.group] == nil || !shown[g.group].labels[int32(i)]) || g.group < 0 && !pg.show(g.u.Kind, z) {
 			return true
 		}
 		p := orb.Point{math.Round(g.label[0]*n*Extent - float64(req.Tile.X)*Extent), math.Round(g.label[1]*n*Extent - float64(req.Tile.Y)*Extent)}
 		f := geojson.NewFeature(p)
 		f.ID = g.id
-		f.Properties = geojson.Properties{"code": g.u.Code, "name": g.u.Name, "main": g.props["main"],
-			"kind": g.u.Kind, "approximate": g.u.Approximate}
-		if r, ok := role(g.u.Code); ok {
-			f.Properties["role"] = r
+		up := props(g)
+		f.Properties = geojson.Properties{"code": up["code"], "name": up["name"], "name_en": up["name_en"], "kind": up["kind"],
+			"approximate": up["approximate"], "valid_to": up["valid_to"]}
+		for _, k := range []string{"role", "main"} {
+			if v, ok := up[k]; ok {
+				f.Properties[k] = v
+			}
 		}
 		labels.Features = append(labels.Features, f)
 		return true
 	})
-	borders := &mvt.Layer{Name: LayerBorders, Version: 2, Extent: Extent}
-	for _, br := range pi.borderLines(tg.borders) {
-		var g orb.Geometry = br.lines
-		if len(br.lines) == 1 {
-			g = br.lines[0]
-		}
-		f := geojson.NewFeature(g)
-		f.ID = br.id
-		f.Properties = geojson.Properties{"left": br.left, "right": br.right, "outer": br.right == ""}
-		borders.Features = append(borders.Features, f)
-	}
 	sortFeatures(units)
 	sortFeatures(borders)
 	sortFeatures(labels)
-	return mvt.Layers{units, borders, labels}, nil
+	sortFeatures(regions)
+	ls := mvt.Layers{units, borders, labels}
+	if pg.regionGroup >= 0 {
+		ls = append(ls, regions)
+	}
+	return ls, nil
 }
 
 // multiPolygon converts a unit's tile polygons for the encoder (rings
@@ -168,27 +226,27 @@ type borderLine struct {
 // pair of units. Edges are turned so that, on a north-up map, left is on
 // the left and an outer border has the outside on its right. A pair's
 // id is a function of the two units' places in the plan.
-func (pi *planIndex) borderLines(edges []zEdge) []borderLine {
+func (pg *planGeom) borderLines(edges []zEdge) []borderLine {
 	type key struct{ l, r int32 }
 	by := map[key][]zEdge{}
 	for _, e := range edges {
 		// In tile coordinates (y down) e.left lies on the right of a→b as
 		// seen on the map: walk b→a.
 		e = zEdge{e.b, e.a, e.left, e.right}
-		if e.left < 0 || (e.right >= 0 && pi.units[e.right].u.Code < pi.units[e.left].u.Code) {
+		if e.left < 0 || (e.right >= 0 && pg.units[e.right].u.Code < pg.units[e.left].u.Code) {
 			e = zEdge{e.b, e.a, e.right, e.left}
 		}
 		by[key{e.left, e.right}] = append(by[key{e.left, e.right}], e)
 	}
 	out := make([]borderLine, 0, len(by))
 	for k, es := range by {
-		bl := borderLine{left: pi.units[k.l].u.Code}
+		bl := borderLine{left: pg.units[k.l].u.Code}
 		if k.r >= 0 {
-			bl.right = pi.units[k.r].u.Code
+			bl.right = pg.units[k.r].u.Code
 		}
 		// The same pair has the same id in every tile; small ids keep
 		// low-zoom tiles, with thousands of borders, small.
-		bl.id = uint64(k.l+1)*uint64(len(pi.units)+1) + uint64(k.r+1)
+		bl.id = uint64(k.l+1)*uint64(len(pg.units)+1) + uint64(k.r+1)
 		bl.lines = chain(es)
 		out = append(out, bl)
 	}

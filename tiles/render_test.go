@@ -106,16 +106,29 @@ func TestTileLayersAndProperties(t *testing.T) {
 	if yz == nil {
 		t.Fatal("渝中区 missing from its tile")
 	}
-	want := map[string]any{"name": "渝中区", "kind": "district", "main": "", "special": "", "approximate": false}
+	// A geometry tile holds who a unit is, not what a plan says of it.
+	want := map[string]any{"name": "渝中区", "name_en": "Yuzhong District", "kind": "district", "approximate": false, "valid_to": "", "successors": ""}
 	for k, v := range want {
 		if yz.Properties[k] != v {
 			t.Errorf("渝中区 %s = %v, want %v", k, yz.Properties[k], v)
 		}
 	}
-	for _, k := range []string{"main_count", "special_count", "violations"} {
-		if _, ok := yz.Properties[k]; !ok {
-			t.Errorf("渝中区 lacks %s", k)
+	for _, k := range []string{"main", "main_count", "violations", "role"} {
+		if _, ok := yz.Properties[k]; ok {
+			t.Errorf("a geometry tile has %s", k)
 		}
+	}
+	// Thematic tiles (an industry asked for) add what the plan says.
+	th := feature(render(t, ix, tiles.Request{Plan: plan.ChongqingID, Tile: tile, Industry: "CQ-SIS"})[0], "500103")
+	for _, k := range []string{"main", "special", "main_count", "special_count", "violations", "errors", "warnings", "tier", "role"} {
+		if _, ok := th.Properties[k]; !ok {
+			t.Errorf("渝中区 lacks %s in a thematic tile", k)
+		}
+	}
+	// 江北区 was abolished on 2026-01-25: the 2023 map still draws it, and
+	// says so.
+	if jb := feature(ls[0], "500105"); jb == nil || jb.Properties["valid_to"] != "2026-01-25" || jb.Properties["successors"] != "两江新区" {
+		t.Errorf("江北区: %v", jb)
 	}
 	if id := idOf(yz); id != 500103 {
 		t.Errorf("渝中区 id %v", yz.ID)

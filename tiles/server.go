@@ -63,7 +63,10 @@ func (s *Server) Cache() *Cache { return s.cache }
 // Prepare builds the index of a snapshot before it is published (a
 // store.Preparer), so that the snapshot and its index go live together.
 func (s *Server) Prepare(_ context.Context, snap *store.Snapshot) error {
-	ix := NewIndex(snap)
+	s.mu.Lock()
+	prev := s.cur
+	s.mu.Unlock()
+	ix := NewIndexFrom(snap, prev)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur == nil || s.cur.Version < ix.Version {
@@ -97,7 +100,7 @@ func (s *Server) Index(ctx context.Context) (*Index, error) {
 		return prev, nil
 	case cur == nil:
 		s.mu.Unlock()
-		ix := NewIndex(snap)
+		ix := NewIndexFrom(snap, nil)
 		s.mu.Lock()
 		if s.cur == nil || s.cur.Version < ix.Version {
 			s.prev, s.cur = s.cur, ix
@@ -127,7 +130,10 @@ func (s *Server) build(snap *store.Snapshot) {
 		}
 		s.mu.Unlock()
 	}()
-	ix := NewIndex(snap)
+	s.mu.Lock()
+	prev := s.cur
+	s.mu.Unlock()
+	ix := NewIndexFrom(snap, prev)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur == nil || s.cur.Version < ix.Version {
@@ -136,36 +142,47 @@ func (s *Server) build(snap *store.Snapshot) {
 	}
 }
 
-// Tile returns a tile's gzipped MVT (nil when empty) and the version it
-// was made from, from the cache when it can.
-func (s *Server) Tile(ctx context.Context, req Request) ([]byte, int64, error) {
+// A Tile is a rendered tile with what names its content.
+type Tile struct {
+	Body []byte // gzipped MVT, nil when the tile is empty
+	// Tag names what the tile holds (Index.Tag): the same tag, the same
+	// bytes, whatever the data version.
+	Tag     string
+	Version int64 // the data version it was served at
+}
+
+// Tile returns a tile, from the cache when it can. The cache is keyed by
+// the tile's tag, not the data version: a write to a plan's assignments
+// keeps every geometry tile cached.
+func (s *Server) Tile(ctx context.Context, req Request) (Tile, error) {
 	ix, err := s.Index(ctx)
 	if err != nil {
-		return nil, 0, err
+		return Tile{}, err
 	}
 	industry, err := ix.Industry(req.Plan, req.Industry)
 	if err != nil {
-		return nil, ix.Version, err
+		return Tile{Version: ix.Version}, err
 	}
-	key := fmt.Sprintf("%s/%d/%d/%d/%d/%s", req.Plan, ix.Version, req.Tile.Z, req.Tile.X, req.Tile.Y, industry)
+	t := Tile{Tag: ix.Tag(req.Plan, industry), Version: ix.Version}
+	key := fmt.Sprintf("%s/%s/%d/%d/%d/%s", req.Plan, t.Tag, req.Tile.Z, req.Tile.X, req.Tile.Y, industry)
 	if b, ok := s.cache.Get(key); ok {
-		return b, ix.Version, nil
+		t.Body = b
+		return t, nil
 	}
 	timer := time.NewTimer(s.renderWait)
 	select {
 	case s.renders <- struct{}{}:
 		timer.Stop()
 	case <-timer.C:
-		return nil, ix.Version, ErrBusy
+		return t, ErrBusy
 	case <-ctx.Done():
 		timer.Stop()
-		return nil, ix.Version, ctx.Err()
+		return t, ctx.Err()
 	}
 	defer func() { <-s.renders }()
-	b, err := ix.Encode(req)
-	if err != nil {
-		return nil, ix.Version, err
+	if t.Body, err = ix.Encode(req); err != nil {
+		return t, err
 	}
-	s.cache.Put(key, b)
-	return b, ix.Version, nil
+	s.cache.Put(key, t.Body)
+	return t, nil
 }

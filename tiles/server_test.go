@@ -25,11 +25,12 @@ func TestServerServesPreviousVersionDuringRebuild(t *testing.T) {
 	data.cur.Store(seedSnap)
 	s := tiles.NewServer(data, 1<<20, nil)
 	req := tiles.Request{Plan: plan.ChongqingID, Tile: maptile.At(jiefangbei, 9)}
-	a, v1, err := s.Tile(ctx, req)
-	if err != nil || v1 != seedSnap.Version || a == nil {
+	a, err := s.Tile(ctx, req)
+	v1 := a.Version
+	if err != nil || v1 != seedSnap.Version || a.Body == nil {
 		t.Fatalf("first tile: v%d, %v", v1, err)
 	}
-	if _, _, err := s.Tile(ctx, req); err != nil {
+	if _, err := s.Tile(ctx, req); err != nil {
 		t.Fatal(err)
 	}
 	if _, entries, hits, _ := s.Cache().Stats(); entries != 1 || hits != 1 {
@@ -39,13 +40,13 @@ func TestServerServesPreviousVersionDuringRebuild(t *testing.T) {
 	data.cur.Store(next)
 	// The request that sees the new version is served, whole, from the
 	// old index while the new one builds.
-	if _, v, err := s.Tile(ctx, req); err != nil || v != v1 {
-		t.Errorf("during rebuild: v%d, %v", v, err)
+	if tl, err := s.Tile(ctx, req); err != nil || tl.Version != v1 {
+		t.Errorf("during rebuild: v%d, %v", tl.Version, err)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		_, v, _ := s.Tile(ctx, req)
-		if v == next.Version {
+		tl, _ := s.Tile(ctx, req)
+		if tl.Version == next.Version {
 			break
 		}
 		if time.Now().After(deadline) {
@@ -87,7 +88,7 @@ func BenchmarkTileCacheHit(b *testing.B) {
 	s.Tile(ctx, req)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, _, err := s.Tile(ctx, req); err != nil {
+		if _, err := s.Tile(ctx, req); err != nil {
 			b.Fatal(err)
 		}
 	}

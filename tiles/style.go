@@ -15,6 +15,7 @@ const (
 	colourViolation  = "#dc2626"
 	colourSelected   = "#1d4ed8"
 	colourBackground = "#f5f5f4"
+	colourRegion     = "#7c3aed"
 )
 
 // StyleOptions says what a style shows.
@@ -66,12 +67,16 @@ func Style(o StyleOptions) map[string]any {
 		map[string]any{"id": "borders-line", "type": "line", "source": "indmap", "source-layer": LayerBorders,
 			"paint": map[string]any{
 				"line-color": colourBorder,
-				"line-width": []any{"case", []any{"get", "outer"}, 1.6, 0.7},
+				// Outer boundaries strongest; a plan's counties (shown
+				// over its cities from their zoom on) thinnest.
+				"line-width": []any{"case", []any{"get", "outer"}, 1.6, []any{"==", []any{"get", "kind"}, "city"}, 1.1, 0.6},
 			}},
+		map[string]any{"id": "regions-line", "type": "line", "source": "indmap", "source-layer": LayerRegions,
+			"paint": map[string]any{"line-color": colourRegion, "line-width": 2.5, "line-opacity": 0.7}},
 		map[string]any{"id": "units-hover", "type": "line", "source": "indmap", "source-layer": LayerUnits,
 			"paint": map[string]any{"line-color": colourSelected, "line-width": []any{"case", hover, 2, 0}}},
 		map[string]any{"id": "units-violations", "type": "line", "source": "indmap", "source-layer": LayerUnits,
-			"filter": []any{">", []any{"get", "violations"}, 0}, "layout": map[string]any{"visibility": "none"},
+			"filter": []any{">", []any{"coalesce", []any{"get", "errors"}, 0}, 0}, "layout": map[string]any{"visibility": "none"},
 			"paint": map[string]any{"line-color": colourViolation, "line-width": 2.5}},
 		map[string]any{"id": "units-highlight", "type": "line", "source": "indmap", "source-layer": LayerUnits,
 			"filter": []any{"in", []any{"get", "code"}, []any{"literal", []string{}}},

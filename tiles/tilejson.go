@@ -18,34 +18,49 @@ type LayerSchema struct {
 
 var roleField = Field{"role", "String", "with ?industry=: main, special or none for that industry"}
 
-// Schema lists the layers in the order tiles carry them.
+// identityFields are every unit's properties in every tile.
+var identityFields = []Field{
+	{"code", "String", "unit code (GB/T 2260 adcode, or a zone's code)"},
+	{"name", "String", "unit name"},
+	{"name_en", "String", "unit name in English"},
+	{"kind", "String", "city, district or zone"},
+	{"approximate", "Boolean", "true when the unit is known only by an approximate point or a derived polygon"},
+	{"valid_to", "String", "the date the unit was abolished (YYYY-MM-DD), empty while in force"},
+}
+
+// Schema lists the layers in the order tiles carry them. Lists are
+// |-joined strings (MVT has no lists). Thematic properties are only in
+// tiles asked for ?industry= (the page reads them from the plan's
+// thematic JSON instead, so geometry tiles stay the same across writes).
 var Schema = []LayerSchema{
-	{LayerUnits, "Units (districts, counties, cities) as polygons", []Field{
-		{"code", "String", "unit code (GB/T 2260 adcode, or a zone's code)"},
-		{"name", "String", "unit name"},
-		{"kind", "String", "city, district or zone"},
-		{"main", "String", "main industries, |-separated"},
-		{"special", "String", "special industries, |-separated"},
-		{"main_count", "Number", "number of main industries"},
-		{"special_count", "Number", "number of special industries"},
-		{"clusters", "String", "clusters the unit hosts, |-separated"},
-		{"cluster_count", "Number", "number of clusters the unit hosts"},
-		{"violations", "Number", "number of plan rules the unit breaks"},
-		{"approximate", "Boolean", "true when the unit is known only by an approximate point"},
+	{LayerUnits, "Units (districts, counties, cities) as polygons; each kind at the zooms its plan shows it", append(append([]Field(nil), identityFields...),
+		Field{"parent", "String", "the enclosing unit's code"},
+		Field{"successors", "String", "names of the units an abolished unit passed to, |-separated"},
 		roleField,
-	}},
+		Field{"main", "String", "with ?industry=: main industries, |-separated"},
+		Field{"special", "String", "with ?industry=: special industries, |-separated"},
+		Field{"main_count", "Number", "with ?industry=: number of main industries"},
+		Field{"special_count", "Number", "with ?industry=: number of special industries"},
+		Field{"clusters", "String", "with ?industry=: clusters the unit hosts, |-separated"},
+		Field{"cluster_count", "Number", "with ?industry=: number of clusters the unit hosts"},
+		Field{"tier", "Number", "with ?industry=: best catalogue tier of its main industries, 0 for none"},
+		Field{"level", "String", "with ?industry=: best level of the clusters it hosts"},
+		Field{"violations", "String", "with ?industry=: ids of the plan rules the unit breaks, |-separated"},
+		Field{"errors", "Number", "with ?industry=: errors among the violations naming the unit"},
+		Field{"warnings", "Number", "with ?industry=: warnings among the violations naming the unit"},
+	)},
 	{LayerBorders, "Borders, each shared border once; outer boundaries too", []Field{
 		{"left", "String", "code of the unit on the left of the line"},
 		{"right", "String", "code of the unit on the right; empty on an outer boundary"},
-		{"outer", "Boolean", "true on the outer boundary of the plan's units"},
+		{"outer", "Boolean", "true on the outer boundary of the plan's units of that kind"},
+		{"kind", "String", "the kind of the units it separates"},
 	}},
-	{LayerLabels, "One point per unit at a point inside it (zones at their approximate point)", []Field{
-		{"code", "String", "unit code"},
-		{"name", "String", "unit name"},
-		{"kind", "String", "city, district or zone"},
-		{"main", "String", "main industries, |-separated"},
-		{"approximate", "Boolean", "true when the position is approximate"},
+	{LayerLabels, "One point per unit at a point inside it (zones at their approximate point), thinned by area at low zooms", append(append([]Field(nil), identityFields...),
 		roleField,
+		Field{"main", "String", "with ?industry=: main industries, |-separated"},
+	)},
+	{LayerRegions, "Only for plans that group their units: each group (e.g. an economic circle) dissolved from its units' borders", []Field{
+		{"name", "String", "the group's name"},
 	}},
 }
 
@@ -88,7 +103,7 @@ func (ix *Index) TileJSON(planID, tileURL string, describe func(Field) string) (
 	if !ok {
 		return TileJSON{}, fmt.Errorf("%w %q", ErrUnknownPlan, planID)
 	}
-	b := pi.bounds
+	b := pi.geom.bounds
 	tj := TileJSON{
 		TileJSON:    "3.0.0",
 		Name:        pi.plan.Title,
@@ -106,6 +121,9 @@ func (ix *Index) TileJSON(planID, tileURL string, describe func(Field) string) (
 		describe = func(f Field) string { return f.Description }
 	}
 	for _, l := range Schema {
+		if l.ID == LayerRegions && pi.geom.regionGroup < 0 {
+			continue
+		}
 		vl := VectorLayer{ID: l.ID, Description: l.Description, MinZoom: 0, MaxZoom: ix.MaxZoom, Fields: map[string]string{}}
 		for _, f := range l.Fields {
 			vl.Fields[f.Name] = describe(f)

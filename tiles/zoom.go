@@ -43,33 +43,29 @@ type zoomGeom struct {
 	err    error
 }
 
-// buildZoom simplifies the plan's arcs for zoom z (once per arc, so both
+// buildZoom simplifies a kind's arcs for zoom z (once per arc, so both
 // sides of a border stay alike), snap-rounds them together onto the
 // zoom's grid, gives every face one owner, reduces regions below a pixel
 // into their neighbours and thins the labels.
-func (pi *planIndex) buildZoom(z int) *zoomGeom {
+func (pg *planGeom) buildZoom(grp *group, z int) *zoomGeom {
 	scale := float64(uint64(Extent) << uint(z))
 	tol := 0.0
 	if z < DefaultMaxZoom {
 		tol = simplifyUnits
 	}
 	n := 0
-	for _, grp := range pi.groups {
-		for _, a := range grp.topo.Arcs {
-			n += len(a.Points)
-		}
+	for _, a := range grp.topo.Arcs {
+		n += len(a.Points)
 	}
 	segs := make([]topo.Seg, 0, n)
 	var sc arcScratch
-	for _, grp := range pi.groups {
-		for ai, a := range grp.topo.Arcs {
-			pts := sc.simplify(a.Points, grp.keepAbove[ai], scale, tol/scale)
-			// The arcs run in lon/lat, where Left lies left; y points down
-			// in tile coordinates, which swaps the sides.
-			left, right := grp.unit(a.Right), grp.unit(a.Left)
-			for k := 0; k+1 < len(pts); k++ {
-				segs = append(segs, topo.Seg{A: pts[k], B: pts[k+1], Left: left, Right: right})
-			}
+	for ai, a := range grp.topo.Arcs {
+		pts := sc.simplify(a.Points, grp.keepAbove[ai], scale, tol/scale)
+		// The arcs run in lon/lat, where Left lies left; y points down
+		// in tile coordinates, which swaps the sides.
+		left, right := grp.unit(a.Right), grp.unit(a.Left)
+		for k := 0; k+1 < len(pts); k++ {
+			segs = append(segs, topo.Seg{A: pts[k], B: pts[k+1], Left: left, Right: right})
 		}
 	}
 	zg := &zoomGeom{area2: map[int32]int64{}, labels: map[int32]bool{}}
@@ -77,7 +73,7 @@ func (pi *planIndex) buildZoom(z int) *zoomGeom {
 	if err != nil {
 		// Snap rounding makes a planar graph by construction; should it
 		// ever fail, the zoom's tiles fail rather than show wrong fills.
-		zg.err = fmt.Errorf("plan %s zoom %d: %w", pi.plan.ID, z, err)
+		zg.err = fmt.Errorf("plan %s %s zoom %d: %w", pg.planID, grp.kind, z, err)
 		return zg
 	}
 	for fi := range g.Faces {
@@ -86,7 +82,7 @@ func (pi *planIndex) buildZoom(z int) *zoomGeom {
 		}
 	}
 	g.Resolve(func(fi int32) bool { return g.Faces[fi].Area2 < minPolygonArea2 })
-	pi.coalesce(g, z)
+	pg.coalesce(g, z)
 	for e := int32(0); e < int32(g.HalfEdges()); e += 2 {
 		l, r := g.Faces[g.FaceOf(e)].Owner, g.Faces[g.FaceOf(e^1)].Owner
 		if l != r {
@@ -99,7 +95,7 @@ func (pi *planIndex) buildZoom(z int) *zoomGeom {
 		}
 	}
 	zg.index()
-	zg.thinLabels(pi, scale)
+	zg.thinLabels(pg, grp, scale)
 	return zg
 }
 
@@ -114,7 +110,7 @@ const maxUnitsPerTile = 800
 // smallest units merge first (tippecanoe's coalesce-smallest-as-needed);
 // the decision holds for the whole zoom, so tiles agree along their
 // edges.
-func (pi *planIndex) coalesce(g *topo.Graph, z int) {
+func (pg *planGeom) coalesce(g *topo.Graph, z int) {
 	owners := make([]int32, len(g.Faces))
 	for i, f := range g.Faces {
 		owners[i] = f.Owner
@@ -134,7 +130,7 @@ func (pi *planIndex) coalesce(g *topo.Graph, z int) {
 		perTile := map[[2]int]int{}
 		most := 0
 		for u := range visible {
-			b := pi.units[u].bound
+			b := pg.units[u].bound
 			for x := int(b.Min[0] * n); x <= int(b.Max[0]*n); x++ {
 				for y := int(b.Min[1] * n); y <= int(b.Max[1]*n); y++ {
 					perTile[[2]int{x, y}]++
@@ -201,29 +197,30 @@ func morton(x, y uint32) uint64 {
 	return spread(x) | spread(y)<<1
 }
 
-// thinLabels keeps, greedily by priority, the labels that lie at least
-// labelSpacing from every label kept before: units with more area at
-// this zoom first, then by code; zones (no area) last. A unit reduced
-// away at this zoom has no label.
-func (zg *zoomGeom) thinLabels(pi *planIndex, scale float64) {
+// thinLabels keeps, greedily by priority, the labels of a kind that lie
+// at least labelSpacing from every label kept before: units with more
+// area at this zoom first, then by code. A unit reduced away at this zoom
+// has no label. (Units known by a point are labelled apart: see Layers.)
+func (zg *zoomGeom) thinLabels(pg *planGeom, grp *group, scale float64) {
 	type cand struct {
 		unit  int32
 		area2 int64
 		at    orb.Point
 	}
 	var cs []cand
-	for i, g := range pi.units {
-		a, ok := zg.area2[int32(i)]
-		if g.shape && !ok {
+	for _, i := range grp.units {
+		a, ok := zg.area2[i]
+		if !ok {
 			continue
 		}
-		cs = append(cs, cand{int32(i), a, orb.Point{g.label[0] * scale, g.label[1] * scale}})
+		g := pg.units[i]
+		cs = append(cs, cand{i, a, orb.Point{g.label[0] * scale, g.label[1] * scale}})
 	}
 	sort.Slice(cs, func(i, j int) bool {
 		if cs[i].area2 != cs[j].area2 {
 			return cs[i].area2 > cs[j].area2
 		}
-		return pi.units[cs[i].unit].u.Code < pi.units[cs[j].unit].u.Code
+		return pg.units[cs[i].unit].u.Code < pg.units[cs[j].unit].u.Code
 	})
 	cell := func(p orb.Point) [2]int64 {
 		return [2]int64{int64(math.Floor(p[0] / labelSpacing)), int64(math.Floor(p[1] / labelSpacing))}
