@@ -16,9 +16,9 @@ import (
 )
 
 // TestRolesAgree: for every industry of every plan, the GeoJSON role
-// filters, the ranked sites, the industry counts, the thematic tiles and
-// the thematic data name the same units in the same roles (one read
-// model in plan).
+// filters, the ranked sites, the industry counts, OGC API Features, the
+// thematic tiles and the thematic data name the same units in the same
+// roles (one read model in plan).
 func TestRolesAgree(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities", "henan/henan-cities", "henan/henan-counties")
 	_, srv := serve(t, st, api.Config{})
@@ -49,6 +49,31 @@ func TestRolesAgree(t *testing.T) {
 			}
 		}
 		getJSON(t, srv.URL+"/api/v1/industries?plan="+p.ID, &ind)
+		// OGC API Features: each unit's industries by role.
+		var items struct {
+			Features []struct {
+				ID         string
+				Properties struct {
+					MainCodes    string `json:"main_codes"`
+					SpecialCodes string `json:"special_codes"`
+				}
+			}
+		}
+		getJSON(t, srv.URL+"/ogc/collections/"+p.ID+"/items?limit=1000", &items)
+		ogc := map[string]map[string]string{} // industry → unit → role
+		for _, f := range items.Features {
+			for role, codes := range map[string]string{"main": f.Properties.MainCodes, "special": f.Properties.SpecialCodes} {
+				for _, c := range strings.Split(codes, "|") {
+					if c == "" {
+						continue
+					}
+					if ogc[c] == nil {
+						ogc[c] = map[string]string{}
+					}
+					ogc[c][f.ID] = role
+				}
+			}
+		}
 		for _, in := range ind.Industries {
 			want := map[string][]string{"main": th.Industries[in.Code].Main, "special": th.Industries[in.Code].Special}
 			for role, units := range want {
@@ -79,6 +104,16 @@ func TestRolesAgree(t *testing.T) {
 				}
 			}
 			checkTileRoles(t, srv.URL, p.ID, in.Code, tiles[p.ID], want)
+			for role, units := range want {
+				for _, u := range units {
+					if ogc[in.Code][u] != role {
+						t.Errorf("%s %s: OGC has %s as %q, the theme as %s", p.ID, in.Code, u, ogc[in.Code][u], role)
+					}
+				}
+				if len(units) != countRole(ogc[in.Code], role) {
+					t.Errorf("%s %s: OGC %d %s units, theme %d", p.ID, in.Code, countRole(ogc[in.Code], role), role, len(units))
+				}
+			}
 			checked++
 		}
 	}
@@ -137,4 +172,14 @@ func checkTileRoles(t *testing.T, base, planID, industry string, list []maptile.
 			t.Errorf("%s %s: holder %s in no tile", planID, industry, c)
 		}
 	}
+}
+
+func countRole(m map[string]string, role string) int {
+	n := 0
+	for _, r := range m {
+		if r == role {
+			n++
+		}
+	}
+	return n
 }

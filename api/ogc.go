@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"sort"
 	"strings"
 	"time"
 
@@ -205,17 +206,28 @@ func ogcFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Featur
 		return strings.Join(out, "|")
 	}
 	name := func(h plan.Holding) string { return h.Name }
-	code := func(h plan.Holding) string { return h.Industry }
 	src := func(h plan.Holding) string { return h.Source }
+	// The industries by role, from the plan's read model (cluster hosts'
+	// sectors too), as the map colours them.
+	var mainCodes, specialCodes []string
+	for ind, r := range v.Roles {
+		if r == plan.Main {
+			mainCodes = append(mainCodes, ind)
+		} else {
+			specialCodes = append(specialCodes, ind)
+		}
+	}
+	sort.Strings(mainCodes)
+	sort.Strings(specialCodes)
 	var cl []string
 	for _, c := range v.Clusters {
 		cl = append(cl, c.Name)
 	}
 	violations := v.Violations
 	f.Properties["main"] = join(main, name)
-	f.Properties["main_codes"] = join(main, code)
+	f.Properties["main_codes"] = strings.Join(mainCodes, "|")
 	f.Properties["special"] = join(special, name)
-	f.Properties["special_codes"] = join(special, code)
+	f.Properties["special_codes"] = strings.Join(specialCodes, "|")
 	f.Properties["main_count"] = len(main)
 	f.Properties["special_count"] = len(special)
 	f.Properties["sources"] = strings.Join(uniq(append(strings.Split(join(main, src), "|"), strings.Split(join(special, src), "|")...)), "|")
