@@ -144,7 +144,8 @@ func (h *handlers) style(c echo.Context) error {
 	}
 	base := h.baseURL(c)
 	o := tiles.StyleOptions{Plan: planID, Title: planID, TileJSONURL: base + "/tiles/" + planID + ".json",
-		GlyphsURL: base + "/fonts/{fontstack}/{range}.pbf", BasemapURL: h.basemapURL, Industry: industry, Lang: lang}
+		GlyphsURL: base + "/fonts/{fontstack}/{range}.pbf", BasemapURL: h.basemapURL, Industry: industry, Lang: lang,
+		Regions: ix.HasRegions(planID)}
 	if industry != "" {
 		o.TileJSONURL += "?industry=" + url.QueryEscape(industry)
 	}

@@ -56,10 +56,16 @@ func TestStyleValidates(t *testing.T) {
 		if strings.Contains(u, "industry=") != strings.Contains(src, "?industry=") {
 			t.Errorf("%s: source %s", u, src)
 		}
+		regions := false
 		for _, l := range style.Layers {
 			if l.ID == "labels" && strings.Contains(u, "lang=en") != strings.Contains(toJSON(l.Layout["text-field"]), "name_en") {
 				t.Errorf("%s: label text %v", u, l.Layout["text-field"])
 			}
+			regions = regions || l.ID == "regions-line"
+		}
+		// Only Shandong's tiles have regions (its economic circles).
+		if regions != strings.Contains(u, "shandong") {
+			t.Errorf("%s: regions layer %v", u, regions)
 		}
 	}
 	if resp, body := get(t, srv.URL+"/styles/chongqing-2023.json?industry=造船"); resp.StatusCode != 400 || !strings.Contains(string(body), `"param":"industry"`) {

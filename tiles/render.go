@@ -64,6 +64,12 @@ func (ix *Index) Industry(planID, industry string) (string, error) {
 // HasPlan reports whether the index has the plan.
 func (ix *Index) HasPlan(id string) bool { _, ok := ix.plans[id]; return ok }
 
+// HasRegions reports whether a plan's tiles have the regions layer.
+func (ix *Index) HasRegions(planID string) bool {
+	pi, ok := ix.plans[planID]
+	return ok && pi.geom.regionGroup >= 0
+}
+
 // Tag names what a tile of the plan holds: its geometry tag, or, for a
 // thematic tile (an industry), the plan's content tag. Equal tags, equal
 // tiles.

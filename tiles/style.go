@@ -33,6 +33,9 @@ type StyleOptions struct {
 	// Center and Zoom frame the plan's units.
 	Center [2]float64
 	Zoom   float64
+	// Regions draws the regions layer's outlines (for a plan whose tiles
+	// have one: MapLibre refuses a layer its source does not list).
+	Regions bool
 }
 
 // Style returns a MapLibre style (version 8) for a plan's tiles, usable as
@@ -71,8 +74,7 @@ func Style(o StyleOptions) map[string]any {
 				// over its cities from their zoom on) thinnest.
 				"line-width": []any{"case", []any{"get", "outer"}, 1.6, []any{"==", []any{"get", "kind"}, "city"}, 1.1, 0.6},
 			}},
-		map[string]any{"id": "regions-line", "type": "line", "source": "indmap", "source-layer": LayerRegions,
-			"paint": map[string]any{"line-color": colourRegion, "line-width": 2.5, "line-opacity": 0.7}},
+
 		map[string]any{"id": "units-hover", "type": "line", "source": "indmap", "source-layer": LayerUnits,
 			"paint": map[string]any{"line-color": colourSelected, "line-width": []any{"case", hover, 2, 0}}},
 		map[string]any{"id": "units-violations", "type": "line", "source": "indmap", "source-layer": LayerUnits,
@@ -90,6 +92,10 @@ func Style(o StyleOptions) map[string]any {
 				"text-size": 12, "text-offset": []any{"case", []any{"==", []any{"get", "approximate"}, true}, []any{"literal", []float64{0, 1.2}}, []any{"literal", []float64{0, 0}}}},
 			"paint": map[string]any{"text-color": "#1c1917", "text-halo-color": "#ffffff", "text-halo-width": 1.2}},
 	)
+	if o.Regions {
+		layers = append(layers, map[string]any{"id": "regions-line", "type": "line", "source": "indmap", "source-layer": LayerRegions,
+			"paint": map[string]any{"line-color": colourRegion, "line-width": 2.5, "line-opacity": 0.7}})
+	}
 	return map[string]any{
 		"version":  8,
 		"name":     title,
