@@ -1,6 +1,7 @@
 // Package static holds the web page the server ships: the map page, its
-// script and styles, and the vendored MapLibre GL JS (copied from npm by
-// make into vendor/), embedded in the binary so it works with no network.
+// modules (js/) and styles, and the vendored MapLibre GL JS (copied from
+// npm by make into vendor/), embedded in the binary so it works with no
+// network.
 package static
 
 import (
@@ -8,7 +9,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html app.js i18n.js style.css all:vendor
+//go:embed index.html style.css js all:vendor
 var files embed.FS
 
 // FS is the page's files.

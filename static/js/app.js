@@ -1,0 +1,252 @@
+// indmap's map page: boots the modules, and redraws what a change of
+// state concerns. State lives in state.js; the map in map.js.
+import { state, set, on } from "./state.js";
+import { $, esc } from "./dom.js";
+import { t, planTitle } from "./i18n.js";
+import * as api from "./api.js";
+import { colouring } from "./colouring.js";
+import * as legend from "./legend.js";
+import * as panel from "./panel.js";
+import * as ranking from "./ranking.js";
+import * as matrix from "./matrix.js";
+import * as search from "./search.js";
+import * as workbench from "./workbench.js";
+import * as revisions from "./revisions.js";
+import * as embed from "./embed.js";
+import * as live from "./live.js";
+
+// MapLibre is most of the page's weight: it loads while the plan's data
+// is fetched, not before.
+const mapModule = import("./map.js");
+let map = null; // the map module, once loaded
+
+// window.indmap is a read-only window on the page for tests and
+// debugging; nothing reads it back.
+const probe = { state, ready: false, firstRender: 0, errors: [], tileLoads: 0, paints: 0 };
+window.indmap = probe;
+
+// translate puts the static texts of index.html in the page's language.
+function translate() {
+  document.documentElement.lang = state.lang === "en" ? "en" : "zh-CN";
+  for (const el of document.querySelectorAll("[data-t]")) el.textContent = t(el.dataset.t);
+  for (const el of document.querySelectorAll("[data-tp]")) el.placeholder = t(el.dataset.tp);
+  for (const el of document.querySelectorAll("[data-ta]")) el.setAttribute("aria-label", t(el.dataset.ta));
+  $("#lang").textContent = t("langSwitch");
+  for (const b of document.querySelectorAll("#views button")) b.setAttribute("aria-pressed", String(b.dataset.view === state.view));
+  $("#plan").innerHTML = state.plans.map((p) => `<option value="${esc(p.id)}"${p.id === state.plan ? " selected" : ""}>${esc(planTitle(p))}</option>`).join("");
+  document.title = `${planTitle(state.plans.find((p) => p.id === state.plan))} · ${t("title")}`;
+}
+
+// resolveIndustry reads an industry given by code or by name (Chinese or
+// English), as embed URLs may; one the catalogue lacks is said so.
+function resolveIndustry(asked) {
+  if (!asked) return { industry: "", unknownIndustry: "" };
+  const a = asked.trim().toLowerCase();
+  const i = state.catalogue.find((x) => x.code.toLowerCase() === a || x.name.toLowerCase() === a || (x.name_en || "").toLowerCase() === a);
+  return i ? { industry: i.code, unknownIndustry: "" } : { industry: "", unknownIndustry: asked };
+}
+
+function notice() {
+  const el = $("#notice");
+  el.hidden = !state.unknownIndustry;
+  el.textContent = state.unknownIndustry ? t("unknownIndustry", state.unknownIndustry) : "";
+}
+
+async function planData(id) {
+  const [cat, theme, tilejson] = await Promise.all([api.industries(id), api.theme(id), api.tileJSON(id)]);
+  return { catalogue: cat.industries, theme, tilejson };
+}
+
+let groups = new Map(); // economic circle → member unit codes
+let groupsPlan = "";
+
+// loadGroups reads the plan's economic circles (Shandong's), after the
+// first render: only clusters plans group their cities.
+async function loadGroups() {
+  const p = state.plans.find((x) => x.id === state.plan);
+  if (groupsPlan === state.plan || p?.kind !== "clusters") return;
+  groupsPlan = state.plan;
+  groups = new Map();
+  try {
+    const fc = await api.planUnits(state.plan, "kind=city&limit=1000&simplify=20000");
+    for (const f of fc.features) {
+      const g = f.properties.group;
+      if (!g) continue;
+      if (!groups.has(g)) groups.set(g, []);
+      groups.get(g).push(f.properties.code);
+    }
+  } catch (e) {
+    console.error("economic circles:", e);
+  }
+  recolour();
+}
+
+function highlights() {
+  if (state.cluster) return legend.clusterHosts().get(state.cluster) || [];
+  if (state.region) return groups.get(state.region) || [];
+  return [];
+}
+
+// recolour applies the current colouring to map and legend (and the
+// matrix, which shows the same holdings).
+function recolour() {
+  const col = colouring();
+  legend.render(col, groups);
+  matrix.render();
+  if (!map) return;
+  map.paint(col);
+  probe.paints++;
+  remark();
+}
+
+function remark() {
+  if (!map) return;
+  const m = workbench.marks();
+  map.mark("sev", m.sev);
+  map.mark("changed", m.changed);
+  map.mark("selected", [state.unit]);
+  map.mark("hl", highlights());
+  map.showRegion(state.region);
+}
+
+function layout() {
+  document.body.classList.toggle("embed", state.embed);
+  document.body.dataset.view = state.view;
+  translate();
+  notice();
+}
+
+async function switchPlan() {
+  try {
+    const data = await planData(state.plan);
+    const r = resolveIndustry(state.industry);
+    set({ ...data, draft: null, origin: null, ...r });
+    map?.showPlan();
+    loadGroups();
+  } catch (e) {
+    fail(e);
+  }
+}
+
+// onChange redraws what the changed keys concern.
+function onChange(keys) {
+  const any = (...k) => k.some((x) => keys.has(x));
+  if (keys.has("plan")) return switchPlan();
+  if (any("lang", "view", "embed")) layout();
+  if (any("lang")) map?.setLabels();
+  if (any("theme", "catalogue", "draft", "industry", "lang", "view", "plans")) recolour();
+  else if (any("unit", "cluster", "region")) { remark(); legend.render(colouring(), groups); }
+  if (any("unit", "cluster", "region", "theme", "draft", "lang", "view")) panel.render(groups);
+  if (any("industry", "origin", "theme", "lang", "view", "catalogue")) ranking.render();
+  if (any("view", "draft", "theme", "lang", "plan")) workbench.render();
+  if (keys.has("origin")) map?.setOrigin(state.origin?.lngLat);
+  if (keys.has("unit") && state.unit) document.body.classList.add("sheet-open");
+}
+
+async function select({ code, fly, bbox, point }) {
+  set({ unit: code, cluster: "", region: "" });
+  if (!fly || !map) return;
+  if (bbox || point) return map.frame(bbox, point);
+  try {
+    const f = await panel.unitData(code);
+    map.frame(panel.bboxOf(f), f.properties.label);
+  } catch { /* the panel says it */ }
+}
+
+async function refreshTheme(tag) {
+  try {
+    const theme = await api.theme(state.plan, tag);
+    if (theme.plan === state.plan) set({ theme });
+  } catch (e) {
+    console.error("theme:", e);
+  }
+}
+
+function fail(e) {
+  console.error(e);
+  const el = $("#notice");
+  el.hidden = false;
+  el.textContent = `${t("loadFailed")}${e.message}`;
+}
+
+function wire() {
+  on("change", onChange);
+  on("select", select);
+  on("map-click", ({ code, lngLat, region }) => {
+    // A click on the map is an origin for distances, as a searched unit is.
+    const origin = { lngLat, code, clicked: true };
+    if (code) set({ origin, unit: code, cluster: "", region: "" });
+    else if (region) set({ origin, region, unit: "", cluster: "" });
+    else set({ origin, unit: "" });
+  });
+  on("region-click", (name) => set({ region: name, unit: "", cluster: "" }));
+  on("theme-stale", refreshTheme);
+  on("written", () => refreshTheme());
+  on("write-failed", (e) => workbench.reportFailure(e));
+  on("geometry-changed", () => map?.reloadGeometry());
+  on("marks", remark);
+  $("#plan").addEventListener("change", (e) => set({ plan: e.target.value, industry: "", unit: "", cluster: "", region: "" }));
+  $("#lang").addEventListener("click", () => set({ lang: state.lang === "en" ? "zh" : "en" }));
+  $("#views").addEventListener("click", (e) => {
+    const b = e.target.closest("button[data-view]");
+    if (b) set({ view: b.dataset.view });
+    document.body.classList.remove("menu-open");
+  });
+  $("#menu").addEventListener("click", () => {
+    const open = document.body.classList.toggle("menu-open");
+    $("#menu").setAttribute("aria-expanded", String(open));
+  });
+  $("#sheet-handle").addEventListener("click", () => {
+    const open = document.body.classList.toggle("sheet-open");
+    $("#sheet-handle").setAttribute("aria-expanded", String(open));
+  });
+  legend.wire();
+  panel.wire();
+  ranking.wire();
+  matrix.wire();
+  search.wire();
+  workbench.wire();
+  revisions.wire();
+  embed.wire();
+}
+
+async function main() {
+  layout();
+  const asked = state.plan;
+  const [plans, data, mod] = await Promise.all([api.plans(), planData(asked).catch(() => null), mapModule]);
+  state.plans = plans.plans;
+  let loaded = data;
+  if (!state.plans.some((p) => p.id === asked)) {
+    state.plan = state.plans[0].id;
+    loaded = await planData(state.plan);
+  }
+  Object.assign(state, loaded, resolveIndustry(state.industry));
+  layout();
+  wire();
+  map = mod;
+  const m = map.createMap($("#map"));
+  probe.map = m;
+  m.on("error", (e) => {
+    const msg = String(e.error?.message || e.error);
+    probe.errors.push(msg);
+    console.error("map:", msg);
+  });
+  m.on("sourcedata", (e) => { if (e.tile && e.sourceId === "indmap") probe.tileLoads++; });
+  recolour();
+  m.once("idle", () => {
+    probe.ready = true;
+    probe.firstRender = performance.now();
+    loadGroups();
+    if (window.parent !== window) {
+      // Tell an embedding page the map is drawn, and with what.
+      const features = m.querySourceFeatures("indmap", { sourceLayer: "units" }).length;
+      window.parent.postMessage({ indmap: "ready", plan: state.plan, industry: state.industry, unknownIndustry: state.unknownIndustry, features }, "*");
+    }
+  });
+  panel.render(groups);
+  ranking.render();
+  workbench.render();
+  live.start();
+}
+
+main().catch(fail);

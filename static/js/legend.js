@@ -1,0 +1,85 @@
+// The legend: the plan, its coverage ("12 of 41 units have published
+// picks"), what the colours mean with the number of units each colours,
+// the industry picker (industries no unit holds are marked), and for
+// clusters plans the cluster picker and the economic circles.
+import { state, set } from "./state.js";
+import { $, esc } from "./dom.js";
+import { t, nameOf, tierName, planTitle, kindName } from "./i18n.js";
+import { coverage, isClusters, currentPlan, holdings, roleIn } from "./colouring.js";
+
+export function coverageText(list = holdings()) {
+  const c = coverage(list);
+  if (!isClusters()) return t("coverage", c.total.assigned, c.total.units);
+  return t("coverageKinds", c.kinds.map((k) => t("coverageKind", k.assigned, k.units, kindName(k.kind, true))));
+}
+
+// industryOptions: the catalogue grouped by tier, each with the number
+// of units holding it (as coloured), "no unit" where none does.
+function industryOptions(list) {
+  const tiers = new Map();
+  for (const i of state.catalogue) {
+    const key = tierName(i) || "—";
+    if (!tiers.has(key)) tiers.set(key, []);
+    tiers.get(key).push(i);
+  }
+  let html = `<option value="">${esc(t("overview"))}</option>`;
+  for (const [tier, inds] of tiers) {
+    html += `<optgroup label="${esc(tier)}">` + inds.map((i) => {
+      const n = list.filter((u) => roleIn(u, i.code)).length;
+      const label = n ? `${nameOf(i)} (${t("holders", n)})` : `${nameOf(i)} — ${t("noHolder")}`;
+      return `<option value="${esc(i.code)}"${n ? "" : ` class="empty-industry"`}${i.code === state.industry ? " selected" : ""}>${esc(label)}</option>`;
+    }).join("") + "</optgroup>";
+  }
+  return html;
+}
+
+// clusterNames: each cluster of the plan with its hosts, from the
+// thematic data (or the draft).
+export function clusterHosts(list = holdings()) {
+  const hosts = new Map();
+  for (const u of list) for (const c of u.clusters || []) {
+    if (!hosts.has(c)) hosts.set(c, []);
+    hosts.get(c).push(u.code);
+  }
+  return hosts;
+}
+
+function swatch(c) {
+  return `<span class="swatch${c.hatch ? " hatch" : ""}" style="background-color:${esc(c.colour)}"></span>`;
+}
+
+// render draws the legend for a colouring (see colouring.js); groups
+// are the plan's economic circles, when it has any.
+export function render(col, groups) {
+  const list = holdings();
+  const p = currentPlan();
+  let html = `<h2 id="plan-title">${esc(planTitle(p))}</h2>`;
+  html += `<p id="coverage" class="coverage">${esc(coverageText(list))}</p>`;
+  html += `<label class="pick"><span>${esc(t("colourBy"))}</span> <select id="industry">${industryOptions(list)}</select></label>`;
+  if (isClusters()) {
+    const names = [...clusterHosts(list).keys()].sort((a, b) => a.localeCompare(b, "zh"));
+    html += `<label class="pick"><span>${esc(t("cluster"))}</span> <select id="cluster"><option value="">${esc(t("chooseCluster"))}</option>` +
+      names.map((n) => `<option${n === state.cluster ? " selected" : ""}>${esc(n)}</option>`).join("") + "</select></label>";
+  }
+  html += `<h3 id="legend-title">${esc(col.title)}</h3>`;
+  if (col.note) html += `<p class="muted" id="legend-note">${esc(col.note)}</p>`;
+  html += `<ul class="legend-rows">` + col.classes.map((c) =>
+    `<li class="legend-row" data-key="${esc(c.key)}">${swatch(c)}<span>${esc(c.label)}</span> <span class="count">${c.count}</span></li>`).join("") + "</ul>";
+  if (groups?.size) {
+    html += `<h3>${esc(t("regions"))}</h3><div class="chips">` + [...groups.keys()].map((g) =>
+      `<button type="button" class="chip${g === state.region ? " on" : ""}" data-region="${esc(g)}">${esc(g)}</button>`).join("") + "</div>";
+  }
+  $("#legend").innerHTML = html;
+}
+
+export function wire() {
+  const legend = $("#legend");
+  legend.addEventListener("change", (e) => {
+    if (e.target.id === "industry") set({ industry: e.target.value });
+    if (e.target.id === "cluster") set({ cluster: e.target.value, unit: "", region: "" });
+  });
+  legend.addEventListener("click", (e) => {
+    const b = e.target.closest("button[data-region]");
+    if (b) set({ region: b.dataset.region === state.region ? "" : b.dataset.region, unit: "", cluster: "" });
+  });
+}

@@ -1,0 +1,164 @@
+// The panel: what the plan says of the selected unit (or cluster, or
+// economic circle), in the page's language, with sources. With a draft
+// it shows the draft's picks and what they change.
+import { state, set, emit } from "./state.js";
+import { $, esc, sourceLink } from "./dom.js";
+import { t, nameOf, levelName, kindName, planTitle } from "./i18n.js";
+import * as api from "./api.js";
+import { holdings, industryOf, isClusters, currentPlan, levels, activeDraft } from "./colouring.js";
+import { clusterHosts } from "./legend.js";
+
+// Unit answers, per plan content tag: a write makes them stale.
+const cache = new Map();
+
+export function unitData(code) {
+  const key = `${state.theme?.tag}|${code}`;
+  if (!cache.has(key)) {
+    const p = api.unit(code);
+    p.catch(() => cache.delete(key));
+    cache.set(key, p);
+  }
+  return cache.get(key);
+}
+
+export function bboxOf(feature) {
+  const g = feature?.geometry;
+  if (!g) return null;
+  const b = [180, 90, -180, -90];
+  const add = (c) => { b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]); b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]); };
+  const walk = (x) => (typeof x[0] === "number" ? add(x) : x.forEach(walk));
+  walk(g.coordinates);
+  return b;
+}
+
+const themeUnit = (code) => state.theme?.units.find((u) => u.code === code);
+const unitName = (code, fallback) => nameOf(themeUnit(code)) || fallback || code;
+const unitButton = (code, name) => `<button type="button" class="link" data-unit="${esc(code)}">${esc(name)}</button>`;
+const industryName = (code, fallback) => nameOf(industryOf(code)) || fallback || code;
+
+function otherName(x) {
+  const other = state.lang === "en" ? x.name : x.name_en;
+  return other && other !== nameOf(x) ? ` <span class="muted" lang="${state.lang === "en" ? "zh" : "en"}">${esc(other)}</span>` : "";
+}
+
+function picksList(items) {
+  if (!items?.length) return `<p class="muted">${esc(t("noIndustry"))}</p>`;
+  return "<ul>" + items.map((i) => `<li>${esc(industryName(i.code, i.name))}` +
+    (i.detail ? ` <span class="muted">（${esc(i.detail)}）</span>` : "") +
+    (i.source ? ` ${sourceLink(i.source, t("source"))}` : "") + "</li>").join("") + "</ul>";
+}
+
+function clusterHTML(c) {
+  const steps = (c.history || []).length > 1
+    ? `<li>${esc(t("history"))}: ${c.history.map((h) => `${esc(h.year)} ${esc(levelName(h.level))} ${sourceLink(h.source, t("source"))}`).join(" → ")}</li>` : "";
+  return `<div class="cluster"><h4>${esc(c.name)}</h4><ul class="facts">` +
+    `<li>${esc(t("industry"))}: ${esc(industryName(c.industry))}</li>` +
+    `<li>${esc(t("level"))}: <strong>${esc(levelName(c.level))}</strong>${c.year ? ` · ${esc(t("year"))} ${esc(c.year)}` : ""}</li>` +
+    `<li>${esc(t("hostCities"))}: ${(c.hosts || []).map((h) => unitButton(h, unitName(h))).join("、")}</li>` +
+    (c.source ? `<li>${esc(t("sources"))}: ${sourceLink(c.source)}</li>` : "") + steps + "</ul></div>";
+}
+
+// draftHTML: the unit's picks in the draft, with what they change.
+function draftHTML(code) {
+  const d = activeDraft();
+  const u = holdings().find((x) => x.code === code);
+  const change = (d.units || []).find((x) => x.unit === code);
+  let html = `<div class="draft-box"><h3>${esc(t("inDraft"))} <span class="muted">${esc(d.label)}</span></h3>`;
+  if (isClusters()) {
+    html += (u?.rows || []).length ? "<ul>" + u.rows.map((r) => `<li>${esc(r.cluster)} · ${esc(levelName(r.level))}</li>`).join("") + "</ul>" : `<p class="muted">${esc(t("noIndustry"))}</p>`;
+  } else {
+    const pick = (code2) => ({ code: code2 });
+    html += `<h4>${esc(t("main"))}</h4>${picksList((u?.main || []).map(pick))}<h4>${esc(t("special"))}</h4>${picksList((u?.special || []).map(pick))}`;
+  }
+  if (change) {
+    const item = (x) => `${esc(x.cluster || industryName(x.industry, x.industry_name))}${x.role ? ` (${esc(t(x.role) || x.role)})` : ""}`;
+    html += "<ul class=\"changes\">" +
+      change.added.map((x) => `<li class="added">+ ${esc(t("added"))}: ${item(x)}</li>`).join("") +
+      change.removed.map((x) => `<li class="removed">− ${esc(t("removed"))}: ${item(x)}</li>`).join("") +
+      change.changed.map((x) => `<li class="changed">~ ${esc(t("changed"))}: ${esc(industryName(x.industry, x.industry_name))} ${esc(t(x.from))} → ${esc(t(x.to))}</li>`).join("") + "</ul>";
+  }
+  return html + "</div>";
+}
+
+async function unitHTML(code) {
+  const f = await unitData(code);
+  const p = f.properties;
+  const inPlan = p.plans.find((x) => x.plan === state.plan);
+  let html = `<h2>${esc(nameOf(p))}${otherName(p)}</h2>`;
+  html += `<p class="muted">${esc(kindName(p.kind))}${p.area_km2 ? ` · ${esc(t("area"))} ${Math.round(p.area_km2).toLocaleString()} ${esc(t("km2"))}` : ""}</p>`;
+  if (p.valid_to) {
+    const to = (p.successors || []).map((s) => nameOf(s)).join("、");
+    html += `<p class="abolished">${esc(t("abolished", p.valid_to, to))}</p>`;
+  }
+  if (p.approximate) html += `<p class="muted">${esc(p.note || t("approximate"))}</p>`;
+  if (activeDraft()) html += draftHTML(code);
+  if (inPlan) {
+    if (activeDraft()) html += `<h3>${esc(t("inStored"))}</h3>`;
+    if (inPlan.kind === "clusters") {
+      html += `<h3>${esc(t("clusters"))}</h3>` + ((inPlan.clusters || []).length ? inPlan.clusters.map(clusterHTML).join("") : `<p class="muted">${esc(t("noCluster"))}</p>`);
+    } else {
+      html += `<h3>${esc(t("main"))}</h3>${picksList(inPlan.main)}<h3>${esc(t("special"))}</h3>${picksList(inPlan.special)}`;
+    }
+    if (inPlan.group) html += `<p>${esc(t("region"))}: <button type="button" class="link" data-region="${esc(inPlan.group)}">${esc(inPlan.group)}</button></p>`;
+  }
+  if (p.approximate && p.hosts?.length) html += `<h3>${esc(t("hosts"))}</h3><p>${p.hosts.map((h) => unitButton(h, unitName(h))).join("、")}</p>`;
+  if (p.neighbours?.length) html += `<h3>${esc(t("neighbours"))}</h3><p>${p.neighbours.map((n) => unitButton(n.code, nameOf(n))).join("、")}</p>`;
+  return html;
+}
+
+async function clusterPanel(name) {
+  const hosts = clusterHosts().get(name) || [];
+  let c = null;
+  if (hosts.length && !activeDraft()) {
+    const f = await unitData(hosts[0]);
+    c = f.properties.plans.find((x) => x.plan === state.plan)?.clusters?.find((x) => x.name === name);
+  }
+  if (!c) {
+    const rows = holdings().flatMap((u) => (u.rows || []).filter((r) => r.cluster === name));
+    const best = rows.sort((a, b) => levels.indexOf(a.level) - levels.indexOf(b.level))[0];
+    c = { name, industry: best?.industry, level: best?.level, hosts };
+  }
+  return `<p class="muted">${esc(t("cluster"))}</p>` + clusterHTML(c);
+}
+
+function regionPanel(name, groups) {
+  const members = groups?.get(name) || [];
+  return `<h2>${esc(name)}</h2><p class="muted">${esc(t("region"))} · ${esc(planTitle(currentPlan()))}</p>` +
+    `<h3>${esc(t("members"))}</h3><p>${members.map((c) => unitButton(c, unitName(c))).join("、")}</p>`;
+}
+
+let token = 0;
+
+// render shows what is selected: a unit, else a cluster, else an
+// economic circle; nothing hides the panel.
+export async function render(groups) {
+  const el = $("#panel");
+  const mine = ++token;
+  if (!state.unit && !state.cluster && !state.region) {
+    el.hidden = true;
+    el.innerHTML = "";
+    return;
+  }
+  let html;
+  try {
+    if (state.unit) html = await unitHTML(state.unit);
+    else if (state.cluster) html = await clusterPanel(state.cluster);
+    else html = regionPanel(state.region, groups);
+  } catch (e) {
+    html = `<p class="sev-error">${esc(t(e.status === 404 ? "notFound" : "loadFailed"))}${esc(state.unit || state.cluster)}</p>`;
+  }
+  if (mine !== token) return; // a later selection won
+  el.innerHTML = `<button type="button" class="close" aria-label="${esc(t("close"))}" data-close>×</button>${html}<div id="panel-extra"></div>`;
+  el.hidden = false;
+  emit("panel-rendered", { code: state.unit, el: $("#panel-extra") });
+}
+
+export function wire() {
+  $("#panel").addEventListener("click", (e) => {
+    const b = e.target.closest("button");
+    if (!b) return;
+    if (b.dataset.close !== undefined) set({ unit: "", cluster: "", region: "" });
+    else if (b.dataset.unit) emit("select", { code: b.dataset.unit, fly: true });
+    else if (b.dataset.region) set({ region: b.dataset.region, unit: "", cluster: "" });
+  });
+}

@@ -1,0 +1,103 @@
+// Search as people type: units and industries by part of their Chinese
+// name, pinyin or English name (璧山, bishan, Bishan District), with
+// feedback when nothing matches. A unit found becomes the ranking's
+// origin; an industry colours the map.
+import { state, set, emit } from "./state.js";
+import { $, esc } from "./dom.js";
+import { t, nameOf } from "./i18n.js";
+import * as api from "./api.js";
+
+let results = [];
+let active = -1;
+let timer = 0;
+let inflight = null;
+
+const input = () => $("#search");
+const list = () => $("#search-results");
+
+function close() {
+  list().hidden = true;
+  input().setAttribute("aria-expanded", "false");
+  input().removeAttribute("aria-activedescendant");
+  active = -1;
+}
+
+function show(q) {
+  const ul = list();
+  const status = $("#search-status");
+  if (!results.length) {
+    ul.innerHTML = "";
+    close();
+    status.textContent = t("noMatch", q);
+    status.hidden = false;
+    return;
+  }
+  status.hidden = true;
+  status.textContent = "";
+  ul.innerHTML = results.map((r, i) => `<li role="option" id="sr-${i}" data-i="${i}" aria-selected="${i === active}">` +
+    `${esc(nameOf(r))} <span class="muted">${esc(r.type === "unit" ? t(r.kind) || t("unitResult") : t("industryResult"))}</span></li>`).join("");
+  ul.hidden = false;
+  input().setAttribute("aria-expanded", "true");
+}
+
+async function query(q) {
+  inflight?.abort();
+  inflight = new AbortController();
+  try {
+    const r = await api.search(q, state.plan, inflight.signal);
+    if (input().value.trim() !== q) return;
+    results = r.results;
+    active = -1;
+    show(q);
+  } catch (e) {
+    if (e.name !== "AbortError") console.error("search:", e);
+  }
+}
+
+function choose(r) {
+  if (!r) return;
+  close();
+  input().value = nameOf(r);
+  $("#search-status").hidden = true;
+  if (r.type === "industry") {
+    set({ industry: r.code });
+  } else {
+    // A unit searched for is where distances are measured from.
+    set({ origin: r.label ? { lngLat: r.label, code: r.code } : state.origin });
+    emit("select", { code: r.code, fly: true, bbox: r.bbox, point: r.label });
+  }
+}
+
+function move(d) {
+  if (!results.length) return;
+  active = (active + d + results.length) % results.length;
+  for (const li of list().children) li.setAttribute("aria-selected", String(Number(li.dataset.i) === active));
+  input().setAttribute("aria-activedescendant", `sr-${active}`);
+}
+
+export function wire() {
+  input().addEventListener("input", () => {
+    clearTimeout(timer);
+    const q = input().value.trim();
+    if (!q) {
+      results = [];
+      close();
+      $("#search-status").hidden = true;
+      return;
+    }
+    $("#search-status").textContent = t("searching");
+    timer = setTimeout(() => query(q), 120);
+  });
+  input().addEventListener("keydown", (e) => {
+    if (e.key === "ArrowDown") { e.preventDefault(); move(1); }
+    else if (e.key === "ArrowUp") { e.preventDefault(); move(-1); }
+    else if (e.key === "Enter") { e.preventDefault(); choose(results[active >= 0 ? active : 0]); }
+    else if (e.key === "Escape") close();
+  });
+  list().addEventListener("mousedown", (e) => {
+    // mousedown, not click: the input's blur would close the list first.
+    const li = e.target.closest("li[data-i]");
+    if (li) { e.preventDefault(); choose(results[Number(li.dataset.i)]); }
+  });
+  input().addEventListener("blur", () => setTimeout(close, 150));
+}

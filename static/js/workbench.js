@@ -1,0 +1,207 @@
+// The planner's workbench: the stored plan's report, a file (CSV, JSON,
+// .xlsx) or the planner's own edits checked as a draft over the stored
+// plan (nothing stored), and saving it with the tab's token: If-Match
+// with the revision the draft was made on, the rules' refusal shown
+// with an explicit "save anyway", and someone else's save (412) said
+// with their changes on offer.
+import { state, set, on, emit } from "./state.js";
+import { $, esc } from "./dom.js";
+import { t, nameOf, fmtDate } from "./i18n.js";
+import * as api from "./api.js";
+import * as auth from "./auth.js";
+import { reportHTML, severities } from "./report.js";
+import { isClusters, holdings, industryOf } from "./colouring.js";
+import * as revisions from "./revisions.js";
+
+let stored = null; // the stored plan's report
+let storedTag = "";
+let message = ""; // HTML of the last save's outcome
+let refused = false; // the last save was refused by the rules (422)
+let conflict = null; // the 412's current revision
+
+// marks: what the map outlines in the planner's view: each unit's worst
+// severity in the report on screen (the draft's, else the stored
+// plan's), and the units the draft changes.
+export function marks() {
+  if (state.view !== "planner") return { sev: new Map(), changed: new Set() };
+  const r = state.draft ? state.draft.report : stored;
+  return { sev: severities(r), changed: new Set((state.draft?.units || []).map((u) => u.unit)) };
+}
+
+async function loadStored() {
+  const tag = `${state.plan}|${state.theme?.tag}|${state.lang}`;
+  if (stored && storedTag === tag) return;
+  storedTag = tag;
+  stored = await api.validation(state.plan);
+}
+
+function summary(d) {
+  if (!d.units?.length) return `<p class="muted">${esc(t("noChanges"))}</p>`;
+  return `<p>${esc(t("draftChanges", d.added, d.removed, d.changed))}</p><ul class="draft-units">` + d.units.map((u) =>
+    `<li><button type="button" data-unit="${esc(u.unit)}">${esc(nameOf(state.theme?.units.find((x) => x.code === u.unit)) || u.unit_name)}</button> ` +
+    `<span class="added">+${u.added.length}</span> <span class="removed">−${u.removed.length}</span> <span class="changed">~${u.changed.length}</span></li>`).join("") + "</ul>";
+}
+
+function draftHTML() {
+  const d = state.draft;
+  if (!d) return "";
+  return `<div class="draft-box" id="draft-box"><h3>${esc(t("draftOf", d.label))}</h3>${summary(d)}` +
+    `<div class="actions"><button type="button" id="save" class="primary">${esc(t("save"))}</button>` +
+    (refused ? ` <button type="button" id="save-force" class="danger">${esc(t("saveAnyway"))}</button>` : "") +
+    ` <button type="button" id="discard">${esc(t("discard"))}</button></div>` +
+    `<div id="draft-msg" role="status">${message}</div>${reportHTML(d.report, "draft-report")}</div>`;
+}
+
+export async function render() {
+  const el = $("#planner");
+  el.hidden = state.view !== "planner";
+  if (el.hidden) return;
+  try {
+    await loadStored();
+  } catch (e) {
+    stored = null;
+    $("#stored-report").innerHTML = `<p class="sev-error">${esc(t("loadFailed"))}${esc(e.message)}</p>`;
+  }
+  $("#draft").innerHTML = draftHTML() || (message ? `<div id="draft-msg" role="status">${message}</div>` : "");
+  if (stored) $("#stored-report").innerHTML = `<h3>${esc(t("storedReport"))}</h3>${reportHTML(stored, "stored")}`;
+  $("#token-state").innerHTML = auth.hasToken()
+    ? `${esc(t("signedIn"))} <button type="button" id="forget-token">${esc(t("forgetToken"))}</button>` : "";
+  revisions.render();
+  emit("marks");
+}
+
+// check makes a draft of a plan file: the diff against the stored plan,
+// with the file's report and what every unit holds in it.
+async function check(body, name, label, extra = {}) {
+  $("#file-result").innerHTML = "";
+  try {
+    const d = await api.diff(state.plan, body, name);
+    message = "";
+    refused = false;
+    conflict = null;
+    set({ draft: { ...d, ...extra, body, name, label: typeof label === "function" ? label(d) : label } });
+  } catch (e) {
+    $("#file-result").innerHTML = `<p class="sev-error">${esc(name)}: ${esc(e.message)}</p>`;
+  }
+}
+
+async function checkFile(file) {
+  await check(await file.arrayBuffer(), file.name, file.name, { kind: "file" });
+}
+
+async function save(force) {
+  const d = state.draft;
+  if (!d) return;
+  const token = await auth.token();
+  if (!token) return;
+  const etag = d.etag || (await revisions.etagOf(d.from_revision));
+  try {
+    const r = await api.put(state.plan, d.body, d.name, { token, etag, force });
+    message = `<p class="ok">${esc(t("saved", r.revision.n))}</p>`;
+    refused = false;
+    set({ draft: null });
+    emit("written");
+  } catch (e) {
+    failed(e, d);
+  }
+  render();
+}
+
+// failed says why a write was not stored.
+function failed(e, d) {
+  refused = false;
+  if (e.status === 422 && e.body?.report) {
+    refused = true;
+    message = `<p class="sev-error">${esc(t("refused"))}</p>`;
+    if (d) state.draft.report = e.body.report;
+  } else if (e.status === 412 && e.body?.current_revision) {
+    const c = e.body.current_revision;
+    conflict = { current: c, base: d?.from_revision };
+    message = `<p class="sev-error" id="conflict">${esc(t("conflict", c.n, c.author, fmtDate(c.created_at)))}</p>` +
+      `<button type="button" id="their-diff" data-n="${esc(c.n)}">${esc(t("showTheirDiff"))}</button>` +
+      (d ? ` <button type="button" id="recheck">${esc(t("recheck"))}</button>` : "") + `<div id="their-changes"></div>`;
+  } else if (e.status === 401 || e.status === 403) {
+    auth.forget();
+    message = `<p class="sev-error">${esc(t("badToken"))} ${esc(e.message)}</p>`;
+  } else {
+    message = `<p class="sev-error">${esc(e.message)}</p>`;
+  }
+}
+
+export function reportFailure(e) {
+  failed(e, null);
+  render();
+}
+
+// Edits: a unit's picks changed in its panel make a draft of the whole
+// plan (the stored JSON plan file, edited), checked like any file.
+let editBase = null; // {assignments, etag}
+
+async function edit(code, change) {
+  if (!editBase || state.draft?.kind !== "edit") {
+    const { body, etag } = await api.assignmentsJSON(state.plan);
+    editBase = { assignments: body.assignments || [], etag };
+  }
+  const rows = change(state.draft?.kind === "edit" ? state.draft.assignments : editBase.assignments);
+  const json = JSON.stringify({ assignments: rows });
+  await check(json, "edits.json", (d) => t("editing", d.from), { kind: "edit", assignments: rows, etag: editBase.etag });
+}
+
+function editorHTML(code) {
+  if (isClusters()) return `<p class="muted">${esc(t("editClusters"))}</p>`;
+  if (state.draft?.kind === "file") return `<p class="muted">${esc(t("fileDraftBlocks"))}</p>`;
+  const u = holdings().find((x) => x.code === code);
+  const rows = (role) => (u?.[role] || []).map((ind) =>
+    `<li>${esc(nameOf(industryOf(ind)) || ind)} <button type="button" class="link" data-remove="${esc(ind)}" data-role="${esc(role)}" aria-label="${esc(t("remove"))} ${esc(nameOf(industryOf(ind)))}">${esc(t("remove"))}</button></li>`).join("");
+  const options = state.catalogue.map((i) => `<option value="${esc(i.code)}">${esc(nameOf(i))}</option>`).join("");
+  return `<div class="editor" data-code="${esc(code)}"><h3>${esc(t("edit"))}</h3><p class="muted">${esc(t("editHint"))}</p>` +
+    `<h4>${esc(t("main"))}</h4><ul>${rows("main")}</ul><h4>${esc(t("special"))}</h4><ul>${rows("special")}</ul>` +
+    `<div class="add-pick"><label>${esc(t("industry"))} <select id="add-industry">${options}</select></label> ` +
+    `<label>${esc(t("role"))} <select id="add-role"><option value="main">${esc(t("main"))}</option><option value="special">${esc(t("special"))}</option></select></label> ` +
+    `<label>${esc(t("source"))} <input id="add-source" type="url" placeholder="https://"></label> ` +
+    `<button type="button" id="add-pick">${esc(t("addPick"))}</button></div></div>`;
+}
+
+export function wire() {
+  $("#file").addEventListener("change", (e) => {
+    const f = e.target.files[0];
+    e.target.value = "";
+    if (f) checkFile(f);
+  });
+  $("#planner").addEventListener("click", async (e) => {
+    const b = e.target.closest("button");
+    if (!b) return;
+    if (b.id === "save") save(false);
+    else if (b.id === "save-force") save(true);
+    else if (b.id === "discard") { message = ""; refused = false; set({ draft: null }); }
+    else if (b.id === "forget-token") { auth.forget(); render(); }
+    else if (b.id === "recheck" && state.draft) {
+      const d = state.draft;
+      if (d.kind === "edit") editBase = null;
+      if (d.kind === "edit") await edit("", (rows) => rows);
+      else await check(d.body, d.name, d.label, { kind: d.kind });
+    } else if (b.id === "their-diff") {
+      const diff = await api.revisionDiff(state.plan, Number(b.dataset.n), conflict?.base);
+      $("#their-changes").innerHTML = revisions.diffHTML(diff);
+    } else if (b.dataset.unit) emit("select", { code: b.dataset.unit, fly: true });
+  });
+  on("panel-rendered", ({ code, el }) => {
+    if (state.view === "planner" && code && el) el.innerHTML = editorHTML(code);
+  });
+  $("#panel").addEventListener("click", (e) => {
+    const b = e.target.closest("button");
+    const box = e.target.closest(".editor");
+    if (!b || !box) return;
+    const code = box.dataset.code;
+    const name = state.theme?.units.find((u) => u.code === code)?.name || "";
+    if (b.dataset.remove) {
+      edit(code, (rows) => rows.filter((a) => !(a.unit_code === code && a.role === b.dataset.role &&
+        (a.industry === b.dataset.remove || industryOf(a.industry)?.code === b.dataset.remove || a.industry_name === industryOf(b.dataset.remove)?.name))));
+    } else if (b.id === "add-pick") {
+      const industry = $("#add-industry").value;
+      const role = $("#add-role").value;
+      const source = $("#add-source").value.trim();
+      edit(code, (rows) => [...rows, { unit_code: code, unit_name: name, role, industry, detail: "", source }]);
+    }
+  });
+}
