@@ -220,7 +220,8 @@ async function main() {
     state.plan = state.plans[0].id;
     loaded = await planData(state.plan);
   }
-  Object.assign(state, loaded, resolveIndustry(state.industry));
+  Object.assign(state, loaded);
+  Object.assign(state, resolveIndustry(state.industry));
   layout();
   wire();
   map = mod;

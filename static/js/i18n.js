@@ -42,7 +42,7 @@ const zh = {
   showTheirDiff: "查看对方的修改", recheck: "对照最新规划重新检查草稿",
   token: "令牌", tokenAsk: "输入写入令牌（仅保存在本标签页）", tokenSubmit: "确定", cancel: "取消", forgetToken: "忘记令牌",
   badToken: "令牌无效。", signedIn: "已输入令牌（本标签页）",
-  revisions: "版本记录", revision: (n) => `第 ${n} 版`, restore: "恢复此版", confirmRestore: (n) => `确认恢复第 ${n} 版`,
+  revisions: "版本记录", revision: (n) => `第 ${n} 版`, storedRevision: (n) => `已存规划第 ${n} 版`, restore: "恢复此版", confirmRestore: (n) => `确认恢复第 ${n} 版`,
   restored: (from, n) => `已恢复第 ${from} 版（新版本第 ${n} 版）`, forced: "强制保存", showDiff: "查看修改",
   restoredFrom: (n) => `恢复自第 ${n} 版`, by: "作者",
   edit: "编辑布局", addPick: "添加", remove: "移除", role: "角色", industry: "产业", editing: (s) => `编辑草稿（基于${s}）`,
@@ -94,7 +94,7 @@ const en = {
   showTheirDiff: "Show what they changed", recheck: "Check my draft against the new plan",
   token: "Token", tokenAsk: "Your write token (kept in this tab only)", tokenSubmit: "OK", cancel: "Cancel", forgetToken: "Forget token",
   badToken: "The token was refused.", signedIn: "Token entered (this tab)",
-  revisions: "Revisions", revision: (n) => `Revision ${n}`, restore: "Restore", confirmRestore: (n) => `Confirm: restore revision ${n}`,
+  revisions: "Revisions", revision: (n) => `Revision ${n}`, storedRevision: (n) => `stored revision ${n}`, restore: "Restore", confirmRestore: (n) => `Confirm: restore revision ${n}`,
   restored: (from, n) => `Restored revision ${from} (now revision ${n})`, forced: "forced", showDiff: "Changes",
   restoredFrom: (n) => `restored from revision ${n}`, by: "by",
   edit: "Edit picks", addPick: "Add", remove: "Remove", role: "Role", industry: "Industry", editing: (s) => `Editing a draft (from ${s})`,
@@ -154,6 +154,11 @@ export function planTitle(p) {
 export function kindName(kind, plural) {
   const k = t(kind);
   return state.lang === "en" && plural ? (k === "city" ? "cities" : k === "county" ? "counties" : `${k}s`) : k;
+}
+
+// joinList joins names as each language does.
+export function joinList(names) {
+  return names.join(state.lang === "en" ? ", " : "、");
 }
 
 export function fmtDate(iso) {

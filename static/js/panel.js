@@ -3,7 +3,7 @@
 // it shows the draft's picks and what they change.
 import { state, set, emit } from "./state.js";
 import { $, esc, sourceLink } from "./dom.js";
-import { t, nameOf, levelName, kindName, planTitle } from "./i18n.js";
+import { t, nameOf, levelName, kindName, planTitle, joinList } from "./i18n.js";
 import * as api from "./api.js";
 import { holdings, industryOf, isClusters, currentPlan, levels, activeDraft } from "./colouring.js";
 import { clusterHosts } from "./legend.js";
@@ -48,13 +48,13 @@ function picksList(items) {
     (i.source ? ` ${sourceLink(i.source, t("source"))}` : "") + "</li>").join("") + "</ul>";
 }
 
-function clusterHTML(c) {
+function clusterHTML(c, heading = "h4") {
   const steps = (c.history || []).length > 1
     ? `<li>${esc(t("history"))}: ${c.history.map((h) => `${esc(h.year)} ${esc(levelName(h.level))} ${sourceLink(h.source, t("source"))}`).join(" → ")}</li>` : "";
-  return `<div class="cluster"><h4>${esc(c.name)}</h4><ul class="facts">` +
+  return `<div class="cluster"><${heading}>${esc(c.name)}</${heading}><ul class="facts">` +
     `<li>${esc(t("industry"))}: ${esc(industryName(c.industry))}</li>` +
     `<li>${esc(t("level"))}: <strong>${esc(levelName(c.level))}</strong>${c.year ? ` · ${esc(t("year"))} ${esc(c.year)}` : ""}</li>` +
-    `<li>${esc(t("hostCities"))}: ${(c.hosts || []).map((h) => unitButton(h, unitName(h))).join("、")}</li>` +
+    `<li>${esc(t("hostCities"))}: ${joinList((c.hosts || []).map((h) => unitButton(h, unitName(h))))}</li>` +
     (c.source ? `<li>${esc(t("sources"))}: ${sourceLink(c.source)}</li>` : "") + steps + "</ul></div>";
 }
 
@@ -87,7 +87,7 @@ async function unitHTML(code) {
   let html = `<h2>${esc(nameOf(p))}${otherName(p)}</h2>`;
   html += `<p class="muted">${esc(kindName(p.kind))}${p.area_km2 ? ` · ${esc(t("area"))} ${Math.round(p.area_km2).toLocaleString()} ${esc(t("km2"))}` : ""}</p>`;
   if (p.valid_to) {
-    const to = (p.successors || []).map((s) => nameOf(s)).join("、");
+    const to = joinList((p.successors || []).map((s) => nameOf(s)));
     html += `<p class="abolished">${esc(t("abolished", p.valid_to, to))}</p>`;
   }
   if (p.approximate) html += `<p class="muted">${esc(p.note || t("approximate"))}</p>`;
@@ -95,14 +95,14 @@ async function unitHTML(code) {
   if (inPlan) {
     if (activeDraft()) html += `<h3>${esc(t("inStored"))}</h3>`;
     if (inPlan.kind === "clusters") {
-      html += `<h3>${esc(t("clusters"))}</h3>` + ((inPlan.clusters || []).length ? inPlan.clusters.map(clusterHTML).join("") : `<p class="muted">${esc(t("noCluster"))}</p>`);
+      html += `<h3>${esc(t("clusters"))}</h3>` + ((inPlan.clusters || []).length ? inPlan.clusters.map((c) => clusterHTML(c)).join("") : `<p class="muted">${esc(t("noCluster"))}</p>`);
     } else {
       html += `<h3>${esc(t("main"))}</h3>${picksList(inPlan.main)}<h3>${esc(t("special"))}</h3>${picksList(inPlan.special)}`;
     }
     if (inPlan.group) html += `<p>${esc(t("region"))}: <button type="button" class="link" data-region="${esc(inPlan.group)}">${esc(inPlan.group)}</button></p>`;
   }
-  if (p.approximate && p.hosts?.length) html += `<h3>${esc(t("hosts"))}</h3><p>${p.hosts.map((h) => unitButton(h, unitName(h))).join("、")}</p>`;
-  if (p.neighbours?.length) html += `<h3>${esc(t("neighbours"))}</h3><p>${p.neighbours.map((n) => unitButton(n.code, nameOf(n))).join("、")}</p>`;
+  if (p.approximate && p.hosts?.length) html += `<h3>${esc(t("hosts"))}</h3><p>${joinList(p.hosts.map((h) => unitButton(h, unitName(h))))}</p>`;
+  if (p.neighbours?.length) html += `<h3>${esc(t("neighbours"))}</h3><p>${joinList(p.neighbours.map((n) => unitButton(n.code, nameOf(n))))}</p>`;
   return html;
 }
 
@@ -118,13 +118,13 @@ async function clusterPanel(name) {
     const best = rows.sort((a, b) => levels.indexOf(a.level) - levels.indexOf(b.level))[0];
     c = { name, industry: best?.industry, level: best?.level, hosts };
   }
-  return `<p class="muted">${esc(t("cluster"))}</p>` + clusterHTML(c);
+  return `<p class="muted">${esc(t("cluster"))} · ${esc(planTitle(currentPlan()))}</p>` + clusterHTML(c, "h2");
 }
 
 function regionPanel(name, groups) {
   const members = groups?.get(name) || [];
   return `<h2>${esc(name)}</h2><p class="muted">${esc(t("region"))} · ${esc(planTitle(currentPlan()))}</p>` +
-    `<h3>${esc(t("members"))}</h3><p>${members.map((c) => unitButton(c, unitName(c))).join("、")}</p>`;
+    `<h3>${esc(t("members"))}</h3><p>${joinList(members.map((c) => unitButton(c, unitName(c))))}</p>`;
 }
 
 let token = 0;

@@ -4,7 +4,7 @@
 // stated above the list; the order is the server's, stable.
 import { state, set, emit } from "./state.js";
 import { $, esc, sourceLink } from "./dom.js";
-import { t, nameOf } from "./i18n.js";
+import { t, nameOf, joinList } from "./i18n.js";
 import * as api from "./api.js";
 import { industryOf, isClusters } from "./colouring.js";
 
@@ -21,7 +21,7 @@ export function originLabel() {
 
 function row(s, i) {
   const role = isClusters() ? (s.role === "main" ? t("clusterMain") : t("clusterSpecial")) : t(s.role);
-  const neighbours = (s.neighbours || []).map((n) => `${nameOf(n)}${n.role === "special" ? ` (${t("special")})` : ""}`).join("、");
+  const neighbours = joinList((s.neighbours || []).map((n) => `${nameOf(n)}${n.role === "special" ? ` (${t("special")})` : ""}`));
   return `<li class="site" data-code="${esc(s.code)}"><button type="button" class="site-name" data-unit="${esc(s.code)}">` +
     `<span class="rank">${i + 1}</span> ${esc(nameOf(s))}</button> <span class="role role-${esc(s.role)}">${esc(role)}</span>` +
     (s.distance_km != null && state.origin ? ` <span class="distance">${Math.round(s.distance_km)} ${esc(t("km"))}</span>` : "") +

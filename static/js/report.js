@@ -23,9 +23,16 @@ function groups(r) {
   return out;
 }
 
+// subjectOf names what a report describes: the file, or the stored
+// revision (the server says "stored revision N").
+export function subjectOf(s) {
+  const m = /^stored revision (\d+)$/.exec(s || "");
+  return m ? t("storedRevision", m[1]) : s || "";
+}
+
 export function reportHTML(r, id) {
   const verdict = r.valid ? t("valid") : t("invalid");
-  let html = `<div class="report" id="${esc(id)}"><p class="report-subject">${esc(t("reportOn", r.subject || ""))}` +
+  let html = `<div class="report" id="${esc(id)}"><p class="report-subject">${esc(t("reportOn", subjectOf(r.subject)))}` +
     `${r.sheet ? ` · ${esc(t("sheet", r.sheet))}` : ""}</p>` +
     `<p class="verdict ${r.valid ? "ok" : "bad"}"><strong>${esc(verdict)}</strong> · ` +
     `<span class="sev-error">${esc(t("errorN", r.errors))}</span> · <span class="sev-warning">${esc(t("warningN", r.warnings))}</span></p>`;

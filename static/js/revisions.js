@@ -7,6 +7,7 @@ import { t, nameOf, fmtDate } from "./i18n.js";
 import * as api from "./api.js";
 import * as auth from "./auth.js";
 import { industryOf } from "./colouring.js";
+import { subjectOf } from "./report.js";
 
 let list = [];
 let listTag = "";
@@ -35,7 +36,7 @@ export async function etagOf(n) {
 export function diffHTML(d) {
   if (!d.units?.length) return `<p class="muted">${esc(t("noChanges"))}</p>`;
   const name = (x) => x.cluster || nameOf(industryOf(x.industry)) || x.industry_name || x.industry;
-  return `<p class="muted">${esc(d.from)} → ${esc(d.to)}</p><ul class="diff">` + d.units.map((u) => {
+  return `<p class="muted">${esc(subjectOf(d.from))} → ${esc(subjectOf(d.to))}</p><ul class="diff">` + d.units.map((u) => {
     const unit = nameOf(state.theme?.units.find((x) => x.code === u.unit)) || u.unit_name;
     return `<li><button type="button" class="link" data-unit="${esc(u.unit)}">${esc(unit)}</button><ul>` +
       u.added.map((x) => `<li class="added">+ ${esc(name(x))} (${esc(t(x.role))})</li>`).join("") +

@@ -9,7 +9,7 @@ import { $, esc } from "./dom.js";
 import { t, nameOf, fmtDate } from "./i18n.js";
 import * as api from "./api.js";
 import * as auth from "./auth.js";
-import { reportHTML, severities } from "./report.js";
+import { reportHTML, severities, subjectOf } from "./report.js";
 import { isClusters, holdings, industryOf } from "./colouring.js";
 import * as revisions from "./revisions.js";
 
@@ -144,7 +144,7 @@ async function edit(code, change) {
   }
   const rows = change(state.draft?.kind === "edit" ? state.draft.assignments : editBase.assignments);
   const json = JSON.stringify({ assignments: rows });
-  await check(json, "edits.json", (d) => t("editing", d.from), { kind: "edit", assignments: rows, etag: editBase.etag });
+  await check(json, "edits.json", (d) => t("editing", subjectOf(d.from)), { kind: "edit", assignments: rows, etag: editBase.etag });
 }
 
 function editorHTML(code) {

@@ -1,0 +1,382 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// The page's colours the tests read back from screenshots: the role of
+// a unit for the chosen industry, at the fill opacity, over the
+// background.
+var (
+	background = hexColour("#f5f5f4")
+	mainFill   = over(hexColour("#c2410c"), 0.82, background)
+)
+
+// getJSON reads an API answer of the running server.
+func getJSON(t *testing.T, u string, out any) {
+	t.Helper()
+	if err := json.Unmarshal([]byte(body(t, u)), out); err != nil {
+		t.Fatalf("%s: %v", u, err)
+	}
+}
+
+type site struct {
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	NameEn     string   `json:"name_en"`
+	Role       string   `json:"role"`
+	DistanceKm *float64 `json:"distance_km"`
+}
+
+func sitesOf(t *testing.T, base, query string) []site {
+	var r struct{ Sites []site }
+	getJSON(t, base+"/api/v1/plans/chongqing-2023/sites?"+query, &r)
+	return r.Sites
+}
+
+// rankedCodes is the ranking's list as the page shows it.
+const rankedCodes = `[...document.querySelectorAll('#sites li.site')].map(li => li.dataset.code).join(',')`
+
+// unitState is a unit's feature-state on the page's map.
+func unitState(code string) string {
+	return fmt.Sprintf(`(() => { const u = indmap.state.theme.units.find(u => u.code === %q);
+	  return u ? indmap.map.getFeatureState({source: 'indmap', sourceLayer: 'units', id: u.id}) : null; })()`, code)
+}
+
+// typeInto replaces an input's text by typing.
+func (b *browser) typeInto(t *testing.T, sel, text string) {
+	t.Helper()
+	b.eval(t, fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.value = ''; e.focus(); return true; })()`, sel), nil)
+	b.run(t, chromedp.SendKeys(sel, text, chromedp.ByQuery))
+}
+
+// clickAt clicks the map at a longitude and latitude.
+func (b *browser) clickAt(t *testing.T, lon, lat float64) {
+	t.Helper()
+	var pt [2]float64
+	b.eval(t, fmt.Sprintf(`(() => { const r = indmap.map.getContainer().getBoundingClientRect(); const p = indmap.map.project([%f, %f]); return [r.left + p.x, r.top + p.y]; })()`, lon, lat), &pt)
+	b.run(t, chromedp.MouseClickXY(pt[0], pt[1]))
+}
+
+// TestBrowserPage: the investor's page as issue 13 asks for it.
+func TestBrowserPage(t *testing.T) {
+	b := newBrowser(t)
+	bin := binary(t)
+	db := initDB(t)
+	_, base, _ := startServer(t, bin, db)
+
+	t.Run("first view", func(t *testing.T) {
+		// Cold, through a counting proxy: the first-load transfer and the
+		// time to the first render with coloured units.
+		proxy := newCounting(t, base)
+		b.open(t, proxy.URL+"/?plan=chongqing-2023")
+		var firstRender float64
+		b.eval(t, `indmap.firstRender`, &firstRender)
+		transfer, requests, lines := proxy.total()
+		summary := fmt.Sprintf("first load: %d requests, %d bytes, first render (map idle, units coloured) at %.0f ms", requests, transfer, firstRender)
+		t.Log(summary)
+		os.WriteFile(filepath.Join(artifacts(t), "first-load.txt"), []byte(summary+"\n"+strings.Join(lines, "\n")+"\n"), 0o644)
+
+		// The coverage line, from the plans' own numbers.
+		var plans struct {
+			Plans []struct {
+				ID            string
+				Units         int
+				AssignedUnits int `json:"assigned_units"`
+			}
+		}
+		getJSON(t, base+"/api/v1/plans", &plans)
+		want := ""
+		for _, p := range plans.Plans {
+			if p.ID == "chongqing-2023" {
+				want = fmt.Sprintf("%d 个单元中 %d 个有公开的产业布局", p.Units, p.AssignedUnits)
+			}
+		}
+		if got := b.evalString(t, `document.querySelector('#coverage').textContent`); got != want {
+			t.Errorf("coverage line: %q, want %q", got, want)
+		}
+		// Coloured on first sight: 璧山区 (main industries of the first
+		// tier) is drawn in colour, 渝中区 (nothing published) is not.
+		b.settled(t, "indmap.map")
+		img := screenshot(t, b, "overview-desktop.png")
+		if s := share(img, b.insidePoints(t, "indmap.map", "units-fill", "500120", 30), rgb.saturated); s < 0.8 {
+			t.Errorf("璧山区 is not coloured on the first view (%.0f%% of its points)", s*100)
+		}
+		if s := share(img, b.insidePoints(t, "indmap.map", "units-fill", "500229", 30), rgb.saturated); s > 0.2 {
+			t.Errorf("城口县, without picks, is coloured like a unit with picks (%.0f%%)", s*100)
+		}
+		if got := b.evalString(t, `JSON.stringify(`+unitState("500229")+`)`); !strings.Contains(got, `"hatch":true`) {
+			t.Errorf("城口县 is not hatched: %s", got)
+		}
+		// Industries no unit holds are marked in the picker.
+		opt := b.evalString(t, `document.querySelector('#industry option[value="CQ-SAT"]').outerHTML`)
+		if !strings.Contains(opt, "empty-industry") || !strings.Contains(opt, "暂无区县") {
+			t.Errorf("an industry without units is not marked: %s", opt)
+		}
+		b.checkClean(t, "first view")
+		// Leave the proxy before it closes.
+		b.open(t, base+"/?plan=chongqing-2023")
+	})
+
+	t.Run("ranking", func(t *testing.T) {
+		b.run(t, chromedp.SetValue("#industry", "CQ-ICV", chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector('#industry').dispatchEvent(new Event('change', {bubbles: true}))`, nil))
+		b.wait(t, "the ranking", `document.querySelectorAll('#sites li.site').length > 0`)
+		if u := b.evalString(t, `location.search`); !strings.Contains(u, "industry=CQ-ICV") {
+			t.Errorf("the URL keeps no industry: %s", u)
+		}
+		// Without an origin: the server's stable order, main holders
+		// first, no distance, the criteria stated.
+		api := sitesOf(t, base, "industry=CQ-ICV")
+		var codes []string
+		mains := 0
+		for _, s := range api {
+			codes = append(codes, s.Code)
+			if s.Role == "main" {
+				mains++
+			}
+		}
+		got := b.evalString(t, rankedCodes)
+		if got != strings.Join(codes, ",") {
+			t.Errorf("ranking without an origin:\n got %s\nwant %s", got, strings.Join(codes, ","))
+		}
+		var roles []string
+		b.eval(t, `[...document.querySelectorAll('#sites li.site .role')].map(e => e.className)`, &roles)
+		for i, r := range roles {
+			if (i < mains) != strings.Contains(r, "role-main") {
+				t.Errorf("row %d: %s; the %d main holders come first", i+1, r, mains)
+			}
+		}
+		if txt := b.evalString(t, `document.querySelector('#sites').textContent`); strings.Contains(txt, "公里") || !strings.Contains(txt, "主导产业在前") {
+			t.Errorf("ranking without an origin shows distances or no criteria: %.300s", txt)
+		}
+		// Stable across a language switch.
+		b.run(t, chromedp.Click("#lang", chromedp.ByQuery))
+		b.wait(t, "English", `document.querySelector('#criteria') && document.querySelector('#criteria').textContent.startsWith('Ranked by role')`)
+		if again := b.evalString(t, rankedCodes); again != got {
+			t.Errorf("the order moved with the language: %s", again)
+		}
+		b.run(t, chromedp.Click("#lang", chromedp.ByQuery))
+		b.wait(t, "Chinese", `document.querySelector('#criteria').textContent.startsWith('排序')`)
+
+		// An origin clicked on the map at (106.74, 29.63): the nearest
+		// main holder comes first, distances in whole km.
+		b.clickAt(t, 106.74, 29.63)
+		b.wait(t, "distances", `document.querySelectorAll('#sites .distance').length > 0`)
+		near := sitesOf(t, base, "industry=CQ-ICV&near=106.74,29.63")
+		nearest := ""
+		best := 1e9
+		for _, s := range near {
+			if s.Role == "main" && s.DistanceKm != nil && *s.DistanceKm < best {
+				best, nearest = *s.DistanceKm, s.Code
+			}
+		}
+		if first := strings.Split(b.evalString(t, rankedCodes), ",")[0]; first != nearest {
+			t.Errorf("with an origin the first is %s, the nearest main holder is %s", first, nearest)
+		}
+		var dists []string
+		b.eval(t, `[...document.querySelectorAll('#sites .distance')].map(e => e.textContent)`, &dists)
+		whole := regexp.MustCompile(`^\d+ 公里$`)
+		for _, d := range dists {
+			if !whole.MatchString(d) {
+				t.Errorf("distance %q is not in whole km", d)
+			}
+		}
+		if txt := b.evalString(t, `document.querySelector('#criteria').textContent`); !strings.Contains(txt, "距离") {
+			t.Errorf("criteria do not mention the distance: %s", txt)
+		}
+		screenshot(t, b, "ranking-origin.png")
+		b.checkClean(t, "ranking")
+	})
+
+	t.Run("search", func(t *testing.T) {
+		for _, q := range []string{"璧山", "bishan", "Bishan District"} {
+			b.typeInto(t, "#search", q)
+			b.wait(t, "results for "+q, `[...document.querySelectorAll('#search-results li')].some(li => li.textContent.includes('璧山区'))`)
+		}
+		// Enter takes the first: 璧山区 is selected and is the origin.
+		b.run(t, chromedp.SendKeys("#search", kb.Enter, chromedp.ByQuery))
+		b.wait(t, "璧山区's panel", `document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent.startsWith('璧山区')`)
+		b.wait(t, "the origin", `document.querySelector('#criteria').textContent.includes('与璧山区的距离')`)
+		if first := strings.Split(b.evalString(t, rankedCodes), ",")[0]; first != "500120" {
+			t.Errorf("from 璧山区 the first site is %s", first)
+		}
+		b.typeInto(t, "#search", "zzqqx")
+		b.wait(t, "no-match feedback", `!document.querySelector('#search-status').hidden && document.querySelector('#search-status').textContent.includes('zzqqx')`)
+		screenshot(t, b, "search-nomatch.png")
+		// An abolished unit says so (issue 12).
+		b.open(t, base+"/?plan=chongqing-2023&unit=500105")
+		b.wait(t, "江北区's panel", `document.querySelector('#panel .abolished')`)
+		if txt := b.evalString(t, `document.querySelector('#panel .abolished').textContent`); txt != "已于 2026-01-25 撤销；现属两江新区" {
+			t.Errorf("abolished unit: %q", txt)
+		}
+		b.checkClean(t, "search")
+	})
+
+	t.Run("matrix", func(t *testing.T) {
+		b.open(t, base+"/?plan=chongqing-2023&view=matrix")
+		b.wait(t, "the matrix", `document.querySelectorAll('#matrix tbody tr').length > 0`)
+		var n struct{ Rows, Tiers, Cols int }
+		b.eval(t, `({Rows: document.querySelectorAll('#matrix tbody tr').length, Tiers: document.querySelectorAll('#matrix th.tier').length,
+		  Cols: document.querySelectorAll('#matrix th.ind').length})`, &n)
+		if n.Rows != 41 || n.Tiers != 4 || n.Cols != 30 {
+			t.Errorf("matrix: %+v, want 41 units, 4 tiers, 30 industries", n)
+		}
+		row := b.evalString(t, `[...document.querySelectorAll('#matrix tbody tr')].find(tr => tr.querySelector('th').textContent === '璧山区').textContent`)
+		if strings.Count(row, "主") != 2 {
+			t.Errorf("璧山区's row: %q", row)
+		}
+		// A column shows its industry on the map; a row its unit.
+		b.run(t, chromedp.Click(`#matrix button[data-industry="CQ-ADM"]`, chromedp.ByQuery))
+		b.wait(t, "先进材料 on the map", `location.search.includes('industry=CQ-ADM') && `+unitState("500101")+`.fill === '#c2410c'`)
+		b.run(t, chromedp.Click(`#matrix button[data-unit="500120"]`, chromedp.ByQuery))
+		b.wait(t, "璧山区 selected", `location.search.includes('unit=500120') && `+unitState("500120")+`.selected === true`)
+		csv := b.evalString(t, `import('/static/js/matrix.js').then(m => m.csv())`)
+		lines := strings.Split(strings.TrimSpace(csv), "\r\n")
+		if len(lines) != 42 || !strings.HasPrefix(lines[0], "\ufeffunit_code,unit_name,unit_name_en,") {
+			t.Errorf("matrix CSV: %d lines, header %q", len(lines), lines[0])
+		}
+		for _, l := range lines {
+			if strings.HasPrefix(l, "500120,") && strings.Count(l, "主导产业") != 2 {
+				t.Errorf("璧山区 in the CSV: %s", l)
+			}
+		}
+		screenshot(t, b, "matrix.png")
+		b.checkClean(t, "matrix")
+	})
+
+	t.Run("English", func(t *testing.T) {
+		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV&lang=en")
+		b.wait(t, "the English ranking", `document.querySelectorAll('#sites li.site').length > 0`)
+		texts := b.evalString(t, `[document.querySelector('#plan').selectedOptions[0].textContent, document.querySelector('#legend').textContent, document.querySelector('#sites').textContent].join(' | ')`)
+		for _, want := range []string{"Chongqing 2023 industry map", "Intelligent connected new-energy vehicles", "Bishan District", "Main", "Neighbours holding it: Shapingba District"} {
+			if !strings.Contains(texts, want) {
+				t.Errorf("English page lacks %q: %.400s", want, texts)
+			}
+		}
+		if regexp.MustCompile(`[\p{Han}]{2,}区`).MatchString(b.evalString(t, `[...document.querySelectorAll('#sites .site-name')].map(e => e.textContent).join()`)) {
+			t.Error("the English ranking names units in Chinese")
+		}
+		// Map labels in Latin script are drawn: the labels' pixels differ
+		// from the same view without them, and the text is English.
+		b.settled(t, "indmap.map")
+		field := b.evalString(t, `JSON.stringify(indmap.map.getLayoutProperty('labels', 'text-field'))`)
+		if !strings.Contains(field, "name_en") || !strings.Contains(field, "Bishan District") {
+			t.Errorf("labels are not English: %.200s", field)
+		}
+		var pts [][2]float64
+		b.eval(t, `(() => { const r = indmap.map.getContainer().getBoundingClientRect();
+		  return indmap.map.queryRenderedFeatures({layers: ['labels']}).slice(0, 8).map(f => { const p = indmap.map.project(f.geometry.coordinates); return [r.left + p.x, r.top + p.y]; }); })()`, &pts)
+		with := screenshot(t, b, "english.png")
+		b.eval(t, `indmap.map.setLayoutProperty('labels', 'visibility', 'none') && true`, nil)
+		b.settled(t, "indmap.map")
+		without := screenshot(t, b, "")
+		b.eval(t, `indmap.map.setLayoutProperty('labels', 'visibility', 'visible') && true`, nil)
+		changed := 0
+		for _, pt := range pts {
+			for y := pt[1] - 12; y <= pt[1]+12; y++ {
+				for x := pt[0] - 40; x <= pt[0]+40; x++ {
+					if !pixel(with, x, y).near(pixel(without, x, y), 10) {
+						changed++
+					}
+				}
+			}
+		}
+		if len(pts) == 0 || changed < 100*len(pts) {
+			t.Errorf("%d English labels change %d pixels: not drawn", len(pts), changed)
+		}
+		fonts := false
+		for _, u := range b.fetchedURLs() {
+			fonts = fonts || strings.Contains(u, "/fonts/Noto%20Sans%20Regular/0-255.pbf")
+		}
+		if !fonts {
+			t.Error("no Latin glyphs were fetched")
+		}
+		b.checkClean(t, "English")
+	})
+
+	t.Run("phone", func(t *testing.T) {
+		b.run(t, chromedp.EmulateViewport(375, 812))
+		defer b.run(t, chromedp.EmulateViewport(1280, 800))
+		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV")
+		var m struct{ Header, Map, Screen, Attrib float64 }
+		var attrib string
+		b.eval(t, `({Header: document.querySelector('#bar').getBoundingClientRect().height, Map: document.querySelector('#map').getBoundingClientRect().height,
+		  Screen: innerHeight, Attrib: document.querySelector('.maplibregl-ctrl-attrib').getBoundingClientRect().height})`, &m)
+		b.eval(t, `document.querySelector('.maplibregl-ctrl-attrib').className`, &attrib)
+		if m.Header > 56 || m.Map < 0.7*m.Screen {
+			t.Errorf("375 px: header %.0f px (≤ 56), map %.0f of %.0f px (≥ 70 %%)", m.Header, m.Map, m.Screen)
+		}
+		if strings.Contains(attrib, "compact-show") || m.Attrib > 32 {
+			t.Errorf("the attribution is open on a phone: %s, %.0f px", attrib, m.Attrib)
+		}
+		screenshot(t, b, "phone-375.png")
+		// A tapped district opens the bottom sheet with its details.
+		b.settled(t, "indmap.map")
+		pts := b.insidePoints(t, "indmap.map", "units-fill", "500120", 1)
+		b.run(t, chromedp.MouseClickXY(pts[0][0], pts[0][1]))
+		b.wait(t, "the sheet", `document.body.classList.contains('sheet-open') && document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent.startsWith('璧山区')
+		  && document.querySelector('#side').getBoundingClientRect().height >= innerHeight / 2`)
+		var sheet struct{ Top, Height float64 }
+		b.eval(t, `(() => { const r = document.querySelector('#side').getBoundingClientRect(); return {Top: r.top, Height: r.height}; })()`, &sheet)
+		if sheet.Height < 0.5*m.Screen || sheet.Top+sheet.Height > m.Screen+1 {
+			t.Errorf("the bottom sheet: top %.0f, height %.0f", sheet.Top, sheet.Height)
+		}
+		screenshot(t, b, "phone-375-sheet.png")
+		b.checkClean(t, "phone")
+	})
+
+	t.Run("Shandong", func(t *testing.T) {
+		b.open(t, base+"/?plan=shandong-clusters&industry="+url.QueryEscape("动力装备"))
+		// The legend counts what is coloured: 潍坊 main, once.
+		b.wait(t, "the legend", `document.querySelector('.legend-row[data-key="main"] .count')`)
+		if n := b.evalString(t, `document.querySelector('.legend-row[data-key="main"] .count').textContent`); n != "1" {
+			t.Errorf("动力装备: legend counts %s main units", n)
+		}
+		if f := b.evalString(t, unitState("370700")+`.fill`); f != "#c2410c" {
+			t.Errorf("潍坊 is %s, not main", f)
+		}
+		// A cluster: name, localised level, year, hosts, sources, history.
+		cluster := "青烟威船舶与海洋工程装备集群"
+		b.run(t, chromedp.SetValue("#cluster", cluster, chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector('#cluster').dispatchEvent(new Event('change', {bubbles: true}))`, nil))
+		b.wait(t, "the cluster's panel", `document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent === '`+cluster+`'`)
+		panel := b.evalString(t, `document.querySelector('#panel').textContent`)
+		for _, want := range []string{"国家级", "2024", "青岛市", "烟台市", "威海市", "来源", "历程", "2023 省级"} {
+			if !strings.Contains(panel, want) {
+				t.Errorf("cluster panel lacks %q: %s", want, panel)
+			}
+		}
+		for _, raw := range []string{"national", "provincial", "joint-not-adjacent"} {
+			if strings.Contains(panel, raw) {
+				t.Errorf("cluster panel shows %q raw: %s", raw, panel)
+			}
+		}
+		var hl []string
+		b.eval(t, `['370200', '370600', '371000', '370100'].filter(c => `+strings.ReplaceAll(unitState("X"), `"X"`, "c")+`.hl)`, &hl)
+		if strings.Join(hl, ",") != "370200,370600,371000" {
+			t.Errorf("cluster hosts outlined: %v", hl)
+		}
+		screenshot(t, b, "shandong-cluster.png")
+		// An economic circle: its cities.
+		b.run(t, chromedp.Click(`button[data-region="胶东经济圈"]`, chromedp.ByQuery))
+		b.wait(t, "the circle's panel", `document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent === '胶东经济圈'`)
+		if p := b.evalString(t, `document.querySelector('#panel').textContent`); !strings.Contains(p, "青岛市") || !strings.Contains(p, "潍坊市") {
+			t.Errorf("circle panel: %s", p)
+		}
+		b.run(t, chromedp.Click("#lang", chromedp.ByQuery))
+		b.wait(t, "English", `location.search.includes('lang=en') && document.querySelector('#panel').textContent.includes('Qingdao City')`)
+		screenshot(t, b, "shandong-region-en.png")
+		b.checkClean(t, "Shandong")
+	})
+}
