@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -161,7 +162,7 @@ func (h *handlers) cors(next echo.HandlerFunc) echo.HandlerFunc {
 			method := req.Header.Get("Access-Control-Request-Method")
 			write = isWrite(method, req.URL.Path)
 		}
-		allowed := !write || (origin != "" && slices.Contains(h.writeOrigins, origin))
+		allowed := !write || (origin != "" && (slices.Contains(h.writeOrigins, origin) || sameOrigin(origin, req.Host)))
 		switch {
 		case !write:
 			// The same answer for every origin keeps shared caches simple.
@@ -186,6 +187,15 @@ func (h *handlers) cors(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		return next(c)
 	}
+}
+
+// sameOrigin reports whether a browser's Origin is the server itself (the
+// host the request was sent to): indmap's own page saves with the
+// planner's token and needs no --cors-write-origins entry. A page on
+// another site cannot send an Origin naming the Host it writes to.
+func sameOrigin(origin, host string) bool {
+	u, err := url.Parse(origin)
+	return err == nil && u.Host != "" && strings.EqualFold(u.Host, host)
 }
 
 // exposedHeaders are the answer headers a page on another origin may

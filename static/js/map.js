@@ -59,15 +59,17 @@ function style() {
         id: "borders-line", type: "line", source: SRC, "source-layer": "borders",
         paint: { "line-color": "#57534e", "line-width": ["case", ["boolean", ["get", "outer"], false], 1.6, 0.6] },
       },
-      lines("units-changed", { "line-color": "#7c3aed", "line-width": ["case", bool("changed"), 6, 0], "line-opacity": 0.8 }),
+      // Outlines nest, widest below: the selection, what a draft changes,
+      // then errors and warnings on top, so none hides another.
+      lines("units-selected", { "line-color": "#111827", "line-width": ["case", bool("selected"), 7, bool("hover"), 2, 0] }),
+      lines("units-changed", { "line-color": "#7c3aed", "line-width": ["case", bool("changed"), 4.5, 0] }),
       // Errors and warnings differ in colour and weight: a warning-only
       // unit is never outlined like an error.
       lines("units-severity", {
         "line-color": ["match", sev, "error", "#dc2626", "warning", "#d97706", "#000000"],
-        "line-width": ["match", sev, "error", 3.2, "warning", 1.2, 0],
+        "line-width": ["match", sev, "error", 2.6, "warning", 1.2, 0],
       }),
       lines("units-highlight", { "line-color": "#db2777", "line-width": ["case", bool("hl"), 2.6, 0] }),
-      lines("units-selected", { "line-color": "#111827", "line-width": ["case", bool("selected"), 3.4, bool("hover"), 1.6, 0] }),
       {
         id: "zones", type: "circle", source: SRC, "source-layer": "labels",
         filter: ["==", ["get", "approximate"], true],
@@ -96,7 +98,7 @@ function addRegions() {
   const src = map.getSource(SRC);
   hasRegions = !!src?.vectorLayerIds?.includes("regions");
   if (!hasRegions || map.getLayer("regions-line")) return;
-  map.addLayer({ id: "regions-fill", type: "fill", source: SRC, "source-layer": "regions", paint: { "fill-color": "#000000", "fill-opacity": 0 } }, "units-changed");
+  map.addLayer({ id: "regions-fill", type: "fill", source: SRC, "source-layer": "regions", paint: { "fill-color": "#000000", "fill-opacity": 0 } }, "units-selected");
   map.addLayer({
     id: "regions-line", type: "line", source: SRC, "source-layer": "regions",
     paint: {
@@ -257,7 +259,7 @@ export function reloadGeometry() {
 // frame shows a unit: its bounding box, or a point.
 export function frame(bbox, point) {
   if (bbox && (bbox[2] - bbox[0] > 1e-6 || bbox[3] - bbox[1] > 1e-6)) {
-    map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 48, maxZoom: 10, duration: 500 });
+    map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 48, maxZoom: 9, duration: 500 });
   } else if (point) {
     map.flyTo({ center: point, zoom: Math.max(map.getZoom(), 9), duration: 500 });
   }

@@ -12,6 +12,7 @@ import { subjectOf } from "./report.js";
 let list = [];
 let listTag = "";
 let confirming = 0;
+let notice = ""; // HTML of the last restore's outcome
 const open = new Map(); // revision n → its diff's HTML, when shown
 
 async function load(fresh) {
@@ -66,7 +67,7 @@ export async function render() {
     el.innerHTML = `<p class="sev-error">${esc(t("loadFailed"))}${esc(e.message)}</p>`;
     return;
   }
-  el.innerHTML = `<h3>${esc(t("revisions"))}</h3><ol class="revisions">${list.map(item).join("")}</ol><div id="restore-msg" role="status"></div>`;
+  el.innerHTML = `<h3>${esc(t("revisions"))}</h3><ol class="revisions">${list.map(item).join("")}</ol><div id="restore-msg" role="status">${notice}</div>`;
 }
 
 async function restore(n) {
@@ -76,10 +77,10 @@ async function restore(n) {
   await load(true);
   try {
     const r = await api.restore(state.plan, n, { token, etag: list[0]?.etag });
+    notice = `<p class="ok">${esc(t("restored", n, r.revision.n))}</p>`;
     emit("written");
     await load(true);
     await render();
-    $("#restore-msg").innerHTML = `<p class="ok">${esc(t("restored", n, r.revision.n))}</p>`;
   } catch (e) {
     emit("write-failed", e);
   }
@@ -89,6 +90,7 @@ export function wire() {
   $("#revisions").addEventListener("click", async (e) => {
     const b = e.target.closest("button");
     if (!b) return;
+    notice = "";
     if (b.dataset.diff) {
       const n = Number(b.dataset.diff);
       if (open.has(n)) open.delete(n);
