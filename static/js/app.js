@@ -8,17 +8,34 @@ import { colouring } from "./colouring.js";
 import * as legend from "./legend.js";
 import * as panel from "./panel.js";
 import * as ranking from "./ranking.js";
-import * as matrix from "./matrix.js";
 import * as search from "./search.js";
-import * as workbench from "./workbench.js";
-import * as revisions from "./revisions.js";
-import * as embed from "./embed.js";
 import * as live from "./live.js";
 
 // MapLibre is most of the page's weight: it loads while the plan's data
 // is fetched, not before.
 const mapModule = import("./map.js");
 let map = null; // the map module, once loaded
+
+// The views investors do not open first load when first opened: the
+// matrix, the planner's workbench, the embed dialog.
+const lazy = (path, wire) => {
+  let mod = null;
+  let loading = null;
+  const get = () => (loading ||= import(path).then((m) => { mod = m; wire?.(m); return m; }));
+  return { get, loaded: () => mod };
+};
+const matrix = lazy("./matrix.js", (m) => m.wire());
+// Loaded after a unit's panel was drawn, the workbench adds its editor.
+const workbench = lazy("./workbench.js", (m) => { m.wire(); panel.render(groups); });
+const embed = lazy("./embed.js", (m) => m.wire());
+
+function renderMatrix() {
+  if (state.view === "matrix" || matrix.loaded()) matrix.get().then((m) => m.render());
+}
+
+function renderWorkbench() {
+  if (state.view === "planner" || workbench.loaded()) workbench.get().then((m) => m.render());
+}
 
 // window.indmap is a read-only window on the page for tests and
 // debugging; nothing reads it back.
@@ -92,7 +109,7 @@ function highlights() {
 function recolour() {
   const col = colouring();
   legend.render(col, groups);
-  matrix.render();
+  renderMatrix();
   if (!map) return;
   map.paint(col);
   probe.paints++;
@@ -101,7 +118,7 @@ function recolour() {
 
 function remark() {
   if (!map) return;
-  const m = workbench.marks();
+  const m = workbench.loaded()?.marks() || { sev: new Map(), changed: new Set() };
   map.mark("sev", m.sev);
   map.mark("changed", m.changed);
   map.mark("selected", [state.unit]);
@@ -138,9 +155,12 @@ function onChange(keys) {
   else if (any("unit", "cluster", "region")) { remark(); legend.render(colouring(), groups); }
   if (any("unit", "cluster", "region", "theme", "draft", "lang", "view")) panel.render(groups);
   if (any("industry", "origin", "theme", "lang", "view", "catalogue")) ranking.render();
-  if (any("view", "draft", "theme", "lang", "plan")) workbench.render();
+  if (any("view", "draft", "theme", "lang", "plan")) renderWorkbench();
   if (keys.has("origin")) map?.setOrigin(state.origin?.lngLat);
-  if (keys.has("unit") && state.unit) document.body.classList.add("sheet-open");
+  if (keys.has("unit") && state.unit) {
+    document.body.classList.add("sheet-open");
+    $("#sheet-handle").setAttribute("aria-expanded", "true");
+  }
 }
 
 async function select({ code, fly, bbox, point }) {
@@ -178,11 +198,12 @@ function wire() {
     if (code) set({ origin, unit: code, cluster: "", region: "" });
     else if (region) set({ origin, region, unit: "", cluster: "" });
     else set({ origin, unit: "" });
+    if (code || region) map?.reveal(lngLat);
   });
   on("region-click", (name) => set({ region: name, unit: "", cluster: "" }));
   on("theme-stale", refreshTheme);
   on("written", () => refreshTheme());
-  on("write-failed", (e) => workbench.reportFailure(e));
+  on("write-failed", (e) => workbench.loaded()?.reportFailure(e));
   on("geometry-changed", () => map?.reloadGeometry());
   on("marks", remark);
   $("#plan").addEventListener("change", (e) => set({ plan: e.target.value, industry: "", unit: "", cluster: "", region: "" }));
@@ -199,15 +220,13 @@ function wire() {
   $("#sheet-handle").addEventListener("click", () => {
     const open = document.body.classList.toggle("sheet-open");
     $("#sheet-handle").setAttribute("aria-expanded", String(open));
+    if (!open) map?.reveal(null);
   });
   legend.wire();
   panel.wire();
   ranking.wire();
-  matrix.wire();
   search.wire();
-  workbench.wire();
-  revisions.wire();
-  embed.wire();
+  $("#embed-open").addEventListener("click", () => embed.get().then((m) => m.open()));
 }
 
 async function main() {
@@ -246,7 +265,7 @@ async function main() {
   });
   panel.render(groups);
   ranking.render();
-  workbench.render();
+  renderWorkbench();
   live.start();
 }
 

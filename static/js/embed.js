@@ -35,7 +35,6 @@ export function open() {
 }
 
 export function wire() {
-  $("#embed-open").addEventListener("click", open);
   $("#embed-industry").addEventListener("change", update);
   $("#embed-lang").addEventListener("change", update);
   // The preview stops loading when the dialog closes.

@@ -61,7 +61,7 @@ function style() {
       },
       // Outlines nest, widest below: the selection, what a draft changes,
       // then errors and warnings on top, so none hides another.
-      lines("units-selected", { "line-color": "#111827", "line-width": ["case", bool("selected"), 7, bool("hover"), 2, 0] }),
+      lines("units-selected", { "line-color": "#111827", "line-width": ["case", bool("selected"), 5, bool("hover"), 2, 0] }),
       lines("units-changed", { "line-color": "#7c3aed", "line-width": ["case", bool("changed"), 4.5, 0] }),
       // Errors and warnings differ in colour and weight: a warning-only
       // unit is never outlined like an error.
@@ -256,13 +256,33 @@ export function reloadGeometry() {
   map.getSource(SRC)?.setUrl(`${location.origin}/tiles/${encodeURIComponent(state.plan)}.json`);
 }
 
+// sheetCover: on a phone the side panel, open, is a bottom sheet over
+// the lower part of the map (--sheet-open of the screen below the
+// header); what the map shows then stays above it.
+function sheetCover() {
+  if (!matchMedia("(max-width: 700px)").matches || !document.body.classList.contains("sheet-open")) return 0;
+  const main = document.querySelector("main").getBoundingClientRect();
+  const open = parseFloat(getComputedStyle(document.body).getPropertyValue("--sheet-open")) / 100 || 0;
+  return Math.max(0, map.getContainer().getBoundingClientRect().bottom - (main.bottom - main.height * open));
+}
+
+const pad = (n) => ({ top: n, left: n, right: n, bottom: n + sheetCover() });
+
 // frame shows a unit: its bounding box, or a point.
 export function frame(bbox, point) {
   if (bbox && (bbox[2] - bbox[0] > 1e-6 || bbox[3] - bbox[1] > 1e-6)) {
-    map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: 48, maxZoom: 9, duration: 500 });
+    map.fitBounds([[bbox[0], bbox[1]], [bbox[2], bbox[3]]], { padding: pad(48), maxZoom: 9, duration: 500 });
   } else if (point) {
-    map.flyTo({ center: point, zoom: Math.max(map.getZoom(), 9), duration: 500 });
+    map.flyTo({ center: point, zoom: Math.max(map.getZoom(), 9), padding: pad(0), duration: 500 });
   }
+}
+
+// reveal keeps a clicked point in sight above an open bottom sheet
+// (null: the sheet closed, the whole map is seen again).
+export function reveal(lngLat) {
+  const cover = sheetCover();
+  if (lngLat && cover) map.easeTo({ center: lngLat, padding: { top: 0, left: 0, right: 0, bottom: cover }, duration: 300 });
+  else if (!lngLat) map.easeTo({ padding: { top: 0, left: 0, right: 0, bottom: 0 }, duration: 300 });
 }
 
 export function resize() {

@@ -163,6 +163,7 @@ function editorHTML(code) {
 }
 
 export function wire() {
+  revisions.wire();
   $("#file").addEventListener("change", (e) => {
     const f = e.target.files[0];
     e.target.value = "";
