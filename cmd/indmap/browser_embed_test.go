@@ -27,6 +27,16 @@ window.m = m;
 </script>`, base, head, script)
 }
 
+// openBare opens a bare page and waits for its map.
+func (b *browser) openBare(t *testing.T, u string) {
+	t.Helper()
+	b.run(t, chromedp.Navigate(u))
+	b.wait(t, "the bare map", `window.bareReady || window.bareError`)
+	if e := b.evalString(t, `window.bareError || ''`); e != "" {
+		t.Fatalf("%s: %s", u, e)
+	}
+}
+
 // TestBrowserEmbed: the map in another site's iframe (by industry
 // name, and an unknown one), the embed dialog's live preview, the style
 // in a bare MapLibre page, and the PMTiles export through the pmtiles
@@ -92,7 +102,7 @@ const m = new maplibregl.Map({container: "m", bounds: [[105.2, 28.1], [110.2, 32
 		b.open(t, base+"/embed?plan=chongqing-2023&industry="+icv)
 		b.settled(t, "indmap.map")
 		img := screenshot(t, b, "embed-by-name.png")
-		if s := share(img, b.insidePoints(t, "indmap.map", "units-fill", "500120", 20), func(c rgb) bool { return c.near(mainFill, 14) }); s < 0.8 {
+		if s := b.drawnIn(t, img, "indmap.map", "500120", mainFill, 14); s < 0.8 {
 			t.Errorf("/embed?industry=<name>: 璧山区 is in the main colour at %.0f%% of its points", s*100)
 		}
 		// An unknown industry says so inside the frame.
@@ -122,11 +132,7 @@ const m = new maplibregl.Map({container: "m", bounds: [[105.2, 28.1], [110.2, 32
 	t.Run("style in a bare MapLibre page", func(t *testing.T) {
 		// Without a center or zoom of its own, the page opens where the
 		// style says: on Chongqing, 璧山区 in the main role's colour.
-		b.run(t, chromedp.Navigate(other.URL+"/style"))
-		b.wait(t, "the bare map", `window.bareReady || window.bareError`)
-		if e := b.evalString(t, `window.bareError || ''`); e != "" {
-			t.Fatalf("bare style page: %s", e)
-		}
+		b.openBare(t, other.URL+"/style")
 		var view struct{ Lng, Lat, Zoom float64 }
 		b.eval(t, `({Lng: m.getCenter().lng, Lat: m.getCenter().lat, Zoom: m.getZoom()})`, &view)
 		if view.Lng < 105.2 || view.Lng > 110.2 || view.Lat < 28.1 || view.Lat > 32.3 || view.Zoom < 5 {
@@ -134,23 +140,19 @@ const m = new maplibregl.Map({container: "m", bounds: [[105.2, 28.1], [110.2, 32
 		}
 		b.settled(t, "m")
 		img := screenshot(t, b, "bare-style.png")
-		if s := share(img, b.insidePoints(t, "m", "units-fill", "500120", 20), func(c rgb) bool { return c.near(mainFill, 30) }); s < 0.8 {
+		if s := b.drawnIn(t, img, "m", "500120", mainFill, 30); s < 0.8 {
 			t.Errorf("style ?industry=CQ-ICV: 璧山区 in the main colour at %.0f%% of its points", s*100)
 		}
 		b.checkClean(t, "bare style")
 	})
 
 	t.Run("PMTiles through the pmtiles protocol", func(t *testing.T) {
-		b.run(t, chromedp.Navigate(other.URL+"/pmtiles"))
-		b.wait(t, "the PMTiles map", `window.bareReady || window.bareError`)
-		if e := b.evalString(t, `window.bareError || ''`); e != "" {
-			t.Fatalf("PMTiles page: %s", e)
-		}
+		b.openBare(t, other.URL+"/pmtiles")
 		b.settled(t, "m")
 		var n int
 		b.eval(t, `m.queryRenderedFeatures({layers: ['units-fill']}).length`, &n)
 		img := screenshot(t, b, "bare-pmtiles.png")
-		if s := share(img, b.insidePoints(t, "m", "units-fill", "500120", 20), func(c rgb) bool { return c.near(mainFill, 14) }); n == 0 || s < 0.8 {
+		if s := b.drawnIn(t, img, "m", "500120", mainFill, 14); n == 0 || s < 0.8 {
 			t.Errorf("PMTiles: %d units rendered, 璧山区 drawn at %.0f%% of its points", n, s*100)
 		}
 		b.checkClean(t, "PMTiles")

@@ -331,6 +331,13 @@ func share(img image.Image, pts [][2]float64, ok func(rgb) bool) float64 {
 	return float64(n) / float64(len(pts))
 }
 
+// drawnIn is the share of the points inside unit code (layer
+// units-fill) that a screenshot shows in colour c.
+func (b *browser) drawnIn(t *testing.T, img image.Image, mapExpr, code string, c rgb, tol float64) float64 {
+	t.Helper()
+	return share(img, b.insidePoints(t, mapExpr, "units-fill", code, 20), func(p rgb) bool { return p.near(c, tol) })
+}
+
 // counting is a reverse proxy in front of the server that counts the
 // bytes it sends (as sent: gzipped where the server gzips), so that a
 // page's whole transfer shows, its workers' tile requests included.

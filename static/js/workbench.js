@@ -56,6 +56,11 @@ export async function render() {
   const el = $("#planner");
   el.hidden = state.view !== "planner";
   if (el.hidden) return;
+  const d = state.draft;
+  if (d?.report?.lang && d.report.lang !== state.lang) {
+    // The draft's report in the page's new language: checked again.
+    return check(d.body, d.name, d.label, { kind: d.kind, assignments: d.assignments, etag: d.etag });
+  }
   try {
     await loadStored();
   } catch (e) {
