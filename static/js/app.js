@@ -26,7 +26,7 @@ const lazy = (path, wire) => {
 };
 const matrix = lazy("./matrix.js", (m) => m.wire());
 // Loaded after a unit's panel was drawn, the workbench adds its editor.
-const workbench = lazy("./workbench.js", (m) => { m.wire(); panel.render(groups); });
+const workbench = lazy("./workbench.js", (m) => { m.wire(); panel.render(); });
 const embed = lazy("./embed.js", (m) => m.wire());
 
 function renderMatrix() {
@@ -74,33 +74,30 @@ async function planData(id) {
   return { catalogue: cat.industries, theme, tilejson };
 }
 
-let groups = new Map(); // economic circle → member unit codes
-let groupsPlan = "";
-
 // loadGroups reads the plan's economic circles (Shandong's), after the
 // first render: only clusters plans group their cities.
 async function loadGroups() {
   const p = state.plans.find((x) => x.id === state.plan);
-  if (groupsPlan === state.plan || p?.kind !== "clusters") return;
-  groupsPlan = state.plan;
-  groups = new Map();
+  if (state.groups.plan === state.plan || p?.kind !== "clusters") return;
+  const plan = state.plan;
+  const members = new Map();
   try {
-    const fc = await api.planUnits(state.plan, "kind=city&limit=1000&simplify=20000");
+    const fc = await api.planUnits(plan, "kind=city&limit=1000&simplify=20000");
     for (const f of fc.features) {
       const g = f.properties.group;
       if (!g) continue;
-      if (!groups.has(g)) groups.set(g, []);
-      groups.get(g).push(f.properties.code);
+      if (!members.has(g)) members.set(g, []);
+      members.get(g).push(f.properties.code);
     }
   } catch (e) {
     console.error("economic circles:", e);
   }
-  recolour();
+  if (plan === state.plan) set({ groups: { plan, members } });
 }
 
 function highlights() {
   if (state.cluster) return legend.clusterHosts().get(state.cluster) || [];
-  if (state.region) return groups.get(state.region) || [];
+  if (state.region) return state.groups.members.get(state.region) || [];
   return [];
 }
 
@@ -108,7 +105,7 @@ function highlights() {
 // matrix, which shows the same holdings).
 function recolour() {
   const col = colouring();
-  legend.render(col, groups);
+  legend.render(col);
   renderMatrix();
   if (!map) return;
   map.paint(col);
@@ -151,9 +148,9 @@ function onChange(keys) {
   if (keys.has("plan")) return switchPlan();
   if (any("lang", "view", "embed")) layout();
   if (any("lang")) map?.setLabels();
-  if (any("theme", "catalogue", "draft", "industry", "lang", "view", "plans")) recolour();
-  else if (any("unit", "cluster", "region")) { remark(); legend.render(colouring(), groups); }
-  if (any("unit", "cluster", "region", "theme", "draft", "lang", "view")) panel.render(groups);
+  if (any("theme", "catalogue", "draft", "industry", "lang", "view", "plans", "groups")) recolour();
+  else if (any("unit", "cluster", "region")) { remark(); legend.render(colouring()); }
+  if (any("unit", "cluster", "region", "theme", "draft", "lang", "view", "groups")) panel.render();
   if (any("industry", "origin", "theme", "lang", "view", "catalogue")) ranking.render();
   if (any("view", "draft", "theme", "lang", "plan")) renderWorkbench();
   if (keys.has("origin")) map?.setOrigin(state.origin?.lngLat);
@@ -263,7 +260,7 @@ async function main() {
       window.parent.postMessage({ indmap: "ready", plan: state.plan, industry: state.industry, unknownIndustry: state.unknownIndustry, features }, "*");
     }
   });
-  panel.render(groups);
+  panel.render();
   ranking.render();
   renderWorkbench();
   live.start();

@@ -48,9 +48,10 @@ function swatch(c) {
   return `<span class="swatch${c.hatch ? " hatch" : ""}" style="background-color:${esc(c.colour)}"></span>`;
 }
 
-// render draws the legend for a colouring (see colouring.js); groups
-// are the plan's economic circles, when it has any.
-export function render(col, groups) {
+// render draws the legend for a colouring (see colouring.js), with the
+// plan's economic circles when it has any.
+export function render(col) {
+  const groups = state.groups.plan === state.plan ? state.groups.members : null;
   const list = holdings();
   const p = currentPlan();
   let html = `<h2 id="plan-title">${esc(planTitle(p))}</h2>`;

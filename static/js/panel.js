@@ -121,8 +121,8 @@ async function clusterPanel(name) {
   return `<p class="muted">${esc(t("cluster"))} · ${esc(planTitle(currentPlan()))}</p>` + clusterHTML(c, "h2");
 }
 
-function regionPanel(name, groups) {
-  const members = groups?.get(name) || [];
+function regionPanel(name) {
+  const members = (state.groups.plan === state.plan && state.groups.members.get(name)) || [];
   return `<h2>${esc(name)}</h2><p class="muted">${esc(t("region"))} · ${esc(planTitle(currentPlan()))}</p>` +
     `<h3>${esc(t("members"))}</h3><p>${joinList(members.map((c) => unitButton(c, unitName(c))))}</p>`;
 }
@@ -131,7 +131,7 @@ let token = 0;
 
 // render shows what is selected: a unit, else a cluster, else an
 // economic circle; nothing hides the panel.
-export async function render(groups) {
+export async function render() {
   const el = $("#panel");
   const mine = ++token;
   if (!state.unit && !state.cluster && !state.region) {
@@ -143,7 +143,7 @@ export async function render(groups) {
   try {
     if (state.unit) html = await unitHTML(state.unit);
     else if (state.cluster) html = await clusterPanel(state.cluster);
-    else html = regionPanel(state.region, groups);
+    else html = regionPanel(state.region);
   } catch (e) {
     html = `<p class="sev-error">${esc(t(e.status === 404 ? "notFound" : "loadFailed"))}${esc(state.unit || state.cluster)}</p>`;
   }
