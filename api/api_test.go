@@ -233,7 +233,7 @@ func TestHealthAndPage(t *testing.T) {
 		t.Errorf("healthz %d %s", resp.StatusCode, body)
 	}
 	resp, body = get(t, srv.URL+"/")
-	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "/static/app.js") {
+	if resp.StatusCode != 200 || !strings.Contains(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "/static/js/app.js") {
 		t.Errorf("page %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 	csp := resp.Header.Get("Content-Security-Policy")
@@ -244,7 +244,7 @@ func TestHealthAndPage(t *testing.T) {
 	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "frame-ancestors *") || resp.Header.Get("X-Frame-Options") != "" {
 		t.Errorf("embed may not be framed: %v", resp.Header)
 	}
-	resp, _ = get(t, srv.URL+"/static/app.js")
+	resp, _ = get(t, srv.URL+"/static/js/app.js")
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/javascript; charset=utf-8" || resp.Header.Get("ETag") == "" {
 		t.Errorf("app.js: %d %v", resp.StatusCode, resp.Header)
 	}

@@ -48,7 +48,7 @@ var sampleURLs = map[string]string{
 	"/tiles/:name":                           "/tiles/chongqing-2023.json",
 	"/":                                      "/",
 	"/embed":                                 "/embed",
-	"/static/*":                              "/static/app.js",
+	"/static/*":                              "/static/js/app.js",
 	"/styles/:name":                          "/styles/chongqing-2023.json",
 	"/fonts/:stack/:range":                   "/fonts/Noto/0-255.pbf",
 	"/api/v1/plans/:id/assignments":          "/api/v1/plans/chongqing-2023/assignments?format=xlsx",
@@ -222,7 +222,7 @@ func TestConditionalRequests(t *testing.T) {
 		}
 	}
 	// TileJSON, the style and static files answer 304.
-	for _, u := range []string{"/tiles/chongqing-2023.json", "/styles/chongqing-2023.json", "/static/app.js"} {
+	for _, u := range []string{"/tiles/chongqing-2023.json", "/styles/chongqing-2023.json", "/static/js/app.js"} {
 		r, _ := get(t, srv.URL+u)
 		tag := r.Header.Get("ETag")
 		if r2, _ := get(t, srv.URL+u, "If-None-Match", tag); tag == "" || r2.StatusCode != 304 {

@@ -47,10 +47,11 @@ func sitesOf(t *testing.T, base, query string) []site {
 // rankedCodes is the ranking's list as the page shows it.
 const rankedCodes = `[...document.querySelectorAll('#sites li.site')].map(li => li.dataset.code).join(',')`
 
-// unitState is a unit's feature-state on the page's map.
+// unitState is a unit's feature-state on the page's map ({} while the
+// map has none, as when a new style is loading).
 func unitState(code string) string {
-	return fmt.Sprintf(`(() => { const u = indmap.state.theme.units.find(u => u.code === %q);
-	  return u ? indmap.map.getFeatureState({source: 'indmap', sourceLayer: 'units', id: u.id}) : null; })()`, code)
+	return fmt.Sprintf(`(() => { try { const u = indmap.state.theme.units.find(u => u.code === %q);
+	  return indmap.map.getFeatureState({source: 'indmap', sourceLayer: 'units', id: u.id}); } catch { return {}; } })()`, code)
 }
 
 // typeInto replaces an input's text by typing.
@@ -377,6 +378,23 @@ func TestBrowserPage(t *testing.T) {
 		b.run(t, chromedp.Click("#lang", chromedp.ByQuery))
 		b.wait(t, "English", `location.search.includes('lang=en') && document.querySelector('#panel').textContent.includes('Qingdao City')`)
 		screenshot(t, b, "shandong-region-en.png")
+		// Another plan from the picker: Henan, 洛阳 national, seen through
+		// its counties (栾川县), which hold nothing.
+		b.run(t, chromedp.SetValue("#plan", "henan-clusters", chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector('#plan').dispatchEvent(new Event('change')) && true`, nil))
+		b.wait(t, "Henan's colours", `indmap.state.plan === 'henan-clusters' && `+unitState("410300")+`.fill === '#2c7fb8'`)
+		b.settled(t, "indmap.map")
+		if s := share(screenshot(t, b, "henan-en.png"), b.insidePoints(t, "indmap.map", "units-fill", "410324", 20), rgb.saturated); s < 0.8 {
+			t.Errorf("洛阳 is not drawn in colour through 栾川县 after the plan switch (%.0f%%)", s*100)
+		}
+		// And back to a picks plan, whose colours come only with its theme.
+		b.run(t, chromedp.SetValue("#plan", "chongqing-2023", chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector('#plan').dispatchEvent(new Event('change')) && true`, nil))
+		b.wait(t, "Chongqing's colours", `indmap.state.plan === 'chongqing-2023' && !!`+unitState("500120")+`.fill`)
+		b.settled(t, "indmap.map")
+		if s := share(screenshot(t, b, ""), b.insidePoints(t, "indmap.map", "units-fill", "500120", 20), rgb.saturated); s < 0.8 {
+			t.Errorf("璧山区 is not drawn in colour after the plan switch (%.0f%%)", s*100)
+		}
 		b.checkClean(t, "Shandong")
 	})
 }

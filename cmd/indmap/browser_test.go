@@ -213,7 +213,15 @@ func (b *browser) wait(t *testing.T, what, js string) {
 
 func (b *browser) waitWithin(t *testing.T, what, js string, d time.Duration) {
 	t.Helper()
-	err := chromedp.Run(b.ctx, chromedp.Poll(js, nil, chromedp.WithPollingTimeout(d), chromedp.WithPollingInterval(20*time.Millisecond)))
+	deadline := time.Now().Add(d)
+	var err error
+	for {
+		err = chromedp.Run(b.ctx, chromedp.Poll(js, nil, chromedp.WithPollingTimeout(time.Until(deadline)), chromedp.WithPollingInterval(20*time.Millisecond)))
+		// A page just navigated to may replace the context polled in.
+		if err == nil || !strings.Contains(err.Error(), "Cannot find context") || time.Now().After(deadline) {
+			break
+		}
+	}
 	if err != nil {
 		t.Fatalf("waiting for %s (%s): %v (errors: %v)", what, js, err, b.problems())
 	}

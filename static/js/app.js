@@ -56,10 +56,10 @@ function translate() {
 
 // resolveIndustry reads an industry given by code or by name (Chinese or
 // English), as embed URLs may; one the catalogue lacks is said so.
-function resolveIndustry(asked) {
+function resolveIndustry(asked, catalogue = state.catalogue) {
   if (!asked) return { industry: "", unknownIndustry: "" };
   const a = asked.trim().toLowerCase();
-  const i = state.catalogue.find((x) => x.code.toLowerCase() === a || x.name.toLowerCase() === a || (x.name_en || "").toLowerCase() === a);
+  const i = catalogue.find((x) => x.code.toLowerCase() === a || x.name.toLowerCase() === a || (x.name_en || "").toLowerCase() === a);
   return i ? { industry: i.code, unknownIndustry: "" } : { industry: "", unknownIndustry: asked };
 }
 
@@ -133,9 +133,9 @@ function layout() {
 async function switchPlan() {
   try {
     const data = await planData(state.plan);
-    const r = resolveIndustry(state.industry);
-    set({ ...data, draft: null, origin: null, ...r });
-    map?.showPlan();
+    // The new style first: the colouring set next is applied to it.
+    map?.showPlan(data.tilejson);
+    set({ ...data, draft: null, origin: null, ...resolveIndustry(state.industry, data.catalogue) });
     loadGroups();
   } catch (e) {
     fail(e);
@@ -147,7 +147,8 @@ function onChange(keys) {
   const any = (...k) => k.some((x) => keys.has(x));
   if (keys.has("plan")) return switchPlan();
   if (any("lang", "view", "embed")) layout();
-  if (any("lang")) map?.setLabels();
+  // English labels fall back on the plan's names (a no-op when unchanged).
+  if (any("lang", "theme")) map?.setLabels();
   if (any("theme", "catalogue", "draft", "industry", "lang", "view", "plans", "groups")) recolour();
   else if (any("unit", "cluster", "region")) { remark(); legend.render(colouring()); }
   if (any("unit", "cluster", "region", "theme", "draft", "lang", "view", "groups")) panel.render();
@@ -197,7 +198,6 @@ function wire() {
     else set({ origin, unit: "" });
     if (code || region) map?.reveal(lngLat);
   });
-  on("region-click", (name) => set({ region: name, unit: "", cluster: "" }));
   on("theme-stale", refreshTheme);
   on("written", () => refreshTheme());
   on("write-failed", (e) => workbench.loaded()?.reportFailure(e));

@@ -92,13 +92,14 @@ function style() {
   };
 }
 
+const regionField = () => (state.lang === "en" ? ["coalesce", ["get", "name_en"], ["get", "name"]] : ["get", "name"]);
+
 // Economic circles (Shandong) come as a regions layer where the tiles
-// have one: outlined, named and clickable.
+// have one: outlined, named, and their names clickable.
 function addRegions() {
   const src = map.getSource(SRC);
   hasRegions = !!src?.vectorLayerIds?.includes("regions");
   if (!hasRegions || map.getLayer("regions-line")) return;
-  map.addLayer({ id: "regions-fill", type: "fill", source: SRC, "source-layer": "regions", paint: { "fill-color": "#000000", "fill-opacity": 0 } }, "units-selected");
   map.addLayer({
     id: "regions-line", type: "line", source: SRC, "source-layer": "regions",
     paint: {
@@ -108,13 +109,13 @@ function addRegions() {
   }, "zones");
   map.addLayer({
     id: "regions-label", type: "symbol", source: SRC, "source-layer": "regions",
-    layout: { "text-field": ["get", "name"], "text-font": ["Noto Sans Bold"], "text-size": 14, "symbol-placement": "point" },
+    layout: {
+      "text-field": regionField(),
+      "text-font": ["Noto Sans Bold"], "text-size": 14, "symbol-placement": "point",
+    },
     paint: { "text-color": "#4c1d95", "text-halo-color": "#ffffff", "text-halo-width": 2 },
   });
-  map.on("click", "regions-label", (e) => emit("region-click", e.features[0].properties.name));
 }
-
-export const regionsShown = () => hasRegions;
 
 export function showRegion(name) {
   if (map?.getLayer("regions-line")) map.setPaintProperty("regions-line", "line-width", ["case", ["==", ["get", "name"], name || ""], 3.5, 2]);
@@ -192,25 +193,28 @@ export function createMap(container) {
     hovered = null;
   });
   map.on("click", (e) => {
+    const lngLat = [e.lngLat.lng, e.lngLat.lat];
+    // An economic circle's name selects the circle.
+    const region = map.getLayer("regions-label") && map.queryRenderedFeatures(e.point, { layers: ["regions-label"] })[0];
+    if (region) return emit("map-click", { code: "", lngLat, region: region.properties.name });
     const layers = ["zones", "units-fill"].filter((l) => map.getLayer(l));
     const hits = map.queryRenderedFeatures(e.point, { layers });
     // A zone's point before the polygon under it; a county before its city.
     const hit = hits.find((f) => f.layer.id === "zones") || hits.find((f) => f.properties.kind !== "city") || hits[0];
-    let region = "";
-    if (map.getLayer("regions-fill")) region = map.queryRenderedFeatures(e.point, { layers: ["regions-fill"] })[0]?.properties.name || "";
-    emit("map-click", { code: hit?.properties.code || "", lngLat: [e.lngLat.lng, e.lngLat.lat], region });
+    emit("map-click", { code: hit?.properties.code || "", lngLat, region: "" });
   });
   return map;
 }
 
-// showPlan switches the map to the current plan's tiles.
-export function showPlan() {
+// showPlan switches the map to the current plan's tiles, framed on its
+// TileJSON's bounds.
+export function showPlan(tilejson) {
   hasRegions = false;
   hovered = null;
   painted = null;
   for (const k of Object.keys(marked)) marked[k] = new Map();
   map.setStyle(style(), { diff: false });
-  const b = state.tilejson?.bounds;
+  const b = tilejson?.bounds;
   if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 16, duration: 0 });
 }
 
@@ -233,6 +237,7 @@ export function mark(key, values) {
 
 export function setLabels() {
   if (map?.getLayer("labels")) map.setLayoutProperty("labels", "text-field", labelField());
+  if (map?.getLayer("regions-label")) map.setLayoutProperty("regions-label", "text-field", regionField());
 }
 
 export function setOrigin(lngLat) {
