@@ -152,6 +152,18 @@ async function edit(code, change) {
   await check(json, "edits.json", (d) => t("editing", subjectOf(d.from)), { kind: "edit", assignments: rows, etag: editBase.etag });
 }
 
+// unitReportHTML: what the report on screen (the draft's, else the
+// stored plan's) says of one unit, by rule title, errors first.
+function unitReportHTML(code) {
+  const r = state.draft ? state.draft.report : stored;
+  const vs = (r?.violations || []).filter((v) => (v.units || []).includes(code));
+  if (!vs.length) return "";
+  return `<h3>${esc(t("reportOn", subjectOf(r.subject)))}</h3><ul class="violations">` + vs.map((v) =>
+    `<li class="violation sev-${esc(v.severity)}"><span class="badge badge-${esc(v.severity)}">${esc(t(v.severity === "error" ? "errors" : "warnings"))}</span> ` +
+    `<strong>${esc(v.title || v.rule)}</strong>: ${esc(v.message || "")}` +
+    (v.lines?.length ? ` <span class="muted">${esc(t("lines", v.lines.join(", ")))}</span>` : "") + "</li>").join("") + "</ul>";
+}
+
 function editorHTML(code) {
   if (isClusters()) return `<p class="muted">${esc(t("editClusters"))}</p>`;
   if (state.draft?.kind === "file") return `<p class="muted">${esc(t("fileDraftBlocks"))}</p>`;
@@ -192,7 +204,7 @@ export function wire() {
     } else if (b.dataset.unit) emit("select", { code: b.dataset.unit, fly: true });
   });
   on("panel-rendered", ({ code, el }) => {
-    if (state.view === "planner" && code && el) el.innerHTML = editorHTML(code);
+    if (state.view === "planner" && code && el) el.innerHTML = unitReportHTML(code) + editorHTML(code);
   });
   $("#panel").addEventListener("click", (e) => {
     const b = e.target.closest("button");
