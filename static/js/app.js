@@ -230,14 +230,14 @@ async function main() {
   layout();
   const asked = state.plan;
   const [plans, data, mod] = await Promise.all([api.plans(), planData(asked).catch(() => null), mapModule]);
-  state.plans = plans.plans;
+  // Nothing listens yet: set() only keeps the URL in step.
+  set({ plans: plans.plans });
   let loaded = data;
   if (!state.plans.some((p) => p.id === asked)) {
-    state.plan = state.plans[0].id;
+    set({ plan: state.plans[0].id });
     loaded = await planData(state.plan);
   }
-  Object.assign(state, loaded);
-  Object.assign(state, resolveIndustry(state.industry));
+  set({ ...loaded, ...resolveIndustry(state.industry, loaded.catalogue) });
   layout();
   wire();
   map = mod;

@@ -118,7 +118,7 @@ function failed(e, d) {
   if (e.status === 422 && e.body?.report) {
     refused = true;
     message = `<p class="sev-error">${esc(t("refused"))}</p>`;
-    if (d) state.draft.report = e.body.report;
+    if (d && state.draft) set({ draft: { ...state.draft, report: e.body.report } });
   } else if (e.status === 412 && e.body?.current_revision) {
     const c = e.body.current_revision;
     conflict = { current: c, base: d?.from_revision };
