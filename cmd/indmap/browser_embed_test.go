@@ -116,7 +116,7 @@ const m = new maplibregl.Map({container: "m", bounds: [[105.2, 28.1], [110.2, 32
 
 	t.Run("embed dialog preview", func(t *testing.T) {
 		b.open(t, base+"/?plan=chongqing-2023")
-		b.run(t, chromedp.Click("#embed-open", chromedp.ByQuery))
+		b.click(t, "#embed-open")
 		b.wait(t, "the preview", `(() => { const w = document.querySelector('#embed-preview').contentWindow; return w.indmap && w.indmap.ready; })()`)
 		b.run(t, chromedp.SetValue("#embed-industry", "CQ-ICV", chromedp.ByQuery),
 			chromedp.Evaluate(`document.querySelector('#embed-industry').dispatchEvent(new Event('change')) && true`, nil))

@@ -131,7 +131,7 @@ func TestBrowserPlanner(t *testing.T) {
 			t.Errorf("璧山区 in the draft: %s", s)
 		}
 		// Its panel shows the draft's 3 picks.
-		b.run(t, chromedp.Click(`#draft-report li.violation button[data-unit="500120"]`, chromedp.ByQuery))
+		b.click(t, `#draft-report li.violation button[data-unit="500120"]`)
 		b.wait(t, "the draft panel", `document.querySelector('#panel .draft-box')`)
 		var picks []string
 		b.eval(t, `[...document.querySelector('#panel .draft-box ul').querySelectorAll('li')].map(li => li.textContent)`, &picks)
@@ -144,9 +144,10 @@ func TestBrowserPlanner(t *testing.T) {
 		}
 
 		// Saving asks for the token once; the rules refuse, nothing is stored.
-		b.run(t, chromedp.Click("#save", chromedp.ByQuery))
+		b.click(t, "#save")
 		b.wait(t, "the token dialog", `document.querySelector('#token-dialog').open`)
-		b.run(t, chromedp.SendKeys("#token-input", token, chromedp.ByQuery), chromedp.Click(`#token-dialog button[value="ok"]`, chromedp.ByQuery))
+		b.run(t, chromedp.SendKeys("#token-input", token, chromedp.ByQuery))
+		b.click(t, `#token-dialog button[value="ok"]`)
 		b.wait(t, "the refusal", `document.querySelector('#save-force')`)
 		if m := b.evalString(t, `document.querySelector('#draft-msg').textContent`); !strings.Contains(m, "未保存") {
 			t.Errorf("refusal message: %s", m)
@@ -156,7 +157,7 @@ func TestBrowserPlanner(t *testing.T) {
 		}
 		screenshot(t, b, "planner-refused.png")
 		// Saving anyway stores it; the map shows the stored plan.
-		b.run(t, chromedp.Click("#save-force", chromedp.ByQuery))
+		b.click(t, "#save-force")
 		b.wait(t, "saved", `document.querySelector('#draft-msg') && document.querySelector('#draft-msg').textContent.includes('已保存为第')`)
 		if n := revisionCount(t, base); n != revisions+1 {
 			t.Fatalf("save anyway: %d revisions, were %d", n, revisions)
@@ -168,7 +169,7 @@ func TestBrowserPlanner(t *testing.T) {
 		if r := b.evalString(t, `document.querySelector('#revisions li.revision[data-n="`+newest+`"]').textContent`); !strings.Contains(r, "强制保存") {
 			t.Errorf("the forced revision: %s", r)
 		}
-		b.run(t, chromedp.Click(`#revisions button[data-diff="`+newest+`"]`, chromedp.ByQuery))
+		b.click(t, `#revisions button[data-diff="`+newest+`"]`)
 		b.wait(t, "its diff", `document.querySelector('#revisions li.revision[data-n="`+newest+`"] .diff')`)
 		if d := b.evalString(t, `document.querySelector('#revisions li.revision[data-n="`+newest+`"] .diff').textContent`); !strings.Contains(d, "璧山区") || !strings.Contains(d, "+ 先进材料") {
 			t.Errorf("the revision's diff: %s", d)
@@ -176,9 +177,9 @@ func TestBrowserPlanner(t *testing.T) {
 		screenshot(t, b, "planner-revisions.png")
 		// Restoring the revision before brings the old picks back.
 		before := fmt.Sprint(revisions)
-		b.run(t, chromedp.Click(`#revisions button[data-ask-restore="`+before+`"]`, chromedp.ByQuery))
+		b.click(t, `#revisions button[data-ask-restore="`+before+`"]`)
 		b.wait(t, "the confirmation", `document.querySelector('#revisions button[data-restore="`+before+`"]')`)
-		b.run(t, chromedp.Click(`#revisions button[data-restore="`+before+`"]`, chromedp.ByQuery))
+		b.click(t, `#revisions button[data-restore="`+before+`"]`)
 		b.wait(t, "the old picks on the map", `(() => { const s = `+unitState("500120")+`; return s.fill === '#e7e5e4'; })()`)
 		b.wait(t, "the restore's message", `document.querySelector('#restore-msg').textContent.includes('已恢复第 `+before+` 版')`)
 		screenshot(t, b, "planner-restored.png")
@@ -190,20 +191,20 @@ func TestBrowserPlanner(t *testing.T) {
 
 		// An edit in 璧山区's panel, while another planner saves: 412, and
 		// their changes on offer.
-		b.run(t, chromedp.Click(`#panel .close`, chromedp.ByQuery))
+		b.click(t, `#panel .close`)
 		b.open(t, base+"/?plan=chongqing-2023&view=planner&unit=500120")
 		b.wait(t, "the editor", `document.querySelector('#panel .editor #add-pick')`)
-		b.run(t, chromedp.SetValue("#add-industry", "CQ-BIO", chromedp.ByQuery), chromedp.SetValue("#add-role", "special", chromedp.ByQuery),
-			chromedp.Click("#add-pick", chromedp.ByQuery))
+		b.run(t, chromedp.SetValue("#add-industry", "CQ-BIO", chromedp.ByQuery), chromedp.SetValue("#add-role", "special", chromedp.ByQuery))
+		b.click(t, "#add-pick")
 		b.wait(t, "the edit draft", `document.querySelector('#draft-box') && document.querySelector('#draft-box').textContent.includes('编辑草稿')`)
 		if s := b.evalString(t, `JSON.stringify(`+unitState("500120")+`)`); !strings.Contains(s, `"changed":true`) {
 			t.Errorf("the edit is not drawn: %s", s)
 		}
 		csv, etag := storedCSV(t, base)
 		putCSV(t, base, token, csv+"500101,万州区,special,生物医药,,https://example.com/other\n", etag)
-		b.run(t, chromedp.Click("#save", chromedp.ByQuery))
+		b.click(t, "#save")
 		b.wait(t, "someone else saved", `document.querySelector('#conflict')`)
-		b.run(t, chromedp.Click("#their-diff", chromedp.ByQuery))
+		b.click(t, "#their-diff")
 		b.wait(t, "their changes", `document.querySelector('#their-changes .diff')`)
 		if d := b.evalString(t, `document.querySelector('#their-changes').textContent`); !strings.Contains(d, "万州区") || !strings.Contains(d, "生物医药") {
 			t.Errorf("their changes: %s", d)

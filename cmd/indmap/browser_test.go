@@ -197,6 +197,17 @@ func (b *browser) eval(t *testing.T, js string, out any) {
 	b.run(t, chromedp.Evaluate(js, out, awaitPromise))
 }
 
+// click clicks a button in one step (a node found then clicked could be
+// replaced in between by a redraw).
+func (b *browser) click(t *testing.T, sel string) {
+	t.Helper()
+	var ok bool
+	b.eval(t, fmt.Sprintf(`(() => { const e = document.querySelector(%q); if (e) e.click(); return !!e; })()`, sel), &ok)
+	if !ok {
+		t.Fatalf("no %s to click (errors: %v)", sel, b.problems())
+	}
+}
+
 // evalString evaluates js into a string.
 func (b *browser) evalString(t *testing.T, js string) string {
 	t.Helper()
@@ -275,6 +286,16 @@ func screenshot(t *testing.T, b *browser, name string) image.Image {
 // unit's box only.
 func (b *browser) insidePoints(t *testing.T, mapExpr, layer, code string, n int) [][2]float64 {
 	t.Helper()
+	pts := b.pointsIn(t, mapExpr, layer, code, n)
+	if len(pts) == 0 {
+		t.Fatalf("no point of %s is drawn in layer %s", code, layer)
+	}
+	return pts
+}
+
+// pointsIn is insidePoints, maybe none.
+func (b *browser) pointsIn(t *testing.T, mapExpr, layer, code string, n int) [][2]float64 {
+	t.Helper()
 	var pts [][2]float64
 	b.eval(t, fmt.Sprintf(`(() => {
 	  const mm = %s, layer = %q, code = %q, n = %d;
@@ -295,9 +316,6 @@ func (b *browser) insidePoints(t *testing.T, mapExpr, layer, code string, n int)
 	  }
 	  return out;
 	})()`, mapExpr, layer, code, n), &pts)
-	if len(pts) == 0 {
-		t.Fatalf("no point of %s is drawn in layer %s", code, layer)
-	}
 	return pts
 }
 
