@@ -39,7 +39,7 @@ function renderWorkbench() {
 
 // window.indmap is a read-only window on the page for tests and
 // debugging; nothing reads it back.
-const probe = { state, ready: false, firstRender: 0, errors: [], tileLoads: 0, paints: 0 };
+const probe = { state, ready: false, firstRender: 0, hatched: 0, errors: [], tileLoads: 0, paints: 0 };
 window.indmap = probe;
 
 // translate puts the static texts of index.html in the page's language.
@@ -203,6 +203,7 @@ function wire() {
   on("write-failed", (e) => workbench.loaded()?.reportFailure(e));
   on("geometry-changed", () => map?.reloadGeometry());
   on("marks", remark);
+  on("hatched", () => { probe.hatched ||= performance.now(); });
   $("#plan").addEventListener("change", (e) => set({ plan: e.target.value, industry: "", unit: "", cluster: "", region: "" }));
   $("#lang").addEventListener("click", () => set({ lang: state.lang === "en" ? "zh" : "en" }));
   $("#views").addEventListener("click", (e) => {

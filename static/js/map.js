@@ -32,6 +32,21 @@ function labelField() {
   return ["coalesce", ["get", "name_en"], fallback];
 }
 
+// The hatch over units with nothing published. Laying out a pattern
+// costs the first render about 0.1 s, so the first style goes without it
+// and the layer is added once the coloured map is drawn.
+const hatchLayer = {
+  id: "units-hatch", type: "fill", source: SRC, "source-layer": "units",
+  paint: { "fill-pattern": "hatch", "fill-opacity": ["case", bool("hatch"), 1, 0] },
+};
+let hatched = false;
+
+function addHatchLayer() {
+  hatched = true;
+  if (map.getSource(SRC) && !map.getLayer(hatchLayer.id)) map.addLayer(hatchLayer, "borders-line");
+  map.once("idle", () => emit("hatched"));
+}
+
 function style() {
   const lines = (id, paint, extra = {}) => ({ id, type: "line", source: SRC, "source-layer": "units", paint, ...extra });
   const sev = ["coalesce", ["feature-state", "sev"], ""];
@@ -51,10 +66,7 @@ function style() {
           "fill-opacity": ["case", bool("clear"), 0, bool("hover"), 0.95, 0.82],
         },
       },
-      {
-        id: "units-hatch", type: "fill", source: SRC, "source-layer": "units",
-        paint: { "fill-pattern": "hatch", "fill-opacity": ["case", bool("hatch"), 1, 0] },
-      },
+      ...(hatched ? [hatchLayer] : []),
       {
         id: "borders-line", type: "line", source: SRC, "source-layer": "borders",
         paint: { "line-color": "#57534e", "line-width": ["case", ["boolean", ["get", "outer"], false], 1.6, 0.6] },
@@ -174,6 +186,7 @@ export function createMap(container) {
   // The hatch is part of each style: added before any tile is laid out.
   const addHatch = () => { if (!map.hasImage("hatch")) map.addImage("hatch", hatch()); };
   map.on("style.load", () => { addHatch(); reapply(); });
+  map.once("idle", addHatchLayer);
   map.on("styleimagemissing", (e) => { if (e.id === "hatch") addHatch(); });
   map.on("sourcedata", (e) => {
     if (e.sourceId === SRC && e.isSourceLoaded && !hasRegions) addRegions();
