@@ -377,8 +377,19 @@ func TestBrowserPage(t *testing.T) {
 		if p := b.evalString(t, `document.querySelector('#panel').textContent`); !strings.Contains(p, "青岛市") || !strings.Contains(p, "潍坊市") {
 			t.Errorf("circle panel: %s", p)
 		}
+		// The circles are outlined from the tiles' regions layer, named once
+		// each, and a name on the map selects its circle.
+		b.wait(t, "the circles' names", `!!indmap.map.getLayer('regions-line') && indmap.map.queryRenderedFeatures({layers: ['regions-label']}).length === 3`)
+		var at [2]float64
+		b.eval(t, `(() => { const f = indmap.map.queryRenderedFeatures({layers: ['regions-label']}).find(f => f.properties.name === '鲁南经济圈');
+		  const r = indmap.map.getContainer().getBoundingClientRect(); const p = indmap.map.project(f.geometry.coordinates); return [r.left + p.x, r.top + p.y]; })()`, &at)
+		b.run(t, chromedp.MouseClickXY(at[0], at[1]))
+		b.wait(t, "鲁南经济圈's panel", `document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent === '鲁南经济圈' && location.search.includes('region=')`)
+		if p := b.evalString(t, `document.querySelector('#panel').textContent`); !strings.Contains(p, "临沂市") {
+			t.Errorf("鲁南经济圈's panel: %s", p)
+		}
 		b.click(t, "#lang")
-		b.wait(t, "English", `location.search.includes('lang=en') && document.querySelector('#panel').textContent.includes('Qingdao City')`)
+		b.wait(t, "English", `location.search.includes('lang=en') && document.querySelector('#panel').textContent.includes('Linyi City')`)
 		screenshot(t, b, "shandong-region-en.png")
 		// Another plan from the picker: Henan, 洛阳 national (seen through
 		// its counties, such as 栾川县, where they are drawn: they hold

@@ -104,10 +104,10 @@ function style() {
   };
 }
 
-const regionField = () => (state.lang === "en" ? ["coalesce", ["get", "name_en"], ["get", "name"]] : ["get", "name"]);
-
-// Economic circles (Shandong) come as a regions layer where the tiles
-// have one: outlined, named, and their names clickable.
+// Economic circles (Shandong): outlined from the tiles' regions layer
+// where they have one, and each named once, at a point the page gives
+// (the tiles cut a circle into a piece per tile, each of which would
+// repeat its name); a name selects its circle.
 function addRegions() {
   const src = map.getSource(SRC);
   hasRegions = !!src?.vectorLayerIds?.includes("regions");
@@ -119,13 +119,24 @@ function addRegions() {
       "line-width": ["case", ["==", ["get", "name"], state.region || ""], 3.5, 2],
     },
   }, "zones");
+}
+
+// showRegionNames names the plan's economic circles (state.groups).
+export function showRegionNames() {
+  if (!map?.getSource(SRC)) return; // a style is loading: style.load comes back here
+  const g = state.groups;
+  const data = {
+    type: "FeatureCollection",
+    features: g.plan === state.plan ? [...g.points].map(([name, coordinates]) => ({ type: "Feature", properties: { name }, geometry: { type: "Point", coordinates } })) : [],
+  };
+  const src = map.getSource("region-names");
+  if (src) return src.setData(data);
+  if (!data.features.length) return;
+  map.addSource("region-names", { type: "geojson", data });
   map.addLayer({
-    id: "regions-label", type: "symbol", source: SRC, "source-layer": "regions",
-    layout: {
-      "text-field": regionField(),
-      "text-font": ["Noto Sans Bold"], "text-size": 14, "symbol-placement": "point",
-    },
-    paint: { "text-color": "#4c1d95", "text-halo-color": "#ffffff", "text-halo-width": 2 },
+    id: "regions-label", type: "symbol", source: "region-names",
+    layout: { "text-field": ["get", "name"], "text-font": ["Noto Sans Bold"], "text-size": 15, "text-allow-overlap": true },
+    paint: { "text-color": "#4c1d95", "text-halo-color": "#ffffff", "text-halo-width": 2.2 },
   });
 }
 
@@ -185,7 +196,7 @@ export function createMap(container) {
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
   // The hatch is part of each style: added before any tile is laid out.
   const addHatch = () => { if (!map.hasImage("hatch")) map.addImage("hatch", hatch()); };
-  map.on("style.load", () => { addHatch(); reapply(); });
+  map.on("style.load", () => { addHatch(); reapply(); showRegionNames(); });
   map.once("idle", addHatchLayer);
   map.on("styleimagemissing", (e) => { if (e.id === "hatch") addHatch(); });
   map.on("sourcedata", (e) => {
@@ -250,7 +261,6 @@ export function mark(key, values) {
 
 export function setLabels() {
   if (map?.getLayer("labels")) map.setLayoutProperty("labels", "text-field", labelField());
-  if (map?.getLayer("regions-label")) map.setLayoutProperty("regions-label", "text-field", regionField());
 }
 
 export function setOrigin(lngLat) {
