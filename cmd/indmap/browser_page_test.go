@@ -121,6 +121,12 @@ func TestBrowserPage(t *testing.T) {
 		if got := b.evalString(t, `JSON.stringify(`+unitState("500229")+`)`); !strings.Contains(got, `"hatch":true`) {
 			t.Errorf("城口县 is not hatched: %s", got)
 		}
+		// Zones known only by a point are drawn as coloured points.
+		var zones []string
+		b.eval(t, `[...new Set(indmap.map.queryRenderedFeatures({layers: ['zones']}).filter(f => f.state.fill).map(f => f.properties.code))].sort()`, &zones)
+		if strings.Join(zones, ",") != "cq-gaoxin,cq-liangjiang,cq-wansheng" {
+			t.Errorf("zones drawn with a colour: %v", zones)
+		}
 		// Industries no unit holds are marked in the picker.
 		opt := b.evalString(t, `document.querySelector('#industry option[value="CQ-SAT"]').outerHTML`)
 		if !strings.Contains(opt, "empty-industry") || !strings.Contains(opt, "暂无区县") {
