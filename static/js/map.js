@@ -23,6 +23,9 @@ let hasRegions = false;
 
 export const getMap = () => map;
 
+// The workers start while the plan's data is still on its way.
+maplibregl.prewarm?.();
+
 function labelField() {
   if (state.lang !== "en") return ["get", "name"];
   // English names come from the tiles where they carry them, else from
