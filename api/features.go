@@ -194,6 +194,7 @@ func planFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit, g orb.Geometry
 	if p.Kind == plan.Clusters {
 		f.Properties["clusters"] = clusters
 		f.Properties["group"] = p.Groups[u.Code]
+		f.Properties["group_en"] = p.GroupsEn[p.Groups[u.Code]]
 	}
 	return f
 }

@@ -12,6 +12,7 @@ import (
 type planSummary struct {
 	ID          string `json:"id"`
 	Title       string `json:"title"`
+	TitleEn     string `json:"title_en"`
 	Kind        string `json:"kind"`
 	AsOf        string `json:"as_of"`
 	Region      string `json:"region"`
@@ -28,7 +29,7 @@ func (h *handlers) plans(c echo.Context) error {
 	out := make([]planSummary, 0, len(snap.Plans))
 	for i := range snap.Plans {
 		p := &snap.Plans[i]
-		out = append(out, planSummary{ID: p.ID, Title: p.Title, Kind: string(p.Kind), AsOf: p.AsOf, Region: p.Region,
+		out = append(out, planSummary{ID: p.ID, Title: p.Title, TitleEn: p.TitleEn, Kind: string(p.Kind), AsOf: p.AsOf, Region: p.Region,
 			Units: len(snap.PlanUnits(p)), Industries: len(p.Catalogue),
 			Assignments: len(p.Assignments), Clusters: len(p.Clusters), AssignedUnits: assignedUnits(snap, p)})
 	}
@@ -66,6 +67,7 @@ type unitPlan struct {
 	Special  *[]industryRef `json:"special,omitempty"`
 	Clusters *[]clusterRef  `json:"clusters,omitempty"`
 	Group    string         `json:"group,omitempty"`
+	GroupEn  string         `json:"group_en,omitempty"`
 	// Limits are the unit's caps per role (district picks).
 	Limits map[plan.Role]int `json:"limits,omitempty"`
 	// Violations are the ids of the plan's rules the unit breaks.
@@ -140,7 +142,8 @@ func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
 			continue
 		}
 		v := snap.View(p.ID, u.Code)
-		up := unitPlan{Plan: p.ID, Title: p.Title, Kind: string(p.Kind), Group: p.Groups[u.Code], Violations: nonNil(v.Violations)}
+		up := unitPlan{Plan: p.ID, Title: p.Title, Kind: string(p.Kind), Group: p.Groups[u.Code], GroupEn: p.GroupsEn[p.Groups[u.Code]],
+			Violations: nonNil(v.Violations)}
 		main, special, clusters := viewRefs(v)
 		if p.Kind == plan.Clusters {
 			up.Clusters = &clusters

@@ -14,9 +14,10 @@ import (
 // covers, optionally its catalogue, and its rules. A new province's plan
 // of a known kind is a definition file, not code.
 type Definition struct {
-	ID    string `json:"id"`
-	Title string `json:"title"`
-	Kind  Kind   `json:"kind"`
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	TitleEn string `json:"title_en,omitempty"`
+	Kind    Kind   `json:"kind"`
 	// AsOf is the date the plan is drawn on (YYYY-MM-DD, YYYY-MM or
 	// YYYY): its units are those in force that day.
 	AsOf string `json:"as_of,omitempty"`
@@ -110,7 +111,7 @@ func (d *Definition) check() error {
 // too when the definition has one. Assignments stay.
 func (d Definition) Apply(p *Plan) {
 	p.ID, p.Title, p.Kind, p.Region, p.UnitKinds, p.Rules = d.ID, d.Title, d.Kind, d.Region, d.UnitKinds, d.Rules
-	p.AsOf, p.Display = d.AsOf, d.Display
+	p.AsOf, p.Display, p.TitleEn = d.AsOf, d.Display, d.TitleEn
 	if len(d.Catalogue) > 0 {
 		p.Catalogue = d.Catalogue
 	}

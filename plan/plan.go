@@ -127,9 +127,10 @@ type Cluster struct {
 
 // A Plan is one regional plan with its catalogue and assignments.
 type Plan struct {
-	ID    string
-	Title string
-	Kind  Kind
+	ID      string
+	Title   string
+	TitleEn string
+	Kind    Kind
 	// AsOf is the date the plan is drawn on (YYYY, YYYY-MM or
 	// YYYY-MM-DD): its units are the divisions in force that day.
 	AsOf string
@@ -143,8 +144,10 @@ type Plan struct {
 	// Assignments (district picks) or Clusters, by Kind.
 	Assignments []Assignment
 	Clusters    []Cluster
-	// Groups puts units into named groups (Shandong's economic circles).
-	Groups map[string]string
+	// Groups puts units into named groups (Shandong's economic circles);
+	// GroupsEn gives each group's English name.
+	Groups   map[string]string
+	GroupsEn map[string]string
 	// Rules is the plan's rule profile.
 	Rules Profile
 

@@ -48,7 +48,7 @@ func splitList(s, sep string) []string {
 }
 
 func readPlans(ctx context.Context, q querier) ([]plan.Plan, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, title, kind, as_of, region, unit_kinds, display, rules FROM plans ORDER BY id`)
+	rows, err := q.QueryContext(ctx, `SELECT id, title, title_en, kind, as_of, region, unit_kinds, display, rules FROM plans ORDER BY id`)
 	if err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func readPlans(ctx context.Context, q querier) ([]plan.Plan, error) {
 	for rows.Next() {
 		var p plan.Plan
 		var kinds, display, rules string
-		if err := rows.Scan(&p.ID, &p.Title, &p.Kind, &p.AsOf, &p.Region, &kinds, &display, &rules); err != nil {
+		if err := rows.Scan(&p.ID, &p.Title, &p.TitleEn, &p.Kind, &p.AsOf, &p.Region, &kinds, &display, &rules); err != nil {
 			rows.Close()
 			return nil, err
 		}

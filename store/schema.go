@@ -124,6 +124,7 @@ var attributeTables = []struct{ name, ddl, description string }{
 		fid INTEGER PRIMARY KEY AUTOINCREMENT,
 		id TEXT NOT NULL UNIQUE,
 		title TEXT NOT NULL,
+		title_en TEXT NOT NULL DEFAULT '',
 		kind TEXT NOT NULL,
 		as_of TEXT NOT NULL DEFAULT '',
 		region TEXT NOT NULL,

@@ -72,6 +72,13 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 			u.NameEn = names.English(u.Code, u.Name)
 		}
 	}
+	for i := range s.Plans {
+		p := &s.Plans[i]
+		p.GroupsEn = map[string]string{}
+		for _, g := range p.Groups {
+			p.GroupsEn[g] = names.English("", g)
+		}
+	}
 	bounds := make([]orb.Bound, len(units))
 	for i, u := range s.Units {
 		s.byCode[u.Code] = i
@@ -341,7 +348,13 @@ func geometryVersion(units []plan.Unit) string {
 func tagsOf(geometry string, p *plan.Plan, units []plan.Unit, r plan.Report) planTags {
 	g := fnv.New64a()
 	fmt.Fprintf(g, "%s\x00%s\x00%s\x00%s\x00", geometry, p.ID, p.Region, p.AsOf)
-	display, _ := json.Marshal(p.Display)
+	// The regions layer is drawn from the plan's groups: they belong to
+	// its geometry.
+	display, _ := json.Marshal(struct {
+		Display  map[string]plan.KindDisplay
+		Groups   map[string]string
+		GroupsEn map[string]string
+	}{p.Display, p.Groups, p.GroupsEn})
 	g.Write(display)
 	for _, u := range units {
 		fmt.Fprintf(g, "%s\x00", u.Code)

@@ -319,8 +319,8 @@ func (s *Store) PutPlan(ctx context.Context, p plan.Plan) error {
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, title, kind, as_of, region, unit_kinds, display, rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, p.Title, string(p.Kind), p.AsOf, p.Region, strings.Join(p.UnitKinds, ","), string(display), string(rules)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, title, title_en, kind, as_of, region, unit_kinds, display, rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			p.ID, p.Title, p.TitleEn, string(p.Kind), p.AsOf, p.Region, strings.Join(p.UnitKinds, ","), string(display), string(rules)); err != nil {
 			return err
 		}
 		for _, in := range p.Catalogue {

@@ -69,8 +69,9 @@ type planGeom struct {
 	bounds orb.Bound // lon/lat
 	// regions names each unit's region (a plan's groups, e.g. economic
 	// circles), -1 for none, and regionNames the regions by index.
-	regions     []int32
-	regionNames []string
+	regions       []int32
+	regionNames   []string
+	regionNamesEn []string
 	// regionGroup is the kind (group index) whose units carry the
 	// regions, -1 for a plan without regions.
 	regionGroup int32
@@ -192,6 +193,7 @@ func newPlanGeom(snap *store.Snapshot, p *plan.Plan, tag string) *planGeom {
 				r = int32(len(pg.regionNames))
 				regionOf[name] = r
 				pg.regionNames = append(pg.regionNames, name)
+				pg.regionNamesEn = append(pg.regionNamesEn, p.GroupsEn[name])
 			}
 		}
 		pg.regions = append(pg.regions, r)

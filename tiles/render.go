@@ -160,7 +160,7 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 		for r, polys := range tg.regions {
 			f := geojson.NewFeature(multiPolygon(polys))
 			f.ID = uint64(r) + 1
-			f.Properties = geojson.Properties{"name": pg.regionNames[r]}
+			f.Properties = geojson.Properties{"name": pg.regionNames[r], "name_en": pg.regionNamesEn[r]}
 			regions.Features = append(regions.Features, f)
 		}
 	}

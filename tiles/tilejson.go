@@ -61,6 +61,7 @@ var Schema = []LayerSchema{
 	)},
 	{LayerRegions, "Only for plans that group their units: each group (e.g. an economic circle) dissolved from its units' borders", []Field{
 		{"name", "String", "the group's name"},
+		{"name_en", "String", "the group's name in English"},
 	}},
 }
 

@@ -396,6 +396,11 @@ func TestBrowserPage(t *testing.T) {
 		}
 		b.click(t, "#lang")
 		b.wait(t, "English", `location.search.includes('lang=en') && document.querySelector('#panel').textContent.includes('Linyi City')`)
+		// The circles' names are English too: in the panel, the legend
+		// and on the map.
+		b.wait(t, "the circles in English", `document.querySelector('#panel h2').textContent === 'Southern Shandong Economic Circle' &&
+		  document.querySelector('#legend').textContent.includes('Jiaodong Economic Circle') &&
+		  indmap.map.queryRenderedFeatures({layers: ['regions-label']}).some(f => f.properties.label === 'Provincial Capital Economic Circle')`)
 		screenshot(t, b, "shandong-region-en.png")
 		// Another plan from the picker: Henan, 洛阳 national (seen through
 		// its counties, such as 栾川县, where they are drawn: they hold

@@ -82,12 +82,14 @@ async function loadGroups() {
   const plan = state.plan;
   const members = new Map();
   const centres = new Map();
+  const en = new Map();
   try {
     const fc = await api.planUnits(plan, "kind=city&limit=1000&simplify=20000");
     for (const f of fc.features) {
       const g = f.properties.group;
       if (!g) continue;
       if (!members.has(g)) { members.set(g, []); centres.set(g, []); }
+      if (f.properties.group_en) en.set(g, f.properties.group_en);
       members.get(g).push(f.properties.code);
       const b = panel.bboxOf(f);
       if (b) centres.get(g).push([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]);
@@ -98,7 +100,7 @@ async function loadGroups() {
   // A circle is named at the mean of its cities' centres.
   const points = new Map([...centres].filter(([, c]) => c.length).map(([g, c]) =>
     [g, [c.reduce((s, p) => s + p[0], 0) / c.length, c.reduce((s, p) => s + p[1], 0) / c.length]]));
-  if (plan === state.plan) set({ groups: { plan, members, points } });
+  if (plan === state.plan) set({ groups: { plan, members, points, en } });
 }
 
 function highlights() {
@@ -161,7 +163,7 @@ function onChange(keys) {
   if (any("industry", "origin", "theme", "lang", "view", "catalogue")) ranking.render();
   if (any("view", "draft", "theme", "lang", "plan")) renderWorkbench();
   if (keys.has("origin")) map?.setOrigin(state.origin?.lngLat);
-  if (keys.has("groups")) map?.showRegionNames();
+  if (any("groups", "lang")) map?.showRegionNames();
   if (keys.has("unit") && state.unit) {
     document.body.classList.add("sheet-open");
     $("#sheet-handle").setAttribute("aria-expanded", "true");

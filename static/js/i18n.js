@@ -135,18 +135,19 @@ export function tierName(ind) {
   return ind.tier_name || "";
 }
 
-// Plans carry Chinese titles only: the default plans' English titles
-// are kept here until plan definitions carry their own.
-const planTitlesEn = {
-  "chongqing-2023": "Chongqing 2023 industry map",
-  "shandong-clusters": "Shandong advanced manufacturing clusters",
-  "henan-clusters": "Henan advanced manufacturing clusters",
-};
-
+// planTitle is a plan's title in the current language (plan
+// definitions carry title_en).
 export function planTitle(p) {
   if (!p) return "";
-  if (state.lang === "en") return p.title_en || planTitlesEn[p.id] || p.title;
+  if (state.lang === "en") return p.title_en || p.title;
   return p.title;
+}
+
+// groupName is an economic circle's name in the current language; the
+// circle is keyed by its Chinese name everywhere else.
+export function groupName(g) {
+  if (state.lang === "en") return state.groups.en?.get(g) || g;
+  return g;
 }
 
 // kindName: "district", "city" … in the current language, plural for

@@ -4,7 +4,7 @@
 // clusters plans the cluster picker and the economic circles.
 import { state, set } from "./state.js";
 import { $, esc } from "./dom.js";
-import { t, nameOf, tierName, planTitle, kindName } from "./i18n.js";
+import { t, nameOf, tierName, planTitle, kindName, groupName } from "./i18n.js";
 import { coverage, isClusters, currentPlan, holdings, roleIn } from "./colouring.js";
 
 export function coverageText(list = holdings()) {
@@ -68,7 +68,7 @@ export function render(col) {
     `<li class="legend-row" data-key="${esc(c.key)}">${swatch(c)}<span>${esc(c.label)}</span> <span class="count">${c.count}</span></li>`).join("") + "</ul>";
   if (groups?.size) {
     html += `<h3>${esc(t("regions"))}</h3><div class="chips">` + [...groups.keys()].map((g) =>
-      `<button type="button" class="chip${g === state.region ? " on" : ""}" data-region="${esc(g)}">${esc(g)}</button>`).join("") + "</div>";
+      `<button type="button" class="chip${g === state.region ? " on" : ""}" data-region="${esc(g)}">${esc(groupName(g))}</button>`).join("") + "</div>";
   }
   $("#legend").innerHTML = html;
 }

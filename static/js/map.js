@@ -4,6 +4,7 @@
 // a draft) redraws without reloading a single tile.
 import * as maplibregl from "../vendor/maplibre-gl.mjs";
 import { state, emit } from "./state.js";
+import { groupName } from "./i18n.js";
 
 const SRC = "indmap";
 // Feature-state is set on both layers that carry units: polygons, and
@@ -130,7 +131,8 @@ export function showRegionNames() {
   const g = state.groups;
   const data = {
     type: "FeatureCollection",
-    features: g.plan === state.plan ? [...g.points].map(([name, coordinates]) => ({ type: "Feature", properties: { name }, geometry: { type: "Point", coordinates } })) : [],
+    features: g.plan === state.plan ? [...g.points].map(([name, coordinates]) =>
+      ({ type: "Feature", properties: { name, label: groupName(name) }, geometry: { type: "Point", coordinates } })) : [],
   };
   const src = map.getSource("region-names");
   if (src) return src.setData(data);
@@ -138,7 +140,7 @@ export function showRegionNames() {
   map.addSource("region-names", { type: "geojson", data });
   map.addLayer({
     id: "regions-label", type: "symbol", source: "region-names",
-    layout: { "text-field": ["get", "name"], "text-font": ["Noto Sans Bold"], "text-size": 15, "text-allow-overlap": true },
+    layout: { "text-field": ["get", "label"], "text-font": ["Noto Sans Bold"], "text-size": 15, "text-allow-overlap": true },
     paint: { "text-color": "#4c1d95", "text-halo-color": "#ffffff", "text-halo-width": 2.2 },
   });
 }

@@ -3,7 +3,7 @@
 // it shows the draft's picks and what they change.
 import { state, set, emit } from "./state.js";
 import { $, esc, sourceLink } from "./dom.js";
-import { t, nameOf, levelName, kindName, planTitle, joinList } from "./i18n.js";
+import { t, nameOf, levelName, kindName, planTitle, joinList, groupName } from "./i18n.js";
 import * as api from "./api.js";
 import { holdings, industryOf, isClusters, currentPlan, levels, activeDraft } from "./colouring.js";
 import { clusterHosts } from "./legend.js";
@@ -99,7 +99,7 @@ async function unitHTML(code) {
     } else {
       html += `<h3>${esc(t("main"))}</h3>${picksList(inPlan.main)}<h3>${esc(t("special"))}</h3>${picksList(inPlan.special)}`;
     }
-    if (inPlan.group) html += `<p>${esc(t("region"))}: <button type="button" class="link" data-region="${esc(inPlan.group)}">${esc(inPlan.group)}</button></p>`;
+    if (inPlan.group) html += `<p>${esc(t("region"))}: <button type="button" class="link" data-region="${esc(inPlan.group)}">${esc(state.lang === "en" && inPlan.group_en || inPlan.group)}</button></p>`;
   }
   if (p.approximate && p.hosts?.length) html += `<h3>${esc(t("hosts"))}</h3><p>${joinList(p.hosts.map((h) => unitButton(h, unitName(h))))}</p>`;
   if (p.neighbours?.length) html += `<h3>${esc(t("neighbours"))}</h3><p>${joinList(p.neighbours.map((n) => unitButton(n.code, nameOf(n))))}</p>`;
@@ -123,7 +123,7 @@ async function clusterPanel(name) {
 
 function regionPanel(name) {
   const members = (state.groups.plan === state.plan && state.groups.members.get(name)) || [];
-  return `<h2>${esc(name)}</h2><p class="muted">${esc(t("region"))} · ${esc(planTitle(currentPlan()))}</p>` +
+  return `<h2>${esc(groupName(name))}</h2><p class="muted">${esc(t("region"))} · ${esc(planTitle(currentPlan()))}</p>` +
     `<h3>${esc(t("members"))}</h3><p>${joinList(members.map((c) => unitButton(c, unitName(c))))}</p>`;
 }
 

@@ -26,7 +26,7 @@ export const state = {
   draft: null,
   // The plan's economic circles (Shandong's): name → member unit codes,
   // and the point each is named at.
-  groups: { plan: "", members: new Map(), points: new Map() },
+  groups: { plan: "", members: new Map(), points: new Map(), en: new Map() },
   // Where distances are measured from: {lngLat: [lon, lat], label}; only
   // ever set by the user (a click on the map, or a searched unit).
   origin: null,
