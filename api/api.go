@@ -3,11 +3,14 @@
 package api
 
 import (
+	"crypto/rand"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -61,6 +64,12 @@ type Config struct {
 	TrustedProxies []*net.IPNet
 	// KeepRevisions is how many revisions a plan keeps (0: all).
 	KeepRevisions int
+	// Closing, closed when the server shuts down, ends the event streams
+	// (they would otherwise hold the shutdown for its whole grace).
+	Closing <-chan struct{}
+	// TokenKey keys the ids that name tokens in logs and revisions (see
+	// store.Store.TokenKey); nil: a random key for this process.
+	TokenKey []byte
 }
 
 // DefaultTileCacheBytes is the default tile cache budget.
@@ -82,7 +91,12 @@ func New(cfg Config) *echo.Echo {
 		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
 		maxBody: cfg.MaxBodyBytes, limits: limits, validations: newClientLimiter(limits), keepRevisions: cfg.KeepRevisions,
 		authFailures: newRateLimit(float64(limits.AuthFailuresPerMinute), 10),
-		streams:      &streams{max: limits.StreamsPerClient, per: map[string]int{}}}
+		streams:      &streams{max: limits.StreamsPerClient, total: limits.Streams, per: map[string]int{}},
+		workbooks:    make(chan struct{}, limits.WorkbookParses), closing: cfg.Closing, tokenKey: cfg.TokenKey}
+	if h.tokenKey == nil {
+		h.tokenKey = make([]byte, 32)
+		rand.Read(h.tokenKey)
+	}
 	if h.maxBody <= 0 {
 		h.maxBody = 32 << 20
 	}
@@ -178,6 +192,10 @@ type handlers struct {
 	keepRevisions int
 	streams       *streams
 	glyphs        *glyphs.Set
+	workbooks     chan struct{}
+	// closing ends the event streams when the server shuts down.
+	closing  <-chan struct{}
+	tokenKey []byte
 }
 
 func renderWait(d time.Duration) time.Duration {
@@ -259,5 +277,28 @@ func (h *handlers) serveMetrics(c echo.Context) error {
 		fmt.Fprintln(w, "# TYPE indmap_data_version gauge")
 		fmt.Fprintf(w, "indmap_data_version %d\n", snap.Version)
 	}
+	fmt.Fprintln(w, "# TYPE indmap_event_streams gauge")
+	fmt.Fprintf(w, "indmap_event_streams %d\n", h.streams.count())
+	fmt.Fprintln(w, "# TYPE indmap_workbooks_reading gauge")
+	fmt.Fprintf(w, "indmap_workbooks_reading %d\n", len(h.workbooks))
+	writeRuntimeMetrics(w)
 	return nil
+}
+
+// writeRuntimeMetrics adds the Go runtime's own gauges, under the names
+// Prometheus' Go client gives them.
+func writeRuntimeMetrics(w io.Writer) {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	for _, m := range []struct {
+		name string
+		v    uint64
+	}{
+		{"go_goroutines", uint64(runtime.NumGoroutine())},
+		{"go_memstats_heap_alloc_bytes", ms.HeapAlloc},
+		{"go_memstats_heap_inuse_bytes", ms.HeapInuse},
+		{"go_memstats_sys_bytes", ms.Sys},
+	} {
+		fmt.Fprintf(w, "# TYPE %s gauge\n%s %d\n", m.name, m.name, m.v)
+	}
 }

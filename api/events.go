@@ -35,28 +35,46 @@ func eventOf(snap *store.Snapshot) versionEvent {
 
 // streams counts open event streams per client, to bound them.
 type streams struct {
-	mu  sync.Mutex
-	max int
-	per map[string]int
+	mu         sync.Mutex
+	max, total int // per client, all
+	opened     int
+	per        map[string]int
 }
 
-func (s *streams) open(client string) bool {
+// open takes a stream for client, or says which limit stops it.
+func (s *streams) open(client string) (ok, full bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.opened >= s.total {
+		return false, true
+	}
 	if s.per[client] >= s.max {
-		return false
+		return false, false
 	}
 	s.per[client]++
-	return true
+	s.opened++
+	return true, false
 }
 
 func (s *streams) close(client string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.opened--
 	if s.per[client]--; s.per[client] <= 0 {
 		delete(s.per, client)
 	}
 }
+
+// count is the number of open streams.
+func (s *streams) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.opened
+}
+
+// eventWriteTimeout bounds each event's write: a client that stopped
+// reading is dropped instead of holding its stream.
+const eventWriteTimeout = 30 * time.Second
 
 // eventHeartbeat keeps proxies from closing an idle stream.
 const eventHeartbeat = 20 * time.Second
@@ -65,7 +83,11 @@ const eventHeartbeat = 20 * time.Second
 // every new one; a comment line every 20 s keeps the connection alive.
 func (h *handlers) events(c echo.Context) error {
 	client := c.RealIP()
-	if !h.streams.open(client) {
+	if ok, full := h.streams.open(client); !ok {
+		if full {
+			c.Response().Header().Set("Retry-After", "30")
+			return problem(http.StatusServiceUnavailable, "/problems/busy", "the server has %d event streams open; retry later", h.streams.total)
+		}
 		return tooMany(c, 10*time.Second, "%d event streams from %s are open already", h.streams.max, client)
 	}
 	defer h.streams.close(client)
@@ -73,8 +95,11 @@ func (h *handlers) events(c echo.Context) error {
 	updates, unsubscribe := h.data.Subscribe()
 	defer unsubscribe()
 	w := c.Response()
-	// The stream outlives the server's write timeout.
-	_ = http.NewResponseController(w.Writer).SetWriteDeadline(time.Time{})
+	// The stream outlives the server's write timeout; each write has its
+	// own deadline instead.
+	rc := http.NewResponseController(w.Writer)
+	deadline := func() { _ = rc.SetWriteDeadline(time.Now().Add(eventWriteTimeout)) }
+	deadline()
 	hdr := w.Header()
 	hdr.Set(echo.HeaderContentType, "text/event-stream; charset=utf-8")
 	hdr.Set("Cache-Control", "no-store")
@@ -88,6 +113,7 @@ func (h *handlers) events(c echo.Context) error {
 		if err != nil {
 			return err
 		}
+		deadline()
 		if _, err := fmt.Fprintf(w, "id: %d\nevent: version\ndata: %s\n\n", snap.Version, b); err != nil {
 			return err
 		}
@@ -105,7 +131,10 @@ func (h *handlers) events(c echo.Context) error {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-h.closing:
+			return nil
 		case <-beat.C:
+			deadline()
 			if _, err := fmt.Fprint(w, ": keep-alive\n\n"); err != nil {
 				return nil
 			}

@@ -79,3 +79,34 @@ func TestEvents(t *testing.T) {
 		t.Fatal("no event within 2 s of the write")
 	}
 }
+
+// TestEventsEndAtShutdown: closing the server's Closing channel ends every
+// event stream at once; past the server-wide limit a stream is refused.
+func TestEventsEndAtShutdown(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	closing := make(chan struct{})
+	_, srv := serve(t, st, api.Config{Closing: closing, Limits: api.Limits{Streams: 1}})
+	resp, err := http.Get(srv.URL + "/api/v1/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	events := make(chan versionEvent, 4)
+	go readEvents(t, resp, events)
+	<-events
+	if r, _ := get(t, srv.URL+"/api/v1/events"); r.StatusCode != 503 || r.Header.Get("Retry-After") == "" {
+		t.Errorf("past the server's limit: %d", r.StatusCode)
+	}
+	if _, body := get(t, srv.URL+"/metrics"); !strings.Contains(string(body), "indmap_event_streams 1") || !strings.Contains(string(body), "go_goroutines ") {
+		t.Errorf("metrics lack the stream gauge or the runtime's:\n%s", body)
+	}
+	close(closing)
+	select {
+	case _, open := <-events:
+		if open {
+			t.Error("an event after shutdown began")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the stream outlived the shutdown")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -239,6 +240,22 @@ func TestConditionalRequests(t *testing.T) {
 	}
 	if r, _ := do(t, "GET", tile, "", "Accept-Encoding", "gzip", "If-None-Match", "W/"+gz.Header.Get("ETag")); r.StatusCode != 304 {
 		t.Errorf("tile with a weakened ETag: %d", r.StatusCode)
+	}
+	// One ETag per content: an industry by name or by code is one tile.
+	byCode, _ := do(t, "GET", tile+"?industry=CQ-ICV", "", "Accept-Encoding", "gzip")
+	byName, _ := do(t, "GET", tile+"?industry="+url.QueryEscape("智能网联新能源汽车"), "", "Accept-Encoding", "gzip")
+	if byCode.Header.Get("ETag") == "" || byCode.Header.Get("ETag") != byName.Header.Get("ETag") {
+		t.Errorf("industry by code %s, by name %s", byCode.Header.Get("ETag"), byName.Header.Get("ETag"))
+	}
+	// One URL per tile: leading zeros are refused.
+	if r, _ := get(t, srv.URL+"/tiles/chongqing-2023/09/407/211.mvt"); r.StatusCode != 400 {
+		t.Errorf("a tile with a leading zero: %d", r.StatusCode)
+	}
+	// An answer that depends on the day names the day in its ETag.
+	today, _ := get(t, srv.URL+"/api/v1/lookup?lon=106.529&lat=29.579")
+	then, _ := get(t, srv.URL+"/api/v1/lookup?lon=106.529&lat=29.579&date=2023-12-01")
+	if today.Header.Get("ETag") == then.Header.Get("ETag") {
+		t.Errorf("lookup today and in 2023 share ETag %s", today.Header.Get("ETag"))
 	}
 	if r, _ := do(t, "GET", tile, "", "Accept-Encoding", "x-gzip"); r.Header.Get("Content-Encoding") != "gzip" {
 		t.Errorf("x-gzip: Content-Encoding %q", r.Header.Get("Content-Encoding"))

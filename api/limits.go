@@ -32,13 +32,18 @@ type Limits struct {
 	// may make per minute (default 10); past it, 429 before the token is
 	// even looked at.
 	AuthFailuresPerMinute int
-	// StreamsPerClient bounds one client's open event streams (default 8).
+	// StreamsPerClient bounds one client's open event streams (default 8),
+	// Streams all of them (default 1,000).
 	StreamsPerClient int
+	Streams          int
+	// WorkbookParses bounds the .xlsx files read at once, server-wide
+	// (default 2): reading one takes memory far beyond its size.
+	WorkbookParses int
 }
 
 // DefaultLimits are the limits a zero Limits field takes.
 var DefaultLimits = Limits{ValidateConcurrency: 2, ValidateSecondsPerMinute: 10, ValidateMaxBytes: 8 << 20,
-	MaxRecords: 50_000, AuthFailuresPerMinute: 10, StreamsPerClient: 8}
+	MaxRecords: 50_000, AuthFailuresPerMinute: 10, StreamsPerClient: 8, Streams: 1000, WorkbookParses: 2}
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
@@ -59,6 +64,12 @@ func (l Limits) withDefaults() Limits {
 	}
 	if l.StreamsPerClient <= 0 {
 		l.StreamsPerClient = d.StreamsPerClient
+	}
+	if l.Streams <= 0 {
+		l.Streams = d.Streams
+	}
+	if l.WorkbookParses <= 0 {
+		l.WorkbookParses = d.WorkbookParses
 	}
 	return l
 }
@@ -82,6 +93,24 @@ func tooMany(c echo.Context, wait time.Duration, format string, args ...any) *Pr
 	return problem(http.StatusTooManyRequests, "/problems/rate-limited", format, args...)
 }
 
+// workbookSlot waits up to workbookWait for one of the server's slots for
+// reading a workbook; busy past it, 503 with Retry-After.
+func (h *handlers) workbookSlot(c echo.Context) (release func(), err error) {
+	timer := time.NewTimer(workbookWait)
+	defer timer.Stop()
+	select {
+	case h.workbooks <- struct{}{}:
+		return func() { <-h.workbooks }, nil
+	case <-timer.C:
+		c.Response().Header().Set("Retry-After", "5")
+		return nil, problem(http.StatusServiceUnavailable, "/problems/busy", "other workbooks are being read; retry shortly")
+	case <-c.Request().Context().Done():
+		return nil, c.Request().Context().Err()
+	}
+}
+
+const workbookWait = 10 * time.Second
+
 // clientLimiter bounds validations per client: how many at once, and how
 // much processing time per minute.
 type clientLimiter struct {
@@ -100,7 +129,7 @@ func newClientLimiter(l Limits) *clientLimiter {
 func (l *clientLimiter) acquire(c echo.Context, client string) (done func(took time.Duration), err error) {
 	now := time.Now()
 	if wait := l.budget.wait(client, now, 1e-3); wait > 0 {
-		return nil, tooMany(c, wait, "validations from %s used their processing budget; retry in %s", client, wait.Round(time.Second))
+		return nil, tooMany(c, wait, "validations from %s used their processing budget; retry in %ds", client, int(math.Ceil(wait.Seconds())))
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -12,6 +12,8 @@ import (
 
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/internal/testxlsx"
+	"github.com/indmap/indmap/plan"
 )
 
 func picksFile(rows int, detail string) string {
@@ -213,4 +215,27 @@ func loopback(t *testing.T) []*net.IPNet {
 		out = append(out, n)
 	}
 	return out
+}
+
+// TestAnonymousWorkbooks: a workbook anyone sends is held to smaller
+// limits than a planner's: large shared strings (which cost memory far
+// beyond their size) are refused before they are read.
+func TestAnonymousWorkbooks(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	_, srv := serve(t, st, api.Config{Store: st, Tokens: []string{token}})
+	rows := [][]string{plan.PicksHeader}
+	// 20,000 distinct details of 250 characters: shared strings of 5 MB.
+	for i := 0; i < 20_000; i++ {
+		rows = append(rows, []string{"500120", "璧山区", "main", "CQ-ICV", fmt.Sprintf("%06d %s", i, strings.Repeat("d", 243)), "s"})
+	}
+	book := testxlsx.Book(t, testxlsx.Sheet{Name: "picks", Rows: rows})
+	resp, body := do(t, "POST", srv.URL+"/api/v1/plans/chongqing-2023/validate", string(book), "Content-Type", plan.XLSXType)
+	if resp.StatusCode != 413 || !strings.Contains(string(body), "shared strings") {
+		t.Errorf("validate: %d %.300s", resp.StatusCode, body)
+	}
+	// A planner's write may send it (and is refused for its rules).
+	resp, body = do(t, "PUT", srv.URL+"/api/v1/plans/chongqing-2023/assignments", string(book), "Content-Type", plan.XLSXType, "Authorization", "Bearer "+token)
+	if resp.StatusCode != 422 {
+		t.Errorf("write: %d %.300s", resp.StatusCode, body)
+	}
 }

@@ -226,8 +226,10 @@ func gzipResponses() echo.MiddlewareFunc {
 			}
 			path := c.Request().URL.Path
 			// Tiles are stored gzipped; an event stream must not wait in
-			// a compressor's buffer.
-			return strings.HasPrefix(path, "/tiles/") && strings.Count(path, "/") > 2 || path == "/api/v1/events"
+			// a compressor's buffer; a plan's exports carry a strong ETag
+			// (the revision, for If-Match), which names one encoding.
+			return strings.HasPrefix(path, "/tiles/") && strings.Count(path, "/") > 2 || path == "/api/v1/events" ||
+				strings.HasPrefix(path, "/api/v1/plans/") && strings.HasSuffix(path, "/assignments")
 		},
 		MinLength: 1024,
 	})

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/plan/search"
 	"github.com/labstack/echo/v4"
 )
 
@@ -25,6 +26,9 @@ func (h *handlers) searchNames(c echo.Context) error {
 	}
 	if n := utf8.RuneCountInString(q); n > maxSearchRunes {
 		return badParam("q", "at most %d characters, got %d", maxSearchRunes, n)
+	}
+	if search.Fold(q) == "" {
+		return badParam("q", "no letters or digits in %q", q)
 	}
 	limit, err := intParam(c, "limit", 10, 1, maxSearchLimit)
 	if err != nil {

@@ -98,6 +98,8 @@ func (h *handlers) lookup(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The answer depends on the day (today by default): so does its tag.
+	c.Set(versionKey, fmt.Sprintf("v%d-%s", snapshotOf(c).Version, date))
 	return c.JSON(http.StatusOK, Lookup(snapshotOf(c), orb.Point{lon, lat}, date))
 }
 

@@ -52,7 +52,7 @@ func (h *handlers) tile(c echo.Context) error {
 	hdr.Set("Vary", "Accept-Encoding")
 	hdr.Set("X-Data-Version", strconv.FormatInt(tile.Version, 10))
 	hash := fnv.New64a()
-	fmt.Fprintf(hash, "%s/%d/%d/%d/%s", req.Plan, t.Z, t.X, t.Y, req.Industry)
+	fmt.Fprintf(hash, "%s/%d/%d/%d/%s", req.Plan, t.Z, t.X, t.Y, tile.Industry)
 	// A strong ETag per content tag and encoding (the gzipped and the
 	// plain bytes differ): a write to a plan's assignments leaves the
 	// geometry tiles' ETags as they were.

@@ -91,8 +91,12 @@ func (h *handlers) limitedFile(c echo.Context) (bodyFile, error) {
 	}
 	start := time.Now()
 	defer func() { done(time.Since(start)) }()
-	return h.parseBody(c, h.limits.ValidateMaxBytes)
+	return h.parseBody(c, h.limits.ValidateMaxBytes, anonymousWorkbook)
 }
+
+// anonymousWorkbook bounds a workbook anyone may send (validate, diff)
+// well below a planner's: a plan sheet of thousands of rows fits.
+var anonymousWorkbook = plan.WorkbookLimits{MaxUnpackedBytes: 16 << 20, MaxCells: 300_000, MaxSharedStringsBytes: 4 << 20}
 
 // A bodyFile is a plan file read from a request body, with its name.
 type bodyFile struct {
@@ -121,15 +125,28 @@ func bodyName(c echo.Context) string {
 // from the request body, at most limit bytes and the configured number
 // of records: 413 past either (or past a workbook's unpacking limits),
 // 400 naming the line (or sheet, row and column) for bad content.
-func (h *handlers) parseBody(c echo.Context, limit int64) (bodyFile, error) {
+func (h *handlers) parseBody(c echo.Context, limit int64, workbook plan.WorkbookLimits) (bodyFile, error) {
 	name := bodyName(c)
+	if n := c.Request().ContentLength; n > limit {
+		// Said up front: no need to read it.
+		return bodyFile{}, problem(http.StatusRequestEntityTooLarge, typeTooLarge, "%s: %d bytes, more than %d", name, n, limit)
+	}
 	b, err := geo.ReadAllLimited(http.MaxBytesReader(c.Response(), c.Request().Body, limit), limit)
 	if typ, _, _ := mime.ParseMediaType(c.Request().Header.Get(echo.HeaderContentType)); err == nil && typ == plan.XLSXType && !plan.IsWorkbook(b) {
 		return bodyFile{}, problem(http.StatusBadRequest, typeBadBody, "%s: Content-Type says .xlsx, but the body is not a workbook (a zip archive)", name)
 	}
+	if err == nil && plan.IsWorkbook(b) {
+		// A workbook costs memory far beyond its size while it is read:
+		// only a few are read at once, server-wide.
+		release, err := h.workbookSlot(c)
+		if err != nil {
+			return bodyFile{}, err
+		}
+		defer release()
+	}
 	var parsed plan.Parsed
 	if err == nil {
-		parsed, err = plan.ParseFileLimits(bytes.NewReader(b), name, plan.Limits{MaxBytes: limit, MaxRecords: h.limits.MaxRecords})
+		parsed, err = plan.ParseFileLimits(bytes.NewReader(b), name, plan.Limits{MaxBytes: limit, MaxRecords: h.limits.MaxRecords, Workbook: workbook})
 	}
 	if err != nil {
 		var tooBig *http.MaxBytesError

@@ -2,10 +2,12 @@ package api
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -18,9 +20,12 @@ import (
 )
 
 // tokenID names a token in logs and revisions without revealing it.
-func tokenID(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return "token:" + hex.EncodeToString(sum[:4])
+// It is keyed (HMAC-SHA256 with the server's token key), so that the id
+// shown in revisions gives no offline test of a guessed token.
+func tokenID(key []byte, token string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(token))
+	return "token:" + hex.EncodeToString(m.Sum(nil)[:4])
 }
 
 // authorize checks the bearer token against every configured token in
@@ -31,7 +36,7 @@ func (h *handlers) authorize(c echo.Context) (string, error) {
 	}
 	client := c.RealIP()
 	if wait := h.authFailures.wait(client, time.Now(), 1); wait > 0 {
-		return "", tooMany(c, wait, "too many failed token attempts from %s; retry in %s", client, wait.Round(time.Second))
+		return "", tooMany(c, wait, "too many failed token attempts from %s; retry in %ds", client, int(math.Ceil(wait.Seconds())))
 	}
 	given, ok := bearer(c.Request().Header.Get("Authorization"))
 	if !ok {
@@ -48,10 +53,10 @@ func (h *handlers) authorize(c echo.Context) (string, error) {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="indmap", error="invalid_token"`)
 		return "", problem(http.StatusUnauthorized, typeUnauthorized, "the token is not valid")
 	}
-	id := tokenID(given)
+	id := tokenID(h.tokenKey, given)
 	if wait, ok := h.writes.allow(id, time.Now()); !ok {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-		return "", problem(http.StatusTooManyRequests, "/problems/rate-limited", "too many writes with this token; retry in %s", wait.Round(time.Second))
+		return "", problem(http.StatusTooManyRequests, "/problems/rate-limited", "too many writes with this token; retry in %ds", int(math.Ceil(wait.Seconds())))
 	}
 	return id, nil
 }
@@ -217,7 +222,7 @@ func (h *handlers) putAssignments(c echo.Context) error {
 	if _, err := answerLang(c); err != nil {
 		return err
 	}
-	f, err := h.parseBody(c, h.maxBody)
+	f, err := h.parseBody(c, h.maxBody, plan.WorkbookLimits{})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"io"
 	"log/slog"
@@ -108,7 +110,12 @@ func TestWritesNeedATokenAndValidate(t *testing.T) {
 	json.Unmarshal(body, &res)
 	if resp.StatusCode != 200 || !res.Report.Valid || res.DataVersion != v0+1 || !strings.HasPrefix(res.Revision.Author, "token:") {
 		t.Fatalf("write: %d %s", resp.StatusCode, body)
+	} // The id is keyed: it is not the token's plain hash, which would let
+	// anyone test guesses offline.
+	if plain := sha256.Sum256([]byte(token)); res.Revision.Author == "token:"+hex.EncodeToString(plain[:4]) {
+		t.Errorf("the author id is the token's plain hash: %s", res.Revision.Author)
 	}
+
 	if f := unit(t, srv, "500120"); len(f.Properties.Plans[0].Main) != 2 || f.Properties.Plans[0].Main[0].Code != "CQ-ICV" {
 		t.Errorf("璧山区 after the write: %+v", f.Properties.Plans)
 	}

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/indmap/indmap/geo"
 )
@@ -175,10 +177,37 @@ func ReadPicks(r io.Reader, name string, maxBytes int64) ([]Assignment, []int, e
 	return picksFromRows(rows, name)
 }
 
+// Field lengths a plan file may use, in characters: free text (a pick's
+// detail, a source) and everything else (codes, names, roles). A 60-MB
+// detail cell would otherwise be stored, kept in every revision and sent
+// with every unit.
+const (
+	maxTextField  = 2000
+	maxShortField = 200
+)
+
+// checkLengths refuses a row whose contract field (header) is longer
+// than its kind allows; text names the free-text ones.
+func checkLengths(row Row, name string, header []string, text ...string) error {
+	for _, col := range header {
+		limit := maxShortField
+		if slices.Contains(text, col) {
+			limit = maxTextField
+		}
+		if n := utf8.RuneCountInString(row.Raw(col)); n > limit {
+			return fmt.Errorf("%s: %s: %s has %d characters, more than %d", name, row.at(col), col, n, limit)
+		}
+	}
+	return nil
+}
+
 func picksFromRows(rows []Row, name string) ([]Assignment, []int, error) {
 	out := make([]Assignment, 0, len(rows))
 	lines := make([]int, 0, len(rows))
 	for _, row := range rows {
+		if err := checkLengths(row, name, PicksHeader, "detail", "source", "unit_name"); err != nil {
+			return nil, nil, err
+		}
 		role, err := ParseRole(row.Get("role"))
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %s: %w", name, row.at("role"), err)
@@ -210,6 +239,10 @@ func clustersFromRows(rows []Row, name string) ([]Cluster, []int, error) {
 	out := make([]Cluster, 0, len(rows))
 	lines := make([]int, 0, len(rows))
 	for _, row := range rows {
+		// host_codes lists several codes.
+		if err := checkLengths(row, name, ClustersHeader, "source", "host_codes"); err != nil {
+			return nil, nil, err
+		}
 		fail := func(col, format string, args ...any) error {
 			return fmt.Errorf("%s: %s: %s", name, row.at(col), fmt.Sprintf(format, args...))
 		}

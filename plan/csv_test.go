@@ -162,3 +162,37 @@ func TestJSONFileLeniencies(t *testing.T) {
 		t.Errorf("cluster %+v", c)
 	}
 }
+
+// TestFieldLengths: a field longer than its kind allows is refused with
+// its line and column.
+func TestFieldLengths(t *testing.T) {
+	long := strings.Repeat("长", 2001)
+	for _, tc := range []struct{ in, want string }{
+		{"unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV," + long + ",s\n", "line 2: detail has 2001 characters, more than 2000"},
+		{"unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main," + strings.Repeat("x", 201) + ",,s\n", "line 2: industry has 201 characters, more than 200"},
+		{"cluster,industry,level,host_codes,year,source\n" + strings.Repeat("c", 201) + ",s,national,370200,2024,x\n", "line 2: cluster has 201 characters"},
+	} {
+		if _, err := ParseFile(strings.NewReader(tc.in), "f.csv", 0); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("got %v, want %q", err, tc.want)
+		}
+	}
+	ok := "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV," + strings.Repeat("长", 2000) + ",s\n"
+	if _, err := ParseFile(strings.NewReader(ok), "f.csv", 0); err != nil {
+		t.Errorf("2,000 characters: %v", err)
+	}
+}
+
+// TestJSONFileShape: a JSON plan file is an object with one known key;
+// anything else is said plainly, without Go's types.
+func TestJSONFileShape(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`[1, 2, 3]`, `want an object with "assignments" or "clusters"`},
+		{`{"assignments": [], "extra": 1}`, `unknown field "extra"`},
+		{`{"assignments": {"a": 1}}`, `"assignments" must be a list of records`},
+	} {
+		_, err := ParseFile(strings.NewReader(tc.in), "f.json", 0)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "Go value") {
+			t.Errorf("%s: %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}

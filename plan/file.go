@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -126,11 +127,34 @@ func parseJSONFile(b []byte, name string, maxRecords int) (Parsed, error) {
 	if err := geo.CheckDuplicateKeys(b); err != nil {
 		return Parsed{}, fmt.Errorf("%s: %w", name, err)
 	}
+	const want = `want an object with "assignments" or "clusters" (one of them)`
+	if t := bytes.TrimSpace(b); len(t) == 0 || t[0] != '{' {
+		return Parsed{}, fmt.Errorf("%s: %s", name, want)
+	}
 	var doc struct {
 		Assignments []json.RawMessage `json:"assignments"`
 		Clusters    []json.RawMessage `json:"clusters"`
+		// What an export says of itself (FileJSON and the API's export),
+		// read back and ignored.
+		Plan     json.RawMessage `json:"plan"`
+		Kind     json.RawMessage `json:"kind"`
+		Revision json.RawMessage `json:"revision"`
+		ETag     json.RawMessage `json:"etag"`
 	}
-	if err := json.Unmarshal(b, &doc); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	// A key indmap does not read is a mistake to say, not to ignore.
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		if strings.HasPrefix(err.Error(), "json: unknown field") {
+			return Parsed{}, fmt.Errorf("%s: %s (%v)", name, want, strings.TrimPrefix(err.Error(), "json: "))
+		}
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return Parsed{}, fmt.Errorf("%s: %q must be a list of records", name, te.Field)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) {
+			return Parsed{}, fmt.Errorf("%s: malformed JSON at line %d: the file ends too soon", name, 1+bytes.Count(b, []byte("\n")))
+		}
 		return Parsed{}, fmt.Errorf("%s: %w", name, geo.JSONError(b, err))
 	}
 	var p Parsed
@@ -142,7 +166,7 @@ func parseJSONFile(b []byte, name string, maxRecords int) (Parsed, error) {
 	case doc.Clusters != nil && doc.Assignments == nil:
 		p.Kind, items, header = Clusters, doc.Clusters, ClustersHeader
 	default:
-		return p, fmt.Errorf(`%s: want an object with "assignments" or "clusters" (one of them)`, name)
+		return p, fmt.Errorf("%s: %s", name, want)
 	}
 	if len(items) == 0 {
 		return p, fmt.Errorf("%s: no records", name)

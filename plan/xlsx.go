@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -37,11 +38,18 @@ type WorkbookLimits struct {
 	MaxParts         int   // files in the archive
 	MaxSheets        int
 	MaxCells         int // cells read, blank ones included
+	// MaxSharedStringsBytes bounds the shared strings part, unpacked:
+	// excelize holds every shared string at once, at some twenty times
+	// the part's size in memory (a 60 MB part of tiny strings took
+	// 1.3 GB), so it is bounded far below the whole.
+	MaxSharedStringsBytes int64
 }
 
 // DefaultWorkbookLimits: a 50,000-row plan sheet unpacks to about 10 MB
-// and packs about 10:1.
-var DefaultWorkbookLimits = WorkbookLimits{MaxUnpackedBytes: 64 << 20, MaxRatio: 100, MaxParts: 512, MaxSheets: 64, MaxCells: 1_000_000}
+// and packs about 10:1; its shared strings (text repeated once) to a few
+// MB.
+var DefaultWorkbookLimits = WorkbookLimits{MaxUnpackedBytes: 64 << 20, MaxRatio: 100, MaxParts: 512, MaxSheets: 64, MaxCells: 1_000_000,
+	MaxSharedStringsBytes: 8 << 20}
 
 func (l WorkbookLimits) withDefaults() WorkbookLimits {
 	d := DefaultWorkbookLimits
@@ -50,6 +58,7 @@ func (l WorkbookLimits) withDefaults() WorkbookLimits {
 	orDefault(&l.MaxParts, d.MaxParts)
 	orDefault(&l.MaxSheets, d.MaxSheets)
 	orDefault(&l.MaxCells, d.MaxCells)
+	orDefault(&l.MaxSharedStringsBytes, d.MaxSharedStringsBytes)
 	return l
 }
 
@@ -78,6 +87,9 @@ func checkArchive(b []byte, l WorkbookLimits) error {
 		}
 		if size > 1<<20 && size > uint64(l.MaxRatio)*max(f.CompressedSize64, 1) {
 			return fmt.Errorf("part %s unpacks %d bytes from %d, more than %d:1: %w", f.Name, size, f.CompressedSize64, l.MaxRatio, ErrUnpackTooLarge)
+		}
+		if strings.EqualFold(path.Base(f.Name), "sharedStrings.xml") && size > uint64(l.MaxSharedStringsBytes) {
+			return fmt.Errorf("its shared strings unpack to %d bytes, more than %d: %w", size, l.MaxSharedStringsBytes, ErrUnpackTooLarge)
 		}
 	}
 	return nil

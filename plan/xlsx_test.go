@@ -143,6 +143,9 @@ func TestWorkbookErrors(t *testing.T) {
 		{"unpacks too large", workbook(t, map[string][][]string{"s": append([][]string{header}, many...)}, "s"),
 			Limits{Workbook: WorkbookLimits{MaxUnpackedBytes: 4000}}, "unpacks to more than 4000 bytes", ErrUnpackTooLarge},
 		{"zip bomb", testxlsx.ZipBomb(t), Limits{}, "more than 100:1", ErrUnpackTooLarge},
+		// 200 distinct details make a shared strings part of some 12 KB.
+		{"shared strings", workbook(t, map[string][][]string{"s": append([][]string{header}, distinct(200)...)}, "s"),
+			Limits{Workbook: WorkbookLimits{MaxSharedStringsBytes: 2000}}, "shared strings unpack to", ErrUnpackTooLarge},
 		{"not a workbook", []byte("PK\x03\x04 but not a zip"), Limits{}, "not a readable .xlsx workbook", nil},
 		{"legacy xls", append([]byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}, make([]byte, 100)...), Limits{}, "save it as an .xlsx workbook", nil},
 		{"bytes limit first", workbook(t, map[string][][]string{"s": {header, ok}}, "s"), Limits{MaxBytes: 100}, "over 100 bytes", nil},
@@ -158,6 +161,15 @@ func TestWorkbookErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// distinct is n picks rows with distinct details.
+func distinct(n int) [][]string {
+	var out [][]string
+	for i := 0; i < n; i++ {
+		out = append(out, []string{"500120", "璧山区", "main", "CQ-ICV", "detail number " + strconv.Itoa(i), "s"})
+	}
+	return out
 }
 
 func manySheets(t testing.TB, n int) []byte {

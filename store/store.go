@@ -6,7 +6,9 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"os"
@@ -168,4 +170,38 @@ func dataVersion(ctx context.Context, q querier) (int64, error) {
 		return 0, err
 	}
 	return strconv.ParseInt(v, 10, 64)
+}
+
+// TokenKey is this database's secret key for naming write tokens (see
+// api's token ids), made on first use and kept in indmap_meta, so that
+// ids stay the same across restarts. A read-only database without one
+// gets a key for this process only.
+func (s *Store) TokenKey(ctx context.Context) ([]byte, error) {
+	var v string
+	err := s.reader.QueryRowContext(ctx, `SELECT value FROM indmap_meta WHERE key = 'token_key'`).Scan(&v)
+	if err == nil {
+		return hex.DecodeString(v)
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	if s.readOnly {
+		return key, nil
+	}
+	// Not a data change: the data version stays.
+	err = s.write(ctx, false, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO indmap_meta (key, value) VALUES ('token_key', ?)`, hex.EncodeToString(key))
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.reader.QueryRowContext(ctx, `SELECT value FROM indmap_meta WHERE key = 'token_key'`).Scan(&v); err != nil {
+		return nil, err
+	}
+	return hex.DecodeString(v)
 }

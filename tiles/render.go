@@ -64,6 +64,22 @@ func (ix *Index) Industry(planID, industry string) (string, error) {
 // HasPlan reports whether the index has the plan.
 func (ix *Index) HasPlan(id string) bool { _, ok := ix.plans[id]; return ok }
 
+// Outside reports whether a tile lies wholly outside a plan's units
+// (with the tile's buffer): such a tile is empty.
+func (ix *Index) Outside(planID string, t maptile.Tile) bool {
+	pi, ok := ix.plans[planID]
+	if !ok || len(pi.geom.units) == 0 {
+		return false // nothing to tell: rendered as ever
+	}
+	n := float64(uint64(1) << t.Z)
+	b := float64(Buffer) / (n * Extent)
+	tb := orb.Bound{Min: orb.Point{float64(t.X)/n - b, float64(t.Y)/n - b}, Max: orb.Point{float64(t.X+1)/n + b, float64(t.Y+1)/n + b}}
+	// The plan's extent in world coordinates (y flips).
+	lo, hi := World(pi.geom.bounds.Min), World(pi.geom.bounds.Max)
+	wb := orb.Bound{Min: orb.Point{lo[0], hi[1]}, Max: orb.Point{hi[0], lo[1]}}
+	return !tb.Intersects(wb)
+}
+
 // HasRegions reports whether a plan's tiles have the regions layer.
 func (ix *Index) HasRegions(planID string) bool {
 	pi, ok := ix.plans[planID]

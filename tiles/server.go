@@ -149,6 +149,9 @@ type Tile struct {
 	// bytes, whatever the data version.
 	Tag     string
 	Version int64 // the data version it was served at
+	// Industry is the catalogue code of a thematic tile ("" for none),
+	// however the request named it.
+	Industry string
 }
 
 // Tile returns a tile, from the cache when it can. The cache is keyed by
@@ -163,7 +166,12 @@ func (s *Server) Tile(ctx context.Context, req Request) (Tile, error) {
 	if err != nil {
 		return Tile{Version: ix.Version}, err
 	}
-	t := Tile{Tag: ix.Tag(req.Plan, industry), Version: ix.Version}
+	t := Tile{Tag: ix.Tag(req.Plan, industry), Version: ix.Version, Industry: industry}
+	if ix.Outside(req.Plan, req.Tile) {
+		// Empty for sure: neither rendered nor cached, so that requests
+		// all over the world cannot crowd the cache.
+		return t, nil
+	}
 	key := fmt.Sprintf("%s/%s/%d/%d/%d/%s", req.Plan, t.Tag, req.Tile.Z, req.Tile.X, req.Tile.Y, industry)
 	if b, ok := s.cache.Get(key); ok {
 		t.Body = b

@@ -93,3 +93,24 @@ func BenchmarkTileCacheHit(b *testing.B) {
 		}
 	}
 }
+
+// TestEmptyTilesNotCached: a tile far from the plan is empty at once and
+// takes no place in the cache.
+func TestEmptyTilesNotCached(t *testing.T) {
+	index(t)
+	data := &fakeData{}
+	data.cur.Store(seedSnap)
+	s := tiles.NewServer(data, 1<<20, nil)
+	for x := uint32(0); x < 50; x++ {
+		tl, err := s.Tile(context.Background(), tiles.Request{Plan: plan.ChongqingID, Tile: maptile.New(x, 0, 22)})
+		if err != nil || tl.Body != nil {
+			t.Fatalf("tile far away: %v %v", tl.Body, err)
+		}
+	}
+	if _, entries, _, _ := s.Cache().Stats(); entries != 0 {
+		t.Errorf("%d empty tiles cached", entries)
+	}
+	if tl, _ := s.Tile(context.Background(), tiles.Request{Plan: plan.ChongqingID, Tile: maptile.At(jiefangbei, 12)}); tl.Body == nil {
+		t.Error("a tile over the plan came back empty")
+	}
+}

@@ -137,6 +137,25 @@ func TestBrowserPage(t *testing.T) {
 		b.open(t, base+"/?plan=chongqing-2023")
 	})
 
+	t.Run("unknown unit", func(t *testing.T) {
+		// A link naming a unit that does not exist says so in the panel,
+		// and nothing fails on the way.
+		b.checkClean(t, "before")
+		b.open(t, base+"/?plan=chongqing-2023&unit=999999")
+		b.wait(t, "the panel's notice", `!document.querySelector('#panel').hidden && document.querySelector('#panel').textContent.includes('999999')`)
+		b.settled(t, "indmap.map")
+		// Back to the overview (the next steps start there); none of the
+		// left page's requests comes after.
+		b.open(t, base+"/?plan=chongqing-2023")
+		// The API's 404 for it is the one failed request; no exception.
+		for _, p := range b.drain() {
+			if !strings.Contains(p, "HTTP 404") || !strings.Contains(p, "/api/v1/units/999999") {
+				t.Errorf("a link to an unknown unit: %s", p)
+			}
+		}
+		b.checkClean(t, "a link to an unknown unit")
+	})
+
 	t.Run("ranking", func(t *testing.T) {
 		b.run(t, chromedp.SetValue("#industry", "CQ-ICV", chromedp.ByQuery),
 			chromedp.Evaluate(`document.querySelector('#industry').dispatchEvent(new Event('change', {bubbles: true}))`, nil))

@@ -168,6 +168,16 @@ func (b *browser) problems() []string {
 	return append([]string(nil), b.errors...)
 }
 
+// drain returns the page's problems since the last check, and clears
+// them.
+func (b *browser) drain() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	p := b.errors
+	b.errors, b.fetched = nil, nil
+	return p
+}
+
 // checkClean fails the test with the page's problems (console errors,
 // exceptions, failed requests, map errors) since the last call.
 func (b *browser) checkClean(t *testing.T, what string) {

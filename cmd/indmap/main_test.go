@@ -228,12 +228,19 @@ func TestServe(t *testing.T) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	// SIGTERM while a large response is in flight: it completes, then the
-	// server exits cleanly.
+	// SIGTERM while a large response is in flight and an event stream is
+	// open: the response completes, the stream ends, and the server exits
+	// cleanly, without waiting out its grace.
+	stream, err := http.Get(base + "/api/v1/events")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
 	resp, err := http.Get(base + "/ogc/collections/units/items?limit=1000")
 	if err != nil {
 		t.Fatal(err)
 	}
+	stopped := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
@@ -247,6 +254,9 @@ func TestServe(t *testing.T) {
 	}
 	if err := cmd.Wait(); err != nil {
 		t.Errorf("exit after SIGTERM: %v", err)
+	}
+	if took := time.Since(stopped); took > 5*time.Second {
+		t.Errorf("shutdown took %v with an event stream open", took)
 	}
 }
 

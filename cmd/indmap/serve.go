@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -44,6 +45,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	authFailures := fs.Int("auth-failures-per-minute", d.AuthFailuresPerMinute, "failed token attempts one client may make per minute (429 past it)")
 	trusted := fs.String("trusted-proxies", "", "comma-separated CIDRs of reverse proxies whose X-Forwarded-For names the client (default: none; the client is the peer)")
 	keepRevisions := fs.Int("keep-revisions", 100, "revisions kept per plan, older ones deleted at each write (0: keep all)")
+	streamsPerClient := fs.Int("event-streams-per-client", d.StreamsPerClient, "event streams (/api/v1/events) one client may hold open (429 past it)")
+	streamsAll := fs.Int("event-streams", d.Streams, "event streams the server holds open in all (503 past it)")
+	workbooks := fs.Int("workbook-parses", d.WorkbookParses, ".xlsx files read at once, server-wide (others wait, then 503)")
+	connsPerClient := fs.Int("max-conns-per-client", 256, "connections one address may hold open; more are closed at once (0: no limit; raise it behind a proxy without --trusted-proxies)")
+	connsAll := fs.Int("max-conns", 10000, "connections the server holds open in all; more are closed at once (0: no limit)")
+	memoryMB := fs.Int64("memory-limit-mb", 1024, "soft memory limit of the Go runtime, in MiB (GOMEMLIMIT, when set, wins; 0: none)")
 	readHeaderTimeout := fs.Duration("read-header-timeout", 10*time.Second, "time to read a request's headers")
 	readTimeout := fs.Duration("read-timeout", 60*time.Second, "time to read a whole request, body included")
 	writeTimeout := fs.Duration("write-timeout", 60*time.Second, "time to write a response")
@@ -59,6 +66,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	proxies, err := parseCIDRs(*trusted)
 	if err != nil {
 		return usageErr("--trusted-proxies: %v", err)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" && *memoryMB > 0 {
+		// Past it the collector works harder and gives memory back: a
+		// burst of large requests does not leave the process bloated.
+		debug.SetMemoryLimit(*memoryMB << 20)
 	}
 	st, err := openExisting(ctx, *db)
 	if err != nil {
@@ -80,18 +92,25 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	} else {
 		e.log.Info("writes enabled", "tokens", len(tokens))
 	}
-	ln, err := net.Listen("tcp", *addr)
+	key, err := st.TokenKey(ctx)
+	if err != nil {
+		return fmt.Errorf("token key: %w", err)
+	}
+	inner, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
+	ln := newLimitListener(inner, *connsPerClient, *connsAll)
+	closing := make(chan struct{})
 	srv := &http.Server{
 		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS, Fonts: glyphs.Embedded(),
 			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL,
 			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap,
 			MaxRenders: *maxRenders, RenderWait: *renderWaitFlag, WritesPerMinute: *writeRate, MaxBodyBytes: *maxBodyMB << 20,
 			Limits: api.Limits{ValidateConcurrency: *validateConc, ValidateSecondsPerMinute: *validateSecs,
-				ValidateMaxBytes: *validateMB << 20, MaxRecords: *maxRecords, AuthFailuresPerMinute: *authFailures},
-			TrustedProxies: proxies, KeepRevisions: *keepRevisions}),
+				ValidateMaxBytes: *validateMB << 20, MaxRecords: *maxRecords, AuthFailuresPerMinute: *authFailures,
+				StreamsPerClient: *streamsPerClient, Streams: *streamsAll, WorkbookParses: *workbooks},
+			TrustedProxies: proxies, KeepRevisions: *keepRevisions, Closing: closing, TokenKey: key}),
 		ReadHeaderTimeout: *readHeaderTimeout,
 		ReadTimeout:       *readTimeout,
 		WriteTimeout:      *writeTimeout,
@@ -99,6 +118,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
 	}
+	srv.RegisterOnShutdown(func() { close(closing) })
 	e.log.Info("serving", "addr", ln.Addr().String(), "db", *db)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -148,9 +168,23 @@ func loadTokens(file, list string) ([]string, error) {
 		if len(out) == 0 {
 			return nil, fmt.Errorf("tokens: %s has no tokens", file)
 		}
-		return out, nil
+		return out, checkTokens(out)
 	}
-	return splitComma(list), nil
+	out := splitComma(list)
+	return out, checkTokens(out)
+}
+
+// minTokenLength is the shortest write token accepted: a token is a
+// password anyone on the network may guess at.
+const minTokenLength = 16
+
+func checkTokens(tokens []string) error {
+	for i, t := range tokens {
+		if len(t) < minTokenLength {
+			return fmt.Errorf("tokens: token %d has %d characters; use at least %d (e.g. openssl rand -hex 16)", i+1, len(t), minTokenLength)
+		}
+	}
+	return nil
 }
 
 // parseCIDRs reads comma-separated CIDRs (a bare address is one host).

@@ -206,10 +206,12 @@ func typeRank(t string) int {
 // Fold reduces text to what a search compares: letters and digits
 // (Chinese characters included) in lower case, without tone marks or
 // other accents, spaces or punctuation; ü and v, both ways people type
-// ü, become u. "Xi'an" and "xian", "Bǐshān Qū" and "bishanqu" fold alike.
+// ü, become u. "Xi'an" and "xian", "Bǐshān Qū" and "bishanqu" fold alike,
+// and so do full-width letters, as Chinese input methods type them
+// ("ｂｉｓｈ" is "bish"): compatibility decomposition (NFKD).
 func Fold(s string) string {
 	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
+	for _, r := range norm.NFKD.String(s) {
 		switch {
 		case unicode.Is(unicode.Mn, r):
 		case r == 'v' || r == 'V':

@@ -22,6 +22,8 @@ func TestFold(t *testing.T) {
 		{"璧山区", "璧山区"},
 		{"  CQ-ICV ", "cqicu"},
 		{"?!", ""},
+		{"ｂｉｓｈ", "bish"}, // full-width, as input methods type it
+		{"Ｂｉｓｈａｎ　Ｄｉｓｔｒｉｃｔ", "bishandistrict"},
 	} {
 		if got := search.Fold(c.in); got != c.want {
 			t.Errorf("Fold(%q) = %q, want %q", c.in, got, c.want)
