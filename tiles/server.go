@@ -63,6 +63,13 @@ func (s *Server) Cache() *Cache { return s.cache }
 // Prepare builds the index of a snapshot before it is published (a
 // store.Preparer), so that the snapshot and its index go live together.
 func (s *Server) Prepare(_ context.Context, snap *store.Snapshot) error {
+	s.install(snap)
+	return nil
+}
+
+// install builds the index of snap from the current one and makes it
+// current unless a newer one got there first; it reports whether it did.
+func (s *Server) install(snap *store.Snapshot) bool {
 	s.mu.Lock()
 	prev := s.cur
 	s.mu.Unlock()
@@ -71,8 +78,9 @@ func (s *Server) Prepare(_ context.Context, snap *store.Snapshot) error {
 	defer s.mu.Unlock()
 	if s.cur == nil || s.cur.Version < ix.Version {
 		s.prev, s.cur = s.cur, ix
+		return true
 	}
-	return nil
+	return false
 }
 
 // Index returns the index of the current snapshot. Where nothing
@@ -100,11 +108,8 @@ func (s *Server) Index(ctx context.Context) (*Index, error) {
 		return prev, nil
 	case cur == nil:
 		s.mu.Unlock()
-		ix := NewIndexFrom(snap, nil)
+		s.install(snap)
 		s.mu.Lock()
-		if s.cur == nil || s.cur.Version < ix.Version {
-			s.prev, s.cur = s.cur, ix
-		}
 		cur = s.cur
 		s.mu.Unlock()
 		return cur, nil
@@ -130,15 +135,8 @@ func (s *Server) build(snap *store.Snapshot) {
 		}
 		s.mu.Unlock()
 	}()
-	s.mu.Lock()
-	prev := s.cur
-	s.mu.Unlock()
-	ix := NewIndexFrom(snap, prev)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.cur == nil || s.cur.Version < ix.Version {
-		s.prev, s.cur = s.cur, ix
-		s.log.Info("tile index rebuilt", "data_version", ix.Version)
+	if s.install(snap) {
+		s.log.Info("tile index rebuilt", "data_version", snap.Version)
 	}
 }
 
