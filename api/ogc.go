@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
@@ -209,16 +208,7 @@ func ogcFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Featur
 	src := func(h plan.Holding) string { return h.Source }
 	// The industries by role, from the plan's read model (cluster hosts'
 	// sectors too), as the map colours them.
-	var mainCodes, specialCodes []string
-	for ind, r := range v.Roles {
-		if r == plan.Main {
-			mainCodes = append(mainCodes, ind)
-		} else {
-			specialCodes = append(specialCodes, ind)
-		}
-	}
-	sort.Strings(mainCodes)
-	sort.Strings(specialCodes)
+	mainCodes, specialCodes := plan.ByRole(v.Roles, nil)
 	var cl []string
 	for _, c := range v.Clusters {
 		cl = append(cl, c.Name)

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"sort"
 
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/store"
@@ -57,36 +56,16 @@ func themeOf(snap *store.Snapshot, p *plan.Plan) theme {
 	t := theme{Plan: p.ID, Tag: snap.PlanTag(p.ID), Geometry: snap.PlanGeometryTag(p.ID), DataVersion: snap.Version,
 		Units: []themeUnit{}, Industries: map[string]themeRoles{}}
 	for _, in := range p.Catalogue {
-		r := themeRoles{Main: []string{}, Special: []string{}}
-		for code, role := range p.Holders(in.Code) {
-			if !snap.InPlan(p, code) {
-				continue
-			}
-			if role == plan.Main {
-				r.Main = append(r.Main, code)
-			} else {
-				r.Special = append(r.Special, code)
-			}
-		}
-		sort.Strings(r.Main)
-		sort.Strings(r.Special)
+		var r themeRoles
+		r.Main, r.Special = plan.ByRole(p.Holders(in.Code), func(code string) bool { return snap.InPlan(p, code) })
 		t.Industries[in.Code] = r
 	}
 	for _, u := range snap.PlanUnits(p) {
 		v := snap.View(p.ID, u.Code)
 		tu := themeUnit{Code: u.Code, ID: tiles.FeatureID(u.Code), Name: u.Name, NameEn: u.NameEn, Kind: u.Kind,
 			Assigned: v.Assigned(), Tier: v.Tier, Level: string(v.Level), Industries: len(v.Roles),
-			Main: []string{}, Special: []string{}, Clusters: []string{}, Errors: v.Errors, Warnings: v.Warnings,
-			Violations: nonNil(v.Violations)}
-		for ind, role := range v.Roles {
-			if role == plan.Main {
-				tu.Main = append(tu.Main, ind)
-			} else {
-				tu.Special = append(tu.Special, ind)
-			}
-		}
-		sort.Strings(tu.Main)
-		sort.Strings(tu.Special)
+			Clusters: []string{}, Errors: v.Errors, Warnings: v.Warnings, Violations: nonNil(v.Violations)}
+		tu.Main, tu.Special = plan.ByRole(v.Roles, nil)
 		for _, c := range v.Clusters {
 			tu.Clusters = append(tu.Clusters, c.Name)
 		}

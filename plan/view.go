@@ -30,6 +30,26 @@ func (p *Plan) Holders(industry string) map[string]Role {
 	return p.roles[industry]
 }
 
+// ByRole splits a code → role map into its main and special codes,
+// sorted and never nil, keeping only the codes keep accepts (all when
+// keep is nil).
+func ByRole(roles map[string]Role, keep func(code string) bool) (main, special []string) {
+	main, special = []string{}, []string{}
+	for code, r := range roles {
+		if keep != nil && !keep(code) {
+			continue
+		}
+		if r == Main {
+			main = append(main, code)
+		} else {
+			special = append(special, code)
+		}
+	}
+	sort.Strings(main)
+	sort.Strings(special)
+	return main, special
+}
+
 // rolesOf computes every industry's holders.
 func rolesOf(p *Plan) map[string]map[string]Role {
 	out := map[string]map[string]Role{}
