@@ -7,7 +7,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/geo/rtree"
 	"github.com/paulmach/orb"
 )
 
@@ -330,7 +330,7 @@ func (g *Graph) faces() error {
 	for fi := range bounds {
 		bounds[fi] = g.cycleBound(g.Faces[fi].Cycles[0])
 	}
-	ix := geo.NewIndex(bounds)
+	ix := rtree.New(bounds)
 	for _, e := range cw {
 		p := g.Nodes[g.he[e].from]
 		c := comp[g.he[e].from]
