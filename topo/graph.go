@@ -124,7 +124,10 @@ func BuildNoded(segs []Seg, settled []bool) (*Graph, error) {
 	if settled != nil {
 		settled = settled[:n]
 	}
-	frags := snapRound(segs[:n], settled)
+	frags, err := snapRound(segs[:n], settled)
+	if err != nil {
+		return nil, err
+	}
 	g := &Graph{}
 	if err := g.edges(frags); err != nil {
 		return nil, err
