@@ -60,7 +60,7 @@ load: build
 # seed corpora (f.Add and testdata/fuzz).
 FUZZTIME ?= 30s
 FUZZ := ./geo:FuzzReadDataV ./plan:FuzzParseFile ./plan:FuzzReadPicks ./plan:FuzzReadClusters \
-	./tiles:FuzzParseTile ./tiles:FuzzPolygonTile ./api:FuzzParams
+	./tiles:FuzzParseTile ./tiles:FuzzPolygonTile ./api:FuzzParams ./topo:FuzzSnapRound
 fuzz: assets
 	@for t in $(FUZZ); do pkg=$${t%%:*}; name=$${t##*:}; echo "== $$name ($(FUZZTIME))"; \
 	  $(GO) test $$pkg -run '^$$' -fuzz "^$$name$$" -fuzztime $(FUZZTIME) || exit 1; done

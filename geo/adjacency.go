@@ -4,6 +4,7 @@ import (
 	"math"
 	"sort"
 
+	"github.com/indmap/indmap/geo/rtree"
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
 )
@@ -60,7 +61,7 @@ func NeighboursKnown(shapes []Shape, opt AdjacencyOptions, known func(a, b strin
 	for i, s := range shapes {
 		bounds[i] = s.Geom.Bound()
 	}
-	ix := NewIndex(bounds)
+	ix := rtree.New(bounds)
 	found := make([][]Neighbour, len(shapes))
 	eachIndex(len(shapes), func(i int) {
 		s := shapes[i]

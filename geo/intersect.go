@@ -101,17 +101,6 @@ func onSegment(a, b, p orb.Point) bool {
 		min(a[1], b[1]) <= p[1] && p[1] <= max(a[1], b[1])
 }
 
-// SegmentIntersection returns a point shared by segments a1a2 and b1b2:
-// the crossing point, the touching endpoint, or for collinear overlap the
-// first overlapping endpoint.
-func SegmentIntersection(a1, a2, b1, b2 orb.Point) (orb.Point, bool) {
-	pts := segmentNodes(a1, a2, b1, b2)
-	if len(pts) == 0 {
-		return orb.Point{}, false
-	}
-	return pts[0], true
-}
-
 // segmentNodes returns every point where a1a2 and b1b2 meet: the crossing
 // point, or each endpoint that lies on the other segment (touch and
 // collinear overlap), so that noding both segments at these points makes

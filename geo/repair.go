@@ -3,8 +3,8 @@ package geo
 import (
 	"fmt"
 	"math"
-	"sort"
 
+	"github.com/indmap/indmap/topo"
 	"github.com/paulmach/orb"
 )
 
@@ -26,10 +26,10 @@ func (l *RepairLog) unfixed(format string, args ...any) {
 // Repair returns a valid version of a lon/lat multipolygon as far as it
 // can make one: rings closed, repeated points removed, rings with fewer
 // than 4 points or no area dropped, self-crossing rings split into simple
-// loops, overlapping parts merged (DataV exports carry small parts that
-// overlap the main one, which double counts area and breaks even-odd
-// point-in-polygon), and winding set as RFC 7946 asks (exteriors
-// counter-clockwise, holes clockwise).
+// loops, overlapping parts merged by topo (DataV exports carry small
+// parts that overlap the main one, which double counts area and breaks
+// even-odd point-in-polygon), and winding set as RFC 7946 asks
+// (exteriors counter-clockwise, holes clockwise).
 func Repair(mp orb.MultiPolygon) (orb.MultiPolygon, RepairLog) {
 	var log RepairLog
 	var parts []orb.Polygon
@@ -168,228 +168,60 @@ func smallestContaining(rings []orb.Ring, p orb.Point) int {
 	return best
 }
 
-// mergeOverlaps unions parts whose exteriors cross or contain one another.
+// mergeOverlaps unions the parts that overlap or share a stretch of
+// border: topo nodes them together on its grid (snap rounding) and
+// dissolves each group into valid polygons; parts in no group keep their
+// coordinates. Only parts whose bounds meet another's are looked at.
 func mergeOverlaps(parts []orb.Polygon, log *RepairLog) []orb.Polygon {
-	n := len(parts)
-	group := make([]int, n)
-	for i := range group {
-		group[i] = i
+	bounds := make([]orb.Bound, len(parts))
+	for i, p := range parts {
+		bounds[i] = p.Bound()
 	}
-	find := func(i int) int {
-		for group[i] != i {
-			i = group[i]
-		}
-		return i
-	}
-	merged := false
-	for i := 0; i < n; i++ {
-		for j := i + 1; j < n; j++ {
-			if overlaps(parts[i], parts[j]) {
-				group[find(j)] = find(i)
-				merged = true
+	var cand []int
+	for i := range parts {
+		for j := range parts {
+			if i != j && bounds[i].Intersects(bounds[j]) {
+				cand = append(cand, i)
+				break
 			}
 		}
 	}
-	if !merged {
+	if len(cand) < 2 {
 		return parts
 	}
-	members := map[int][]int{}
-	var roots []int
-	for i := range parts {
-		r := find(i)
-		if members[r] == nil {
-			roots = append(roots, r)
+	sub := make([]orb.Polygon, len(cand))
+	for k, i := range cand {
+		sub[k] = parts[i]
+	}
+	groups, err := topo.Merge(sub)
+	if err != nil {
+		log.unfixed("polygons %v: overlaps not merged: %v", cand, err)
+		return parts
+	}
+	if len(groups) == 0 {
+		return parts
+	}
+	// Each group takes the place of its first member.
+	first := map[int]orb.MultiPolygon{}
+	inGroup := make([]bool, len(parts))
+	for _, g := range groups {
+		m := make([]int, len(g.Members))
+		for k, c := range g.Members {
+			m[k] = cand[c]
+			inGroup[m[k]] = true
 		}
-		members[r] = append(members[r], i)
+		first[m[0]] = g.Geom
+		log.fixed("polygons %v overlapped; merged into %d", m, len(g.Geom))
 	}
 	var out []orb.Polygon
-	for _, r := range roots {
-		m := members[r]
-		if len(m) == 1 {
-			out = append(out, parts[m[0]])
-			continue
+	for i, p := range parts {
+		if g, ok := first[i]; ok {
+			out = append(out, g...)
+		} else if !inGroup[i] {
+			out = append(out, p)
 		}
-		var shells, holes []orb.Ring
-		for _, i := range m {
-			shells = append(shells, parts[i][0])
-			holes = append(holes, parts[i][1:]...)
-		}
-		u := unionRings(shells)
-		var uShells, uHoles []orb.Ring
-		for _, ring := range u {
-			if PlanarArea(ring) > 0 {
-				uShells = append(uShells, ring)
-			} else {
-				uHoles = append(uHoles, ring)
-			}
-		}
-		log.fixed("polygons %v overlapped; merged into %d", m, len(uShells))
-		out = append(out, assignHoles(uShells, append(uHoles, holes...), log, m[0])...)
 	}
 	return out
-}
-
-// overlaps reports whether two parts share area: their exteriors cross,
-// or one lies inside the other's filled area.
-func overlaps(a, b orb.Polygon) bool {
-	if !a.Bound().Intersects(b.Bound()) {
-		return false
-	}
-	touches := map[orb.Point]bool{}
-	for _, c := range Crossings(orb.Polygon{a[0], b[0]}) {
-		if c.RingA == c.RingB {
-			continue
-		}
-		if len(c.All) > 1 || isProperCrossing(orb.Polygon{a[0], b[0]}, c) {
-			return true // crossing, or sharing a stretch of border
-		}
-		touches[c.At] = true
-	}
-	// Touching at points only: they overlap when some vertex or edge
-	// midpoint of one, off the touch points, lies inside the other.
-	return insideAtSamples(a, b[0], touches) || insideAtSamples(b, a[0], touches)
-}
-
-func insideAtSamples(p orb.Polygon, r orb.Ring, skip map[orb.Point]bool) bool {
-	for i := 0; i+1 < len(r); i++ {
-		mid := orb.Point{(r[i][0] + r[i+1][0]) / 2, (r[i][1] + r[i+1][1]) / 2}
-		for _, s := range []orb.Point{r[i], mid} {
-			if !skip[s] && PolygonContains(p, s) {
-				return true
-			}
-		}
-	}
-	return false
-}
-
-type overlayEdge struct {
-	a, b orb.Point
-	ring int
-	used bool
-}
-
-// unionRings returns the boundary of the union of simple rings as rings:
-// counter-clockwise exteriors and clockwise holes. Every ring is noded at
-// its meetings with the others; an edge stays when no other ring covers it
-// (shared edges in the same direction stay once, opposite ones cancel),
-// and the kept edges are chained, turning most to the left at a node, so
-// that parts touching at a point come out as separate rings.
-func unionRings(rings []orb.Ring) []orb.Ring {
-	rings = append([]orb.Ring(nil), rings...)
-	for i, r := range rings {
-		r = append(orb.Ring(nil), r...)
-		if PlanarArea(r) < 0 {
-			Reverse(r)
-		}
-		rings[i] = r
-	}
-	splits := map[[2]int][]orb.Point{}
-	for _, c := range Crossings(orb.Polygon(rings)) {
-		splits[[2]int{c.RingA, c.SegA}] = append(splits[[2]int{c.RingA, c.SegA}], c.All...)
-		splits[[2]int{c.RingB, c.SegB}] = append(splits[[2]int{c.RingB, c.SegB}], c.All...)
-	}
-	var edges []overlayEdge
-	for ri, r := range rings {
-		for si := 0; si+1 < len(r); si++ {
-			pts := nodeSegment(r[si], r[si+1], splits[[2]int{ri, si}])
-			for k := 0; k+1 < len(pts); k++ {
-				edges = append(edges, overlayEdge{a: pts[k], b: pts[k+1], ring: ri})
-			}
-		}
-	}
-	type key [2]orb.Point
-	seen := map[key]int{}
-	keep := make([]bool, len(edges))
-	for i, e := range edges {
-		if j, ok := seen[key{e.b, e.a}]; ok && keep[j] {
-			keep[j] = false // opposite shared edge: interior of the union
-			continue
-		}
-		if _, ok := seen[key{e.a, e.b}]; ok {
-			continue // same shared edge: keep the first
-		}
-		seen[key{e.a, e.b}] = i
-		keep[i] = true
-	}
-	for i, e := range edges {
-		if !keep[i] {
-			continue
-		}
-		if _, rev := seen[key{e.b, e.a}]; rev {
-			keep[i] = false
-			continue
-		}
-		mid := orb.Point{(e.a[0] + e.b[0]) / 2, (e.a[1] + e.b[1]) / 2}
-		for rj, r := range rings {
-			if rj != e.ring && RingContains(r, mid) {
-				keep[i] = false
-				break
-			}
-		}
-	}
-	out := map[orb.Point][]int{}
-	for i, e := range edges {
-		if keep[i] {
-			out[e.a] = append(out[e.a], i)
-		}
-	}
-	var result []orb.Ring
-	for i := range edges {
-		if !keep[i] || edges[i].used {
-			continue
-		}
-		ring := orb.Ring{edges[i].a}
-		cur := i
-		for steps := 0; steps <= len(edges); steps++ {
-			edges[cur].used = true
-			e := edges[cur]
-			ring = append(ring, e.b)
-			if e.b == edges[i].a {
-				break
-			}
-			cur = leftmostTurn(e, out[e.b], edges)
-			if cur < 0 {
-				break
-			}
-		}
-		if c, _ := cleanRing(ring); c != nil && ring[0] == ring[len(ring)-1] {
-			result = append(result, c)
-		}
-	}
-	return result
-}
-
-// nodeSegment returns a, the split points ordered along ab, and b.
-func nodeSegment(a, b orb.Point, split []orb.Point) []orb.Point {
-	pts := []orb.Point{a}
-	sort.Slice(split, func(i, j int) bool {
-		return sqDist(a, split[i]) < sqDist(a, split[j])
-	})
-	for _, p := range split {
-		if p != pts[len(pts)-1] && p != b {
-			pts = append(pts, p)
-		}
-	}
-	return append(pts, b)
-}
-
-func leftmostTurn(in overlayEdge, candidates []int, edges []overlayEdge) int {
-	back := math.Atan2(in.a[1]-in.b[1], in.a[0]-in.b[0])
-	best, bestTurn := -1, math.Inf(1)
-	for _, c := range candidates {
-		if edges[c].used {
-			continue
-		}
-		e := edges[c]
-		turn := math.Mod(back-math.Atan2(e.b[1]-e.a[1], e.b[0]-e.a[0])+4*math.Pi, 2*math.Pi)
-		if turn == 0 {
-			turn = 2 * math.Pi
-		}
-		if turn < bestTurn {
-			best, bestTurn = c, turn
-		}
-	}
-	return best
 }
 
 func isProperCrossing(p orb.Polygon, c Crossing) bool {
@@ -399,11 +231,6 @@ func isProperCrossing(p orb.Polygon, c Crossing) bool {
 	a1, a2 := p[c.RingA][c.SegA], p[c.RingA][c.SegA+1]
 	b1, b2 := p[c.RingB][c.SegB], p[c.RingB][c.SegB+1]
 	return c.At != a1 && c.At != a2 && c.At != b1 && c.At != b2
-}
-
-func sqDist(a, b orb.Point) float64 {
-	dx, dy := a[0]-b[0], a[1]-b[1]
-	return dx*dx + dy*dy
 }
 
 // PlanarArea is the signed shoelace area of a ring in its own coordinate

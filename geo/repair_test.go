@@ -33,6 +33,8 @@ func TestRepair(t *testing.T) {
 		{"part inside another dropped by union", orb.MultiPolygon{{sq(0, 0, 4)}, {sq(1, 1, 1)}}, 1, 16, "merged into 1", 0},
 		{"squares touching at a corner stay apart", orb.MultiPolygon{{sq(0, 0, 1)}, {sq(1, 1, 1)}}, 2, 2, "", 0},
 		{"island in a lake stays", orb.MultiPolygon{{sq(0, 0, 4), sq(1, 1, 2)}, {sq(1.5, 1.5, 1)}}, 2, 13, "", 1},
+		{"a chain of overlaps is one group", orb.MultiPolygon{{sq(0, 0, 2)}, {sq(3, 0, 2)}, {sq(1.5, 0, 2)}}, 1, 10, "polygons [0 1 2] overlapped; merged into 1", 0},
+		{"a part over a hole fills what it covers", orb.MultiPolygon{{sq(0, 0, 4), sq(1, 1, 2)}, {sq(2, 2, 3)}}, 1, 18, "polygons [0 1] overlapped; merged into 1", 1},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

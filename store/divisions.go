@@ -10,6 +10,7 @@ import (
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/topo"
 	"github.com/paulmach/orb"
 )
 
@@ -126,7 +127,10 @@ func deriveSuccessor(ctx context.Context, tx *sql.Tx, to string, all []plan.Divi
 	if len(parts) == 0 {
 		return false, nil
 	}
-	geom := geo.Union(parts...)
+	geom, err := topo.Union(parts...)
+	if err != nil {
+		return false, err
+	}
 	if len(geom) == 0 {
 		return false, errors.New("the union of its predecessors is empty")
 	}

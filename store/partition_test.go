@@ -7,7 +7,7 @@ import (
 	"sort"
 	"testing"
 
-	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/geo/rtree"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
 	"github.com/paulmach/orb"
@@ -55,7 +55,7 @@ func TestStoredUnitsDoNotOverlap(t *testing.T) {
 			bounds = append(bounds, u.Geom.Bound())
 		}
 	}
-	ix := geo.NewIndex(bounds)
+	ix := rtree.New(bounds)
 	conv := map[string]sf.MultiPolygon{}
 	get := func(u plan.Unit, lat0 float64) sf.MultiPolygon {
 		key := fmt.Sprintf("%s@%.0f", u.Code, lat0)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/geo/rtree"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/plan/search"
 	"github.com/paulmach/orb"
@@ -34,7 +35,7 @@ type Snapshot struct {
 
 	byCode   map[string]int
 	adjacent map[string][]string
-	index    *geo.Index
+	index    *rtree.Tree
 	// reports holds each plan's validation, computed once per version so
 	// that tiles and GeoJSON read violation counts without re-validating.
 	reports map[string]plan.Report
@@ -86,7 +87,7 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 			bounds[i] = u.Geom.Bound()
 		}
 	}
-	s.index = geo.NewIndex(bounds)
+	s.index = rtree.New(bounds)
 	for i := range s.Units {
 		s.nameLinks(s.Units[i].Predecessors, names)
 		s.nameLinks(s.Units[i].Successors, names)

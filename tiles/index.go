@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/geo/rtree"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb"
@@ -61,7 +62,7 @@ type planGeom struct {
 	tag      string
 	planID   string
 	units    []unitGeom
-	unitTree *geo.Index
+	unitTree *rtree.Tree
 	// groups holds one topology per kind of unit: units of one kind form
 	// a partition (see topo.Partition), kinds may overlap (a plan's
 	// cities and their counties), so each is tiled on its own.
@@ -222,7 +223,7 @@ func newPlanGeom(snap *store.Snapshot, p *plan.Plan, tag string) *planGeom {
 			pg.regionGroup = g.group
 		}
 	}
-	pg.unitTree = geo.NewIndex(bounds)
+	pg.unitTree = rtree.New(bounds)
 	display := p.Display
 	pg.show = func(kind string, z int) bool {
 		d, ok := display[kind]

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/geo/rtree"
 	"github.com/indmap/indmap/internal/mvtcheck"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
@@ -50,7 +51,7 @@ func countiesIndex(t testing.TB) (*tiles.Index, *store.Snapshot) {
 type refIndex struct {
 	rings [][][]orb.Point // unit → rings, world coordinates
 	outer [][][]bool      // unit → ring → edge on the union's boundary
-	tree  *geo.Index
+	tree  *rtree.Tree
 }
 
 func newRefIndex(snap *store.Snapshot, planID string) *refIndex {
@@ -73,7 +74,7 @@ func newRefIndex(snap *store.Snapshot, planID string) *refIndex {
 			}
 		}
 	}
-	byLonLat := geo.NewIndex(lonlat)
+	byLonLat := rtree.New(lonlat)
 	// An edge is a border between units when another unit has it the
 	// other way round, or covers the point a millimetre outside it
 	// (drawings that overlap); else it is on the union's boundary, where
@@ -129,7 +130,7 @@ func newRefIndex(snap *store.Snapshot, planID string) *refIndex {
 		ri.outer = append(ri.outer, outer)
 		bounds = append(bounds, b)
 	}
-	ri.tree = geo.NewIndex(bounds)
+	ri.tree = rtree.New(bounds)
 	return ri
 }
 

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/geo/rtree"
 	"github.com/indmap/indmap/topo"
 	"github.com/paulmach/orb"
 )
@@ -37,7 +37,7 @@ type zEdge struct {
 // onto the zoom's grid, generalised, as labelled edges.
 type zoomGeom struct {
 	edges  []zEdge
-	tree   *geo.Index
+	tree   *rtree.Tree
 	area2  map[int32]int64 // twice each visible unit's area
 	labels map[int32]bool  // units whose label is shown
 	err    error
@@ -163,7 +163,7 @@ func (zg *zoomGeom) index() {
 		}
 		bounds = append(bounds, b)
 	}
-	zg.tree = geo.NewIndex(bounds)
+	zg.tree = rtree.New(bounds)
 }
 
 // search calls fn with every edge whose bounds meet b.

@@ -7,7 +7,7 @@ import (
 	"math"
 	"slices"
 
-	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/geo/rtree"
 	"github.com/paulmach/orb"
 )
 
@@ -124,7 +124,10 @@ func BuildNoded(segs []Seg, settled []bool) (*Graph, error) {
 	if settled != nil {
 		settled = settled[:n]
 	}
-	frags := snapRound(segs[:n], settled)
+	frags, err := snapRound(segs[:n], settled)
+	if err != nil {
+		return nil, err
+	}
 	g := &Graph{}
 	if err := g.edges(frags); err != nil {
 		return nil, err
@@ -330,7 +333,7 @@ func (g *Graph) faces() error {
 	for fi := range bounds {
 		bounds[fi] = g.cycleBound(g.Faces[fi].Cycles[0])
 	}
-	ix := geo.NewIndex(bounds)
+	ix := rtree.New(bounds)
 	for _, e := range cw {
 		p := g.Nodes[g.he[e].from]
 		c := comp[g.he[e].from]

@@ -63,20 +63,8 @@ func Partition(units []Unit, sliverM float64) ([]Result, error) {
 	for ui, i := range order {
 		had[i] = len(units[i].Geom) > 0
 		for _, poly := range units[i].Geom {
-			for ri, r := range poly {
-				pts := gridRing(r)
-				if len(pts) < 3 {
-					continue
-				}
-				// Exteriors counter-clockwise, holes clockwise: the unit
-				// lies left of every segment.
-				if (Area2(pts) > 0) != (ri == 0) {
-					reverse(pts)
-				}
-				for k := range pts {
-					segs = append(segs, Seg{pts[k], pts[(k+1)%len(pts)], int32(ui), -1})
-				}
-			}
+			// The unit lies left of every segment.
+			segs = polygonSegs(segs, poly, int32(ui))
 		}
 	}
 	for i := range units {
@@ -113,18 +101,7 @@ func Partition(units []Unit, sliverM float64) ([]Result, error) {
 	}
 	out := make([]Result, len(units))
 	for ui, i := range order {
-		res := Result{Code: units[i].Code, Notes: notes[int32(ui)], Shared: shared[ui]}
-		for _, p := range regions[int32(ui)] {
-			poly := make(orb.Polygon, len(p))
-			for k, r := range p {
-				ring := make(orb.Ring, 0, len(r)+1)
-				for _, q := range r {
-					ring = append(ring, orb.Point{float64(q.X) / GridPerDegree, float64(q.Y) / GridPerDegree})
-				}
-				poly[k] = append(ring, ring[0])
-			}
-			res.Geom = append(res.Geom, poly)
-		}
+		res := Result{Code: units[i].Code, Notes: notes[int32(ui)], Shared: shared[ui], Geom: lonLat(regions[int32(ui)])}
 		if len(res.Geom) == 0 && had[i] {
 			return nil, fmt.Errorf("partition: unit %s: nothing left of it", units[i].Code)
 		}

@@ -7,6 +7,7 @@ package topo
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"math/bits"
 	"runtime"
@@ -60,17 +61,24 @@ func sgn(v int64) int {
 	return 0
 }
 
-// roundMulDiv returns round(a*b/d) exactly (d > 0), half away from zero.
+// roundMulDiv returns a*b/d (d > 0) rounded exactly to the nearest
+// integer, halves up (towards +∞): the pixel that holds the value, as
+// pixels own their lower and left sides.
 func roundMulDiv(a, b, d int64) int64 {
 	neg := (a < 0) != (b < 0)
 	ua, ub := uint64(abs(a)), uint64(abs(b))
 	hi, lo := bits.Mul64(ua, ub)
 	q, r := bits.Div64(hi, lo, uint64(d))
+	// |a·b| = q·d + r with 0 ≤ r < d.
+	if neg {
+		// −q − r/d rounds to −q unless r/d is over one half.
+		if 2*r > uint64(d) {
+			q++
+		}
+		return -int64(q)
+	}
 	if 2*r >= uint64(d) {
 		q++
-	}
-	if neg {
-		return -int64(q)
 	}
 	return int64(q)
 }
@@ -82,8 +90,8 @@ func abs(v int64) int64 {
 	return v
 }
 
-// crossingPixel returns the grid point nearest to where a1a2 and b1b2
-// cross properly, computed exactly.
+// crossingPixel returns the centre of the pixel that holds the point
+// where a1a2 and b1b2 cross properly, computed exactly.
 func crossingPixel(a1, a2, b1, b2 P) P {
 	o1, o2 := orient(b1, b2, a1), orient(b1, b2, a2)
 	num, den := o1, o1-o2
@@ -217,36 +225,49 @@ func (h hotPixels) in(s Seg, out []P) []P {
 	return out
 }
 
-// touchesPixel reports whether segment ab meets the square of half-size
-// one half around h: closed when closed is set, else its interior only.
-// Coordinates are doubled so that every test is exact.
-func touchesPixel(a, b, h P, closed bool) bool {
+// touchesPixel reports whether segment ab meets the pixel of grid point
+// h: the square of side one around h, half-open so that every point of
+// the plane lies in exactly one pixel: it owns its lower and left sides
+// but not their far ends, nor the upper and right sides. h must lie
+// inside the segment's bounding box (as hotPixels.in finds them); then
+// the segment meets the closed square where its line does, which is when
+// the square's corners are not all strictly on one side (the segment's
+// ends, grid points, never lie on a side). Coordinates are doubled so
+// that every test is exact.
+func touchesPixel(a, b, h P) bool {
 	// Relative to h, doubled: small numbers, exact products.
 	ax, ay := 2*(int64(a.X)-int64(h.X)), 2*(int64(a.Y)-int64(h.Y))
 	bx, by := 2*(int64(b.X)-int64(h.X)), 2*(int64(b.Y)-int64(h.Y))
 	pos, neg := 0, 0
-	for _, c := range [4][2]int64{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
-		switch sgn((bx-ax)*(c[1]-ay) - (by-ay)*(c[0]-ax)) {
+	var lowerLeft int
+	for i, c := range [4][2]int64{{-1, -1}, {1, -1}, {1, 1}, {-1, 1}} {
+		o := sgn((bx-ax)*(c[1]-ay) - (by-ay)*(c[0]-ax))
+		switch o {
 		case 1:
 			pos++
 		case -1:
 			neg++
 		}
+		if i == 0 {
+			lowerLeft = o
+		}
 	}
-	if closed {
-		return pos < 4 && neg < 4
+	switch {
+	case pos == 4 || neg == 4:
+		return false // the square lies on one side
+	case pos > 0 && neg > 0:
+		return true // through the inside
 	}
-	// Open square: the line must pass strictly between two corners, and
-	// within the square's open extent along the segment.
-	if pos == 0 || neg == 0 {
-		return false
-	}
-	return max(ax, bx) > -1 && min(ax, bx) < 1 && max(ay, by) > -1 && min(ay, by) < 1
+	// Only the boundary: a corner, or along a side (not for a segment
+	// between grid points). The pixel owns it when it holds its
+	// lower-left corner.
+	return lowerLeft == 0
 }
 
-// route replaces a segment by the chain of hot pixels it passes through,
-// ordered along it, appending to out; it reports whether it split.
-func route(s Seg, hot hotPixels, closed bool, out []Seg, cand []P) ([]Seg, []P, bool) {
+// route replaces a segment by the chain of the hot pixels it passes
+// through, ordered along it, appending to out; it reports whether it
+// split.
+func route(s Seg, hot hotPixels, out []Seg, cand []P) ([]Seg, []P, bool) {
 	cand = hot.in(s, cand[:0])
 	dx, dy := int64(s.B.X)-int64(s.A.X), int64(s.B.Y)-int64(s.A.Y)
 	type stop struct {
@@ -255,7 +276,7 @@ func route(s Seg, hot hotPixels, closed bool, out []Seg, cand []P) ([]Seg, []P, 
 	}
 	var stops []stop
 	for _, h := range cand {
-		if h == s.A || h == s.B || !touchesPixel(s.A, s.B, h, closed) {
+		if h == s.A || h == s.B || !touchesPixel(s.A, s.B, h) {
 			continue
 		}
 		stops = append(stops, stop{h, (int64(h.X)-int64(s.A.X))*dx + (int64(h.Y)-int64(s.A.Y))*dy})
@@ -282,32 +303,49 @@ func route(s Seg, hot hotPixels, closed bool, out []Seg, cand []P) ([]Seg, []P, 
 	return out, cand, true
 }
 
-// snapRound nodes the segments: every endpoint and every proper crossing
-// (rounded exactly to the grid) becomes a hot pixel, each segment is
-// routed through the hot pixels it meets, and the pieces of split
-// segments are routed again until none passes through the inside of a
-// hot pixel it does not end at. The result has no crossings and no
-// vertex inside another segment; segments may coincide (they are merged
-// later).
+// snapRound nodes the segments by snap rounding: the pixel (see
+// touchesPixel) of every endpoint and every proper crossing (exactly) is
+// hot, and each segment is replaced by the chain of the centres of the
+// hot pixels it passes through, in order along it (pixels tile the
+// plane, so a segment passes through them one after another, and their
+// centres' projections on it grow: no ties). Then, as FuzzSnapRound
+// checks:
+//
+//   - no two pieces cross, and no piece's vertex lies inside another
+//     piece (collinear pieces coincide or meet end to end; coinciding
+//     pieces are merged later);
+//   - every piece lies within half a grid unit along each axis of the
+//     segment it came from (every vertex of its chain does, and that
+//     neighbourhood of a segment is convex).
+//
+// Pieces are not routed again through the hot pixels they pass near
+// (iterated snap rounding): that moves them further than half a unit
+// from their segment, and nothing here needs the extra clearance. A
+// vertex may so lie close to a piece it is not on, never on it.
 //
 // Segments marked settled are already noded among themselves, as an
-// earlier snapRound left them: only pairs with a fresh segment are
-// tested for crossings, and settled segments are routed only through the
-// hot pixels that the fresh ones bring. The input slice is reused.
-func snapRound(segs []Seg, settled []bool) []Seg {
+// earlier snapRound left them: pairs of them are not tested for
+// crossings. They are routed like the others, through every hot pixel
+// they touch, so that the result is the snap rounding of all segments
+// together. The input slice is reused.
+//
+// Every test is exact in int64 while no segment spans maxExtent grid
+// units or more along an axis; a longer one is an error.
+func snapRound(segs []Seg, settled []bool) ([]Seg, error) {
 	isSettled := func(i int) bool { return settled != nil && settled[i] }
+	for _, s := range segs {
+		if abs(int64(s.B.X)-int64(s.A.X)) >= maxExtent || abs(int64(s.B.Y)-int64(s.A.Y)) >= maxExtent {
+			return nil, fmt.Errorf("snap rounding: segment %v–%v spans %d grid units or more", s.A, s.B, maxExtent)
+		}
+	}
 	shift := cellShift(segs)
 	// Hot pixels: every endpoint (a ring's segments share theirs, so
 	// each is taken once) and every crossing.
 	pts := make([]P, 0, len(segs)+len(segs)/8)
-	var freshPts []P
 	for i, s := range segs {
 		pts = append(pts, s.A)
 		if i+1 == len(segs) || segs[i+1].A != s.B {
 			pts = append(pts, s.B)
-		}
-		if settled != nil && !settled[i] {
-			freshPts = append(freshPts, s.A, s.B)
 		}
 	}
 	workers := workersFor(len(segs))
@@ -325,19 +363,11 @@ func snapRound(segs []Seg, settled []bool) []Seg {
 	})
 	for _, c := range crossings {
 		pts = append(pts, c...)
-		if settled != nil {
-			freshPts = append(freshPts, c...)
-		}
 	}
 	hot := newHotPixels(pts, shift)
-	fresh := hot
-	if settled != nil {
-		fresh = newHotPixels(freshPts, shift)
-	}
-	// Segments left whole are final: with closed pixels they met no
-	// other pixel, not even a pixel's border. Pieces are checked again.
-	// Each worker compacts the segments it keeps at the start of its
-	// own range; the ranges are then joined in order.
+	// Each worker compacts the segments it keeps whole at the start of
+	// its own range and collects the pieces of the others; the ranges
+	// are then joined in order, and the pieces after them.
 	keptN := make([]int, workers)
 	from := make([]int, workers)
 	piecesBy := make([][]Seg, workers)
@@ -347,12 +377,8 @@ func snapRound(segs []Seg, settled []bool) []Seg {
 		var cand []P
 		n := lo
 		for i := lo; i < hi; i++ {
-			h := hot
-			if isSettled(i) {
-				h = fresh
-			}
 			var did bool
-			if split, cand, did = route(segs[i], h, true, split[:0], cand); did {
+			if split, cand, did = route(segs[i], hot, split[:0], cand); did {
 				piecesBy[w] = append(piecesBy[w], split...)
 			} else {
 				segs[n] = segs[i]
@@ -365,23 +391,15 @@ func snapRound(segs []Seg, settled []bool) []Seg {
 	for w := range keptN {
 		kept += copy(segs[kept:], segs[from[w]:from[w]+keptN[w]])
 	}
-	var pieces, split []Seg
-	var cand []P
-	for _, p := range piecesBy {
-		pieces = append(pieces, p...)
-	}
 	out := segs[:kept]
-	for pass := 0; pass < 16 && len(pieces) > 0; pass++ {
-		var next []Seg
-		for _, s := range pieces {
-			var did bool
-			if split, cand, did = route(s, hot, false, split[:0], cand); did {
-				next = append(next, split...)
-			} else {
-				out = append(out, s)
-			}
-		}
-		pieces = next
+	for _, p := range piecesBy {
+		out = append(out, p...)
 	}
-	return append(out, pieces...)
+	return out, nil
 }
+
+// maxExtent bounds a segment's extent along either axis (2^29 grid units:
+// 53° on the import grid). Hot pixels lie inside a segment's bounding
+// box and pairs are tested only where their boxes meet, so every sum of
+// products in orient, touchesPixel and route stays below 2^61.
+const maxExtent = 1 << 29

@@ -1,4 +1,4 @@
-package geo
+package rtree
 
 import (
 	"math/rand"
@@ -8,7 +8,7 @@ import (
 	"github.com/paulmach/orb"
 )
 
-func TestIndexMatchesBruteForce(t *testing.T) {
+func TestMatchesBruteForce(t *testing.T) {
 	r := rand.New(rand.NewSource(1))
 	for _, n := range []int{0, 1, 15, 16, 17, 300, 3000} {
 		bounds := make([]orb.Bound, n)
@@ -16,7 +16,7 @@ func TestIndexMatchesBruteForce(t *testing.T) {
 			x, y := r.Float64()*100, r.Float64()*100
 			bounds[i] = orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + r.Float64()*3, y + r.Float64()*3}}
 		}
-		ix := NewIndex(bounds)
+		ix := New(bounds)
 		for q := 0; q < 50; q++ {
 			x, y := r.Float64()*100, r.Float64()*100
 			qb := orb.Bound{Min: orb.Point{x, y}, Max: orb.Point{x + 5, y + 5}}
