@@ -15,23 +15,24 @@ import (
 // WriteMBTiles writes a plan's tiles z0–maxZoom to an MBTiles 1.3 file:
 // gzipped MVT in the TMS row order the spec asks (row = 2^z − 1 − y),
 // metadata with the layers' fields in "json". The file appears only when
-// complete. It returns the number of tiles written.
-func (ix *Index) WriteMBTiles(ctx context.Context, planID string, maxZoom int, path string) (int, error) {
+// complete.
+func (ix *Index) WriteMBTiles(ctx context.Context, planID string, maxZoom int, path string) (ArchiveStats, error) {
+	var st ArchiveStats
 	tj, err := ix.TileJSON(planID, "", func(f Field) string { return f.Type })
 	if err != nil {
-		return 0, err
+		return st, err
 	}
 	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp")
 	os.Remove(tmp)
 	defer os.Remove(tmp)
 	db, err := sql.Open("sqlite", tmp)
 	if err != nil {
-		return 0, err
+		return st, err
 	}
 	defer db.Close()
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, err
+		return st, err
 	}
 	defer tx.Rollback()
 	for _, s := range []string{
@@ -41,7 +42,7 @@ func (ix *Index) WriteMBTiles(ctx context.Context, planID string, maxZoom int, p
 		`CREATE UNIQUE INDEX tile_index ON tiles (zoom_level, tile_column, tile_row)`,
 	} {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
-			return 0, err
+			return st, err
 		}
 	}
 	layers, _ := json.Marshal(map[string]any{"vector_layers": tj.VectorLayers})
@@ -60,31 +61,35 @@ func (ix *Index) WriteMBTiles(ctx context.Context, planID string, maxZoom int, p
 	}
 	for k, v := range meta {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO metadata VALUES (?, ?)`, k, v); err != nil {
-			return 0, err
+			return st, err
 		}
 	}
 	stmt, err := tx.PrepareContext(ctx, `INSERT INTO tiles VALUES (?, ?, ?, ?)`)
 	if err != nil {
-		return 0, err
+		return st, err
 	}
 	defer stmt.Close()
-	n := 0
 	err = ix.Each(planID, maxZoom, func(t maptile.Tile, gz []byte) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		n++
+		st.Tiles++
+		st.Bytes += int64(len(gz))
 		_, err := stmt.ExecContext(ctx, int(t.Z), int(t.X), int((uint32(1)<<t.Z)-1-t.Y), gz)
 		return err
 	})
 	if err != nil {
-		return 0, err
+		return st, err
 	}
 	if err := tx.Commit(); err != nil {
-		return 0, err
+		return st, err
 	}
 	if err := db.Close(); err != nil {
-		return 0, err
+		return st, err
 	}
-	return n, os.Rename(tmp, path)
+	st.Distinct, st.DataBytes = st.Tiles, st.Bytes
+	if fi, err := os.Stat(tmp); err == nil {
+		st.FileBytes = fi.Size()
+	}
+	return st, os.Rename(tmp, path)
 }
