@@ -27,20 +27,62 @@ import (
 
 func TestExportMBTiles(t *testing.T) {
 	ix := index(t)
-	path := filepath.Join(t.TempDir(), "cq.mbtiles")
-	st, err := ix.WriteMBTiles(context.Background(), plan.ChongqingID, 8, path)
+	want := renderedTiles(t, ix)
+	const maxZoom = 13
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cq.mbtiles")
+	st, err := ix.WriteMBTiles(context.Background(), plan.ChongqingID, maxZoom, path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Logf("%+v", st)
+	if names := dirNames(dir); len(names) != 1 {
+		t.Errorf("files left beside the MBTiles: %v", names)
 	}
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var count int
+	// Every tile through the tiles view, each content once in images.
+	var count, mapped, images, views int
 	db.QueryRow(`SELECT count(*) FROM tiles`).Scan(&count)
-	if count != st.Tiles || st.Tiles < 20 {
-		t.Errorf("%d tiles stored, %d reported", count, st.Tiles)
+	db.QueryRow(`SELECT count(*) FROM map`).Scan(&mapped)
+	db.QueryRow(`SELECT count(*) FROM images`).Scan(&images)
+	db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name = 'tiles'`).Scan(&views)
+	if count != st.Tiles || mapped != st.Tiles || images != st.Distinct || views != 1 || images*2 > count {
+		t.Errorf("%d tiles, %d mapped, %d images (a view: %d); reported %+v", count, mapped, images, views, st)
+	}
+	rows, err := db.Query(`SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, perZoom := 0, map[int]int{}
+	for rows.Next() {
+		var z, x, row int
+		var gz []byte
+		if err := rows.Scan(&z, &x, &row, &gz); err != nil {
+			t.Fatal(err)
+		}
+		tile := maptile.New(uint32(x), uint32((1<<z)-1-row), maptile.Zoom(z))
+		if !bytes.Equal(gz, want[tile]) {
+			t.Errorf("%v: %d bytes stored, %d rendered", tile, len(gz), len(want[tile]))
+		}
+		n++
+		perZoom[z]++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for tile := range want {
+		if tile.Z <= maxZoom {
+			perZoom[int(tile.Z)]--
+		}
+	}
+	for z, d := range perZoom {
+		if d != 0 {
+			t.Errorf("z%d: %+d tiles stored against rendered", z, d)
+		}
 	}
 	// The z8 tile over 解放碑 sits at the flipped (TMS) row, gzipped once.
 	tile := maptile.At(jiefangbei, 8)
@@ -72,6 +114,26 @@ func TestExportMBTiles(t *testing.T) {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("ogrinfo lacks %q:\n%s", want, out)
 		}
+	}
+	// ...and every tile of z12 (where many are alike) through the view: as
+	// many units as the rendered tiles hold, shared images read once per
+	// tile that uses them.
+	units := 0
+	for tile, gz := range want {
+		if tile.Z == 12 {
+			ls, err := mvt.UnmarshalGzipped(gz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			units += len(ls[0].Features)
+		}
+	}
+	out, err = exec.Command(ogrinfo, "-ro", "-so", path, "units", "-oo", "ZOOM_LEVEL=12").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, out)
+	}
+	if m := regexp.MustCompile(`Feature Count: (\d+)`).FindSubmatch(out); m == nil || string(m[1]) != strconv.Itoa(units) {
+		t.Errorf("GDAL counts %q units at z12, the tiles hold %d:\n%s", m, units, out)
 	}
 	// ...and a single tile file.
 	single := filepath.Join(t.TempDir(), "422.mvt")
@@ -327,6 +389,25 @@ func readWithNPM(t *testing.T, path string, st tiles.ArchiveStats, want map[mapt
 		if !bytes.Equal(b, raw) {
 			t.Errorf("%s: npm pmtiles reads %d bytes, want %d", key, len(b), len(raw))
 		}
+	}
+}
+
+// TestExportFailureLeavesNothing: an export stopped midway leaves neither
+// the file nor its temporary files.
+func TestExportFailureLeavesNothing(t *testing.T) {
+	ix := index(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	for name, write := range map[string]func(context.Context, string, int, string) (tiles.ArchiveStats, error){
+		"cq.pmtiles": ix.WritePMTiles, "cq.mbtiles": ix.WriteMBTiles,
+	} {
+		if _, err := write(ctx, plan.ChongqingID, 6, filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s: written from a cancelled context", name)
+		}
+	}
+	if names := dirNames(dir); len(names) != 0 {
+		t.Errorf("left behind: %v", names)
 	}
 }
 

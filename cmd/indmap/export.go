@@ -29,8 +29,8 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	format := args[0]
 	fs := newFlags(e, "export "+format+" --plan ID [--maxzoom N] OUT",
 		"Writes a plan's vector tiles z0–maxzoom to one file for CDNs and offline use:\n"+
-			"MBTiles 1.3 (SQLite) or PMTiles v3 (one file any static host serves with range requests;\n"+
-			"identical tiles stored once).")
+			"MBTiles 1.3 (SQLite) or PMTiles v3 (one file any static host serves with range requests);\n"+
+			"identical tiles are stored once.")
 	db := dbFlag(e, fs)
 	planID := fs.String("plan", "", "the plan's id")
 	maxZoom := fs.Int("maxzoom", 12, "deepest zoom to write (tiles deeper than this are overzoomed by clients)")
