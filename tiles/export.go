@@ -1,16 +1,30 @@
 package tiles
 
 import (
+	"cmp"
 	"fmt"
-	"sort"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 	"github.com/paulmach/orb/maptile/tilecover"
 )
 
-// Cover lists the tiles z0–maxZoom over a plan's bounds, in Hilbert
-// (PMTiles) order.
+// ArchiveStats says what an export wrote.
+type ArchiveStats struct {
+	Tiles     int   // tiles addressed (non-empty tiles of the cover)
+	Distinct  int   // distinct tile contents, each stored once
+	Entries   int   // PMTiles directory entries (runs of identical tiles count once); 0 for MBTiles
+	Bytes     int64 // the tiles' bytes summed as if each were stored
+	DataBytes int64 // tile bytes stored (the distinct contents)
+	FileBytes int64 // the file's size
+}
+
+// Cover lists the tiles z0–maxZoom over a plan's bounds, in PMTiles
+// tile-id order (by zoom, then along the Hilbert curve).
 func (ix *Index) Cover(planID string, maxZoom int) ([]maptile.Tile, error) {
 	pi, ok := ix.plans[planID]
 	if !ok {
@@ -19,22 +33,30 @@ func (ix *Index) Cover(planID string, maxZoom int) ([]maptile.Tile, error) {
 	if maxZoom < 0 || maxZoom > MaxZoom {
 		return nil, fmt.Errorf("maxzoom %d: want 0 to %d", maxZoom, MaxZoom)
 	}
-	var out []maptile.Tile
+	type idTile struct {
+		id uint64
+		t  maptile.Tile
+	}
+	var list []idTile
 	for z := 0; z <= maxZoom; z++ {
 		set, err := tilecover.Geometry(orb.Bound(pi.geom.bounds), maptile.Zoom(z))
 		if err != nil {
 			return nil, err
 		}
 		for t := range set {
-			out = append(out, t)
+			list = append(list, idTile{tileID(t), t})
 		}
 	}
-	sort.Slice(out, func(i, j int) bool { return HilbertID(out[i]) < HilbertID(out[j]) })
+	slices.SortFunc(list, func(a, b idTile) int { return cmp.Compare(a.id, b.id) })
+	out := make([]maptile.Tile, len(list))
+	for i, it := range list {
+		out[i] = it.t
+	}
 	return out, nil
 }
 
 // Each renders the tiles of Cover and calls fn with each non-empty one
-// (gzipped MVT), in Hilbert order.
+// (gzipped MVT), in tile-id order.
 func (ix *Index) Each(planID string, maxZoom int, fn func(t maptile.Tile, gz []byte) error) error {
 	list, err := ix.Cover(planID, maxZoom)
 	if err != nil {
@@ -62,4 +84,27 @@ func (ix *Index) Bounds(planID string) (orb.Bound, bool) {
 		return orb.Bound{}, false
 	}
 	return pi.geom.bounds, true
+}
+
+// writeFileAtomically writes path through a temporary file beside it
+// (mode 0644), so that the file appears only when complete and a failed
+// export leaves nothing behind.
+func writeFileAtomically(path string, write func(io.Writer) error) error {
+	dir, base := filepath.Split(path)
+	tmp, err := os.CreateTemp(dir, "."+base+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
 }

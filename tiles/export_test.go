@@ -5,67 +5,84 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
+	"encoding/json"
+	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/tiles"
 	"github.com/paulmach/orb/encoding/mvt"
 	"github.com/paulmach/orb/maptile"
+	"github.com/protomaps/go-pmtiles/pmtiles"
 )
-
-func TestHilbertID(t *testing.T) {
-	// Values from the PMTiles v3 specification's reference implementation.
-	for _, tc := range []struct {
-		z    maptile.Zoom
-		x, y uint32
-		id   uint64
-	}{
-		{0, 0, 0, 0}, {1, 0, 0, 1}, {1, 0, 1, 2}, {1, 1, 1, 3}, {1, 1, 0, 4}, {2, 0, 0, 5},
-	} {
-		if got := tiles.HilbertID(maptile.New(tc.x, tc.y, tc.z)); got != tc.id {
-			t.Errorf("%d/%d/%d: %d, want %d", tc.z, tc.x, tc.y, got, tc.id)
-		}
-	}
-	// Ids are unique and dense within a zoom.
-	for z := maptile.Zoom(0); z <= 6; z++ {
-		seen := map[uint64]bool{}
-		n := uint32(1) << z
-		base := (uint64(1)<<(2*z) - 1) / 3
-		for x := uint32(0); x < n; x++ {
-			for y := uint32(0); y < n; y++ {
-				id := tiles.HilbertID(maptile.New(x, y, z))
-				if id < base || id >= base+uint64(n)*uint64(n) || seen[id] {
-					t.Fatalf("z%d: id %d of %d/%d out of range or repeated", z, id, x, y)
-				}
-				seen[id] = true
-			}
-		}
-	}
-}
 
 func TestExportMBTiles(t *testing.T) {
 	ix := index(t)
-	path := filepath.Join(t.TempDir(), "cq.mbtiles")
-	n, err := ix.WriteMBTiles(context.Background(), plan.ChongqingID, 8, path)
+	want := renderedTiles(t, ix)
+	const maxZoom = 13
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cq.mbtiles")
+	st, err := ix.WriteMBTiles(context.Background(), plan.ChongqingID, maxZoom, path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Logf("%+v", st)
+	if names := dirNames(dir); len(names) != 1 {
+		t.Errorf("files left beside the MBTiles: %v", names)
 	}
 	db, err := sql.Open("sqlite", path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var count int
+	// Every tile through the tiles view, each content once in images.
+	var count, mapped, images, views int
 	db.QueryRow(`SELECT count(*) FROM tiles`).Scan(&count)
-	if count != n || n < 20 {
-		t.Errorf("%d tiles stored, %d reported", count, n)
+	db.QueryRow(`SELECT count(*) FROM map`).Scan(&mapped)
+	db.QueryRow(`SELECT count(*) FROM images`).Scan(&images)
+	db.QueryRow(`SELECT count(*) FROM sqlite_master WHERE type = 'view' AND name = 'tiles'`).Scan(&views)
+	if count != st.Tiles || mapped != st.Tiles || images != st.Distinct || views != 1 || images*2 > count {
+		t.Errorf("%d tiles, %d mapped, %d images (a view: %d); reported %+v", count, mapped, images, views, st)
+	}
+	rows, err := db.Query(`SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, perZoom := 0, map[int]int{}
+	for rows.Next() {
+		var z, x, row int
+		var gz []byte
+		if err := rows.Scan(&z, &x, &row, &gz); err != nil {
+			t.Fatal(err)
+		}
+		tile := maptile.New(uint32(x), uint32((1<<z)-1-row), maptile.Zoom(z))
+		if !bytes.Equal(gz, want[tile]) {
+			t.Errorf("%v: %d bytes stored, %d rendered", tile, len(gz), len(want[tile]))
+		}
+		n++
+		perZoom[z]++
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	for tile := range want {
+		if tile.Z <= maxZoom {
+			perZoom[int(tile.Z)]--
+		}
+	}
+	for z, d := range perZoom {
+		if d != 0 {
+			t.Errorf("z%d: %+d tiles stored against rendered", z, d)
+		}
 	}
 	// The z8 tile over 解放碑 sits at the flipped (TMS) row, gzipped once.
 	tile := maptile.At(jiefangbei, 8)
@@ -98,6 +115,26 @@ func TestExportMBTiles(t *testing.T) {
 			t.Errorf("ogrinfo lacks %q:\n%s", want, out)
 		}
 	}
+	// ...and every tile of z12 (where many are alike) through the view: as
+	// many units as the rendered tiles hold, shared images read once per
+	// tile that uses them.
+	units := 0
+	for tile, gz := range want {
+		if tile.Z == 12 {
+			ls, err := mvt.UnmarshalGzipped(gz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			units += len(ls[0].Features)
+		}
+	}
+	out, err = exec.Command(ogrinfo, "-ro", "-so", path, "units", "-oo", "ZOOM_LEVEL=12").CombinedOutput()
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, out)
+	}
+	if m := regexp.MustCompile(`Feature Count: (\d+)`).FindSubmatch(out); m == nil || string(m[1]) != strconv.Itoa(units) {
+		t.Errorf("GDAL counts %q units at z12, the tiles hold %d:\n%s", m, units, out)
+	}
 	// ...and a single tile file.
 	single := filepath.Join(t.TempDir(), "422.mvt")
 	raw, _ := mvtRaw(gz)
@@ -116,44 +153,270 @@ func TestExportMBTiles(t *testing.T) {
 	}
 }
 
-func TestExportPMTiles(t *testing.T) {
-	ix := index(t)
-	path := filepath.Join(t.TempDir(), "cq.pmtiles")
-	n, err := ix.WritePMTiles(context.Background(), plan.ChongqingID, 9, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	found := 0
-	for _, tile := range chongqingTiles(9) {
-		got, err := tiles.ReadPMTile(f, tile)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, _ := ix.Encode(tiles.Request{Plan: plan.ChongqingID, Tile: tile})
-		if !bytes.Equal(got, want) {
-			t.Errorf("%v: archive has %d bytes, renderer %d", tile, len(got), len(want))
-		}
-		if got != nil {
-			found++
-		}
-	}
-	if found != n || n == 0 {
-		t.Errorf("found %d tiles, wrote %d", found, n)
-	}
-	if b, _ := tiles.ReadPMTile(f, maptile.New(0, 0, 12)); b != nil {
-		t.Error("a tile outside the archive was found")
-	}
-}
-
 func mvtRaw(gz []byte) ([]byte, error) {
 	zr, err := gzip.NewReader(bytes.NewReader(gz))
 	if err != nil {
 		return nil, err
 	}
 	return io.ReadAll(zr)
+}
+
+var (
+	renderOnce sync.Once
+	rendered   map[maptile.Tile][]byte
+)
+
+// archiveMaxZoom is the deepest zoom of the archive tests: deep enough
+// for many identical tiles (units' interiors) and, in PMTiles, for leaf
+// directories.
+const archiveMaxZoom = 14
+
+// renderedTiles is what the exports are given to store: Chongqing's
+// non-empty tiles z0–archiveMaxZoom, gzipped, rendered once.
+func renderedTiles(t *testing.T, ix *tiles.Index) map[maptile.Tile][]byte {
+	t.Helper()
+	renderOnce.Do(func() {
+		m := map[maptile.Tile][]byte{}
+		if err := ix.Each(plan.ChongqingID, archiveMaxZoom, func(tile maptile.Tile, gz []byte) error {
+			m[tile] = bytes.Clone(gz)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		rendered = m
+	})
+	if rendered == nil {
+		t.Fatal("tiles not rendered")
+	}
+	return rendered
+}
+
+func TestExportPMTiles(t *testing.T) {
+	ix := index(t)
+	want := renderedTiles(t, ix)
+	dir := t.TempDir()
+	path := filepath.Join(dir, "cq.pmtiles")
+	st, err := ix.WritePMTiles(context.Background(), plan.ChongqingID, archiveMaxZoom, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%+v", st)
+	if names := dirNames(dir); len(names) != 1 {
+		t.Errorf("files left beside the archive: %v", names)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Size() != st.FileBytes || fi.Mode().Perm() != 0o644 {
+		t.Errorf("archive %v: %v, %d bytes reported", fi, err, st.FileBytes)
+	}
+	distinct := map[string]bool{}
+	for _, gz := range want {
+		distinct[string(gz)] = true
+	}
+	if st.Tiles != len(want) || st.Distinct != len(distinct) || st.Distinct >= st.Tiles {
+		t.Errorf("%d tiles, %d distinct written; %d tiles, %d distinct rendered", st.Tiles, st.Distinct, len(want), len(distinct))
+	}
+
+	// go-pmtiles' verify (`pmtiles verify`): section bounds, the header's
+	// counts and zooms. It logs what it finds invalid and goes on.
+	var vlog bytes.Buffer
+	if err := pmtiles.Verify(log.New(&vlog, "", 0), path); err != nil || strings.Contains(vlog.String(), "Invalid") {
+		t.Errorf("pmtiles verify: %v\n%s", err, vlog.String())
+	}
+
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	hb := make([]byte, pmtiles.HeaderV3LenBytes)
+	if _, err := f.ReadAt(hb, 0); err != nil {
+		t.Fatal(err)
+	}
+	h, err := pmtiles.DeserializeHeader(hb)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.AddressedTilesCount != uint64(st.Tiles) || h.TileContentsCount != uint64(st.Distinct) || h.TileEntriesCount != uint64(st.Entries) ||
+		!h.Clustered || h.TileType != pmtiles.Mvt || h.TileCompression != pmtiles.Gzip || h.MinZoom != 0 || h.MaxZoom != archiveMaxZoom ||
+		h.LeafDirectoryLength == 0 || h.TileDataLength != uint64(st.DataBytes) {
+		t.Errorf("header %+v for %+v", h, st)
+	}
+
+	// The entries, in tile-id order: each offset continues the tile data
+	// or points back at a blob already written (the spec's "clustered"
+	// with deduplication; go-pmtiles' verify does not check it), runs of
+	// identical tiles are single entries, and the data is the distinct
+	// tiles' bytes, far fewer than every tile's.
+	var (
+		end, naive       uint64
+		next             uint64
+		entries, runs    int
+		backRefs         int
+		blobs            = map[uint64]uint32{}
+		inRun, backRefed maptile.Tile
+	)
+	err = pmtiles.IterateEntries(h, func(off, n uint64) ([]byte, error) {
+		return io.ReadAll(io.NewSectionReader(f, int64(off), int64(n)))
+	}, func(e pmtiles.EntryV3) {
+		entries++
+		if e.TileID < next {
+			t.Errorf("entry %+v out of order", e)
+		}
+		next = e.TileID + uint64(e.RunLength)
+		switch n, ok := blobs[e.Offset]; {
+		case e.Offset == end:
+			blobs[e.Offset] = e.Length
+			end += uint64(e.Length)
+		case ok && n == e.Length:
+			backRefs++
+			z, x, y := pmtiles.IDToZxy(e.TileID)
+			backRefed = maptile.New(x, y, maptile.Zoom(z))
+		default:
+			t.Errorf("entry %+v neither continues the data (at %d) nor points at a blob written", e, end)
+		}
+		if e.RunLength > 1 {
+			runs++
+			z, x, y := pmtiles.IDToZxy(e.TileID + uint64(e.RunLength) - 1)
+			inRun = maptile.New(x, y, maptile.Zoom(z))
+		}
+		naive += uint64(e.Length) * uint64(e.RunLength)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("%d entries, %d runs, %d back-references; %d tile bytes stored of %d", entries, runs, backRefs, end, naive)
+	if entries != st.Entries || end != h.TileDataLength || uint64(len(blobs)) != h.TileContentsCount || naive != uint64(st.Bytes) {
+		t.Errorf("%d entries, %d blobs, %d of %d tile bytes, header %+v", entries, len(blobs), end, naive, h)
+	}
+	if runs == 0 || backRefs == 0 || end*2 > naive {
+		t.Errorf("no real deduplication: %d runs, %d back-references, %d tile bytes stored of %d", runs, backRefs, end, naive)
+	}
+
+	// Every tile of the cover, through go-pmtiles' reader (what `pmtiles
+	// serve` answers): the rendered bytes, or nothing where the tile is
+	// empty.
+	srv, err := pmtiles.NewServerWithBucket(pmtiles.NewFileBucket(dir), "", log.New(io.Discard, "", 0), 16, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	found := 0
+	for _, tile := range chongqingTiles(archiveMaxZoom) {
+		code, _, got := srv.Get(context.Background(), fmt.Sprintf("/cq/%d/%d/%d.mvt", tile.Z, tile.X, tile.Y))
+		w, ok := want[tile]
+		if ok {
+			found++
+		}
+		if ok && (code != 200 || !bytes.Equal(got, w)) || !ok && code != 204 {
+			t.Errorf("%v: go-pmtiles answers %d with %d bytes, want %d bytes", tile, code, len(got), len(w))
+		}
+	}
+	if found != st.Tiles {
+		t.Errorf("%d tiles in the cover, %d written", found, st.Tiles)
+	}
+
+	// The npm package's reader: header, metadata and tiles, among them
+	// one inside a run and one stored as a back-reference.
+	yuzhong := maptile.At(jiefangbei, 12) // 解放碑, in 渝中区
+	if ls, err := mvt.UnmarshalGzipped(want[yuzhong]); err != nil || feature(ls[0], "500103") == nil {
+		t.Fatalf("%v: no 渝中区 (%v)", yuzhong, err)
+	}
+	readWithNPM(t, path, st, want, []maptile.Tile{maptile.New(0, 0, 0), yuzhong, inRun, backRefed, maptile.New(0, 0, 12)})
+}
+
+// readWithNPM reads an archive with the pmtiles npm package
+// (testdata/pmtiles-read.mjs) and checks what it reads.
+func readWithNPM(t *testing.T, path string, st tiles.ArchiveStats, want map[maptile.Tile][]byte, list []maptile.Tile) {
+	t.Helper()
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not on PATH")
+	}
+	if _, err := os.Stat("../node_modules/pmtiles/package.json"); err != nil {
+		t.Skip("the pmtiles npm package is not installed (make assets runs npm ci)")
+	}
+	args := []string{"testdata/pmtiles-read.mjs", path}
+	for _, tile := range list {
+		args = append(args, fmt.Sprintf("%d/%d/%d", tile.Z, tile.X, tile.Y))
+	}
+	out, err := exec.Command(node, args...).Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("node pmtiles-read.mjs: %v\n%s", err, stderr)
+	}
+	var got struct {
+		Header struct {
+			NumAddressedTiles, NumTileEntries, NumTileContents int
+			Clustered                                          bool
+			TileType, TileCompression, MinZoom, MaxZoom        int
+		}
+		Metadata struct {
+			Name         string
+			VectorLayers []struct{ ID string } `json:"vector_layers"`
+		}
+		Tiles map[string][]byte
+	}
+	if err := json.Unmarshal(out, &got); err != nil {
+		t.Fatalf("%v: %.300s", err, out)
+	}
+	h := got.Header
+	if h.NumAddressedTiles != st.Tiles || h.NumTileEntries != st.Entries || h.NumTileContents != st.Distinct || !h.Clustered ||
+		h.TileType != 1 || h.TileCompression != 2 || h.MinZoom != 0 || h.MaxZoom != archiveMaxZoom {
+		t.Errorf("npm pmtiles reads the header %+v for %+v", h, st)
+	}
+	var layers []string
+	for _, l := range got.Metadata.VectorLayers {
+		layers = append(layers, l.ID)
+	}
+	if got.Metadata.Name == "" || strings.Join(layers, ",") != "units,borders,labels" {
+		t.Errorf("npm pmtiles reads the metadata %+v", got.Metadata)
+	}
+	for _, tile := range list {
+		key := fmt.Sprintf("%d/%d/%d", tile.Z, tile.X, tile.Y)
+		b, ok := got.Tiles[key]
+		if !ok {
+			t.Errorf("%s: not read", key)
+			continue
+		}
+		var raw []byte
+		if gz, ok := want[tile]; ok {
+			if raw, err = mvtRaw(gz); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if !bytes.Equal(b, raw) {
+			t.Errorf("%s: npm pmtiles reads %d bytes, want %d", key, len(b), len(raw))
+		}
+	}
+}
+
+// TestExportFailureLeavesNothing: an export stopped midway leaves neither
+// the file nor its temporary files.
+func TestExportFailureLeavesNothing(t *testing.T) {
+	ix := index(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	dir := t.TempDir()
+	for name, write := range map[string]func(context.Context, string, int, string) (tiles.ArchiveStats, error){
+		"cq.pmtiles": ix.WritePMTiles, "cq.mbtiles": ix.WriteMBTiles,
+	} {
+		if _, err := write(ctx, plan.ChongqingID, 6, filepath.Join(dir, name)); err == nil {
+			t.Errorf("%s: written from a cancelled context", name)
+		}
+	}
+	if names := dirNames(dir); len(names) != 0 {
+		t.Errorf("left behind: %v", names)
+	}
+}
+
+// dirNames lists a directory's entries, hidden ones included.
+func dirNames(dir string) []string {
+	es, _ := os.ReadDir(dir)
+	var names []string
+	for _, e := range es {
+		names = append(names, e.Name())
+	}
+	return names
 }

@@ -29,7 +29,8 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	format := args[0]
 	fs := newFlags(e, "export "+format+" --plan ID [--maxzoom N] OUT",
 		"Writes a plan's vector tiles z0–maxzoom to one file for CDNs and offline use:\n"+
-			"MBTiles 1.3 (SQLite) or PMTiles v3 (one file any static host serves with range requests).")
+			"MBTiles 1.3 (SQLite) or PMTiles v3 (one file any static host serves with range requests);\n"+
+			"identical tiles are stored once.")
 	db := dbFlag(e, fs)
 	planID := fs.String("plan", "", "the plan's id")
 	maxZoom := fs.Int("maxzoom", 12, "deepest zoom to write (tiles deeper than this are overzoomed by clients)")
@@ -57,12 +58,13 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if format == "pmtiles" {
 		write = ix.WritePMTiles
 	}
-	n, err := write(ctx, *planID, *maxZoom, files[0])
+	sum, err := write(ctx, *planID, *maxZoom, files[0])
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "%s: %d tiles z0–%d of %s (data version %d) in %s\n", files[0], n, *maxZoom, *planID,
-		snap.Version, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(e.stdout, "%s: %d tiles z0–%d of %s (data version %d): %d distinct, %d tile bytes stored of %d, %d bytes in all, in %s\n",
+		files[0], sum.Tiles, *maxZoom, *planID, snap.Version, sum.Distinct, sum.DataBytes, sum.Bytes, sum.FileBytes,
+		time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
