@@ -2,10 +2,54 @@ package tiles
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 )
+
+// colourLiteral finds colours written out in code: #rgb, #rgba, #rrggbb
+// and #rrggbbaa (not a CSS selector such as "#add-industry"), and rgb(),
+// rgba(), hsl() and hsla() calls.
+var colourLiteral = regexp.MustCompile(`#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3,4})(?:[^\w-]|$)|\b(?:rgba?|hsla?)\(`)
+
+func TestColourLiteral(t *testing.T) {
+	for s, want := range map[string]bool{
+		`"#c2410c"`: true, `'#fff'`: true, "#57534e99)": true, `fill: "#ABC"`: true, `rgba(87, 83, 78, 0.43)`: true, `hsl(0 0% 0%)`: true,
+		`$("#add-industry")`: false, `"#legend"`: false, `#plan`: false, `"#feed"`: true, `"#c2410c-x"`: false, `grid(`: false,
+	} {
+		if got := colourLiteral.MatchString(s); got != want {
+			t.Errorf("%s: colour literal %v, want %v", s, got, want)
+		}
+	}
+}
+
+// TestPageHasNoColourTable fails when the page carries colours of its own
+// again: the map's, the legend's and the roles' colours are the style's
+// (its metadata's "indmap:colours", read by colouring.js and legend.js),
+// so no module of the page writes a colour out.
+func TestPageHasNoColourTable(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "static", "js", "*.js"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the page's modules: %v %v", files, err)
+	}
+	// Colours a module may write out, with why ("file: literal").
+	allowed := map[string]string{}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			for _, m := range colourLiteral.FindAllString(line, -1) {
+				if _, ok := allowed[filepath.Base(f)+": "+strings.TrimRight(m, `"')`+"`;, ")]; !ok {
+					t.Errorf("%s:%d: a colour of the page's own (%s): take it from the style's metadata", filepath.Base(f), i+1, strings.TrimSpace(line))
+				}
+			}
+		}
+	}
+}
 
 // TestStyleColoursOnce: every colour the style draws with is in its
 // metadata's colour table, which has what the page's legend needs.
