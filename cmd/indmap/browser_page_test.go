@@ -69,6 +69,65 @@ func (b *browser) clickAt(t *testing.T, lon, lat float64) {
 	b.run(t, chromedp.MouseClickXY(pt[0], pt[1]))
 }
 
+// oneStyle checks that the page draws the server's style for its plan
+// and language (/styles/{plan}.json) and nothing of its own: the same
+// layers in the same order, each with the style's paint, layout and
+// filter, but for what the page paints through feature-state over the
+// style's own values (what a unit holds: "fill" and "clear") and the
+// hatch's layer, shown once the first render is done. Every colour the
+// page paints is one of the style's (its metadata's colour table).
+func (b *browser) oneStyle(t *testing.T) {
+	t.Helper()
+	b.wait(t, "the hatch", `indmap.hatched > 0`)
+	var r struct {
+		Diffs   []string
+		Layers  int
+		Painted []string
+	}
+	b.eval(t, `(async () => {
+	  const s = indmap.state;
+	  const served = await (await fetch('/styles/' + encodeURIComponent(s.plan) + '.json' + (s.lang === 'en' ? '?lang=en' : ''))).json();
+	  const page = indmap.map.getStyle();
+	  const eq = (a, b) => JSON.stringify(a) === JSON.stringify(b);
+	  const diffs = [];
+	  const ids = (st) => st.layers.map((l) => l.id).join();
+	  if (ids(page) !== ids(served)) diffs.push('layers ' + ids(page) + ', the style has ' + ids(served));
+	  const fs = (k) => ['feature-state', k];
+	  const own = {
+	    'units-fill': {'fill-color': (v) => ['coalesce', fs('fill'), v], 'fill-opacity': (v) => ['case', ['boolean', fs('clear'), false], 0, v]},
+	    zones: {'circle-color': (v) => ['coalesce', fs('fill'), v]},
+	  };
+	  const hatch = served.metadata['indmap:hatch'].layer;
+	  for (const l of served.layers) {
+	    const p = page.layers.find((x) => x.id === l.id);
+	    if (!p) continue;
+	    for (const kind of ['paint', 'layout']) {
+	      const a = p[kind] || {}, b = l[kind] || {};
+	      for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+	        let want = b[k];
+	        if (kind === 'paint' && own[l.id] && own[l.id][k]) want = own[l.id][k](want);
+	        if (kind === 'layout' && l.id === hatch && k === 'visibility') want = 'visible';
+	        if (!eq(a[k], want)) diffs.push(l.id + ' ' + k + ': ' + JSON.stringify(a[k]) + ', the style has ' + JSON.stringify(want));
+	      }
+	    }
+	    if (!eq(p.filter, l.filter) || !eq(p.source, l.source) || !eq(p['source-layer'], l['source-layer'])) diffs.push(l.id + ': another filter or source');
+	  }
+	  const table = JSON.stringify(served.metadata['indmap:colours']);
+	  const painted = new Set();
+	  for (const u of s.theme.units) {
+	    const f = indmap.map.getFeatureState({source: 'indmap', sourceLayer: 'units', id: u.id}).fill;
+	    if (f && !table.includes('"' + f + '"')) painted.add(f);
+	  }
+	  return {Diffs: diffs, Layers: served.layers.length, Painted: [...painted]};
+	})()`, &r)
+	if r.Layers == 0 || len(r.Diffs) > 0 {
+		t.Errorf("the page's map is not the style's (%d layers): %s", r.Layers, strings.Join(r.Diffs, "; "))
+	}
+	if len(r.Painted) > 0 {
+		t.Errorf("the page paints colours the style's table lacks: %v", r.Painted)
+	}
+}
+
 // TestBrowserPage: the investor's page as issue 13 asks for it.
 func TestBrowserPage(t *testing.T) {
 	b := newBrowser(t)
@@ -132,6 +191,7 @@ func TestBrowserPage(t *testing.T) {
 		if !strings.Contains(opt, "empty-industry") || !strings.Contains(opt, "暂无区县") {
 			t.Errorf("an industry without units is not marked: %s", opt)
 		}
+		b.oneStyle(t)
 		b.checkClean(t, "first view")
 		// Leave the proxy before it closes.
 		b.open(t, base+"/?plan=chongqing-2023")
@@ -298,9 +358,13 @@ func TestBrowserPage(t *testing.T) {
 		// Map labels in Latin script are drawn: the labels' pixels differ
 		// from the same view without them, and the text is English.
 		b.settled(t, "indmap.map")
+		b.oneStyle(t)
+		// The labels are the style's in English: they read the tiles'
+		// name_en, which 璧山区's label point carries.
 		field := b.evalString(t, `JSON.stringify(indmap.map.getLayoutProperty('labels', 'text-field'))`)
-		if !strings.Contains(field, "name_en") || !strings.Contains(field, "Bishan District") {
-			t.Errorf("labels are not English: %.200s", field)
+		bishan := b.evalString(t, `[...new Set(indmap.map.querySourceFeatures('indmap', {sourceLayer: 'labels'}).filter(f => f.properties.code === '500120').map(f => f.properties.name_en))].join()`)
+		if !strings.Contains(field, "name_en") || bishan != "Bishan District" {
+			t.Errorf("labels are not English: %.200s; 璧山区's label reads %q", field, bishan)
 		}
 		var pts [][2]float64
 		b.eval(t, `(() => { const r = indmap.map.getContainer().getBoundingClientRect();
@@ -416,11 +480,13 @@ func TestBrowserPage(t *testing.T) {
 		b.click(t, "#lang")
 		b.wait(t, "English", `location.search.includes('lang=en') && document.querySelector('#panel').textContent.includes('Linyi City')`)
 		// The circles' names are English too: in the panel, the legend
-		// and on the map.
+		// and on the map (the style's English text of their names).
 		b.wait(t, "the circles in English", `document.querySelector('#panel h2').textContent === 'Southern Shandong Economic Circle' &&
 		  document.querySelector('#legend').textContent.includes('Jiaodong Economic Circle') &&
-		  indmap.map.queryRenderedFeatures({layers: ['regions-label']}).some(f => f.properties.label === 'Provincial Capital Economic Circle')`)
+		  JSON.stringify(indmap.map.getLayoutProperty('regions-label', 'text-field')).includes('name_en') &&
+		  indmap.map.queryRenderedFeatures({layers: ['regions-label']}).some(f => f.properties.name_en === 'Provincial Capital Economic Circle')`)
 		screenshot(t, b, "shandong-region-en.png")
+		b.oneStyle(t)
 		// Another plan from the picker: Henan, 洛阳 national (seen through
 		// its counties, such as 栾川县, where they are drawn: they hold
 		// nothing).

@@ -31,6 +31,8 @@ const lang = () => `lang=${state.lang}`;
 export const plans = () => getJSON("/api/v1/plans");
 export const industries = (id) => getJSON(`/api/v1/industries?plan=${enc(id)}`);
 export const tileJSON = (id) => getJSON(`/tiles/${enc(id)}.json`);
+// The plan's map style, labels in the page's language.
+export const style = (id, language = state.lang) => getJSON(`/styles/${enc(id)}.json${language === "en" ? "?lang=en" : ""}`);
 // The theme named by its content tag may be kept by the browser for good.
 export const theme = (id, tag) => getJSON(`${plan(id)}/theme${tag ? `?v=${enc(tag)}` : ""}`);
 export const unit = (code) => getJSON(`/api/v1/units/${enc(code)}`);

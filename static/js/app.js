@@ -70,8 +70,19 @@ function notice() {
 }
 
 async function planData(id) {
-  const [cat, theme, tilejson] = await Promise.all([api.industries(id), api.theme(id), api.tileJSON(id)]);
-  return { catalogue: cat.industries, theme, tilejson };
+  const [cat, theme, tilejson, style] = await Promise.all([api.industries(id), api.theme(id), api.tileJSON(id), api.style(id)]);
+  return { catalogue: cat.industries, theme, tilejson, style };
+}
+
+// restyle fetches the plan's style in the page's language (labels).
+async function restyle() {
+  const { plan, lang } = state;
+  try {
+    const style = await api.style(plan, lang);
+    if (plan === state.plan && lang === state.lang) set({ style });
+  } catch (e) {
+    console.error("style:", e);
+  }
 }
 
 // loadGroups reads the plan's economic circles (Shandong's), after the
@@ -142,7 +153,7 @@ async function switchPlan() {
   try {
     const data = await planData(state.plan);
     // The new style first: the colouring set next is applied to it.
-    map?.showPlan(data.tilejson);
+    map?.showPlan(data.style, data.tilejson);
     set({ ...data, draft: null, origin: null, ...resolveIndustry(state.industry, data.catalogue) });
     loadGroups();
   } catch (e) {
@@ -155,15 +166,16 @@ function onChange(keys) {
   const any = (...k) => k.some((x) => keys.has(x));
   if (keys.has("plan")) return switchPlan();
   if (any("lang", "view", "embed")) layout();
-  // English labels fall back on the plan's names (a no-op when unchanged).
-  if (any("lang", "theme")) map?.setLabels();
-  if (any("theme", "catalogue", "draft", "industry", "lang", "view", "plans", "groups")) recolour();
+  // The labels' language is the style's.
+  if (keys.has("lang")) restyle();
+  if (keys.has("style")) map?.useStyle(state.style);
+  if (any("theme", "catalogue", "draft", "industry", "lang", "view", "plans", "groups", "style")) recolour();
   else if (any("unit", "cluster", "region")) { remark(); legend.render(colouring()); }
   if (any("unit", "cluster", "region", "theme", "draft", "lang", "view", "groups")) panel.render();
   if (any("industry", "origin", "theme", "lang", "view", "catalogue")) ranking.render();
   if (any("view", "draft", "theme", "lang", "plan")) renderWorkbench();
   if (keys.has("origin")) map?.setOrigin(state.origin?.lngLat);
-  if (any("groups", "lang")) map?.showRegionNames();
+  if (keys.has("groups")) map?.showRegionNames();
   if (keys.has("unit") && state.unit) {
     document.body.classList.add("sheet-open");
     $("#sheet-handle").setAttribute("aria-expanded", "true");

@@ -4,12 +4,10 @@
 import { state } from "./state.js";
 import { t, nameOf, tierName, levelName } from "./i18n.js";
 
-export const colours = {
-  main: "#c2410c", special: "#fdba74", none: "#e7e5e4", empty: "#e7e5e4",
-  // Tiers (and cluster levels), strongest first.
-  ramp: ["#253494", "#2c7fb8", "#41b6c4", "#a1dab4", "#d9f0a3"],
-  specialOnly: "#ffffcc",
-};
+// The colours are the style's (its metadata's colour table, served with
+// the map's style): the map, the legend and the page's role badges use
+// no others.
+export const palette = () => state.style.metadata["indmap:colours"];
 
 const levelRank = { world: 3, national: 2, provincial: 1 };
 export const levels = ["world", "national", "provincial"];
@@ -94,6 +92,7 @@ export function colouring(list = holdings()) {
   let classify;
   let title;
   let note = "";
+  const colours = palette();
   if (ind) {
     title = t("roleLegend", nameOf(ind));
     add("main", colours.main, isClusters() ? t("clusterMain") : t("main"));

@@ -5,7 +5,7 @@
 import { state, set } from "./state.js";
 import { $, esc } from "./dom.js";
 import { t, nameOf, tierName, planTitle, kindName, groupName } from "./i18n.js";
-import { coverage, isClusters, currentPlan, holdings, roleIn } from "./colouring.js";
+import { coverage, isClusters, currentPlan, holdings, roleIn, palette } from "./colouring.js";
 
 export function coverageText(list = holdings()) {
   const c = coverage(list);
@@ -44,6 +44,16 @@ export function clusterHosts(list = holdings()) {
   return hosts;
 }
 
+// chrome gives the page's own marks of roles and circles (swatches,
+// ranking, matrix, chips) the style's colours, as CSS variables.
+function chrome() {
+  const c = palette();
+  const root = document.documentElement.style;
+  for (const [name, colour] of Object.entries({ main: c.main, special: c.special, border: c.border, region: c.region })) {
+    root.setProperty(`--${name}`, colour);
+  }
+}
+
 function swatch(c) {
   return `<span class="swatch${c.hatch ? " hatch" : ""}" style="background-color:${esc(c.colour)}"></span>`;
 }
@@ -51,6 +61,7 @@ function swatch(c) {
 // render draws the legend for a colouring (see colouring.js), with the
 // plan's economic circles when it has any.
 export function render(col) {
+  chrome();
   const groups = state.groups.plan === state.plan ? state.groups.members : null;
   const list = holdings();
   const p = currentPlan();

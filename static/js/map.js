@@ -1,16 +1,20 @@
-// The map: MapLibre over the plan's geometry tiles, with the page's own
-// style. Units are coloured and marked only through feature-state, set
-// by id from the plan's thematic data, so that a new plan revision (or
-// a draft) redraws without reloading a single tile.
+// The map: MapLibre over the plan's geometry tiles, drawn with the
+// server's style for the plan (/styles/{plan}.json in the page's
+// language: state.style), which has every layer, colour and width. The
+// page adds only what is its own: units coloured by what they hold
+// through feature-state ("fill", "clear") over the style's own colours,
+// the hatch's image, the economic circles' name points and the selected
+// circle; it marks units through the feature-state the style reads
+// (hover, selected, changed, sev, hl, hatch). A new plan revision (or a
+// draft) redraws without reloading a single tile.
 import * as maplibregl from "../vendor/maplibre-gl.mjs";
 import { state, emit } from "./state.js";
-import { groupName } from "./i18n.js";
 
 const SRC = "indmap";
 // Feature-state is set on both layers that carry units: polygons, and
 // the label points that stand for zones known only by a point.
 const LAYERS = ["units", "labels"];
-const bool = (k) => ["boolean", ["feature-state", k], false];
+const fs = (k) => ["feature-state", k];
 
 let map = null;
 let hovered = null;
@@ -20,146 +24,98 @@ let hovered = null;
 let painted = null;
 const marked = { selected: new Map(), hl: new Map(), sev: new Map(), changed: new Map() };
 let originMarker = null;
-let hasRegions = false;
+// The style the map draws (as the server sent it), and the circle
+// selected.
+let drawn = null;
+let region = "";
 
 export const getMap = () => map;
 
 // The workers start while the plan's data is still on its way.
 maplibregl.prewarm?.();
 
-function labelField() {
-  if (state.lang !== "en") return ["get", "name"];
-  // English names come from the tiles where they carry them, else from
-  // the plan's thematic data (by code), else the Chinese name.
-  const pairs = (state.theme?.units || []).filter((u) => u.name_en).flatMap((u) => [u.code, u.name_en]);
-  const fallback = pairs.length ? ["match", ["get", "code"], ...pairs, ["get", "name"]] : ["get", "name"];
-  return ["coalesce", ["get", "name_en"], fallback];
-}
-
-// The hatch over units with nothing published. Laying out a pattern
-// costs the first render about 0.1 s, so the first style goes without it
-// and the layer is added once the coloured map is drawn.
-const hatchLayer = {
-  id: "units-hatch", type: "fill", source: SRC, "source-layer": "units",
-  paint: { "fill-pattern": "hatch", "fill-opacity": ["case", bool("hatch"), 1, 0] },
+// What the page paints over the style's own paint: the colour of what
+// a unit holds ("fill", else the style's colour for its role) and "clear"
+// for a county drawn only when it holds something.
+const overrides = {
+  "units-fill": {
+    "fill-color": (v) => ["coalesce", fs("fill"), v],
+    "fill-opacity": (v) => ["case", ["boolean", fs("clear"), false], 0, v],
+  },
+  zones: { "circle-color": (v) => ["coalesce", fs("fill"), v] },
 };
+
+const hatchOf = (style) => style?.metadata?.["indmap:hatch"];
+
+// The hatch over units with nothing published is laid out once the
+// coloured map is first drawn: a pattern costs the first render about
+// 0.1 s. The style has the layer, hidden.
 let hatched = false;
 
-function addHatchLayer() {
+function showHatch() {
   hatched = true;
-  if (map.getSource(SRC) && !map.getLayer(hatchLayer.id)) map.addLayer(hatchLayer, "borders-line");
+  const h = hatchOf(drawn);
+  if (h && map.getLayer(h.layer)) map.setLayoutProperty(h.layer, "visibility", "visible");
   map.once("idle", () => emit("hatched"));
 }
 
-function style() {
-  const lines = (id, paint, extra = {}) => ({ id, type: "line", source: SRC, "source-layer": "units", paint, ...extra });
-  const sev = ["coalesce", ["feature-state", "sev"], ""];
-  return {
-    version: 8,
-    name: state.plan,
-    glyphs: `${location.origin}/fonts/{fontstack}/{range}.pbf`,
-    sources: { [SRC]: { type: "vector", url: `${location.origin}/tiles/${encodeURIComponent(state.plan)}.json` } },
-    layers: [
-      { id: "background", type: "background", paint: { "background-color": "#f5f5f4" } },
-      {
-        id: "units-fill", type: "fill", source: SRC, "source-layer": "units",
-        // Cities first, their counties over them.
-        layout: { "fill-sort-key": ["match", ["get", "kind"], "city", 0, 1] },
-        paint: {
-          "fill-color": ["to-color", ["coalesce", ["feature-state", "fill"], "#e7e5e4"]],
-          "fill-opacity": ["case", bool("clear"), 0, bool("hover"), 0.95, 0.82],
-        },
-      },
-      ...(hatched ? [hatchLayer] : []),
-      {
-        id: "borders-line", type: "line", source: SRC, "source-layer": "borders",
-        paint: { "line-color": "#57534e", "line-width": ["case", ["boolean", ["get", "outer"], false], 1.6, 0.6] },
-      },
-      // Outlines nest, widest below: the selection, what a draft changes,
-      // then errors and warnings on top, so none hides another.
-      lines("units-selected", { "line-color": "#111827", "line-width": ["case", bool("selected"), 5, bool("hover"), 2, 0] }),
-      lines("units-changed", { "line-color": "#7c3aed", "line-width": ["case", bool("changed"), 4.5, 0] }),
-      // Errors and warnings differ in colour and weight: a warning-only
-      // unit is never outlined like an error.
-      lines("units-severity", {
-        "line-color": ["match", sev, "error", "#dc2626", "warning", "#d97706", "#000000"],
-        "line-width": ["match", sev, "error", 2.6, "warning", 1.2, 0],
-      }),
-      lines("units-highlight", { "line-color": "#db2777", "line-width": ["case", bool("hl"), 2.6, 0] }),
-      {
-        id: "zones", type: "circle", source: SRC, "source-layer": "labels",
-        filter: ["==", ["get", "approximate"], true],
-        paint: {
-          "circle-radius": 7,
-          "circle-color": ["to-color", ["coalesce", ["feature-state", "fill"], "#a8a29e"]],
-          "circle-stroke-color": ["case", bool("selected"), "#111827", ["==", sev, "error"], "#dc2626", bool("hl"), "#db2777", "#ffffff"],
-          "circle-stroke-width": ["case", bool("selected"), 3, ["==", sev, "error"], 3, bool("hl"), 3, 1.5],
-        },
-      },
-      {
-        id: "labels", type: "symbol", source: SRC, "source-layer": "labels",
-        layout: {
-          "text-field": labelField(), "text-font": ["Noto Sans Regular"], "text-size": 12, "text-max-width": 7,
-          "text-offset": ["case", ["==", ["get", "approximate"], true], ["literal", [0, 1.3]], ["literal", [0, 0]]],
-        },
-        paint: { "text-color": "#1c1917", "text-halo-color": "#ffffff", "text-halo-width": 1.3 },
-      },
-    ],
-  };
+// own is the page's part of every style the map loads (MapLibre's
+// transformStyle): the overrides, the hatch once shown, the circles'
+// names. The served style itself is left as it is. The optional raster
+// basemap (--basemap-url) stays out, as it always has: the page's
+// Content-Security-Policy lets it fetch only from its own server.
+function own(_, served) {
+  const h = hatchOf(served);
+  const layers = served.layers.filter((l) => l.source !== "basemap").map((l) => {
+    const o = overrides[l.id];
+    if (o) {
+      const paint = { ...l.paint };
+      for (const [k, wrap] of Object.entries(o)) paint[k] = wrap(paint[k]);
+      return { ...l, paint };
+    }
+    if (hatched && l.id === h?.layer) return { ...l, layout: { ...l.layout, visibility: "visible" } };
+    return l;
+  });
+  const sources = { ...served.sources };
+  delete sources.basemap;
+  if (sources["region-names"]) sources["region-names"] = { ...sources["region-names"], data: regionNames() };
+  return { ...served, layers, sources };
 }
 
-// Economic circles (Shandong): outlined from the tiles' regions layer
-// where they have one, and each named once, at a point the page gives
-// (the tiles cut a circle into a piece per tile, each of which would
-// repeat its name); a name selects its circle.
-function addRegions() {
-  const src = map.getSource(SRC);
-  hasRegions = !!src?.vectorLayerIds?.includes("regions");
-  if (!hasRegions || map.getLayer("regions-line")) return;
-  map.addLayer({
-    id: "regions-line", type: "line", source: SRC, "source-layer": "regions",
-    paint: {
-      "line-color": "#4c1d95", "line-dasharray": [3, 2],
-      "line-width": ["case", ["==", ["get", "name"], state.region || ""], 3.5, 2],
-    },
-  }, "zones");
-}
-
-// showRegionNames names the plan's economic circles (state.groups).
-export function showRegionNames() {
-  if (!map?.getSource(SRC)) return; // a style is loading: style.load comes back here
+// regionNames are the plan's economic circles (state.groups), each
+// named once, at a point the page gives: a name selects its circle.
+function regionNames() {
   const g = state.groups;
-  const data = {
+  return {
     type: "FeatureCollection",
     features: g.plan === state.plan ? [...g.points].map(([name, coordinates]) =>
-      ({ type: "Feature", properties: { name, label: groupName(name) }, geometry: { type: "Point", coordinates } })) : [],
+      ({ type: "Feature", properties: { name, name_en: g.en.get(name) || "" }, geometry: { type: "Point", coordinates } })) : [],
   };
-  const src = map.getSource("region-names");
-  if (src) return src.setData(data);
-  if (!data.features.length) return;
-  map.addSource("region-names", { type: "geojson", data });
-  map.addLayer({
-    id: "regions-label", type: "symbol", source: "region-names",
-    layout: { "text-field": ["get", "label"], "text-font": ["Noto Sans Bold"], "text-size": 15, "text-allow-overlap": true },
-    paint: { "text-color": "#4c1d95", "text-halo-color": "#ffffff", "text-halo-width": 2.2 },
-  });
 }
 
+// showRegionNames puts the circles' names on the map (the style has
+// their layer, for a plan whose tiles have regions).
+export function showRegionNames() {
+  map?.getSource("region-names")?.setData(regionNames());
+}
+
+// showRegion draws the selected circle's outline wider (the style's
+// global state "region").
 export function showRegion(name) {
-  if (map?.getLayer("regions-line")) map.setPaintProperty("regions-line", "line-width", ["case", ["==", ["get", "name"], name || ""], 3.5, 2]);
+  region = name || "";
+  if (map?.getLayer("regions-line")) map.setGlobalStateProperty("region", region);
 }
 
-// A hatch for units with nothing published: diagonal lines, drawn in
-// place of an image the server would have to serve.
-function hatch() {
-  const n = 8;
-  const data = new Uint8Array(n * n * 4);
+// hatch is the pattern the metadata describes: diagonal lines n pixels
+// apart, drawn in place of an image the server would have to serve.
+function hatch(h) {
+  const n = h.size;
+  const ctx = Object.assign(document.createElement("canvas"), { width: n, height: n }).getContext("2d");
+  ctx.fillStyle = h.colour;
   for (let y = 0; y < n; y++) {
-    for (let x = 0; x < n; x++) {
-      if ((x + y) % n < 1.5) data.set([87, 83, 78, 110], (y * n + x) * 4);
-    }
+    for (let x = 0; x < n; x++) if ((x + y) % n < h.width) ctx.fillRect(x, y, 1, 1);
   }
-  return { width: n, height: n, data };
+  return ctx.getImageData(0, 0, n, n);
 }
 
 // Feature ids by unit code, from the thematic data in use.
@@ -183,13 +139,15 @@ function reapply() {
   for (const [key, values] of Object.entries(marked)) {
     for (const [code, v] of values) setState(code, { [key]: v });
   }
+  showRegion(region);
 }
 
-// createMap draws the plan's tiles, framed on its bounds.
+// createMap draws the plan's tiles with its style, framed on its bounds.
 export function createMap(container) {
   const b = state.tilejson?.bounds;
+  drawn = state.style;
   map = new maplibregl.Map({
-    container, style: style(), attributionControl: false,
+    container, style: drawn, transformStyle: own, attributionControl: false,
     localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', sans-serif",
     ...(b ? { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 16 } } : {}),
   });
@@ -199,14 +157,15 @@ export function createMap(container) {
   map.addControl(attribution, "bottom-right");
   map.on("load", () => attribution._container?.classList.remove("maplibregl-compact-show"));
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
-  // The hatch is part of each style: added before any tile is laid out.
-  const addHatch = () => { if (!map.hasImage("hatch")) map.addImage("hatch", hatch()); };
-  map.on("style.load", () => { addHatch(); reapply(); showRegionNames(); });
-  map.once("idle", addHatchLayer);
-  map.on("styleimagemissing", (e) => { if (e.id === "hatch") addHatch(); });
-  map.on("sourcedata", (e) => {
-    if (e.sourceId === SRC && e.isSourceLoaded && !hasRegions) addRegions();
-  });
+  // The hatch's image is part of each style: added before any tile is
+  // laid out.
+  const addHatch = () => {
+    const h = hatchOf(drawn);
+    if (h && !map.hasImage(h.image)) map.addImage(h.image, hatch(h));
+  };
+  map.on("style.load", () => { addHatch(); reapply(); });
+  map.once("idle", showHatch);
+  map.on("styleimagemissing", (e) => { if (e.id === hatchOf(drawn)?.image) addHatch(); });
   map.on("mousemove", "units-fill", (e) => {
     map.getCanvas().style.cursor = "pointer";
     const code = e.features[0]?.properties.code;
@@ -224,8 +183,8 @@ export function createMap(container) {
   map.on("click", (e) => {
     const lngLat = [e.lngLat.lng, e.lngLat.lat];
     // An economic circle's name selects the circle.
-    const region = map.getLayer("regions-label") && map.queryRenderedFeatures(e.point, { layers: ["regions-label"] })[0];
-    if (region) return emit("map-click", { code: "", lngLat, region: region.properties.name });
+    const named = map.getLayer("regions-label") && map.queryRenderedFeatures(e.point, { layers: ["regions-label"] })[0];
+    if (named) return emit("map-click", { code: "", lngLat, region: named.properties.name });
     const layers = ["zones", "units-fill"].filter((l) => map.getLayer(l));
     const hits = map.queryRenderedFeatures(e.point, { layers });
     // A zone's point before the polygon under it; a county before its city.
@@ -235,16 +194,25 @@ export function createMap(container) {
   return map;
 }
 
-// showPlan switches the map to the current plan's tiles, framed on its
-// TileJSON's bounds.
-export function showPlan(tilejson) {
-  hasRegions = false;
+// showPlan switches the map to another plan's style and tiles, framed
+// on its TileJSON's bounds.
+export function showPlan(style, tilejson) {
   hovered = null;
   painted = null;
+  region = "";
   for (const k of Object.keys(marked)) marked[k] = new Map();
-  map.setStyle(style(), { diff: false });
+  drawn = style;
+  map.setStyle(style, { diff: false });
   const b = tilejson?.bounds;
   if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 16, duration: 0 });
+}
+
+// useStyle draws the plan's style anew (in another language): MapLibre
+// applies only what differs, the tiles and feature-state stay.
+export function useStyle(style) {
+  if (!map || style === drawn) return;
+  drawn = style;
+  map.setStyle(style);
 }
 
 // paint applies a colouring (see colouring.js) to every unit.
@@ -262,10 +230,6 @@ export function mark(key, values) {
   for (const code of marked[key].keys()) if (!next.has(code)) setState(code, { [key]: null });
   for (const [code, v] of next) setState(code, { [key]: v });
   marked[key] = next;
-}
-
-export function setLabels() {
-  if (map?.getLayer("labels")) map.setLayoutProperty("labels", "text-field", labelField());
 }
 
 export function setOrigin(lngLat) {
@@ -286,7 +250,7 @@ export function setOrigin(lngLat) {
 // reloadGeometry re-reads the TileJSON, whose tile URLs carry the
 // geometry version; feature-state survives.
 export function reloadGeometry() {
-  map.getSource(SRC)?.setUrl(`${location.origin}/tiles/${encodeURIComponent(state.plan)}.json`);
+  map.getSource(SRC)?.setUrl(drawn.sources[SRC].url);
 }
 
 // sheetCover: on a phone the side panel, open, is a bottom sheet over

@@ -17,11 +17,13 @@ export const state = {
   cluster: params.get("cluster") || "",
   region: params.get("region") || "",
   lang: params.get("lang") === "en" ? "en" : "zh",
-  // Loaded: plans, the plan's catalogue and TileJSON, its thematic data
+  // Loaded: plans, the plan's catalogue, TileJSON and map style (in the
+  // page's language; its metadata has the colours), its thematic data
   // (theme: the stored plan) and the planner's draft (null when none).
   plans: [],
   catalogue: [],
   tilejson: null,
+  style: null,
   theme: null,
   draft: null,
   // The plan's economic circles (Shandong's): name → member unit codes,
