@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
 	"github.com/indmap/indmap/tiles/glyphs"
@@ -23,16 +24,20 @@ import (
 
 // Config is what the server needs.
 type Config struct {
-	// Data is the live data: its watcher publishes each new snapshot,
-	// and New registers the tile index to be built before publication.
-	Data   *store.Live
+	// Data is the live data: its watcher publishes each new snapshot.
+	Data *readmodel.Live
+	// Tiles serves the tiles; the caller has the watcher prepare its
+	// index before each snapshot is published (indmap serve does). Nil:
+	// a tile server with TileCacheBytes, MaxRenders and RenderWait whose
+	// index is built on a request when missing (tests).
+	Tiles  *tiles.Server
 	Log    *slog.Logger
 	Static fs.FS // the page's files; nil serves none
 	// Fonts are the fonts map labels' glyphs are rendered from (.ttf or
 	// .otf); with none, every glyph range is answered empty.
 	Fonts fs.FS
-	// TileCacheBytes bounds the tile cache (0: DefaultTileCacheBytes;
-	// negative: no cache).
+	// TileCacheBytes bounds the tile cache when New makes the tile
+	// server (0: DefaultTileCacheBytes; negative: no cache).
 	TileCacheBytes int64
 	// TileMaxAge is the Cache-Control max-age of tiles, in seconds.
 	TileMaxAge int
@@ -80,13 +85,12 @@ func New(cfg Config) *echo.Echo {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
-	cacheBytes := cfg.TileCacheBytes
-	if cacheBytes == 0 {
-		cacheBytes = DefaultTileCacheBytes
+	if cfg.Tiles == nil {
+		cfg.Tiles = NewTileServer(cfg)
 	}
 	limits := cfg.Limits.withDefaults()
 	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
-		tiles:   tiles.NewServerLimits(cfg.Data, cacheBytes, cfg.MaxRenders, renderWait(cfg.RenderWait), cfg.Log),
+		tiles:   cfg.Tiles,
 		metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
 		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
 		maxBody: cfg.MaxBodyBytes, limits: limits, validations: newClientLimiter(limits), keepRevisions: cfg.KeepRevisions,
@@ -101,11 +105,6 @@ func New(cfg Config) *echo.Echo {
 		h.maxBody = 32 << 20
 	}
 	h.glyphs = openGlyphs(cfg.Fonts, h.log)
-	// The tile index of each new snapshot is built by the data watcher
-	// before the snapshot goes live, never on a request's path.
-	if cfg.Data != nil {
-		cfg.Data.Prepare(h.tiles.Prepare)
-	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.error
@@ -172,8 +171,22 @@ func New(cfg Config) *echo.Echo {
 	return e
 }
 
+// NewTileServer makes the tile server cfg asks for (cache, render
+// limits) over cfg.Data.
+func NewTileServer(cfg Config) *tiles.Server {
+	cacheBytes := cfg.TileCacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = DefaultTileCacheBytes
+	}
+	var data tiles.Snapshots
+	if cfg.Data != nil {
+		data = cfg.Data
+	}
+	return tiles.NewServerLimits(data, cacheBytes, cfg.MaxRenders, renderWait(cfg.RenderWait), cfg.Log)
+}
+
 type handlers struct {
-	data          *store.Live
+	data          *readmodel.Live
 	log           *slog.Logger
 	tiles         *tiles.Server
 	tileMaxAge    int
@@ -229,33 +242,51 @@ func (h *handlers) withSnapshot(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func snapshotOf(c echo.Context) *store.Snapshot { return c.Get(snapshotKey).(*store.Snapshot) }
+func snapshotOf(c echo.Context) *readmodel.Snapshot { return c.Get(snapshotKey).(*readmodel.Snapshot) }
 
-// health is liveness: the process answers. It says whether the data is
-// loaded and whether the last reload failed.
+// dataState says what the server serves and whether the last load of
+// the data failed: {"status": "ok"|"loading"|"error", "error": …,
+// "data_version": the version served, when there is one}.
+func (h *handlers) dataState(c echo.Context) (map[string]any, bool) {
+	snap, _ := h.data.Snapshot(c.Request().Context())
+	out := map[string]any{"status": "ok"}
+	if snap != nil {
+		out["data_version"], out["units"], out["plans"] = snap.Version, len(snap.Units), len(snap.Plans)
+	} else {
+		out["status"] = "loading"
+	}
+	err := h.data.Err()
+	if err != nil {
+		out["status"], out["error"] = "error", err.Error()
+		if snap != nil {
+			out["serving"] = "the last data loaded, which may be out of date"
+		} else {
+			out["serving"] = "nothing"
+		}
+	}
+	return out, snap != nil && err == nil
+}
+
+// health is liveness: the process answers (200). It says what data it
+// serves and the last load's error.
 func (h *handlers) health(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
-	snap, _ := h.data.Snapshot(c.Request().Context())
-	if snap == nil {
-		return c.JSON(http.StatusOK, map[string]any{"status": "loading"})
-	}
-	status := "ok"
-	if err := h.data.Err(); err != nil {
-		status = "degraded: serving the last good data"
-	}
-	return c.JSON(http.StatusOK, map[string]any{"status": status, "data_version": snap.Version, "units": len(snap.Units), "plans": len(snap.Plans)})
+	state, _ := h.dataState(c)
+	return c.JSON(http.StatusOK, state)
 }
 
 // ready answers from state, at once: 200 once the data and its tile
-// index are live, 503 before.
+// index are live and the last load succeeded; 503 before, and while the
+// data cannot be read (the JSON says why).
 func (h *handlers) ready(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
-	snap, err := h.data.Snapshot(c.Request().Context())
-	if snap == nil {
+	state, ok := h.dataState(c)
+	if !ok {
 		c.Response().Header().Set("Retry-After", "1")
-		return problem(http.StatusServiceUnavailable, "/problems/not-ready", "not ready: %v", err)
+		return c.JSON(http.StatusServiceUnavailable, state)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"status": "ready", "data_version": snap.Version})
+	state["status"] = "ready"
+	return c.JSON(http.StatusOK, state)
 }
 
 func (h *handlers) serveMetrics(c echo.Context) error {

@@ -15,6 +15,7 @@ import (
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/static"
 	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb"
@@ -24,16 +25,18 @@ import (
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
 // handler builds the API over st as indmap serve does: a data watcher,
-// the handler (which registers the tile index with it), then the
+// the tile server whose index it prepares, the handler, then the
 // watcher started and its first snapshot awaited. A write through the
 // store directly is seen after live.Refresh.
-func handler(t testing.TB, st *store.Store, cfg api.Config) (*store.Live, http.Handler) {
+func handler(t testing.TB, st *store.Store, cfg api.Config) (*readmodel.Live, http.Handler) {
 	t.Helper()
-	live := store.NewLive(st, time.Hour, quiet)
+	live := readmodel.NewLive(st, time.Hour, quiet)
 	cfg.Data = live
 	if cfg.Log == nil {
 		cfg.Log = quiet
 	}
+	cfg.Tiles = api.NewTileServer(cfg)
+	live.Prepare(cfg.Tiles.Prepare)
 	h := api.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -45,7 +48,7 @@ func handler(t testing.TB, st *store.Store, cfg api.Config) (*store.Live, http.H
 }
 
 // serve is handler behind an httptest server.
-func serve(t testing.TB, st *store.Store, cfg api.Config) (*store.Live, *httptest.Server) {
+func serve(t testing.TB, st *store.Store, cfg api.Config) (*readmodel.Live, *httptest.Server) {
 	t.Helper()
 	live, h := handler(t, st, cfg)
 	srv := httptest.NewServer(h)
@@ -66,7 +69,7 @@ func newServer(t *testing.T) (*store.Store, *httptest.Server) {
 
 // newLiveServer is newServer with its data watcher, for tests that
 // change the store directly and then call live.Refresh.
-func newLiveServer(t *testing.T) (*store.Store, *store.Live, *httptest.Server) {
+func newLiveServer(t *testing.T) (*store.Store, *readmodel.Live, *httptest.Server) {
 	t.Helper()
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
 	live, srv := serve(t, st, api.Config{Static: static.FS})
@@ -209,8 +212,8 @@ func TestErrorsAndCaching(t *testing.T) {
 	}
 	// A write moves the data version: the old ETag no longer matches and
 	// the new data is served without a restart.
-	_, err := st.ImportPlanFile(context.Background(), plan.ChongqingID, strings.NewReader(
-		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,test\n"), "t.csv", store.ImportOptions{})
+	_, err := readmodel.ImportPlanFile(context.Background(), st, plan.ChongqingID, strings.NewReader(
+		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,test\n"), "t.csv", readmodel.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -342,7 +345,7 @@ func TestValidation(t *testing.T) {
 		t.Errorf("validate unknown plan: %d", resp.StatusCode)
 	}
 	// Validating stores nothing.
-	snap, _ := st.Load(context.Background())
+	snap, _ := readmodel.Load(context.Background(), st)
 	if p, _ := snap.Plan("chongqing-2023"); len(p.Assignments) != 36 {
 		t.Errorf("validate changed the plan: %d assignments", len(p.Assignments))
 	}
@@ -350,7 +353,7 @@ func TestValidation(t *testing.T) {
 	if f := unit(t, srv, "500105"); strings.Join(f.Properties.Plans[0].Violations, ",") != "unit-unassigned" {
 		t.Errorf("江北区 violations %v", f.Properties.Plans[0].Violations)
 	}
-	if _, err := st.ImportPlanFile(context.Background(), "chongqing-2023", strings.NewReader(csv), "t.csv", store.ImportOptions{Force: true}); err != nil {
+	if _, err := readmodel.ImportPlanFile(context.Background(), st, "chongqing-2023", strings.NewReader(csv), "t.csv", readmodel.ImportOptions{Force: true}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := live.Refresh(context.Background()); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 	"github.com/labstack/echo/v4"
 )
@@ -30,7 +31,7 @@ func (h *handlers) revisionState(c echo.Context, p *plan.Plan, n int) (planState
 		}
 		return planState{plan: p, revision: snap.Revision(p.ID)}, nil
 	}
-	at, rev, err := h.store.PlanAt(c.Request().Context(), snap, p.ID, n)
+	at, rev, err := readmodel.PlanAt(c.Request().Context(), h.store, snap, p.ID, n)
 	if errors.Is(err, store.ErrNoRevision) {
 		return planState{}, notFound("%v", err)
 	}
@@ -122,7 +123,7 @@ func (h *handlers) diffFile(c echo.Context) error {
 	d := p.DiffContents(plan.Contents{Assignments: p.Assignments, Clusters: p.Clusters},
 		plan.Contents{Assignments: f.Assignments, Clusters: f.Clusters}, unitNamer(snap))
 	d.FromRevision = snap.Revision(p.ID)
-	d.From, d.To = store.StoredSubject(d.FromRevision), f.Name
+	d.From, d.To = readmodel.StoredSubject(d.FromRevision), f.Name
 	return c.JSON(http.StatusOK, struct {
 		plan.Diff
 		Report plan.Report `json:"report"`
@@ -169,10 +170,10 @@ func (h *handlers) revisionDiff(c echo.Context) error {
 			return err
 		}
 		from = plan.Contents{Assignments: st.plan.Assignments, Clusters: st.plan.Clusters}
-		fromLabel = store.StoredSubject(against)
+		fromLabel = readmodel.StoredSubject(against)
 	}
 	d := p.DiffContents(from, plan.Contents{Assignments: to.plan.Assignments, Clusters: to.plan.Clusters}, unitNamer(snapshotOf(c)))
-	d.From, d.FromRevision, d.To, d.ToRevision = fromLabel, against, store.StoredSubject(n), n
+	d.From, d.FromRevision, d.To, d.ToRevision = fromLabel, against, readmodel.StoredSubject(n), n
 	return c.JSON(http.StatusOK, d)
 }
 
@@ -186,7 +187,7 @@ func revisionParam(c echo.Context) (int, error) {
 }
 
 // unitNamer names unit codes from a snapshot ("" when unknown).
-func unitNamer(snap *store.Snapshot) func(string) string {
+func unitNamer(snap *readmodel.Snapshot) func(string) string {
 	return func(code string) string {
 		u, _ := snap.Unit(code)
 		return u.Name

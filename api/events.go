@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/labstack/echo/v4"
 )
 
@@ -25,7 +25,7 @@ type versionEvent struct {
 	Plans map[string]string `json:"plans"`
 }
 
-func eventOf(snap *store.Snapshot) versionEvent {
+func eventOf(snap *readmodel.Snapshot) versionEvent {
 	ev := versionEvent{DataVersion: snap.Version, GeometryVersion: snap.GeometryVersion, Plans: map[string]string{}}
 	for i := range snap.Plans {
 		ev.Plans[snap.Plans[i].ID] = snap.PlanTag(snap.Plans[i].ID)
@@ -108,7 +108,7 @@ func (h *handlers) events(c echo.Context) error {
 	if c.Request().Method == http.MethodHead {
 		return nil
 	}
-	send := func(snap *store.Snapshot) error {
+	send := func(snap *readmodel.Snapshot) error {
 		b, err := json.Marshal(eventOf(snap))
 		if err != nil {
 			return err

@@ -7,7 +7,7 @@ import (
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -64,7 +64,7 @@ func parseFeatureQuery(c echo.Context, p *plan.Plan) (featureQuery, error) {
 }
 
 // match lists the units the query selects, by code.
-func (q featureQuery) match(snap *store.Snapshot) []plan.Unit {
+func (q featureQuery) match(snap *readmodel.Snapshot) []plan.Unit {
 	units := snap.Units
 	if q.plan != nil {
 		units = snap.PlanUnits(q.plan)
@@ -115,7 +115,7 @@ type link struct {
 
 // page builds the page of matches; base is the absolute URL of the
 // collection, to which next/prev links add limit and offset.
-func (q featureQuery) page(snap *store.Snapshot, matched []plan.Unit, reqURL *url.URL, base string, feature func(plan.Unit) *geojson.Feature) featurePage {
+func (q featureQuery) page(snap *readmodel.Snapshot, matched []plan.Unit, reqURL *url.URL, base string, feature func(plan.Unit) *geojson.Feature) featurePage {
 	end := min(q.offset+q.limit, len(matched))
 	fp := featurePage{Type: "FeatureCollection", Features: []*geojson.Feature{}, NumberMatched: len(matched)}
 	if q.offset < len(matched) {
@@ -175,7 +175,7 @@ func (q featureQuery) geometry(u plan.Unit) orb.Geometry {
 }
 
 // planFeature is a unit as a plan shows it.
-func planFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit, g orb.Geometry) *geojson.Feature {
+func planFeature(snap *readmodel.Snapshot, p *plan.Plan, u plan.Unit, g orb.Geometry) *geojson.Feature {
 	f := geojson.NewFeature(g)
 	f.ID = u.Code
 	v := snap.View(p.ID, u.Code)

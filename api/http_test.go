@@ -16,8 +16,8 @@ import (
 
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/static"
-	"github.com/indmap/indmap/store"
 )
 
 // sampleURLs gives a working URL for every GET route; the test below
@@ -314,7 +314,7 @@ func TestRequestIDs(t *testing.T) {
 // (with Retry-After), /healthz says loading, the API says 503.
 func TestReadyAtOnce(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts")
-	live := store.NewLive(st, time.Hour, quiet)
+	live := readmodel.NewLive(st, time.Hour, quiet)
 	srv := httptest.NewServer(api.New(api.Config{Data: live, Log: quiet}))
 	defer srv.Close()
 	start := time.Now()

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -111,7 +111,7 @@ type ogcCollectionDoc struct {
 }
 
 // collection describes a plan (p) or the bare units (p == nil).
-func (h *handlers) collection(c echo.Context, snap *store.Snapshot, p *plan.Plan) ogcCollectionDoc {
+func (h *handlers) collection(c echo.Context, snap *readmodel.Snapshot, p *plan.Plan) ogcCollectionDoc {
 	id, title, desc := unitsCollection, "Units", "All stored units (cities, districts and counties, zones) without plan data"
 	units := snap.Units
 	if p != nil {
@@ -185,7 +185,7 @@ func (h *handlers) ogcCollection(c echo.Context) error {
 }
 
 // ogcFeature is a unit with flat properties, as GIS clients want them.
-func ogcFeature(snap *store.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Feature {
+func ogcFeature(snap *readmodel.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Feature {
 	f := geojson.NewFeature(u.Geom)
 	f.ID = u.Code
 	f.Properties = geojson.Properties{

@@ -11,6 +11,7 @@ import (
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/paulmach/orb"
 )
 
@@ -264,7 +265,7 @@ func TestSitesAndIndustries(t *testing.T) {
 }
 
 func BenchmarkLookup(b *testing.B) {
-	snap, err := testdb.Seeded(b, "chongqing-districts", "shandong-cities").Load(context.Background())
+	snap, err := readmodel.Load(context.Background(), testdb.Seeded(b, "chongqing-districts", "shandong-cities"))
 	if err != nil {
 		b.Fatal(err)
 	}

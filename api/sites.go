@@ -11,7 +11,7 @@ import (
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb"
 	orbgeo "github.com/paulmach/orb/geo"
@@ -53,7 +53,7 @@ type lookupResult struct {
 
 // Lookup finds the units in force on date (YYYY-MM-DD) containing p,
 // and the point-only zones near it or hosted by those units.
-func Lookup(snap *store.Snapshot, p orb.Point, date string) lookupResult {
+func Lookup(snap *readmodel.Snapshot, p orb.Point, date string) lookupResult {
 	res := lookupResult{Lon: p[0], Lat: p[1], Date: date, Units: []lookupUnit{}, NearbyZones: []nearbyZone{}}
 	containing := map[string]bool{}
 	for _, u := range snap.UnitsAt(p, date) {
@@ -126,7 +126,7 @@ type siteNeighbour struct {
 // roleOf is how a unit holds an industry (a code) in a plan, from the
 // plan's read model, with the details and sources of what gives it the
 // role; "" when it does not hold it.
-func roleOf(snap *store.Snapshot, p *plan.Plan, code, industry string) (role, detail string, sources []string) {
+func roleOf(snap *readmodel.Snapshot, p *plan.Plan, code, industry string) (role, detail string, sources []string) {
 	r := p.RoleOf(code, industry)
 	if r == "" {
 		return "", "", nil
@@ -159,7 +159,7 @@ func nonEmpty(s string) []string {
 // zones in it, a zone's host districts and their neighbours); then, only
 // when an origin is given, the nearest; then more such neighbours; then
 // by code, so the order is stable.
-func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point) []site {
+func Sites(snap *readmodel.Snapshot, p *plan.Plan, industry string, near *orb.Point) []site {
 	var out []site
 	for _, u := range snap.PlanUnits(p) {
 		role, detail, sources := roleOf(snap, p, u.Code, industry)
@@ -205,7 +205,7 @@ func Sites(snap *store.Snapshot, p *plan.Plan, industry string, near *orb.Point)
 // surroundings are the units around u in plan p: a district's adjacent
 // units and the zones it hosts; a zone's host districts and their
 // adjacent units (a zone, known by a point, has no borders of its own).
-func surroundings(snap *store.Snapshot, p *plan.Plan, u plan.Unit) []string {
+func surroundings(snap *readmodel.Snapshot, p *plan.Plan, u plan.Unit) []string {
 	seen := map[string]bool{u.Code: true}
 	var out []string
 	add := func(codes ...string) {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/tiles"
 	"github.com/labstack/echo/v4"
 )
@@ -52,7 +52,7 @@ type coverage struct {
 }
 
 // themeOf builds a plan's thematic data from its read model.
-func themeOf(snap *store.Snapshot, p *plan.Plan) theme {
+func themeOf(snap *readmodel.Snapshot, p *plan.Plan) theme {
 	t := theme{Plan: p.ID, Tag: snap.PlanTag(p.ID), Geometry: snap.PlanGeometryTag(p.ID), DataVersion: snap.Version,
 		Units: []themeUnit{}, Industries: map[string]themeRoles{}}
 	for _, in := range p.Catalogue {

@@ -4,7 +4,7 @@ import (
 	"net/http"
 
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/labstack/echo/v4"
 	"github.com/paulmach/orb/geojson"
 )
@@ -134,7 +134,7 @@ func refOf(h plan.Holding) industryRef {
 }
 
 // unitPlans lists what each plan assigns to u.
-func unitPlans(snap *store.Snapshot, u plan.Unit) []unitPlan {
+func unitPlans(snap *readmodel.Snapshot, u plan.Unit) []unitPlan {
 	out := []unitPlan{}
 	for i := range snap.Plans {
 		p := &snap.Plans[i]
@@ -179,7 +179,7 @@ func viewRefs(v *plan.UnitView) (main, special []industryRef, clusters []cluster
 }
 
 // assignedUnits counts the plan's units it gives anything.
-func assignedUnits(snap *store.Snapshot, p *plan.Plan) int {
+func assignedUnits(snap *readmodel.Snapshot, p *plan.Plan) int {
 	n := 0
 	for _, u := range snap.PlanUnits(p) {
 		if snap.View(p.ID, u.Code).Assigned() {

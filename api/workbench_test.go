@@ -9,6 +9,7 @@ import (
 
 	"github.com/indmap/indmap/internal/testxlsx"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 )
 
@@ -169,7 +170,7 @@ func TestIfMatch(t *testing.T) {
 	if v2, _ := st.DataVersion(ctx); v2 != v {
 		t.Errorf("the refused write moved the data version %d → %d", v, v2)
 	}
-	snap, _ := st.Load(ctx)
+	snap, _ := readmodel.Load(ctx, st)
 	if p, _ := snap.Plan("chongqing-2023"); len(p.Assignments) != 2 || snap.Revision("chongqing-2023") != 2 {
 		t.Errorf("after the 412: %d assignments, revision %d", len(p.Assignments), snap.Revision("chongqing-2023"))
 	}
@@ -372,7 +373,7 @@ func TestAssignmentsExport(t *testing.T) {
 // storedPicks counts the default Chongqing plan's stored picks.
 func storedPicks(t *testing.T, st *store.Store) int {
 	t.Helper()
-	snap, err := st.Load(context.Background())
+	snap, err := readmodel.Load(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -408,7 +409,7 @@ func outcome(t *testing.T, body []byte, contentType string) planOutcome {
 	if resp.StatusCode != 200 {
 		t.Fatalf("PUT: %d %s", resp.StatusCode, b)
 	}
-	snap, err := st.Load(context.Background())
+	snap, err := readmodel.Load(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"math"
 	"net/http"
 	"slices"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 	"github.com/labstack/echo/v4"
 )
@@ -72,14 +74,27 @@ func bearer(header string) (string, bool) {
 	return token, true
 }
 
-// refresh has the data watcher publish the data just written, and waits
-// for it, so that the next request (tiles included) sees it.
-func (h *handlers) refresh(ctx context.Context) {
+// refresh has the data watcher publish the data just written (version
+// v), and waits for it, so that the next request (tiles included) sees
+// it; it fails when the watcher could not.
+func (h *handlers) refresh(ctx context.Context, v int64) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if _, err := h.data.Refresh(ctx); err != nil {
-		h.log.WarnContext(ctx, "refresh after a write failed", "err", err)
+	snap, err := h.data.Refresh(ctx)
+	if err == nil && (snap == nil || snap.Version < v) {
+		err = fmt.Errorf("the server serves data version %d, not yet %d", versionOf(snap), v)
 	}
+	if err != nil {
+		h.log.WarnContext(ctx, "refresh after a write failed", "data_version", v, "err", err)
+	}
+	return err
+}
+
+func versionOf(s *readmodel.Snapshot) int64 {
+	if s == nil {
+		return 0
+	}
+	return s.Version
 }
 
 type writeResult struct {
@@ -174,8 +189,14 @@ func (h *handlers) preconditionFailed(c echo.Context, conflict *store.ConflictEr
 // If-Match), its report and the data version it made.
 func (h *handlers) written(c echo.Context, planID string, rev store.Revision, message string, report plan.Report) error {
 	ctx := c.Request().Context()
-	h.refresh(ctx)
-	v, _ := h.store.DataVersion(ctx)
+	if err := h.refresh(ctx, rev.DataVersion); err != nil {
+		// Stored for good, but not what this server serves: say so rather
+		// than acknowledge a write readers do not see.
+		c.Response().Header().Set("Retry-After", "5")
+		return problem(http.StatusServiceUnavailable, "/problems/stored-not-served",
+			"stored as revision %d (ETag %s), but this server cannot serve it yet: %v", rev.N, rev.ETag, err)
+	}
+	v := rev.DataVersion
 	c.Response().Header().Set("ETag", rev.ETag)
 	report, err := localized(c, report)
 	if err != nil {
@@ -188,7 +209,7 @@ func (h *handlers) written(c echo.Context, planID string, rev store.Revision, me
 // revision, 422 with the report for a plan with errors.
 func (h *handlers) writeError(c echo.Context, err error) error {
 	var conflict *store.ConflictError
-	var invalid *store.InvalidError
+	var invalid *readmodel.InvalidError
 	switch {
 	case errors.As(err, &conflict):
 		return h.preconditionFailed(c, conflict)
@@ -201,8 +222,11 @@ func (h *handlers) writeError(c echo.Context, err error) error {
 			"the plan breaks %d rules (errors); nothing was stored; fix them or send ?force=true", report.Errors)
 		pr.Report = &report
 		return pr
-	case errors.Is(err, store.ErrWrongKind):
+	case errors.Is(err, readmodel.ErrWrongKind):
 		return problem(http.StatusBadRequest, typeBadBody, "%v", err)
+	case errors.Is(err, store.ErrSchemaTooNew), errors.Is(err, store.ErrSchemaOld), errors.Is(err, store.ErrReadOnly):
+		c.Response().Header().Set("Retry-After", "60")
+		return problem(http.StatusServiceUnavailable, "/problems/read-only", "writes are unavailable; nothing was stored: %v", err)
 	}
 	return err
 }
@@ -226,7 +250,7 @@ func (h *handlers) putAssignments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.store.WriteChecked(c.Request().Context(), snapshotOf(c), p, f.Parsed, f.Name, force,
+	res, err := readmodel.WriteChecked(c.Request().Context(), h.store, snapshotOf(c), p, f.Parsed, f.Name, force,
 		store.WriteMeta{Author: author, Expect: expect, Keep: h.keepRevisions})
 	if err != nil {
 		return h.writeError(c, err)
@@ -284,8 +308,8 @@ func (h *handlers) restore(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	res, err := h.store.WriteChecked(ctx, snapshotOf(c), p, plan.Parsed{Kind: p.Kind, Assignments: as, Clusters: cs},
-		store.StoredSubject(n), true, store.WriteMeta{Author: author, RestoredFrom: &n, Expect: expect, Keep: h.keepRevisions})
+	res, err := readmodel.WriteChecked(ctx, h.store, snapshotOf(c), p, plan.Parsed{Kind: p.Kind, Assignments: as, Clusters: cs},
+		readmodel.StoredSubject(n), true, store.WriteMeta{Author: author, RestoredFrom: &n, Expect: expect, Keep: h.keepRevisions})
 	if err != nil {
 		return h.writeError(c, err)
 	}

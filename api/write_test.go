@@ -16,6 +16,7 @@ import (
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/internal/testhttp"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 )
 
@@ -147,7 +148,7 @@ func TestWritesNeedATokenAndValidate(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"restored_from":1`) {
 		t.Errorf("restore: %d %s", resp.StatusCode, body)
 	}
-	snap, _ := st.Load(ctx)
+	snap, _ := readmodel.Load(ctx, st)
 	if p, _ := snap.Plan("chongqing-2023"); len(p.Assignments) != 36 {
 		t.Errorf("restored plan has %d assignments, want the 36 loaded", len(p.Assignments))
 	}

@@ -22,7 +22,7 @@ import (
 // deriveSuccessor). It returns the codes of the units it drew.
 func (s *Store) PutDivisionChanges(ctx context.Context, changes []plan.DivisionChange) ([]string, error) {
 	var created []string
-	err := s.write(ctx, true, func(tx *sql.Tx) error {
+	err := s.write(ctx, changeGeometry, func(tx *sql.Tx) error {
 		for _, d := range changes {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO division_changes (date, from_code, from_name, to_code, to_name, share,
 				from_ends, to_provisional, source, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -38,40 +38,82 @@ func (s *Store) PutDivisionChanges(ctx context.Context, changes []plan.DivisionC
 				}
 			}
 		}
-		var err error
-		created, err = deriveSuccessors(ctx, tx)
-		return err
+		all, err := readDivisionChanges(ctx, tx)
+		if err != nil {
+			return err
+		}
+		units, err := readUnits(ctx, tx)
+		if err != nil {
+			return err
+		}
+		// Few and small: drawn inside the transaction.
+		ds, err := deriveSuccessors(all, units)
+		if err != nil {
+			return err
+		}
+		for _, d := range ds {
+			created = append(created, d.code)
+		}
+		return writeDerived(ctx, tx, ds)
 	})
 	return created, err
 }
 
-// deriveSuccessors (re)draws every successor without a surveyed polygon
-// from the stored changes and polygons; a boundary import calls it too,
-// so derived units follow their predecessors.
-func deriveSuccessors(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	all, err := readDivisionChanges(ctx, tx)
-	if err != nil || len(all) == 0 {
-		return nil, err
-	}
-	units, err := readUnits(ctx, tx)
-	if err != nil {
-		return nil, err
+// A derived unit is a successor drawn from its predecessors.
+type derived struct {
+	code, name, kind, parent, note, date string
+	geom                                 orb.MultiPolygon
+	blob                                 []byte
+	label                                orb.Point
+}
+
+// deriveSuccessors draws every successor without a surveyed polygon from
+// the changes and the units' polygons (after a boundary import, the
+// imported ones), so derived units follow their predecessors. It reads
+// and writes nothing, so an import runs it before taking the write lock.
+func deriveSuccessors(all []plan.DivisionChange, units []plan.Unit) ([]derived, error) {
+	if len(all) == 0 {
+		return nil, nil
 	}
 	byCode := map[string]plan.Unit{}
 	for _, u := range units {
 		byCode[u.Code] = u
 	}
-	var drawn []string
+	var out []derived
 	for _, to := range successorsToDerive(all, byCode) {
-		ok, err := deriveSuccessor(ctx, tx, to, all, byCode)
+		d, ok, err := deriveSuccessor(to, all, byCode)
 		if err != nil {
 			return nil, fmt.Errorf("successor %s: %w", to, err)
 		}
 		if ok {
-			drawn = append(drawn, to)
+			out = append(out, d)
 		}
 	}
-	return drawn, updateExtent(ctx, tx)
+	return out, nil
+}
+
+// writeDerived stores derived units (plain UPDATE or INSERT, not an
+// upsert, so that the GeoPackage R-tree triggers see an ordinary change)
+// and the layer's new extent.
+func writeDerived(ctx context.Context, tx *sql.Tx, ds []derived) error {
+	for _, d := range ds {
+		area := geo.AreaKm2(d.geom)
+		res, err := tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, area_km2 = ?, label_lon = ?, label_lat = ?,
+			seat_lon = ?, seat_lat = ?, note = ?, valid_from = ? WHERE code = ?`,
+			d.blob, d.name, area, d.label[0], d.label[1], d.label[0], d.label[1], d.note, d.date, d.code)
+		if err != nil {
+			return fmt.Errorf("successor %s: %w", d.code, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, kind, parent, approximate, area_km2, label_lon, label_lat,
+				seat_lon, seat_lat, note, valid_from) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
+				d.blob, d.code, d.name, d.kind, d.parent, area, d.label[0], d.label[1], d.label[0], d.label[1], d.note, d.date)
+			if err != nil {
+				return fmt.Errorf("successor %s: %w", d.code, err)
+			}
+		}
+	}
+	return updateExtent(ctx, tx)
 }
 
 // successorsToDerive lists successors with no surveyed polygon: not
@@ -91,12 +133,12 @@ func successorsToDerive(all []plan.DivisionChange, byCode map[string]plan.Unit) 
 	return out
 }
 
-// deriveSuccessor creates (or redraws) unit to from the predecessors that
-// ended in it: the union of their polygons, marked approximate, with a
-// note saying what is left out (parts of units that did not end, which
-// no polygon delimits). It reports false when no predecessor with a
-// polygon is loaded.
-func deriveSuccessor(ctx context.Context, tx *sql.Tx, to string, all []plan.DivisionChange, byCode map[string]plan.Unit) (bool, error) {
+// deriveSuccessor draws unit to from the predecessors that ended in it:
+// the union of their polygons, marked approximate, with a note saying
+// what is left out (parts of units that did not end, which no polygon
+// delimits). It reports false when no predecessor with a polygon is
+// loaded.
+func deriveSuccessor(to string, all []plan.DivisionChange, byCode map[string]plan.Unit) (derived, bool, error) {
 	var (
 		parts            []orb.MultiPolygon
 		from, left       []string
@@ -125,14 +167,14 @@ func deriveSuccessor(ctx context.Context, tx *sql.Tx, to string, all []plan.Divi
 		}
 	}
 	if len(parts) == 0 {
-		return false, nil
+		return derived{}, false, nil
 	}
 	geom, err := topo.Union(parts...)
 	if err != nil {
-		return false, err
+		return derived{}, false, err
 	}
 	if len(geom) == 0 {
-		return false, errors.New("the union of its predecessors is empty")
+		return derived{}, false, errors.New("the union of its predecessors is empty")
 	}
 	text := fmt.Sprintf("approximate: drawn as the union of the former %s", strings.Join(from, " and "))
 	if note != "" {
@@ -146,21 +188,8 @@ func deriveSuccessor(ctx context.Context, tx *sql.Tx, to string, all []plan.Divi
 	}
 	blob, err := EncodeGeometry(geom)
 	if err != nil {
-		return false, err
+		return derived{}, false, err
 	}
-	label := geo.LabelPoint(geom)
-	// Plain UPDATE or INSERT (not an upsert), so that the GeoPackage
-	// R-tree triggers see an ordinary change.
-	res, err := tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, area_km2 = ?, label_lon = ?, label_lat = ?,
-		seat_lon = ?, seat_lat = ?, note = ?, valid_from = ? WHERE code = ?`,
-		blob, name, geo.AreaKm2(geom), label[0], label[1], label[0], label[1], text, date, to)
-	if err != nil {
-		return false, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, kind, parent, approximate, area_km2, label_lon, label_lat,
-			seat_lon, seat_lat, note, valid_from) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
-			blob, to, name, first.Kind, first.Parent, geo.AreaKm2(geom), label[0], label[1], label[0], label[1], text, date)
-	}
-	return err == nil, err
+	return derived{code: to, name: name, kind: first.Kind, parent: first.Parent, note: text, date: date,
+		geom: geom, blob: blob, label: geo.LabelPoint(geom)}, true, nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/indmap/indmap/geo/rtree"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/paulmach/orb"
 	sf "github.com/peterstace/simplefeatures/geom"
 )
@@ -43,7 +44,7 @@ func toSF(mp orb.MultiPolygon, lat0 float64) (sf.MultiPolygon, error) {
 // in a plan.
 func TestStoredUnitsDoNotOverlap(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities", "shandong-counties")
-	snap, err := st.Load(context.Background())
+	snap, err := readmodel.Load(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,8 +47,13 @@ func splitList(s, sep string) []string {
 	return strings.Split(s, sep)
 }
 
-func readPlans(ctx context.Context, q querier) ([]plan.Plan, error) {
-	rows, err := q.QueryContext(ctx, `SELECT id, title, title_en, kind, as_of, region, unit_kinds, display, rules FROM plans ORDER BY id`)
+// readPlans reads every plan, or the one of id when given.
+func readPlans(ctx context.Context, q querier, id ...string) ([]plan.Plan, error) {
+	query, args := `SELECT id, title, title_en, kind, as_of, region, unit_kinds, display, rules FROM plans ORDER BY id`, []any{}
+	if len(id) == 1 {
+		query, args = `SELECT id, title, title_en, kind, as_of, region, unit_kinds, display, rules FROM plans WHERE id = ?`, []any{id[0]}
+	}
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -180,40 +185,71 @@ func readNeighbours(ctx context.Context, q querier) ([]geo.Neighbour, error) {
 	return out, err
 }
 
-// Load reads the whole store at one data version into an immutable
-// in-memory snapshot.
-func (s *Store) Load(ctx context.Context) (*Snapshot, error) {
+// Data is what the store holds at one data version: rows, as stored.
+// The read model (package readmodel) builds what is read from it.
+type Data struct {
+	Version int64
+	// Geometry is nil when it is the one the caller said it has (see
+	// Load).
+	Geometry *Geometry
+	Plans    []plan.Plan
+	// Revisions is each plan's newest revision.
+	Revisions map[string]int
+}
+
+// Geometry is the units, with their links to predecessors and
+// successors, and their adjacency, at one geometry version. It is never
+// modified once loaded: snapshots share it until it changes.
+type Geometry struct {
+	Version    int64
+	Units      []plan.Unit // by code
+	Neighbours []geo.Neighbour
+}
+
+// Load reads the store at one data version, in one read transaction. The
+// geometry (the bulk of it) is read only when its version is not have:
+// a write of a plan's assignments reloads plans only.
+func (s *Store) Load(ctx context.Context, have int64) (*Data, error) {
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	v, err := dataVersion(ctx, tx)
+	if err := s.checkSchema(ctx, tx); err != nil {
+		return nil, err
+	}
+	v, err := versions(ctx, tx)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	units, err := readUnits(ctx, tx)
+	d := &Data{Version: v.Data}
+	if v.Geometry != have || have == 0 {
+		if d.Geometry, err = readGeometry(ctx, tx, v.Geometry); err != nil {
+			return nil, err
+		}
+	}
+	if d.Plans, err = readPlans(ctx, tx); err != nil {
+		return nil, fmt.Errorf("load plans: %w", err)
+	}
+	if d.Revisions, err = readRevisionHeads(ctx, tx); err != nil {
+		return nil, fmt.Errorf("load revisions: %w", err)
+	}
+	return d, nil
+}
+
+func readGeometry(ctx context.Context, q querier, version int64) (*Geometry, error) {
+	units, err := readUnits(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("load units: %w", err)
 	}
-	plans, err := readPlans(ctx, tx)
-	if err != nil {
-		return nil, fmt.Errorf("load plans: %w", err)
-	}
-	ns, err := readNeighbours(ctx, tx)
+	ns, err := readNeighbours(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("load adjacency: %w", err)
 	}
-	changes, err := readDivisionChanges(ctx, tx)
+	changes, err := readDivisionChanges(ctx, q)
 	if err != nil {
 		return nil, fmt.Errorf("load division changes: %w", err)
 	}
 	linkUnits(units, changes)
-	heads, err := readRevisionHeads(ctx, tx)
-	if err != nil {
-		return nil, fmt.Errorf("load revisions: %w", err)
-	}
-	snap := NewSnapshot(v, units, plans, ns)
-	snap.revisions = heads
-	return snap, nil
+	return &Geometry{Version: version, Units: units, Neighbours: ns}, nil
 }

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -27,6 +26,9 @@ type Revision struct {
 	Warnings     int       `json:"warnings"`
 	Forced       bool      `json:"forced"`
 	RestoredFrom *int      `json:"restored_from,omitempty"`
+	// DataVersion is the data version a write made (set by writes only):
+	// a server acknowledges the write once it serves that version.
+	DataVersion int64 `json:"-"`
 }
 
 // revisionContent is what a revision keeps, to restore it.
@@ -119,7 +121,7 @@ func addRevision(ctx context.Context, tx *sql.Tx, planID string, as []plan.Assig
 // and records the write as a revision.
 func (s *Store) WriteAssignments(ctx context.Context, planID string, as []plan.Assignment, cs []plan.Cluster, m WriteMeta) (Revision, error) {
 	var r Revision
-	err := s.write(ctx, true, func(tx *sql.Tx) error {
+	err := s.write(ctx, changeData, func(tx *sql.Tx) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ?`, planID).Scan(&exists); err != nil {
 			return err
@@ -140,7 +142,13 @@ func (s *Store) WriteAssignments(ctx context.Context, planID string, as []plan.A
 			return err
 		}
 		var err error
-		r, err = addRevision(ctx, tx, planID, as, cs, m)
+		if r, err = addRevision(ctx, tx, planID, as, cs, m); err != nil {
+			return err
+		}
+		// write moves the data version on by one after fn, in this
+		// transaction.
+		v, err := metaInt(ctx, tx, "data_version")
+		r.DataVersion = v + 1
 		return err
 	})
 	return r, err
@@ -201,37 +209,6 @@ func (s *Store) LatestRevision(ctx context.Context, planID string) (Revision, er
 	return rs[0], nil
 }
 
-// PlanAt is snap's plan as its revision n stored it (n = 0: its newest
-// revision, the snapshot's content), with that revision.
-func (s *Store) PlanAt(ctx context.Context, snap *Snapshot, planID string, n int) (*plan.Plan, Revision, error) {
-	p, err := snap.LookupPlan(planID)
-	if err != nil {
-		return nil, Revision{}, err
-	}
-	if n == 0 {
-		n = snap.Revision(planID)
-	}
-	rs, err := s.Revisions(ctx, planID)
-	if err != nil {
-		return nil, Revision{}, err
-	}
-	i := slices.IndexFunc(rs, func(r Revision) bool { return r.N == n })
-	if i < 0 {
-		return nil, Revision{}, fmt.Errorf("plan %s: revision %d: %w", planID, n, ErrNoRevision)
-	}
-	if n == snap.Revision(planID) {
-		return p, rs[i], nil
-	}
-	as, cs, err := s.RevisionContent(ctx, planID, n)
-	if err != nil {
-		return nil, Revision{}, err
-	}
-	old := *p
-	old.Assignments, old.Clusters = as, cs
-	old.IndexHoldings()
-	return &old, rs[i], nil
-}
-
 // RevisionContent returns what revision n of a plan stored.
 func (s *Store) RevisionContent(ctx context.Context, planID string, n int) ([]plan.Assignment, []plan.Cluster, error) {
 	var content string
@@ -247,4 +224,9 @@ func (s *Store) RevisionContent(ctx context.Context, planID string, n int) ([]pl
 		return nil, nil, fmt.Errorf("plan %s: revision %d: %w", planID, n, err)
 	}
 	return c.Assignments, c.Clusters, nil
+}
+
+// CurrentRevision is a plan's newest revision (0: none).
+func (s *Store) CurrentRevision(ctx context.Context, planID string) (int, error) {
+	return currentRevision(ctx, s.reader, planID)
 }

@@ -10,9 +10,6 @@ import (
 // The WKT of EPSG:4326 as GeoPackage writers record it.
 const wgs84WKT = `GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563,AUTHORITY["EPSG","7030"]],AUTHORITY["EPSG","6326"]],PRIMEM["Greenwich",0,AUTHORITY["EPSG","8901"]],UNIT["degree",0.0174532925199433,AUTHORITY["EPSG","9122"]],AUTHORITY["EPSG","4326"]]`
 
-// schemaVersion is indmap's own schema, kept in indmap_meta.
-const schemaVersion = "4"
-
 var coreSchema = []string{
 	`CREATE TABLE gpkg_spatial_ref_sys (
 		srs_name TEXT NOT NULL,
@@ -124,7 +121,6 @@ var attributeTables = []struct{ name, ddl, description string }{
 		fid INTEGER PRIMARY KEY AUTOINCREMENT,
 		id TEXT NOT NULL UNIQUE,
 		title TEXT NOT NULL,
-		title_en TEXT NOT NULL DEFAULT '',
 		kind TEXT NOT NULL,
 		as_of TEXT NOT NULL DEFAULT '',
 		region TEXT NOT NULL,
@@ -205,13 +201,16 @@ var attributeTables = []struct{ name, ddl, description string }{
 
 var metaSchema = []string{
 	`CREATE TABLE indmap_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)`,
-	`INSERT INTO indmap_meta VALUES ('schema_version', '` + schemaVersion + `'), ('data_version', '0')`,
+	`INSERT INTO indmap_meta VALUES ('schema_version', '4'), ('data_version', '0')`,
 	`CREATE INDEX assignments_plan ON assignments (plan_id, unit_code)`,
 	`CREATE INDEX cluster_hosts_unit ON cluster_hosts (unit_code)`,
 }
 
-// createSchema lays out a new GeoPackage in one transaction.
-func createSchema(ctx context.Context, tx *sql.Tx) error {
+// createSchema4 lays out a new GeoPackage as schema 4, the first
+// released one; the migrations after it bring a new file to the current
+// schema in the same transaction, so a new file and a migrated one are
+// the same. This is frozen: change the schema with a migration.
+func createSchema4(ctx context.Context, tx *sql.Tx) error {
 	stmts := append([]string{
 		fmt.Sprintf("PRAGMA application_id = %d", gpkgApplicationID),
 		fmt.Sprintf("PRAGMA user_version = %d", gpkgUserVersion),

@@ -27,19 +27,36 @@ type Store struct {
 	writer   *sql.DB
 	reader   *sql.DB
 	readOnly bool
+	// Migrated lists the migrations Open ran on the file (none when it
+	// was current).
+	Migrated []Step
 }
 
 // ErrReadOnly is returned by writes to a store opened read-only.
 var ErrReadOnly = errors.New("database is read-only")
 
-// Open opens the GeoPackage at path, creating it when missing. A file the
-// process cannot write is opened read-only (ReadOnly reports it).
+// Open opens the GeoPackage at path, creating it when missing, and
+// migrates an older schema (Migrated says what ran). A file the process
+// cannot write is opened read-only (ReadOnly reports it).
 func Open(ctx context.Context, path string) (*Store, error) {
+	return open(ctx, path, false)
+}
+
+// OpenReadOnly opens an existing GeoPackage for reading only: nothing is
+// created or migrated, and a file of another schema is refused.
+func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return open(ctx, path, true)
+}
+
+func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 	registerFunctions()
-	s := &Store{path: path}
+	s := &Store{path: path, readOnly: readOnly}
 	_, statErr := os.Stat(path)
 	exists := statErr == nil
-	if exists {
+	if exists && !readOnly {
 		if f, err := os.OpenFile(path, os.O_RDWR, 0); err != nil {
 			if !errors.Is(err, os.ErrPermission) && !errors.Is(err, syscall.EROFS) {
 				return nil, fmt.Errorf("open %s: %w", path, err)
@@ -73,41 +90,35 @@ func Open(ctx context.Context, path string) (*Store, error) {
 			return nil, err
 		}
 	}
-	if err := s.init(ctx, exists); err != nil {
+	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	return s, nil
 }
 
-func (s *Store) init(ctx context.Context, exists bool) error {
-	var n int
-	if err := s.writer.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'indmap_meta'`).Scan(&n); err != nil {
-		return err
-	}
-	if n == 1 {
-		var v string
-		if err := s.writer.QueryRowContext(ctx, `SELECT value FROM indmap_meta WHERE key = 'schema_version'`).Scan(&v); err != nil {
+func (s *Store) init(ctx context.Context) error {
+	if s.readOnly {
+		// A file that cannot be written cannot be migrated: it is read
+		// only when it has this indmap's schema.
+		have, err := schemaOf(ctx, s.reader)
+		if err != nil {
 			return err
 		}
-		if v != schemaVersion {
-			return fmt.Errorf("schema version %s, this indmap reads %s: recreate it with indmap init --force", v, schemaVersion)
+		if have == 0 {
+			return ErrReadOnly
+		}
+		if have != SchemaVersion {
+			return &SchemaError{Path: s.path, Have: have, Want: SchemaVersion}
 		}
 		return nil
 	}
-	if exists {
-		var tables int
-		if err := s.writer.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&tables); err != nil {
-			return err
-		}
-		if tables > 0 {
-			return errors.New("not an indmap GeoPackage (no indmap_meta table)")
-		}
+	steps, err := s.migrate(ctx)
+	if err != nil {
+		return err
 	}
-	if s.readOnly {
-		return ErrReadOnly
-	}
-	return s.write(ctx, false, func(tx *sql.Tx) error { return createSchema(ctx, tx) })
+	s.Migrated = steps
+	return nil
 }
 
 // Path is the file the store reads.
@@ -131,9 +142,21 @@ func (s *Store) Close() error {
 	return errors.Join(errs...)
 }
 
-// write runs fn in one immediate transaction; with bump, the data version
-// moves on in the same transaction. Nothing of a failed fn is kept.
-func (s *Store) write(ctx context.Context, bump bool, fn func(*sql.Tx) error) error {
+// What a write changes: the data version moves with every change of
+// data; the geometry version only with units, adjacency and divisions.
+type change int
+
+const (
+	changeNothing  change = iota // bookkeeping (the token key)
+	changeData                   // plans, assignments, revisions
+	changeGeometry               // units, adjacency, divisions (and so the data)
+)
+
+// write runs fn in one immediate transaction and moves the versions on
+// as ch says, in the same transaction. Nothing of a failed fn is kept. A
+// file whose schema changed under the process (a newer indmap migrated
+// it) is not written.
+func (s *Store) write(ctx context.Context, ch change, fn func(*sql.Tx) error) error {
 	if s.readOnly {
 		return ErrReadOnly
 	}
@@ -142,21 +165,71 @@ func (s *Store) write(ctx context.Context, bump bool, fn func(*sql.Tx) error) er
 		return err
 	}
 	defer tx.Rollback()
+	if err := s.checkSchema(ctx, tx); err != nil {
+		return err
+	}
 	if err := fn(tx); err != nil {
 		return err
 	}
-	if bump {
-		if _, err := tx.ExecContext(ctx, `UPDATE indmap_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'data_version'`); err != nil {
+	keys := map[change][]string{changeData: {"data_version"}, changeGeometry: {"data_version", "geometry_version"}}[ch]
+	for _, k := range keys {
+		if _, err := tx.ExecContext(ctx, `UPDATE indmap_meta SET value = CAST(value AS INTEGER) + 1 WHERE key = ?`, k); err != nil {
 			return err
 		}
 	}
 	return tx.Commit()
 }
 
-// DataVersion is a counter that every committed change moves on; caches
-// and the in-memory snapshot key on it.
+// checkSchema fails unless the file still has this indmap's schema.
+func (s *Store) checkSchema(ctx context.Context, q querier) error {
+	have, err := schemaOf(ctx, q)
+	if err != nil {
+		return err
+	}
+	if have != SchemaVersion {
+		return &SchemaError{Path: s.path, Have: have, Want: SchemaVersion}
+	}
+	return nil
+}
+
+// Versions are a file's counters at one moment.
+type Versions struct {
+	// Data moves on with every committed change; caches and the
+	// in-memory snapshot key on it.
+	Data int64
+	// Geometry moves on only when units, adjacency or divisions change.
+	Geometry int64
+	Schema   int
+}
+
+// Versions reads the file's versions in one read.
+func (s *Store) Versions(ctx context.Context) (Versions, error) {
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return Versions{}, err
+	}
+	defer tx.Rollback()
+	return versions(ctx, tx)
+}
+
+func versions(ctx context.Context, q querier) (Versions, error) {
+	var v Versions
+	var err error
+	if v.Schema, err = schemaOf(ctx, q); err != nil {
+		return v, err
+	}
+	if v.Data, err = metaInt(ctx, q, "data_version"); err != nil {
+		return v, err
+	}
+	if v.Schema >= 6 {
+		v.Geometry, err = metaInt(ctx, q, "geometry_version")
+	}
+	return v, err
+}
+
+// DataVersion is the data version alone (see Versions).
 func (s *Store) DataVersion(ctx context.Context) (int64, error) {
-	return dataVersion(ctx, s.reader)
+	return metaInt(ctx, s.reader, "data_version")
 }
 
 type querier interface {
@@ -164,10 +237,10 @@ type querier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-func dataVersion(ctx context.Context, q querier) (int64, error) {
+func metaInt(ctx context.Context, q querier, key string) (int64, error) {
 	var v string
-	if err := q.QueryRowContext(ctx, `SELECT value FROM indmap_meta WHERE key = 'data_version'`).Scan(&v); err != nil {
-		return 0, err
+	if err := q.QueryRowContext(ctx, `SELECT value FROM indmap_meta WHERE key = ?`, key).Scan(&v); err != nil {
+		return 0, fmt.Errorf("%s: %w", key, err)
 	}
 	return strconv.ParseInt(v, 10, 64)
 }
@@ -193,7 +266,7 @@ func (s *Store) TokenKey(ctx context.Context) ([]byte, error) {
 		return key, nil
 	}
 	// Not a data change: the data version stays.
-	err = s.write(ctx, false, func(tx *sql.Tx) error {
+	err = s.write(ctx, changeNothing, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO indmap_meta (key, value) VALUES ('token_key', ?)`, hex.EncodeToString(key))
 		return err
 	})

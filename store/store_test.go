@@ -15,6 +15,7 @@ import (
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb"
 )
@@ -106,7 +107,7 @@ func TestGeometryRoundTrip(t *testing.T) {
 func TestSnapshot(t *testing.T) {
 	ctx := context.Background()
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
-	snap, err := st.Load(ctx)
+	snap, err := readmodel.Load(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,7 @@ func TestZoneReplacedByPolygon(t *testing.T) {
 	if res.ZonesReplaced != 1 || res.Added != 0 {
 		t.Errorf("result %+v", res)
 	}
-	snap, _ := st.Load(ctx)
+	snap, _ := readmodel.Load(ctx, st)
 	z, _ := snap.Unit("cq-liangjiang")
 	if z.Approximate || z.Kind != plan.KindZone || z.Parent != "500000" || len(z.Hosts) != 3 {
 		t.Errorf("zone after polygon import: %+v", z)
@@ -174,18 +175,18 @@ func TestZoneReplacedByPolygon(t *testing.T) {
 func TestFailedWritesLeaveDataAsItWas(t *testing.T) {
 	ctx := context.Background()
 	st := testdb.Seeded(t, "chongqing-districts")
-	before, _ := st.Load(ctx)
+	before, _ := readmodel.Load(ctx, st)
 	good := testdb.Boundaries(t, "shandong-cities")
 	bad := append(good, geo.Boundary{Code: "370000", Name: "山东省", Level: "province", Geom: good[0].Geom})
 	if _, err := st.ImportBoundaries(ctx, bad, geo.DefaultAdjacency); err == nil || !strings.Contains(err.Error(), `level "province"`) {
 		t.Fatalf("err = %v", err)
 	}
-	_, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader("unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,\n999999,x,main,CQ-SIS,,\n"), "bad.csv", store.ImportOptions{})
-	var invalid *store.InvalidError
+	_, err := readmodel.ImportPlanFile(ctx, st, plan.ChongqingID, strings.NewReader("unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,\n999999,x,main,CQ-SIS,,\n"), "bad.csv", readmodel.ImportOptions{})
+	var invalid *readmodel.InvalidError
 	if !errors.As(err, &invalid) || invalid.Report.Violations[0].Rule != plan.RuleUnknownUnit || invalid.Report.Violations[0].Lines[0] != 3 {
 		t.Fatalf("err = %v", err)
 	}
-	after, _ := st.Load(ctx)
+	after, _ := readmodel.Load(ctx, st)
 	if after.Version != before.Version || len(after.Units) != len(before.Units) || len(after.Neighbours) != len(before.Neighbours) {
 		t.Errorf("failed writes changed data: version %d→%d, units %d→%d", before.Version, after.Version, len(before.Units), len(after.Units))
 	}
@@ -199,23 +200,23 @@ func TestImportPlanFile(t *testing.T) {
 	ctx := context.Background()
 	st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
 	v0, _ := st.DataVersion(ctx)
-	f, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader(
-		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,软件信息服务,,my.csv\ncq-wansheng,万盛经开区,special,CQ-NDS,,\n"), "my.csv", store.ImportOptions{})
+	f, err := readmodel.ImportPlanFile(ctx, st, plan.ChongqingID, strings.NewReader(
+		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,软件信息服务,,my.csv\ncq-wansheng,万盛经开区,special,CQ-NDS,,\n"), "my.csv", readmodel.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if f.Revision.Assignments != 2 || f.Report.Subject != "my.csv" || !f.Report.Valid || f.Revision.Author != "import my.csv" {
 		t.Errorf("%+v", f)
 	}
-	snap, _ := st.Load(ctx)
+	snap, _ := readmodel.Load(ctx, st)
 	p, _ := snap.Plan(plan.ChongqingID)
 	if len(p.Assignments) != 2 || p.Assignments[0].Industry != "CQ-SIS" || snap.Version != v0+1 {
 		t.Errorf("after import: %+v, version %d→%d", p.Assignments, v0, snap.Version)
 	}
-	if _, err := st.ImportPlanFile(ctx, plan.ShandongID, strings.NewReader("unit_code,unit_name,role,industry,detail,source\n370200,青岛市,main,x,,\n"), "picks.csv", store.ImportOptions{}); !errors.Is(err, store.ErrWrongKind) || !strings.Contains(err.Error(), "picks.csv: a district-picks file, but plan shandong-clusters is clusters") {
+	if _, err := readmodel.ImportPlanFile(ctx, st, plan.ShandongID, strings.NewReader("unit_code,unit_name,role,industry,detail,source\n370200,青岛市,main,x,,\n"), "picks.csv", readmodel.ImportOptions{}); !errors.Is(err, readmodel.ErrWrongKind) || !strings.Contains(err.Error(), "picks.csv: a district-picks file, but plan shandong-clusters is clusters") {
 		t.Errorf("kind mismatch: %v", err)
 	}
-	if _, err := st.ImportPlanFile(ctx, "nope", strings.NewReader(""), "x.csv", store.ImportOptions{}); err == nil || !strings.Contains(err.Error(), `no plan "nope"`) {
+	if _, err := readmodel.ImportPlanFile(ctx, st, "nope", strings.NewReader(""), "x.csv", readmodel.ImportOptions{}); err == nil || !strings.Contains(err.Error(), `no plan "nope"`) {
 		t.Errorf("unknown plan: %v", err)
 	}
 }
@@ -327,7 +328,7 @@ func TestEnglishNamesStored(t *testing.T) {
 	if _, err := db.Exec(`UPDATE units SET name_en = '' WHERE code = '500115'`); err != nil {
 		t.Fatal(err)
 	}
-	snap, err := st.Load(ctx)
+	snap, err := readmodel.Load(ctx, st)
 	if err != nil {
 		t.Fatal(err)
 	}

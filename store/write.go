@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"math"
 	"sort"
 	"strings"
@@ -38,127 +37,214 @@ func unitKind(level string) (string, error) {
 	return "", fmt.Errorf("level %q is not imported (want city or district)", level)
 }
 
+// ErrMoved is returned by an import when another writer changed the
+// units while it computed: nothing was stored; read the files again and
+// retry.
+var ErrMoved = errors.New("the stored boundaries changed during the import")
+
 // ImportBoundaries stores boundaries (replacing units with the same code,
 // including an approximate zone point), makes the polygons of each kind
-// a partition and recomputes the adjacency graph of all stored polygons,
-// in one transaction. The partition is computed before anything is
-// written, so each unit's geometry is written once. It takes the
-// boundaries' geometries over (bs[i].Geom is nil afterwards), so that a
-// nationwide import does not hold them twice.
+// a partition, recomputes the adjacency graph of all stored polygons and
+// redraws derived successors. Everything is computed from the units
+// stored at one geometry version before the write lock is taken; the
+// write (one transaction) goes ahead only if that version is still
+// current, else it fails with ErrMoved and stores nothing. Readers and
+// planners' writes go on while it computes. It takes the boundaries'
+// geometries over (bs[i].Geom is nil afterwards), so that a nationwide
+// import does not hold them twice.
 func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo.AdjacencyOptions) (ImportResult, error) {
-	var res ImportResult
+	if s.readOnly {
+		return ImportResult{}, ErrReadOnly
+	}
+	ip, err := s.planImport(ctx, bs, adj)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	err = s.write(ctx, changeGeometry, func(tx *sql.Tx) error {
+		v, err := versions(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if v.Geometry != ip.geometry {
+			return fmt.Errorf("%w (geometry version %d, now %d)", ErrMoved, ip.geometry, v.Geometry)
+		}
+		return ip.apply(ctx, tx)
+	})
+	if err != nil {
+		return ImportResult{}, err
+	}
+	return ip.res, nil
+}
+
+// An importPlan is a boundary import computed and ready to write.
+type importPlan struct {
+	geometry int64 // the geometry version it was computed from
+	res      ImportResult
+	rows     []unitRow
+	pairs    []geo.Neighbour
+	derived  []derived
+}
+
+// unitRow is one unit to insert or update.
+type unitRow struct {
+	code, name, nameEn, kind, parent, repairs string
+	blob                                      []byte
+	area                                      float64
+	label, seat                               orb.Point
+	insert, moved                             bool // moved: a stored unit whose border the partition moved
+}
+
+// planImport reads the stored units at one geometry version and computes
+// what the import writes: each kind's partition, the adjacency, the
+// derived successors, every geometry encoded.
+func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.AdjacencyOptions) (*importPlan, error) {
 	// DataV files have no English: names are romanised here, once.
 	names, err := plan.DefaultNames()
 	if err != nil {
-		return res, err
+		return nil, err
 	}
-	err = s.write(ctx, true, func(tx *sql.Tx) error {
-		stored, err := readUnits(ctx, tx)
+	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	v, err := versions(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	stored, err := readUnits(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	changes, err := readDivisionChanges(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	tx.Rollback()
+	ip := &importPlan{geometry: v.Geometry}
+	old := make(map[string]plan.Unit, len(stored))
+	for _, u := range stored {
+		old[u.Code] = u
+	}
+	// The units after this import: the stored ones not replaced, then
+	// the new ones.
+	var all []plan.Unit
+	replaced := map[string]bool{}
+	for _, b := range bs {
+		replaced[b.Code] = true
+	}
+	for _, u := range stored {
+		if !replaced[u.Code] {
+			all = append(all, u)
+		}
+	}
+	stored = nil
+	first := len(all)
+	for i, b := range bs {
+		kind, err := unitKind(b.Level)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("boundary %d (%s %s): %w", i+1, b.Code, b.Name, err)
 		}
-		old := make(map[string]int, len(stored))
-		for i, u := range stored {
-			old[u.Code] = i
+		if o, ok := old[b.Code]; ok && o.Kind == plan.KindZone {
+			kind = plan.KindZone // a surveyed zone is still a zone
 		}
-		// The units after this import: the stored ones not replaced, then
-		// the new ones.
-		var all []plan.Unit
-		replaced := map[string]bool{}
-		for _, b := range bs {
-			replaced[b.Code] = true
-		}
-		for _, u := range stored {
-			if !replaced[u.Code] {
-				all = append(all, u)
-			}
-		}
-		kinds := make([]string, len(bs))
-		for i, b := range bs {
-			kind, err := unitKind(b.Level)
-			if err != nil {
-				return fmt.Errorf("boundary %d (%s %s): %w", i+1, b.Code, b.Name, err)
-			}
-			if j, ok := old[b.Code]; ok && stored[j].Kind == plan.KindZone {
-				kind = plan.KindZone // a surveyed zone is still a zone
-			}
-			kinds[i] = kind
-		}
-		first := len(all)
-		for i, b := range bs {
-			all = append(all, plan.Unit{Code: b.Code, Kind: kinds[i], Geom: b.Geom, Label: b.Label,
-				Repairs: append(append([]string(nil), b.Repairs.Fixed...), b.Repairs.Unfixed...)})
-			bs[i].Geom = nil
-		}
-		stored = nil
-		parts, err := partition(all)
+		all = append(all, plan.Unit{Code: b.Code, Name: b.Name, Kind: kind, Geom: b.Geom, Label: b.Label,
+			Repairs: append(append([]string(nil), b.Repairs.Fixed...), b.Repairs.Unfixed...)})
+		bs[i].Geom = nil
+	}
+	parts, err := partition(all)
+	if err != nil {
+		return nil, err
+	}
+	for i, b := range bs {
+		u, p := all[first+i], parts[first+i]
+		blob, err := EncodeGeometry(p.geom)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("boundary %s: %w", b.Code, err)
 		}
-		for i, b := range bs {
-			u, p := all[first+i], parts[first+i]
-			blob, err := EncodeGeometry(p.geom)
-			if err != nil {
-				return fmt.Errorf("boundary %s: %w", b.Code, err)
+		o, exists := old[b.Code]
+		if exists {
+			ip.res.Replaced++
+			if o.Approximate {
+				ip.res.ZonesReplaced++
 			}
-			repairs := strings.Join(append(u.Repairs, p.notes...), "; ")
-			nameEn := names.English(b.Code, b.Name)
-			if _, ok := old[b.Code]; !ok {
-				res.Added++
-				_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, name_en, kind, parent, approximate, area_km2,
-					label_lon, label_lat, seat_lon, seat_lat, repairs) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`,
-					blob, b.Code, b.Name, nameEn, u.Kind, b.Parent, geo.AreaKm2(p.geom), p.label[0], p.label[1], b.Seat[0], b.Seat[1], repairs)
-			} else {
-				var approximate bool
-				if err := tx.QueryRowContext(ctx, `SELECT approximate FROM units WHERE code = ?`, b.Code).Scan(&approximate); err != nil {
-					return fmt.Errorf("boundary %s: %w", b.Code, err)
-				}
-				res.Replaced++
-				if approximate {
-					res.ZonesReplaced++
-				}
-				_, err = tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, name_en = ?, kind = ?, approximate = 0, area_km2 = ?,
-					label_lon = ?, label_lat = ?, seat_lon = ?, seat_lat = ?, repairs = ?,
-					parent = CASE WHEN ? = '' THEN parent ELSE ? END WHERE code = ?`,
-					blob, b.Name, nameEn, u.Kind, geo.AreaKm2(p.geom), p.label[0], p.label[1], b.Seat[0], b.Seat[1], repairs, b.Parent, b.Parent, b.Code)
-			}
-			if err != nil {
-				return fmt.Errorf("boundary %s: %w", b.Code, err)
-			}
+		} else {
+			ip.res.Added++
 		}
-		// Stored units whose borders the partition moved.
-		for i, u := range all[:first] {
-			p := parts[i]
-			if p.geom == nil || !p.changed {
-				continue
-			}
-			blob, err := EncodeGeometry(p.geom)
-			if err != nil {
-				return fmt.Errorf("unit %s: %w", u.Code, err)
-			}
-			repairs := strings.Join(append(withoutPartitionNotes(u.Repairs), p.notes...), "; ")
-			if _, err := tx.ExecContext(ctx, `UPDATE units SET geom = ?, area_km2 = ?, label_lon = ?, label_lat = ?, repairs = ? WHERE code = ?`,
-				blob, geo.AreaKm2(p.geom), p.label[0], p.label[1], repairs, u.Code); err != nil {
-				return fmt.Errorf("unit %s: %w", u.Code, err)
-			}
+		ip.rows = append(ip.rows, unitRow{code: b.Code, name: b.Name, nameEn: names.English(b.Code, b.Name), kind: u.Kind,
+			parent: b.Parent, repairs: strings.Join(append(u.Repairs, p.notes...), "; "), blob: blob,
+			area: geo.AreaKm2(p.geom), label: p.label, seat: b.Seat, insert: !exists})
+	}
+	// Stored units whose borders the partition moved.
+	for i, u := range all[:first] {
+		p := parts[i]
+		if p.geom == nil || !p.changed {
+			continue
 		}
-		var shapes []geo.Shape
-		shared := map[string]map[string]float64{}
-		for i, u := range all {
-			if parts[i].geom != nil {
-				shapes = append(shapes, geo.Shape{ID: u.Code, Group: u.Kind, Geom: parts[i].geom})
-				shared[u.Code] = parts[i].shared
-			}
-		}
-		n, err := relink(ctx, tx, shapes, func(a, b string) float64 { return shared[a][b] }, adj)
-		res.Neighbours = n
+		blob, err := EncodeGeometry(p.geom)
 		if err != nil {
-			return err
+			return nil, fmt.Errorf("unit %s: %w", u.Code, err)
 		}
-		_, err = deriveSuccessors(ctx, tx)
+		ip.rows = append(ip.rows, unitRow{code: u.Code, moved: true, blob: blob, area: geo.AreaKm2(p.geom), label: p.label,
+			repairs: strings.Join(append(withoutPartitionNotes(u.Repairs), p.notes...), "; ")})
+	}
+	var shapes []geo.Shape
+	shared := map[string]map[string]float64{}
+	for i, u := range all {
+		if parts[i].geom != nil {
+			shapes = append(shapes, geo.Shape{ID: u.Code, Group: u.Kind, Geom: parts[i].geom})
+			shared[u.Code] = parts[i].shared
+			all[i].Geom = parts[i].geom
+		}
+	}
+	ip.pairs = geo.NeighboursKnown(shapes, adj, func(a, b string) float64 { return shared[a][b] })
+	ip.res.Neighbours = len(ip.pairs)
+	if ip.derived, err = deriveSuccessors(changes, all); err != nil {
+		return nil, err
+	}
+	return ip, nil
+}
+
+// apply writes a computed import.
+func (ip *importPlan) apply(ctx context.Context, tx *sql.Tx) error {
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO units (geom, code, name, name_en, kind, parent, approximate, area_km2,
+		label_lon, label_lat, seat_lon, seat_lat, repairs) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
 		return err
-	})
-	return res, err
+	}
+	defer insert.Close()
+	for _, r := range ip.rows {
+		switch {
+		case r.insert:
+			_, err = insert.ExecContext(ctx, r.blob, r.code, r.name, r.nameEn, r.kind, r.parent, r.area,
+				r.label[0], r.label[1], r.seat[0], r.seat[1], r.repairs)
+		case r.moved:
+			_, err = tx.ExecContext(ctx, `UPDATE units SET geom = ?, area_km2 = ?, label_lon = ?, label_lat = ?, repairs = ? WHERE code = ?`,
+				r.blob, r.area, r.label[0], r.label[1], r.repairs, r.code)
+		default:
+			_, err = tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, name_en = ?, kind = ?, approximate = 0, area_km2 = ?,
+				label_lon = ?, label_lat = ?, seat_lon = ?, seat_lat = ?, repairs = ?,
+				parent = CASE WHEN ? = '' THEN parent ELSE ? END WHERE code = ?`,
+				r.blob, r.name, r.nameEn, r.kind, r.area, r.label[0], r.label[1], r.seat[0], r.seat[1], r.repairs, r.parent, r.parent, r.code)
+		}
+		if err != nil {
+			return fmt.Errorf("unit %s: %w", r.code, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM adjacency`); err != nil {
+		return err
+	}
+	pair, err := tx.PrepareContext(ctx, `INSERT INTO adjacency (a, b, shared_km) VALUES (?, ?, ?)`)
+	if err != nil {
+		return err
+	}
+	defer pair.Close()
+	for _, n := range ip.pairs {
+		if _, err := pair.ExecContext(ctx, n.A, n.B, n.SharedKm); err != nil {
+			return err
+		}
+	}
+	return writeDerived(ctx, tx, ip.derived)
 }
 
 // part is a unit's share of the partition.
@@ -216,27 +302,6 @@ func partition(units []plan.Unit) ([]part, error) {
 	return out, nil
 }
 
-// relink replaces the adjacency table with the neighbours among the
-// shapes (a pair sharing a long enough border in the partition needs no
-// measuring) and updates the layer extent.
-func relink(ctx context.Context, tx *sql.Tx, shapes []geo.Shape, known func(a, b string) float64, opt geo.AdjacencyOptions) (int, error) {
-	ns := geo.NeighboursKnown(shapes, opt, known)
-	if _, err := tx.ExecContext(ctx, `DELETE FROM adjacency`); err != nil {
-		return 0, err
-	}
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO adjacency (a, b, shared_km) VALUES (?, ?, ?)`)
-	if err != nil {
-		return 0, err
-	}
-	defer stmt.Close()
-	for _, n := range ns {
-		if _, err := stmt.ExecContext(ctx, n.A, n.B, n.SharedKm); err != nil {
-			return 0, err
-		}
-	}
-	return len(ns), updateExtent(ctx, tx)
-}
-
 // geomHash is a hash of a multipolygon's coordinates.
 func geomHash(mp orb.MultiPolygon) uint64 {
 	h := fnv.New64a()
@@ -281,7 +346,7 @@ func updateExtent(ctx context.Context, tx *sql.Tx) error {
 // PutZones stores units known only by an approximate point. A zone that
 // already has a polygon keeps it.
 func (s *Store) PutZones(ctx context.Context, zones []plan.Unit) error {
-	return s.write(ctx, true, func(tx *sql.Tx) error {
+	return s.write(ctx, changeGeometry, func(tx *sql.Tx) error {
 		for _, z := range zones {
 			blob, err := EncodeGeometry(z.Geom)
 			if err != nil {
@@ -307,39 +372,41 @@ func (s *Store) PutZones(ctx context.Context, zones []plan.Unit) error {
 // PutPlan stores a plan with its catalogue, groups, limits and
 // assignments or clusters, replacing any stored plan of the same id.
 func (s *Store) PutPlan(ctx context.Context, p plan.Plan) error {
-	return s.write(ctx, true, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM plans WHERE id = ?`, p.ID); err != nil {
-			return err
-		}
-		rules, err := json.Marshal(p.Rules)
-		if err != nil {
-			return err
-		}
-		display, err := json.Marshal(p.Display)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, title, title_en, kind, as_of, region, unit_kinds, display, rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.ID, p.Title, p.TitleEn, string(p.Kind), p.AsOf, p.Region, strings.Join(p.UnitKinds, ","), string(display), string(rules)); err != nil {
-			return err
-		}
-		for _, in := range p.Catalogue {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO industries (plan_id, code, name, name_en, tier, tier_name, tier_name_en, confirmed)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, in.Code, in.Name, in.NameEn, in.Tier, in.TierName, in.TierNameEn, in.Confirmed); err != nil {
-				return fmt.Errorf("plan %s: industry %s: %w", p.ID, in.Code, err)
-			}
-		}
-		for unit, grp := range p.Groups {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO unit_groups (plan_id, unit_code, grp) VALUES (?, ?, ?)`, p.ID, unit, grp); err != nil {
-				return err
-			}
-		}
-		if err := replaceAssignments(ctx, tx, p.ID, p.Assignments, p.Clusters); err != nil {
-			return err
-		}
-		_, err = addRevision(ctx, tx, p.ID, p.Assignments, p.Clusters, WriteMeta{Author: "plan load"})
+	return s.write(ctx, changeData, func(tx *sql.Tx) error { return putPlan(ctx, tx, p) })
+}
+
+func putPlan(ctx context.Context, tx *sql.Tx, p plan.Plan) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM plans WHERE id = ?`, p.ID); err != nil {
 		return err
-	})
+	}
+	rules, err := json.Marshal(p.Rules)
+	if err != nil {
+		return err
+	}
+	display, err := json.Marshal(p.Display)
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO plans (id, title, title_en, kind, as_of, region, unit_kinds, display, rules) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		p.ID, p.Title, p.TitleEn, string(p.Kind), p.AsOf, p.Region, strings.Join(p.UnitKinds, ","), string(display), string(rules)); err != nil {
+		return err
+	}
+	for _, in := range p.Catalogue {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO industries (plan_id, code, name, name_en, tier, tier_name, tier_name_en, confirmed)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, p.ID, in.Code, in.Name, in.NameEn, in.Tier, in.TierName, in.TierNameEn, in.Confirmed); err != nil {
+			return fmt.Errorf("plan %s: industry %s: %w", p.ID, in.Code, err)
+		}
+	}
+	for unit, grp := range p.Groups {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO unit_groups (plan_id, unit_code, grp) VALUES (?, ?, ?)`, p.ID, unit, grp); err != nil {
+			return err
+		}
+	}
+	if err := replaceAssignments(ctx, tx, p.ID, p.Assignments, p.Clusters); err != nil {
+		return err
+	}
+	_, err = addRevision(ctx, tx, p.ID, p.Assignments, p.Clusters, WriteMeta{Author: "plan load"})
+	return err
 }
 
 func replaceAssignments(ctx context.Context, tx *sql.Tx, planID string, as []plan.Assignment, cs []plan.Cluster) error {
@@ -370,114 +437,30 @@ func replaceAssignments(ctx context.Context, tx *sql.Tx, planID string, as []pla
 	return nil
 }
 
-// ErrInvalid is returned (as an *InvalidError) by a write of a plan with
-// errors that was not forced.
-var ErrInvalid = errors.New("the plan breaks its rules")
-
-// An InvalidError carries the report of a refused write.
-type InvalidError struct{ Report plan.Report }
-
-func (e *InvalidError) Error() string {
-	return fmt.Sprintf("%s breaks %d rules (errors); nothing was stored: %v", e.Report.Subject, e.Report.Errors, ErrInvalid)
-}
-
-// Is makes errors.Is(err, ErrInvalid) true.
-func (e *InvalidError) Is(target error) bool { return target == ErrInvalid }
-
-// A Checked is a write that passed the rules (or was forced): what was
-// stored and the report of what was stored.
-type Checked struct {
-	Revision Revision
-	Report   plan.Report
-}
-
-// WriteChecked validates a parsed plan file against p's units and rules
-// in snap and stores it as p's assignments (or clusters), unless it
-// breaks a rule with severity error and force is false: then it stores
-// nothing and returns an *InvalidError with the report. Every writer
-// (the API's PUT, indmap import plan) goes through here, so the same
-// file gets the same verdict everywhere. subject names the file in the
-// report.
-func (s *Store) WriteChecked(ctx context.Context, snap *Snapshot, p *plan.Plan, parsed plan.Parsed, subject string, force bool, m WriteMeta) (Checked, error) {
-	if m.Expect != nil {
-		// A precondition comes before the work (RFC 9110 §13.2.1): a
-		// stale writer hears so before its file's errors. The check that
-		// counts is the one inside the write's transaction.
-		cur, err := currentRevision(ctx, s.reader, p.ID)
-		if err != nil {
-			return Checked{}, err
-		}
-		if cur != *m.Expect {
-			return Checked{}, &ConflictError{Plan: p.ID, Expected: *m.Expect, Current: cur}
-		}
-	}
-	report, err := snap.Validate(p, parsed, "")
-	if err != nil {
-		return Checked{}, err
-	}
-	report.Subject = subject
-	if !report.Valid && !force {
-		return Checked{Report: report}, &InvalidError{Report: report}
-	}
-	as, cs := p.Normalize(parsed)
-	m.Errors, m.Warnings, m.Forced = report.Errors, report.Warnings, !report.Valid
-	rev, err := s.WriteAssignments(ctx, p.ID, as, cs, m)
-	return Checked{Revision: rev, Report: report}, err
-}
-
-// ImportOptions say how ImportPlanFile reads and writes a file.
-type ImportOptions struct {
-	Limits plan.Limits
-	// Force stores a plan with errors.
-	Force bool
-	Meta  WriteMeta
-}
-
-// ImportPlanFile reads a planner's plan file (CSV, JSON or .xlsx) for a
-// stored plan and writes it through WriteChecked, atomically: on any
-// error nothing is stored. The author defaults to "import NAME".
-func (s *Store) ImportPlanFile(ctx context.Context, planID string, r io.Reader, name string, opt ImportOptions) (Checked, error) {
-	snap, err := s.Load(ctx)
-	if err != nil {
-		return Checked{}, err
-	}
-	p, err := snap.LookupPlan(planID)
-	if err != nil {
-		return Checked{}, fmt.Errorf("%s: %w", name, err)
-	}
-	parsed, err := plan.ParseFileLimits(r, name, opt.Limits)
-	if err != nil {
-		return Checked{}, err
-	}
-	if opt.Meta.Author == "" {
-		opt.Meta.Author = "import " + name
-	}
-	res, err := s.WriteChecked(ctx, snap, p, parsed, name, opt.Force, opt.Meta)
-	if err != nil && !errors.Is(err, ErrInvalid) {
-		err = fmt.Errorf("%s: %w", name, err)
-	}
-	return res, err
-}
-
 // PutDefinition creates a plan from a definition, or applies it to the
-// stored plan of the same id, keeping its assignments; it reports whether
-// the plan is new.
+// stored plan of the same id, keeping its assignments (read and written
+// in one transaction); it reports whether the plan is new.
 func (s *Store) PutDefinition(ctx context.Context, d plan.Definition) (bool, error) {
-	snap, err := s.Load(ctx)
-	if err != nil {
-		return false, err
-	}
-	var p plan.Plan
-	old, exists := snap.Plan(d.ID)
-	if exists {
-		p = *old
-	}
-	if !exists && len(d.Catalogue) == 0 {
-		return false, fmt.Errorf("plan %s is new: its definition needs a catalogue", d.ID)
-	}
-	if exists && old.Kind != d.Kind {
-		return false, fmt.Errorf("plan %s is %s; a definition cannot make it %s", d.ID, old.Kind, d.Kind)
-	}
-	d.Apply(&p)
-	return !exists, s.PutPlan(ctx, p)
+	var created bool
+	err := s.write(ctx, changeData, func(tx *sql.Tx) error {
+		plans, err := readPlans(ctx, tx, d.ID)
+		if err != nil {
+			return err
+		}
+		var p plan.Plan
+		exists := len(plans) == 1
+		if exists {
+			p = plans[0]
+		}
+		if !exists && len(d.Catalogue) == 0 {
+			return fmt.Errorf("plan %s is new: its definition needs a catalogue", d.ID)
+		}
+		if exists && p.Kind != d.Kind {
+			return fmt.Errorf("plan %s is %s; a definition cannot make it %s", d.ID, p.Kind, d.Kind)
+		}
+		d.Apply(&p)
+		created = !exists
+		return putPlan(ctx, tx, p)
+	})
+	return created, err
 }

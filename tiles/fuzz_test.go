@@ -11,7 +11,7 @@ import (
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/internal/mvtcheck"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
@@ -72,7 +72,7 @@ func FuzzPolygonTile(f *testing.F) {
 			return
 		}
 		p := plan.Plan{ID: "p", Kind: plan.DistrictPicks, Region: "x", UnitKinds: []string{plan.KindDistrict}}
-		ix := NewIndex(store.NewSnapshot(1, units, []plan.Plan{p}, nil))
+		ix := NewIndex(readmodel.NewSnapshot(1, units, []plan.Plan{p}, nil))
 		gz, err := ix.Encode(Request{Plan: "p", Tile: tile})
 		if err != nil || gz == nil {
 			if err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/geo/rtree"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
@@ -49,10 +49,10 @@ type Index struct {
 // planIndex is one plan at one data version.
 type planIndex struct {
 	plan *plan.Plan
-	snap *store.Snapshot
+	snap *readmodel.Snapshot
 	geom *planGeom
 	// themeTag names the plan's thematic content (see
-	// store.Snapshot.PlanTag); geom.tag its geometry.
+	// readmodel.Snapshot.PlanTag); geom.tag its geometry.
 	themeTag string
 }
 
@@ -132,11 +132,11 @@ func FeatureID(code string) uint64 {
 }
 
 // NewIndex prepares every plan of a snapshot for tiling.
-func NewIndex(snap *store.Snapshot) *Index { return NewIndexFrom(snap, nil) }
+func NewIndex(snap *readmodel.Snapshot) *Index { return NewIndexFrom(snap, nil) }
 
 // NewIndexFrom is NewIndex reusing the geometry of prev's plans whose
 // geometry tag has not changed.
-func NewIndexFrom(snap *store.Snapshot, prev *Index) *Index {
+func NewIndexFrom(snap *readmodel.Snapshot, prev *Index) *Index {
 	ix := &Index{Version: snap.Version, MaxZoom: DefaultMaxZoom, plans: map[string]*planIndex{},
 		gzips: make(chan *gzip.Writer, 2*runtime.GOMAXPROCS(0))}
 	for i := range snap.Plans {
@@ -156,7 +156,7 @@ func NewIndexFrom(snap *store.Snapshot, prev *Index) *Index {
 	return ix
 }
 
-func newPlanGeom(snap *store.Snapshot, p *plan.Plan, tag string) *planGeom {
+func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 	pg := &planGeom{tag: tag, planID: p.ID, regionGroup: -1}
 	shapes := map[string][]orb.MultiPolygon{}
 	members := map[string][]int32{}

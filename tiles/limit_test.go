@@ -7,18 +7,18 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/paulmach/orb/maptile"
 )
 
-type oneSnapshot struct{ s *store.Snapshot }
+type oneSnapshot struct{ s *readmodel.Snapshot }
 
-func (o oneSnapshot) Snapshot(context.Context) (*store.Snapshot, error) { return o.s, nil }
+func (o oneSnapshot) Snapshot(context.Context) (*readmodel.Snapshot, error) { return o.s, nil }
 
 // TestRenderSlotsBound: with every render slot taken, a request waits
 // the configured time and then gets ErrBusy instead of queueing.
 func TestRenderSlotsBound(t *testing.T) {
-	snap := store.NewSnapshot(1, nil, []plan.Plan{{ID: "p", Kind: plan.DistrictPicks}}, nil)
+	snap := readmodel.NewSnapshot(1, nil, []plan.Plan{{ID: "p", Kind: plan.DistrictPicks}}, nil)
 	s := NewServerLimits(oneSnapshot{snap}, 1<<20, 1, 50*time.Millisecond, nil)
 	s.renders <- struct{}{} // the only slot is taken
 	start := time.Now()

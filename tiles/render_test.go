@@ -10,7 +10,7 @@ import (
 
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/tiles"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -22,7 +22,7 @@ import (
 
 var (
 	seedOnce sync.Once
-	seedSnap *store.Snapshot
+	seedSnap *readmodel.Snapshot
 )
 
 // index builds a tile index over Chongqing and Shandong's cities, once.
@@ -31,7 +31,7 @@ func index(t testing.TB) *tiles.Index {
 	seedOnce.Do(func() {
 		st := testdb.Seeded(t, "chongqing-districts", "shandong-cities")
 		var err error
-		if seedSnap, err = st.Load(context.Background()); err != nil {
+		if seedSnap, err = readmodel.Load(context.Background(), st); err != nil {
 			t.Fatal(err)
 		}
 	})

@@ -10,12 +10,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 )
 
-// Snapshots hands out the current data; *store.Live is one.
+// Snapshots hands out the current data; *readmodel.Live is one.
 type Snapshots interface {
-	Snapshot(ctx context.Context) (*store.Snapshot, error)
+	Snapshot(ctx context.Context) (*readmodel.Snapshot, error)
 }
 
 // Server keeps the tile index in step with the data and caches tiles.
@@ -61,15 +61,15 @@ func NewServerLimits(data Snapshots, cacheBytes int64, maxRenders int, renderWai
 func (s *Server) Cache() *Cache { return s.cache }
 
 // Prepare builds the index of a snapshot before it is published (a
-// store.Preparer), so that the snapshot and its index go live together.
-func (s *Server) Prepare(_ context.Context, snap *store.Snapshot) error {
+// readmodel.Preparer), so that the snapshot and its index go live together.
+func (s *Server) Prepare(_ context.Context, snap *readmodel.Snapshot) error {
 	s.install(snap)
 	return nil
 }
 
 // install builds the index of snap from the current one and makes it
 // current unless a newer one got there first; it reports whether it did.
-func (s *Server) install(snap *store.Snapshot) bool {
+func (s *Server) install(snap *readmodel.Snapshot) bool {
 	s.mu.Lock()
 	prev := s.cur
 	s.mu.Unlock()
@@ -124,7 +124,7 @@ func (s *Server) Index(ctx context.Context) (*Index, error) {
 
 // build makes an index in the background; a panic is logged and the
 // previous index goes on serving.
-func (s *Server) build(snap *store.Snapshot) {
+func (s *Server) build(snap *readmodel.Snapshot) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("tile index build panicked; serving the previous index", "data_version", snap.Version, "panic", r, "stack", string(debug.Stack()))

@@ -7,16 +7,16 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/tiles"
 	"github.com/paulmach/orb/maptile"
 )
 
 type fakeData struct {
-	cur atomic.Pointer[store.Snapshot]
+	cur atomic.Pointer[readmodel.Snapshot]
 }
 
-func (f *fakeData) Snapshot(context.Context) (*store.Snapshot, error) { return f.cur.Load(), nil }
+func (f *fakeData) Snapshot(context.Context) (*readmodel.Snapshot, error) { return f.cur.Load(), nil }
 
 func TestServerServesPreviousVersionDuringRebuild(t *testing.T) {
 	index(t)
@@ -36,7 +36,7 @@ func TestServerServesPreviousVersionDuringRebuild(t *testing.T) {
 	if _, entries, hits, _ := s.Cache().Stats(); entries != 1 || hits != 1 {
 		t.Errorf("cache: %d entries, %d hits", entries, hits)
 	}
-	next := store.NewSnapshot(seedSnap.Version+1, seedSnap.Units, seedSnap.Plans, seedSnap.Neighbours)
+	next := readmodel.NewSnapshot(seedSnap.Version+1, seedSnap.Units, seedSnap.Plans, seedSnap.Neighbours)
 	data.cur.Store(next)
 	// The request that sees the new version is served, whole, from the
 	// old index while the new one builds.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/tiles"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/encoding/mvt"
@@ -23,13 +23,13 @@ import (
 func TestGeometryKeptAcrossWrites(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts")
 	ctx := context.Background()
-	s1, _ := st.Load(ctx)
+	s1, _ := readmodel.Load(ctx, st)
 	ix1 := tiles.NewIndex(s1)
-	if _, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader(
-		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,t\n"), "t.csv", store.ImportOptions{}); err != nil {
+	if _, err := readmodel.ImportPlanFile(ctx, st, plan.ChongqingID, strings.NewReader(
+		"unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,t\n"), "t.csv", readmodel.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	s2, _ := st.Load(ctx)
+	s2, _ := readmodel.Load(ctx, st)
 	ix2 := tiles.NewIndexFrom(s2, ix1)
 	if ix2.Tag(plan.ChongqingID, "") != ix1.Tag(plan.ChongqingID, "") {
 		t.Error("a write moved the geometry tag")
@@ -59,7 +59,7 @@ func TestGeometryKeptAcrossWrites(t *testing.T) {
 // the coast of each kind apart).
 func TestKindsTiledApart(t *testing.T) {
 	st := testdb.Seeded(t, "shandong-cities", "shandong-counties")
-	snap, _ := st.Load(context.Background())
+	snap, _ := readmodel.Load(context.Background(), st)
 	ix := tiles.NewIndex(snap)
 	qingdao := orb.Point{120.38, 36.07}
 	for _, z := range []maptile.Zoom{6, 7, 8, 10} {
@@ -81,7 +81,7 @@ func TestKindsTiledApart(t *testing.T) {
 // cities' faces within each tile: each circle covers exactly its cities.
 func TestRegionsLayer(t *testing.T) {
 	st := testdb.Seeded(t, "shandong-cities")
-	snap, _ := st.Load(context.Background())
+	snap, _ := readmodel.Load(context.Background(), st)
 	ix := tiles.NewIndex(snap)
 	p, _ := snap.Plan(plan.ShandongID)
 	names := map[string]bool{}

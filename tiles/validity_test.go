@@ -15,7 +15,7 @@ import (
 	"github.com/indmap/indmap/internal/mvtcheck"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/tiles"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -25,17 +25,17 @@ const countiesID = "shandong-counties"
 
 var (
 	countiesOnce sync.Once
-	countiesSnap *store.Snapshot
+	countiesSnap *readmodel.Snapshot
 )
 
 // countiesIndex builds a tile index over Shandong's 137 counties as one
 // plan, once.
-func countiesIndex(t testing.TB) (*tiles.Index, *store.Snapshot) {
+func countiesIndex(t testing.TB) (*tiles.Index, *readmodel.Snapshot) {
 	t.Helper()
 	countiesOnce.Do(func() {
 		st := testdb.OnePlan(t, countiesID, "shandong-counties")
 		var err error
-		if countiesSnap, err = st.Load(context.Background()); err != nil {
+		if countiesSnap, err = readmodel.Load(context.Background(), st); err != nil {
 			t.Fatal(err)
 		}
 	})
@@ -54,7 +54,7 @@ type refIndex struct {
 	tree  *rtree.Tree
 }
 
-func newRefIndex(snap *store.Snapshot, planID string) *refIndex {
+func newRefIndex(snap *readmodel.Snapshot, planID string) *refIndex {
 	p, _ := snap.Plan(planID)
 	var mps []orb.MultiPolygon
 	for _, u := range snap.PlanUnits(p) {
@@ -310,7 +310,7 @@ func TestTilesValidEveryZoom(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		ix     *tiles.Index
-		snap   *store.Snapshot
+		snap   *readmodel.Snapshot
 		planID string
 		maxZ   maptile.Zoom
 	}{

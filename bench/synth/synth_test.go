@@ -13,6 +13,7 @@ import (
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
 	"github.com/paulmach/orb/maptile"
@@ -55,12 +56,12 @@ func BenchmarkImport(b *testing.B) {
 
 var (
 	nationOnce sync.Once
-	nationSnap *store.Snapshot
+	nationSnap *readmodel.Snapshot
 )
 
 // nationwide imports the synthetic partition once, with a plan over all
 // its cells.
-func nationwide(tb testing.TB) *store.Snapshot {
+func nationwide(tb testing.TB) *readmodel.Snapshot {
 	tb.Helper()
 	nationOnce.Do(func() {
 		data, _ := Generate(Nationwide)
@@ -86,7 +87,7 @@ func nationwide(tb testing.TB) *store.Snapshot {
 		if err := s.PutPlan(ctx, p); err != nil {
 			tb.Fatal(err)
 		}
-		if nationSnap, err = s.Load(ctx); err != nil {
+		if nationSnap, err = readmodel.Load(ctx, s); err != nil {
 			tb.Fatal(err)
 		}
 	})

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/internal/shareddata"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 )
 
@@ -78,7 +79,7 @@ func check(t *testing.T, ctx context.Context, db string, run int) {
 		t.Fatalf("run %d: open: %v", run, err)
 	}
 	defer st.Close()
-	snap, err := st.Load(ctx)
+	snap, err := readmodel.Load(ctx, st)
 	if err != nil {
 		t.Fatalf("run %d: load: %v", run, err)
 	}

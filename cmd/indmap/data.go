@@ -15,6 +15,7 @@ import (
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 )
 
@@ -107,7 +108,10 @@ func boundaryFiles(dir string) ([]string, error) {
 const importMemoryLimit = 200 << 20
 
 // importBoundaries reads every file first, so a bad file stops the import
-// before anything is written, then stores them in one transaction.
+// before anything is written, then stores them in one transaction. The
+// store computes the import without holding the write lock; when another
+// writer changed the units meanwhile, the files are read and the import
+// computed once more, then it fails.
 func importBoundaries(ctx context.Context, e *env, st *store.Store, files []string, opt geo.ReadOptions) error {
 	// A nationwide import works on some 200 MB of Go heap; left alone, the
 	// collector lets the heap grow to twice that. GOMEMLIMIT, when set,
@@ -115,30 +119,51 @@ func importBoundaries(ctx context.Context, e *env, st *store.Store, files []stri
 	if e.getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
 	}
+	for attempt := 1; ; attempt++ {
+		all, err := readBoundaries(e, files, opt, attempt == 1)
+		if err != nil {
+			return err
+		}
+		res, err := st.ImportBoundaries(ctx, all, geo.DefaultAdjacency)
+		if errors.Is(err, store.ErrMoved) && attempt == 1 {
+			fmt.Fprintf(e.stdout, "the stored boundaries changed while this import was computed (%v); computing it again\n", err)
+			continue
+		}
+		if errors.Is(err, store.ErrMoved) {
+			return fmt.Errorf("%w twice: another import is writing boundaries; nothing was stored, run it again when that one is done", err)
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "stored %d new and %d replaced units (%d zone points replaced by polygons); %d neighbour pairs\n",
+			res.Added, res.Replaced, res.ZonesReplaced, res.Neighbours)
+		return nil
+	}
+}
+
+// readBoundaries reads boundary files, saying what each holds and what
+// was repaired (when say).
+func readBoundaries(e *env, files []string, opt geo.ReadOptions, say bool) ([]geo.Boundary, error) {
 	var all []geo.Boundary
 	for _, f := range files {
 		bs, err := geo.ReadDataVFile(f, opt)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		fmt.Fprintf(e.stdout, "%s: %d units\n", f, len(bs))
-		for _, b := range bs {
-			for _, note := range b.Repairs.Fixed {
-				fmt.Fprintf(e.stdout, "  repaired %s %s: %s\n", b.Code, b.Name, note)
-			}
-			for _, note := range b.Repairs.Unfixed {
-				fmt.Fprintf(e.stdout, "  NOT REPAIRED %s %s: %s\n", b.Code, b.Name, note)
+		if say {
+			fmt.Fprintf(e.stdout, "%s: %d units\n", f, len(bs))
+			for _, b := range bs {
+				for _, note := range b.Repairs.Fixed {
+					fmt.Fprintf(e.stdout, "  repaired %s %s: %s\n", b.Code, b.Name, note)
+				}
+				for _, note := range b.Repairs.Unfixed {
+					fmt.Fprintf(e.stdout, "  NOT REPAIRED %s %s: %s\n", b.Code, b.Name, note)
+				}
 			}
 		}
 		all = append(all, bs...)
 	}
-	res, err := st.ImportBoundaries(ctx, all, geo.DefaultAdjacency)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "stored %d new and %d replaced units (%d zone points replaced by polygons); %d neighbour pairs\n",
-		res.Added, res.Replaced, res.ZonesReplaced, res.Neighbours)
-	return nil
+	return all, nil
 }
 
 func loadDefaults(ctx context.Context, e *env, st *store.Store) error {
@@ -203,7 +228,7 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return usageErr("%v", err)
 		}
-		st, err := store.Open(ctx, *db)
+		st, err := openStore(ctx, e, *db)
 		if err != nil {
 			return err
 		}
@@ -235,7 +260,7 @@ func importPlan(ctx context.Context, e *env, args []string) error {
 	if err := out.check(); err != nil {
 		return err
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, e, *db)
 	if err != nil {
 		return err
 	}
@@ -248,8 +273,8 @@ func importPlan(ctx context.Context, e *env, args []string) error {
 	if info, err := f.Stat(); err == nil && info.Size() > *maxBytes {
 		return fmt.Errorf("%s: %w (%d > %d bytes)", files[0], geo.ErrTooLarge, info.Size(), *maxBytes)
 	}
-	res, err := st.ImportPlanFile(ctx, *planID, f, files[0], store.ImportOptions{Limits: plan.Limits{MaxBytes: *maxBytes}, Force: *force})
-	if errors.Is(err, store.ErrInvalid) {
+	res, err := readmodel.ImportPlanFile(ctx, st, *planID, f, files[0], readmodel.ImportOptions{Limits: plan.Limits{MaxBytes: *maxBytes}, Force: *force})
+	if errors.Is(err, readmodel.ErrInvalid) {
 		if werr := out.write(e, res.Report); werr != nil {
 			return werr
 		}
@@ -320,7 +345,7 @@ func importDefinition(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, e, *db)
 	if err != nil {
 		return err
 	}
@@ -373,7 +398,7 @@ func importChanges(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, e, *db)
 	if err != nil {
 		return err
 	}
@@ -403,22 +428,38 @@ func readOneFile[T any](fs *flag.FlagSet, args []string, maxBytes int64, usage s
 }
 
 // openExisting opens a database that must already exist (commands other
-// than init and import boundaries never create one).
-func openExisting(ctx context.Context, db string) (*store.Store, error) {
+// than init and import boundaries never create one), migrating an older
+// schema in place (and saying so).
+func openExisting(ctx context.Context, e *env, db string) (*store.Store, error) {
 	if _, err := os.Stat(db); err != nil {
 		return nil, fmt.Errorf("%s: %w (create it with indmap init)", db, err)
 	}
-	return store.Open(ctx, db)
+	return openStore(ctx, e, db)
+}
+
+// openStore opens (or creates) a database and says which migrations
+// opening it ran.
+func openStore(ctx context.Context, e *env, db string) (*store.Store, error) {
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range st.Migrated {
+		if m.Version > 4 {
+			e.log.Info("migrated", "db", db, "schema", m.Version, "migration", m.Name)
+		}
+	}
+	return st, nil
 }
 
 // loadExisting opens an existing database and loads its snapshot; the
 // caller closes the store.
-func loadExisting(ctx context.Context, db string) (*store.Store, *store.Snapshot, error) {
-	st, err := openExisting(ctx, db)
+func loadExisting(ctx context.Context, e *env, db string) (*store.Store, *readmodel.Snapshot, error) {
+	st, err := openExisting(ctx, e, db)
 	if err != nil {
 		return nil, nil, err
 	}
-	snap, err := st.Load(ctx)
+	snap, err := readmodel.Load(ctx, st)
 	if err != nil {
 		st.Close()
 		return nil, nil, err

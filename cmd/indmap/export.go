@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/tiles"
 )
 
@@ -44,7 +45,7 @@ func runExport(ctx context.Context, e *env, args []string) error {
 	if *maxZoom < 0 || *maxZoom > tiles.MaxZoom {
 		return usageErr("--maxzoom %d: want 0 to %d", *maxZoom, tiles.MaxZoom)
 	}
-	st, snap, err := loadExisting(ctx, *db)
+	st, snap, err := loadExisting(ctx, e, *db)
 	if err != nil {
 		return err
 	}
@@ -101,12 +102,12 @@ func exportPlan(ctx context.Context, e *env, args []string) error {
 	if !ok {
 		return usageErr("--lang %q: want zh or en", *langFlag)
 	}
-	st, snap, err := loadExisting(ctx, *db)
+	st, snap, err := loadExisting(ctx, e, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	p, rev, err := st.PlanAt(ctx, snap, *planID, *revision)
+	p, rev, err := readmodel.PlanAt(ctx, st, snap, *planID, *revision)
 	if err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ Usage:
   indmap validate --plan ID [FILE.csv|FILE.json|FILE.xlsx] [--format text|json] [--lang zh|en]
   indmap export mbtiles|pmtiles --plan ID [--maxzoom N] OUT
   indmap export plan --plan ID [--revision N] [--lang zh|en] FILE.xlsx|FILE.csv|FILE.json
+  indmap migrate  [--db FILE] [--dry-run]
 
 Every command that touches data takes --db (default $INDMAP_DB, else
 indmap.gpkg). Run "indmap COMMAND --help" for a command's options.
@@ -62,6 +63,7 @@ var commands = []command{
 	{"fetch", runFetch},
 	{"validate", runValidate},
 	{"export", runExport},
+	{"migrate", runMigrate},
 }
 
 func main() {

@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/api"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/static"
-	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles/glyphs"
 )
 
@@ -72,14 +72,14 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		// burst of large requests does not leave the process bloated.
 		debug.SetMemoryLimit(*memoryMB << 20)
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, e, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	// The watcher loads the data in the background: the server answers at
 	// once, /readyz says 503 until the data and its tile index are live.
-	live := store.NewLive(st, *reload, e.log)
+	live := readmodel.NewLive(st, *reload, e.log)
 	if st.ReadOnly() {
 		e.log.Warn("database is read-only: serving, but imports and writes will fail", "db", *db)
 	}
@@ -102,11 +102,16 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	ln := newLimitListener(inner, *connsPerClient, *connsAll)
 	closing := make(chan struct{})
+	// The watcher has the tile index of each new snapshot built before
+	// the snapshot goes live, never on a request's path.
+	cfg := api.Config{Data: live, Log: e.log, TileCacheBytes: cacheBytes(*cacheMB), MaxRenders: *maxRenders, RenderWait: *renderWaitFlag}
+	tileServer := api.NewTileServer(cfg)
+	live.Prepare(tileServer.Prepare)
 	srv := &http.Server{
-		Handler: api.New(api.Config{Data: live, Log: e.log, Static: static.FS, Fonts: glyphs.Embedded(),
-			TileCacheBytes: cacheBytes(*cacheMB), TileMaxAge: *maxAge, PublicURL: *publicURL,
+		Handler: api.New(api.Config{Data: live, Tiles: tileServer, Log: e.log, Static: static.FS, Fonts: glyphs.Embedded(),
+			TileMaxAge: *maxAge, PublicURL: *publicURL,
 			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap,
-			MaxRenders: *maxRenders, RenderWait: *renderWaitFlag, WritesPerMinute: *writeRate, MaxBodyBytes: *maxBodyMB << 20,
+			WritesPerMinute: *writeRate, MaxBodyBytes: *maxBodyMB << 20,
 			Limits: api.Limits{ValidateConcurrency: *validateConc, ValidateSecondsPerMinute: *validateSecs,
 				ValidateMaxBytes: *validateMB << 20, MaxRecords: *maxRecords, AuthFailuresPerMinute: *authFailures,
 				StreamsPerClient: *streamsPerClient, Streams: *streamsAll, WorkbookParses: *workbooks},

@@ -80,7 +80,7 @@ func runValidate(ctx context.Context, e *env, args []string) error {
 	if err := out.check(); err != nil {
 		return unusable(err)
 	}
-	st, snap, err := loadExisting(ctx, *db)
+	st, snap, err := loadExisting(ctx, e, *db)
 	if err != nil {
 		return unusable(err)
 	}

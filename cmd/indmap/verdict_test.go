@@ -18,6 +18,7 @@ import (
 	"github.com/indmap/indmap/internal/testhttp"
 	"github.com/indmap/indmap/internal/testxlsx"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 	"github.com/xuri/excelize/v2"
 )
@@ -60,8 +61,11 @@ func verdictServer(t *testing.T, db string) *httptest.Server {
 	}
 	t.Cleanup(func() { st.Close() })
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	live := store.NewLive(st, 50*time.Millisecond, quiet)
-	h := api.New(api.Config{Data: live, Store: st, Tokens: []string{testToken}, Log: quiet, WritesPerMinute: 1000})
+	live := readmodel.NewLive(st, 50*time.Millisecond, quiet)
+	cfg := api.Config{Data: live, Store: st, Tokens: []string{testToken}, Log: quiet, WritesPerMinute: 1000}
+	cfg.Tiles = api.NewTileServer(cfg)
+	live.Prepare(cfg.Tiles.Prepare)
+	h := api.New(cfg)
 	live.Start(ctx)
 	if err := live.WaitReady(ctx); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/internal/shareddata"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -89,7 +90,7 @@ func OnePlan(t testing.TB, id string, names ...string) *store.Store {
 
 // PlanTiles lists, sorted, every tile minZ–maxZ that touches a polygon of
 // the plan: the tile sets that tests and benchmarks walk.
-func PlanTiles(t testing.TB, snap *store.Snapshot, planID string, minZ, maxZ maptile.Zoom) []maptile.Tile {
+func PlanTiles(t testing.TB, snap *readmodel.Snapshot, planID string, minZ, maxZ maptile.Zoom) []maptile.Tile {
 	t.Helper()
 	p, ok := snap.Plan(planID)
 	if !ok {

@@ -8,7 +8,7 @@ import (
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/plan/search"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/paulmach/orb"
 )
 
@@ -92,9 +92,9 @@ func TestQueryRanks(t *testing.T) {
 	}
 }
 
-func loadAll(t testing.TB) *store.Snapshot {
-	snap, err := testdb.Seeded(t, "chongqing-districts", "shandong-cities", "shandong-counties",
-		"henan/henan-cities", "henan/henan-counties").Load(context.Background())
+func loadAll(t testing.TB) *readmodel.Snapshot {
+	snap, err := readmodel.Load(context.Background(), testdb.Seeded(t, "chongqing-districts", "shandong-cities", "shandong-counties",
+		"henan/henan-cities", "henan/henan-counties"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package store
+package readmodel
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/indmap/indmap/store"
 )
 
 // ErrNotReady is returned while the first snapshot is still loading.
@@ -19,6 +21,13 @@ var ErrNotReady = errors.New("data not loaded yet")
 // snapshot without it.
 type Preparer func(ctx context.Context, snap *Snapshot) error
 
+// A Source is where the data comes from: a store.
+type Source interface {
+	Path() string // names the data in messages
+	Versions(ctx context.Context) (store.Versions, error)
+	Load(ctx context.Context, haveGeometry int64) (*store.Data, error)
+}
+
 // Live hands out the current snapshot. One watcher goroutine (Run)
 // checks the data version every interval, or at once when asked
 // (Refresh), and when it moved, whoever moved it (this process, a CLI
@@ -26,7 +35,7 @@ type Preparer func(ctx context.Context, snap *Snapshot) error
 // runs the preparers, swaps it in atomically and announces it. Requests
 // only read an atomic pointer: no loading ever happens on their path.
 type Live struct {
-	st       *Store
+	st       Source
 	interval time.Duration
 	log      *slog.Logger
 
@@ -44,7 +53,7 @@ type Live struct {
 // NewLive makes a watcher of st's data that checks the version every
 // interval once started. Register preparers, then start it with Run or
 // Start.
-func NewLive(st *Store, interval time.Duration, log *slog.Logger) *Live {
+func NewLive(st Source, interval time.Duration, log *slog.Logger) *Live {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -159,30 +168,50 @@ func (l *Live) Subscribe() (<-chan int64, func()) {
 }
 
 // check loads and publishes a new snapshot when the data version moved.
+// A file whose schema is not this indmap's is not read at all: the
+// previous snapshot goes on being served and the error is reported.
 func (l *Live) check(ctx context.Context) (err error) {
+	cur := l.cur.Load()
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("reload panicked: %v", r)
-			l.log.Error("reload panicked; serving the previous data", "panic", r, "stack", string(debug.Stack()))
+			l.log.Error("reload panicked", "panic", r, "stack", string(debug.Stack()))
 		}
 		if err != nil {
-			l.lastErr.Store(&err)
+			prev := l.lastErr.Swap(&err)
+			if prev != nil && (*prev).Error() == err.Error() {
+				return // said already: a watcher that retries every second does not say it every second
+			}
+			if l.cur.Load() == nil {
+				l.log.Warn("loading the data failed; nothing to serve yet", "err", err)
+			} else {
+				l.log.Warn("reload failed; serving the previous data", "data_version", l.cur.Load().Version, "err", err)
+			}
 		} else {
 			l.lastErr.Store(nil)
 		}
 	}()
-	cur := l.cur.Load()
-	v, err := l.st.DataVersion(ctx)
+	v, err := l.st.Versions(ctx)
 	if err != nil {
 		return fmt.Errorf("data version: %w", err)
 	}
-	if cur != nil && v == cur.Version {
+	if v.Schema != store.SchemaVersion {
+		return fmt.Errorf("data version %d: %w", v.Data, &store.SchemaError{Have: v.Schema, Want: store.SchemaVersion, Path: l.st.Path()})
+	}
+	if cur != nil && v.Data == cur.Version {
 		return nil
 	}
 	start := time.Now()
-	next, err := l.st.Load(ctx)
+	var have int64
+	if cur != nil {
+		have = cur.stored
+	}
+	d, err := l.st.Load(ctx, have)
 	if err != nil {
-		l.log.Warn("reload failed; serving the previous data", "err", err)
+		return fmt.Errorf("load: %w", err)
+	}
+	next, err := Build(d, cur)
+	if err != nil {
 		return fmt.Errorf("load: %w", err)
 	}
 	l.mu.Lock()
@@ -190,12 +219,11 @@ func (l *Live) check(ctx context.Context) (err error) {
 	l.mu.Unlock()
 	for _, prep := range preparers {
 		if err := prep(ctx, next); err != nil {
-			l.log.Warn("preparing new data failed; serving the previous data", "data_version", next.Version, "err", err)
 			return fmt.Errorf("prepare version %d: %w", next.Version, err)
 		}
 	}
-	l.log.Info("data loaded", "data_version", next.Version, "units", len(next.Units), "plans", len(next.Plans),
-		"took", time.Since(start).Round(time.Millisecond))
+	l.log.Info("data loaded", "data_version", next.Version, "geometry", map[bool]string{true: "reloaded", false: "kept"}[d.Geometry != nil],
+		"units", len(next.Units), "plans", len(next.Plans), "took", time.Since(start).Round(time.Millisecond))
 	// Publish and announce under the lock, so that a subscriber is either
 	// told of this version or subscribes after it is current.
 	l.mu.Lock()

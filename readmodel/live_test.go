@@ -1,4 +1,4 @@
-package store_test
+package readmodel_test
 
 import (
 	"context"
@@ -10,13 +10,14 @@ import (
 
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 )
 
 func writePick(t *testing.T, st *store.Store, code string) {
 	t.Helper()
-	if _, err := st.ImportPlanFile(context.Background(), plan.ChongqingID, strings.NewReader(
-		"unit_code,unit_name,role,industry,detail,source\n"+code+",x,main,CQ-SIS,,t\n"), "t.csv", store.ImportOptions{}); err != nil {
+	if _, err := readmodel.ImportPlanFile(context.Background(), st, plan.ChongqingID, strings.NewReader(
+		"unit_code,unit_name,role,industry,detail,source\n"+code+",x,main,CQ-SIS,,t\n"), "t.csv", readmodel.ImportOptions{}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -28,13 +29,13 @@ func TestLiveWatcher(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	live := store.NewLive(st, time.Hour, nil)
-	if _, err := live.Snapshot(ctx); !errors.Is(err, store.ErrNotReady) || live.Ready() {
+	live := readmodel.NewLive(st, time.Hour, nil)
+	if _, err := live.Snapshot(ctx); !errors.Is(err, readmodel.ErrNotReady) || live.Ready() {
 		t.Fatalf("before start: %v", err)
 	}
 	var prepared atomic.Int64
 	var fail atomic.Int32 // 1: error, 2: panic
-	live.Prepare(func(_ context.Context, s *store.Snapshot) error {
+	live.Prepare(func(_ context.Context, s *readmodel.Snapshot) error {
 		switch fail.Load() {
 		case 1:
 			return errors.New("boom")
@@ -97,7 +98,7 @@ func TestLiveFollowsOtherWriters(t *testing.T) {
 	st := testdb.Seeded(t, "chongqing-districts")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	live := store.NewLive(st, 20*time.Millisecond, nil)
+	live := readmodel.NewLive(st, 20*time.Millisecond, nil)
 	live.Start(ctx)
 	if err := live.WaitReady(ctx); err != nil {
 		t.Fatal(err)

@@ -1,4 +1,11 @@
-package store
+// Package readmodel builds what indmap reads from what the store keeps:
+// a Snapshot per data version (units indexed, each plan validated, what
+// it says of every unit, content tags, the search index, English names)
+// and the watcher (Live) that loads the next one off the request path,
+// has it prepared (the tile index) and swaps it in. Tiles and the API
+// read snapshots; the write path checks a plan against one before
+// storing it (WriteChecked).
+package readmodel
 
 import (
 	"encoding/binary"
@@ -16,6 +23,7 @@ import (
 	"github.com/indmap/indmap/geo/rtree"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/plan/search"
+	"github.com/indmap/indmap/store"
 	"github.com/paulmach/orb"
 )
 
@@ -33,9 +41,7 @@ type Snapshot struct {
 	Plans           []plan.Plan // by id
 	Neighbours      []geo.Neighbour
 
-	byCode   map[string]int
-	adjacent map[string][]string
-	index    *rtree.Tree
+	*geometry
 	// reports holds each plan's validation, computed once per version so
 	// that tiles and GeoJSON read violation counts without re-validating.
 	reports map[string]plan.Report
@@ -52,58 +58,61 @@ type Snapshot struct {
 	revisions map[string]int
 }
 
+// geometry is what a snapshot builds from the stored geometry: shared by
+// every snapshot of the same stored geometry version, so that a write of
+// a plan's assignments neither reads nor indexes the units again.
+type geometry struct {
+	stored   int64 // the store's geometry version
+	tag      string
+	units    []plan.Unit
+	ns       []geo.Neighbour
+	bounds   []orb.Bound
+	byCode   map[string]int
+	adjacent map[string][]string
+	index    *rtree.Tree
+}
+
 // planTags name what a plan's tiles and thematic data contain.
 type planTags struct {
 	geometry, theme string
 }
 
-// NewSnapshot indexes units, plans and neighbour pairs.
-func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.Neighbour) *Snapshot {
-	s := &Snapshot{Version: version, Units: units, Plans: plans, Neighbours: ns,
-		byCode: map[string]int{}, adjacent: map[string][]string{}}
-	sort.Slice(s.Units, func(i, j int) bool { return s.Units[i].Code < s.Units[j].Code })
+// ErrNoGeometry is returned by Build for data without geometry and no
+// previous snapshot of the same geometry version to take it from.
+var ErrNoGeometry = errors.New("data without geometry and no snapshot to take it from")
+
+// Build makes the snapshot of d. Where d carries no geometry (it did not
+// change since prev), prev's is shared.
+func Build(d *store.Data, prev *Snapshot) (*Snapshot, error) {
 	names, err := plan.DefaultNames()
 	if err != nil {
-		names = &plan.Names{} // the embedded table is checked by tests
+		return nil, err
 	}
-	for i := range s.Units {
-		// Units stored before English names were (and successors derived
-		// from division changes) get theirs generated.
-		if u := &s.Units[i]; u.NameEn == "" {
-			u.NameEn = names.English(u.Code, u.Name)
-		}
+	var g *geometry
+	switch {
+	case d.Geometry != nil:
+		g = newGeometry(d.Geometry, names)
+	case prev != nil && prev.geometry != nil:
+		g = prev.geometry
+	default:
+		return nil, ErrNoGeometry
+	}
+	s := &Snapshot{Version: d.Version, GeometryVersion: g.tag, Units: g.units, Plans: d.Plans, Neighbours: g.ns,
+		geometry: g, revisions: d.Revisions}
+	if s.revisions == nil {
+		s.revisions = map[string]int{}
 	}
 	for i := range s.Plans {
 		p := &s.Plans[i]
 		p.GroupsEn = map[string]string{}
-		for _, g := range p.Groups {
-			p.GroupsEn[g] = names.English("", g)
+		for _, grp := range p.Groups {
+			p.GroupsEn[grp] = names.English("", grp)
 		}
-	}
-	bounds := make([]orb.Bound, len(units))
-	for i, u := range s.Units {
-		s.byCode[u.Code] = i
-		if u.Geom != nil {
-			bounds[i] = u.Geom.Bound()
-		}
-	}
-	s.index = rtree.New(bounds)
-	for i := range s.Units {
-		s.nameLinks(s.Units[i].Predecessors, names)
-		s.nameLinks(s.Units[i].Successors, names)
-	}
-	for _, n := range ns {
-		s.adjacent[n.A] = append(s.adjacent[n.A], n.B)
-		s.adjacent[n.B] = append(s.adjacent[n.B], n.A)
-	}
-	for _, l := range s.adjacent {
-		sort.Strings(l)
 	}
 	s.reports = map[string]plan.Report{}
 	s.views = map[string]map[string]*plan.UnitView{}
 	s.planUnits = map[string][]plan.Unit{}
 	s.tags = map[string]planTags{}
-	s.GeometryVersion = geometryVersion(s.Units)
 	s.inPlan = map[string]map[string]bool{}
 	now := time.Now()
 	for i := range s.Plans {
@@ -124,8 +133,56 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 		s.views[p.ID] = p.Views(r)
 		s.tags[p.ID] = tagsOf(s.GeometryVersion, p, units, r)
 	}
-	s.search = search.New(s.Units, bounds, s.Plans, names)
+	s.search = search.New(s.Units, g.bounds, s.Plans, names)
+	return s, nil
+}
+
+// NewSnapshot indexes units, plans and neighbour pairs given in memory
+// (tests and tools that hold no store).
+func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.Neighbour) *Snapshot {
+	s, err := Build(&store.Data{Version: version, Plans: plans,
+		Geometry: &store.Geometry{Version: version, Units: units, Neighbours: ns}}, nil)
+	if err != nil {
+		panic(err) // only the embedded names table can fail, and tests check it
+	}
 	return s
+}
+
+// newGeometry indexes stored units and their adjacency. The units are
+// copied before names are filled in: the store's rows stay as read.
+func newGeometry(sg *store.Geometry, names *plan.Names) *geometry {
+	units := append([]plan.Unit(nil), sg.Units...)
+	g := &geometry{stored: sg.Version, units: units, ns: sg.Neighbours, byCode: map[string]int{}, adjacent: map[string][]string{}}
+	sort.Slice(units, func(i, j int) bool { return units[i].Code < units[j].Code })
+	for i := range units {
+		// Units stored before English names were (and successors derived
+		// from division changes) get theirs generated.
+		if u := &units[i]; u.NameEn == "" {
+			u.NameEn = names.English(u.Code, u.Name)
+		}
+	}
+	g.bounds = make([]orb.Bound, len(units))
+	for i, u := range units {
+		g.byCode[u.Code] = i
+		if u.Geom != nil {
+			g.bounds[i] = u.Geom.Bound()
+		}
+	}
+	g.index = rtree.New(g.bounds)
+	for i := range units {
+		u := &units[i]
+		u.Predecessors = g.nameLinks(u.Predecessors, names)
+		u.Successors = g.nameLinks(u.Successors, names)
+	}
+	for _, n := range sg.Neighbours {
+		g.adjacent[n.A] = append(g.adjacent[n.A], n.B)
+		g.adjacent[n.B] = append(g.adjacent[n.B], n.A)
+	}
+	for _, l := range g.adjacent {
+		sort.Strings(l)
+	}
+	g.tag = geometryVersion(units)
+	return g
 }
 
 // Search finds the units and industries whose names match q, best first,
@@ -145,16 +202,22 @@ func (s *Snapshot) Search(q string, p *plan.Plan, limit int) ([]search.Result, i
 	return s.search.Query(q, limit, keep)
 }
 
-// nameLinks gives links to other units those units' English names.
-func (s *Snapshot) nameLinks(links []plan.UnitLink, names *plan.Names) {
-	for i := range links {
-		l := &links[i]
-		if u, ok := s.Unit(l.Code); ok {
+// nameLinks returns links to other units with those units' English
+// names (a copy: the links read from the store stay as they are).
+func (g *geometry) nameLinks(links []plan.UnitLink, names *plan.Names) []plan.UnitLink {
+	if len(links) == 0 {
+		return links
+	}
+	out := append([]plan.UnitLink(nil), links...)
+	for i := range out {
+		l := &out[i]
+		if u, ok := g.Unit(l.Code); ok {
 			l.NameEn = u.NameEn
 		} else {
 			l.NameEn = names.English(l.Code, l.Name)
 		}
 	}
+	return out
 }
 
 // Report is the validation of a stored plan at this version, labelled
@@ -220,12 +283,12 @@ func (s *Snapshot) Validate(p *plan.Plan, f plan.Parsed, date string) (plan.Repo
 }
 
 // Unit finds a unit by code.
-func (s *Snapshot) Unit(code string) (plan.Unit, bool) {
-	i, ok := s.byCode[code]
+func (g *geometry) Unit(code string) (plan.Unit, bool) {
+	i, ok := g.byCode[code]
 	if !ok {
 		return plan.Unit{}, false
 	}
-	return s.Units[i], true
+	return g.units[i], true
 }
 
 // Plan finds a plan by id.
@@ -287,13 +350,13 @@ func (s *Snapshot) PlanUnitsOn(p *plan.Plan, date string) []plan.Unit {
 	return out
 }
 
-func (s *Snapshot) parentOf(code string) (string, bool) {
-	u, ok := s.Unit(code)
+func (g *geometry) parentOf(code string) (string, bool) {
+	u, ok := g.Unit(code)
 	return u.Parent, ok
 }
 
 // NeighboursOf lists the codes of the units sharing a border with code.
-func (s *Snapshot) NeighboursOf(code string) []string { return s.adjacent[code] }
+func (g *geometry) NeighboursOf(code string) []string { return g.adjacent[code] }
 
 // UnitsAt returns the units in force on date (YYYY-MM-DD; "" for any
 // date) whose polygon contains p.

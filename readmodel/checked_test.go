@@ -1,4 +1,4 @@
-package store_test
+package readmodel_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 )
 
@@ -33,12 +34,12 @@ func TestWriteCheckedVerdicts(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			v0, _ := st.DataVersion(ctx)
-			res, err := st.ImportPlanFile(ctx, plan.ChongqingID, strings.NewReader(tc.file), "f.csv", store.ImportOptions{Force: tc.force})
+			res, err := readmodel.ImportPlanFile(ctx, st, plan.ChongqingID, strings.NewReader(tc.file), "f.csv", readmodel.ImportOptions{Force: tc.force})
 			v1, _ := st.DataVersion(ctx)
 			if stored := err == nil; stored != tc.stored || (v1 != v0) != tc.stored {
 				t.Fatalf("stored %v (version %d→%d), want %v: %v", stored, v0, v1, tc.stored, err)
 			}
-			if !tc.stored && !errors.Is(err, store.ErrInvalid) {
+			if !tc.stored && !errors.Is(err, readmodel.ErrInvalid) {
 				t.Errorf("refusal %v is not ErrInvalid", err)
 			}
 			if res.Report.Subject != "f.csv" || len(res.Report.Violations) == 0 || res.Report.Violations[0].Rule != tc.rule {
@@ -57,12 +58,12 @@ func TestWriteCheckedVerdicts(t *testing.T) {
 func TestIfMatchInsideTheWrite(t *testing.T) {
 	ctx := context.Background()
 	st := testdb.Seeded(t, "chongqing-districts")
-	snap, _ := st.Load(ctx)
+	snap, _ := readmodel.Load(ctx, st)
 	cur := snap.Revision(plan.ChongqingID)
 	if cur == 0 {
 		t.Fatal("no revision in the snapshot")
 	}
-	if r, _ := snap.Report(plan.ChongqingID); r.Subject != store.StoredSubject(cur) || r.Revision != cur {
+	if r, _ := snap.Report(plan.ChongqingID); r.Subject != readmodel.StoredSubject(cur) || r.Revision != cur {
 		t.Errorf("stored report labelled %q %d", r.Subject, r.Revision)
 	}
 	as := []plan.Assignment{{Unit: "500120", Role: plan.Main, Industry: "CQ-ICV"}}
@@ -79,7 +80,7 @@ func TestIfMatchInsideTheWrite(t *testing.T) {
 	if v2, _ := st.DataVersion(ctx); v2 != v {
 		t.Errorf("a refused write moved the data version %d → %d", v, v2)
 	}
-	snap, _ = st.Load(ctx)
+	snap, _ = readmodel.Load(ctx, st)
 	if p, _ := snap.Plan(plan.ChongqingID); len(p.Assignments) != 1 || snap.Revision(plan.ChongqingID) != cur+1 {
 		t.Errorf("after the conflict: %d assignments, revision %d", len(p.Assignments), snap.Revision(plan.ChongqingID))
 	}

@@ -1,4 +1,4 @@
-package store_test
+package readmodel_test
 
 import (
 	"context"
@@ -10,13 +10,13 @@ import (
 
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
-	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/readmodel"
 	"github.com/paulmach/orb"
 )
 
-func loadSeeded(t *testing.T) *store.Snapshot {
+func loadSeeded(t *testing.T) *readmodel.Snapshot {
 	t.Helper()
-	snap, err := testdb.Seeded(t, "chongqing-districts", "shandong-cities").Load(context.Background())
+	snap, err := readmodel.Load(context.Background(), testdb.Seeded(t, "chongqing-districts", "shandong-cities"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func TestDivisionsThroughTime(t *testing.T) {
 }
 
 // withExtra validates the stored plan's assignments plus extra picks.
-func withExtra(t *testing.T, snap *store.Snapshot, extra ...plan.Assignment) plan.Report {
+func withExtra(t *testing.T, snap *readmodel.Snapshot, extra ...plan.Assignment) plan.Report {
 	t.Helper()
 	p, _ := snap.Plan(plan.ChongqingID)
 	f := plan.Parsed{Kind: plan.DistrictPicks, Assignments: append(append([]plan.Assignment(nil), p.Assignments...), extra...)}
@@ -211,7 +211,7 @@ func TestDefaultShandongPlanValidation(t *testing.T) {
 // other get joint-not-adjacent warnings; 兰考县, a county, hosts one;
 // 洛阳's cluster was promoted, and no rule is an error.
 func TestDefaultHenanPlan(t *testing.T) {
-	snap, err := testdb.Seeded(t, "henan/henan-cities", "henan/henan-counties").Load(context.Background())
+	snap, err := readmodel.Load(context.Background(), testdb.Seeded(t, "henan/henan-cities", "henan/henan-counties"))
 	if err != nil {
 		t.Fatal(err)
 	}
