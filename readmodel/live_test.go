@@ -2,6 +2,7 @@ package readmodel_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
 	"sync/atomic"
@@ -12,6 +13,7 @@ import (
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
+	"github.com/paulmach/orb"
 )
 
 func writePick(t *testing.T, st *store.Store, code string) {
@@ -114,5 +116,68 @@ func TestLiveFollowsOtherWriters(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("the watcher never announced the change")
+	}
+}
+
+// TestGeometryKeptAcrossPlanWrites: a write of a plan's assignments
+// reloads plans only (the next snapshot shares the units of the one
+// before); a change of units reloads the geometry.
+func TestGeometryKeptAcrossPlanWrites(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	live := readmodel.NewLive(st, time.Hour, nil)
+	live.Start(ctx)
+	if err := live.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s1, _ := live.Snapshot(ctx)
+	writePick(t, st, "500103")
+	s2, err := live.Refresh(ctx)
+	if err != nil || s2.Version == s1.Version {
+		t.Fatalf("refresh: %v (version %d → %d)", err, s1.Version, s2.Version)
+	}
+	if &s2.Units[0] != &s1.Units[0] || s2.GeometryVersion != s1.GeometryVersion {
+		t.Error("a plan write reloaded the units")
+	}
+	if v := s2.View(plan.ChongqingID, "500103"); v.Roles["CQ-SIS"] != plan.Main {
+		t.Errorf("the new pick is not read: %+v", v.Roles)
+	}
+	if err := st.PutZones(ctx, []plan.Unit{{Code: "cq-test-zone", Name: "测试区", Kind: plan.KindZone, Geom: orb.Point{106.5, 29.5}, Label: orb.Point{106.5, 29.5}}}); err != nil {
+		t.Fatal(err)
+	}
+	s3, err := live.Refresh(ctx)
+	if err != nil || &s3.Units[0] == &s2.Units[0] || s3.GeometryVersion == s2.GeometryVersion {
+		t.Errorf("a change of units kept the old geometry: %v", err)
+	}
+	if _, ok := s3.Unit("cq-test-zone"); !ok {
+		t.Error("the new zone is not read")
+	}
+}
+
+// TestLiveRefusesANewerSchema: when a newer indmap migrates the file, the
+// watcher reads nothing of it: the last snapshot goes on being served
+// and Err says why.
+func TestLiveRefusesANewerSchema(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	live := readmodel.NewLive(st, time.Hour, nil)
+	live.Start(ctx)
+	if err := live.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	s1, _ := live.Snapshot(ctx)
+	db, err := sql.Open("sqlite", st.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE indmap_meta SET value = CAST(value AS INTEGER) + 1 WHERE key IN ('schema_version', 'data_version')`); err != nil {
+		t.Fatal(err)
+	}
+	s2, err := live.Refresh(ctx)
+	if !errors.Is(err, store.ErrSchemaTooNew) || s2 != s1 || !errors.Is(live.Err(), store.ErrSchemaTooNew) {
+		t.Errorf("refresh over a newer schema: %v, same snapshot %v, Err %v", err, s2 == s1, live.Err())
 	}
 }

@@ -30,6 +30,9 @@ type Store struct {
 	// Migrated lists the migrations Open ran on the file (none when it
 	// was current).
 	Migrated []Step
+	// computed, when set, runs between computing an import and taking
+	// the write lock (tests write there).
+	computed func()
 }
 
 // ErrReadOnly is returned by writes to a store opened read-only.

@@ -11,6 +11,7 @@ import (
 	"math"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
@@ -23,7 +24,13 @@ type ImportResult struct {
 	Added, Replaced int
 	// ZonesReplaced counts approximate zone points replaced by polygons.
 	ZonesReplaced int
-	Neighbours    int
+	// Unchanged counts replaced units whose stored row was already what
+	// the import would write: they are not written again.
+	Unchanged  int
+	Neighbours int
+	// Computed is how long computing the import took (no lock held);
+	// Locked how long the write lock was held to write it.
+	Computed, Locked time.Duration
 }
 
 // unitKind maps DataV levels onto unit kinds.
@@ -56,10 +63,16 @@ func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo
 	if s.readOnly {
 		return ImportResult{}, ErrReadOnly
 	}
+	start := time.Now()
 	ip, err := s.planImport(ctx, bs, adj)
 	if err != nil {
 		return ImportResult{}, err
 	}
+	ip.res.Computed = time.Since(start)
+	if s.computed != nil {
+		s.computed()
+	}
+	start = time.Now()
 	err = s.write(ctx, changeGeometry, func(tx *sql.Tx) error {
 		v, err := versions(ctx, tx)
 		if err != nil {
@@ -73,6 +86,7 @@ func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo
 	if err != nil {
 		return ImportResult{}, err
 	}
+	ip.res.Locked = time.Since(start)
 	return ip.res, nil
 }
 
@@ -122,9 +136,27 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 	}
 	tx.Rollback()
 	ip := &importPlan{geometry: v.Geometry}
-	old := make(map[string]plan.Unit, len(stored))
+	// What the import needs of the stored units it replaces (not their
+	// geometry, which is let go as soon as the partition has read it).
+	// A re-imported unit whose row would not change is not written.
+	type storedUnit struct {
+		kind        string
+		approximate bool
+		same        func(r unitRow, geom uint64) bool
+	}
+	old := make(map[string]storedUnit, len(stored))
 	for _, u := range stored {
-		old[u.Code] = u
+		var h uint64
+		if mp, ok := u.Geom.(orb.MultiPolygon); ok {
+			h = geomHash(mp)
+		}
+		u := u
+		u.Geom = nil
+		old[u.Code] = storedUnit{u.Kind, u.Approximate, func(r unitRow, geom uint64) bool {
+			return !u.Approximate && h == geom && r.name == u.Name && r.nameEn == u.NameEn && r.kind == u.Kind &&
+				r.area == u.AreaKm2 && r.label == u.Label && r.seat == u.Seat && r.repairs == strings.Join(u.Repairs, "; ") &&
+				(r.parent == "" || r.parent == u.Parent)
+		}}
 	}
 	// The units after this import: the stored ones not replaced, then
 	// the new ones.
@@ -145,7 +177,7 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 		if err != nil {
 			return nil, fmt.Errorf("boundary %d (%s %s): %w", i+1, b.Code, b.Name, err)
 		}
-		if o, ok := old[b.Code]; ok && o.Kind == plan.KindZone {
+		if o, ok := old[b.Code]; ok && o.kind == plan.KindZone {
 			kind = plan.KindZone // a surveyed zone is still a zone
 		}
 		all = append(all, plan.Unit{Code: b.Code, Name: b.Name, Kind: kind, Geom: b.Geom, Label: b.Label,
@@ -156,38 +188,9 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 	if err != nil {
 		return nil, err
 	}
-	for i, b := range bs {
-		u, p := all[first+i], parts[first+i]
-		blob, err := EncodeGeometry(p.geom)
-		if err != nil {
-			return nil, fmt.Errorf("boundary %s: %w", b.Code, err)
-		}
-		o, exists := old[b.Code]
-		if exists {
-			ip.res.Replaced++
-			if o.Approximate {
-				ip.res.ZonesReplaced++
-			}
-		} else {
-			ip.res.Added++
-		}
-		ip.rows = append(ip.rows, unitRow{code: b.Code, name: b.Name, nameEn: names.English(b.Code, b.Name), kind: u.Kind,
-			parent: b.Parent, repairs: strings.Join(append(u.Repairs, p.notes...), "; "), blob: blob,
-			area: geo.AreaKm2(p.geom), label: p.label, seat: b.Seat, insert: !exists})
-	}
-	// Stored units whose borders the partition moved.
-	for i, u := range all[:first] {
-		p := parts[i]
-		if p.geom == nil || !p.changed {
-			continue
-		}
-		blob, err := EncodeGeometry(p.geom)
-		if err != nil {
-			return nil, fmt.Errorf("unit %s: %w", u.Code, err)
-		}
-		ip.rows = append(ip.rows, unitRow{code: u.Code, moved: true, blob: blob, area: geo.AreaKm2(p.geom), label: p.label,
-			repairs: strings.Join(append(withoutPartitionNotes(u.Repairs), p.notes...), "; ")})
-	}
+	// Adjacency and derived successors first: then each geometry is
+	// encoded and let go in turn, so that the import never holds a unit's
+	// polygon and its encoding for all units at once.
 	var shapes []geo.Shape
 	shared := map[string]map[string]float64{}
 	for i, u := range all {
@@ -199,8 +202,47 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 	}
 	ip.pairs = geo.NeighboursKnown(shapes, adj, func(a, b string) float64 { return shared[a][b] })
 	ip.res.Neighbours = len(ip.pairs)
+	shapes, shared = nil, nil
 	if ip.derived, err = deriveSuccessors(changes, all); err != nil {
 		return nil, err
+	}
+	for i, b := range bs {
+		u, p := all[first+i], parts[first+i]
+		blob, err := EncodeGeometry(p.geom)
+		if err != nil {
+			return nil, fmt.Errorf("boundary %s: %w", b.Code, err)
+		}
+		o, exists := old[b.Code]
+		if exists {
+			ip.res.Replaced++
+			if o.approximate {
+				ip.res.ZonesReplaced++
+			}
+		} else {
+			ip.res.Added++
+		}
+		row := unitRow{code: b.Code, name: b.Name, nameEn: names.English(b.Code, b.Name), kind: u.Kind,
+			parent: b.Parent, repairs: strings.Join(append(u.Repairs, p.notes...), "; "), blob: blob,
+			area: geo.AreaKm2(p.geom), label: p.label, seat: b.Seat, insert: !exists}
+		if !exists || !o.same(row, geomHash(p.geom)) {
+			ip.rows = append(ip.rows, row)
+		} else {
+			ip.res.Unchanged++
+		}
+		all[first+i].Geom, parts[first+i].geom = nil, nil
+	}
+	// Stored units whose borders the partition moved.
+	for i, u := range all[:first] {
+		p := parts[i]
+		if p.geom != nil && p.changed {
+			blob, err := EncodeGeometry(p.geom)
+			if err != nil {
+				return nil, fmt.Errorf("unit %s: %w", u.Code, err)
+			}
+			ip.rows = append(ip.rows, unitRow{code: u.Code, moved: true, blob: blob, area: geo.AreaKm2(p.geom), label: p.label,
+				repairs: strings.Join(append(withoutPartitionNotes(u.Repairs), p.notes...), "; ")})
+		}
+		all[i].Geom, parts[i].geom = nil, nil
 	}
 	return ip, nil
 }
@@ -213,19 +255,28 @@ func (ip *importPlan) apply(ctx context.Context, tx *sql.Tx) error {
 		return err
 	}
 	defer insert.Close()
+	moved, err := tx.PrepareContext(ctx, `UPDATE units SET geom = ?, area_km2 = ?, label_lon = ?, label_lat = ?, repairs = ? WHERE code = ?`)
+	if err != nil {
+		return err
+	}
+	defer moved.Close()
+	replace, err := tx.PrepareContext(ctx, `UPDATE units SET geom = ?, name = ?, name_en = ?, kind = ?, approximate = 0, area_km2 = ?,
+		label_lon = ?, label_lat = ?, seat_lon = ?, seat_lat = ?, repairs = ?,
+		parent = CASE WHEN ? = '' THEN parent ELSE ? END WHERE code = ?`)
+	if err != nil {
+		return err
+	}
+	defer replace.Close()
 	for _, r := range ip.rows {
 		switch {
 		case r.insert:
 			_, err = insert.ExecContext(ctx, r.blob, r.code, r.name, r.nameEn, r.kind, r.parent, r.area,
 				r.label[0], r.label[1], r.seat[0], r.seat[1], r.repairs)
 		case r.moved:
-			_, err = tx.ExecContext(ctx, `UPDATE units SET geom = ?, area_km2 = ?, label_lon = ?, label_lat = ?, repairs = ? WHERE code = ?`,
-				r.blob, r.area, r.label[0], r.label[1], r.repairs, r.code)
+			_, err = moved.ExecContext(ctx, r.blob, r.area, r.label[0], r.label[1], r.repairs, r.code)
 		default:
-			_, err = tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, name_en = ?, kind = ?, approximate = 0, area_km2 = ?,
-				label_lon = ?, label_lat = ?, seat_lon = ?, seat_lat = ?, repairs = ?,
-				parent = CASE WHEN ? = '' THEN parent ELSE ? END WHERE code = ?`,
-				r.blob, r.name, r.nameEn, r.kind, r.area, r.label[0], r.label[1], r.seat[0], r.seat[1], r.repairs, r.parent, r.parent, r.code)
+			_, err = replace.ExecContext(ctx, r.blob, r.name, r.nameEn, r.kind, r.area, r.label[0], r.label[1], r.seat[0], r.seat[1],
+				r.repairs, r.parent, r.parent, r.code)
 		}
 		if err != nil {
 			return fmt.Errorf("unit %s: %w", r.code, err)

@@ -135,8 +135,8 @@ func importBoundaries(ctx context.Context, e *env, st *store.Store, files []stri
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "stored %d new and %d replaced units (%d zone points replaced by polygons); %d neighbour pairs\n",
-			res.Added, res.Replaced, res.ZonesReplaced, res.Neighbours)
+		fmt.Fprintf(e.stdout, "stored %d new and %d replaced units (%d unchanged, %d zone points replaced by polygons); %d neighbour pairs; computed in %s, written in %s (the write lock held that long)\n",
+			res.Added, res.Replaced, res.Unchanged, res.ZonesReplaced, res.Neighbours, res.Computed.Round(time.Millisecond), res.Locked.Round(time.Millisecond))
 		return nil
 	}
 }

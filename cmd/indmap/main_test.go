@@ -168,12 +168,18 @@ func freeAddr(t testing.TB) string {
 	return ln.Addr().String()
 }
 
-// startServer runs `indmap serve` and waits for /healthz; it returns the
+// startServer runs `indmap serve` and waits for /readyz; it returns the
 // process and how long the first ready answer (/readyz 200) took.
 func startServer(t testing.TB, bin, db string) (*exec.Cmd, string, time.Duration) {
+	return startServerEnv(t, bin, db)
+}
+
+// startServerEnv is startServer with environment variables added.
+func startServerEnv(t testing.TB, bin, db string, env ...string) (*exec.Cmd, string, time.Duration) {
 	t.Helper()
 	addr := freeAddr(t)
 	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--reload-interval", "50ms")
+	cmd.Env = append(os.Environ(), env...)
 	var logs bytes.Buffer
 	cmd.Stderr = &logs
 	start := time.Now()
