@@ -174,23 +174,16 @@ func (q featureQuery) geometry(u plan.Unit) orb.Geometry {
 	return out
 }
 
-// planFeature is a unit as a plan shows it.
+// planFeature is a unit as a plan shows it: the fields of
+// plan.UnitFields published in GeoJSON, and its industries (and
+// clusters) as objects with their details and sources.
 func planFeature(snap *readmodel.Snapshot, p *plan.Plan, u plan.Unit, g orb.Geometry) *geojson.Feature {
 	f := geojson.NewFeature(g)
 	f.ID = u.Code
 	v := snap.View(p.ID, u.Code)
 	main, special, clusters := viewRefs(v)
-	f.Properties = geojson.Properties{
-		"code":        u.Code,
-		"name":        u.Name,
-		"name_en":     u.NameEn,
-		"kind":        u.Kind,
-		"main":        main,
-		"special":     special,
-		"violations":  nonNil(v.Violations),
-		"area_km2":    u.AreaKm2,
-		"approximate": u.Approximate,
-	}
+	f.Properties = plan.JSONProperties(plan.InGeoJSON, u, v)
+	f.Properties["main"], f.Properties["special"] = main, special
 	if p.Kind == plan.Clusters {
 		f.Properties["clusters"] = clusters
 		f.Properties["group"] = p.Groups[u.Code]

@@ -184,60 +184,19 @@ func (h *handlers) ogcCollection(c echo.Context) error {
 	return h.respond(c, d.Title, "application/json", d)
 }
 
-// ogcFeature is a unit with flat properties, as GIS clients want them.
+// ogcFeature is a unit with flat properties, as GIS clients want them:
+// the fields of plan.UnitFields published in OGC items.
 func ogcFeature(snap *readmodel.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Feature {
 	f := geojson.NewFeature(u.Geom)
 	f.ID = u.Code
-	f.Properties = geojson.Properties{
-		"code": u.Code, "name": u.Name, "name_en": u.NameEn, "kind": u.Kind, "parent": u.Parent,
-		"area_km2": u.AreaKm2, "approximate": u.Approximate,
-	}
 	if p == nil {
+		f.Properties = plan.Properties(plan.InOGCUnits, u, nil)
 		return f
 	}
-	v := snap.View(p.ID, u.Code)
-	main, special := v.Main, v.Special
-	join := func(hs []plan.Holding, field func(plan.Holding) string) string {
-		var out []string
-		for _, h := range hs {
-			out = append(out, field(h))
-		}
-		return strings.Join(out, "|")
-	}
-	name := func(h plan.Holding) string { return h.Name }
-	src := func(h plan.Holding) string { return h.Source }
-	// The industries by role, from the plan's read model (cluster hosts'
-	// sectors too), as the map colours them.
-	mainCodes, specialCodes := plan.ByRole(v.Roles, nil)
-	var cl []string
-	for _, c := range v.Clusters {
-		cl = append(cl, c.Name)
-	}
-	violations := v.Violations
-	f.Properties["main"] = join(main, name)
-	f.Properties["main_codes"] = strings.Join(mainCodes, "|")
-	f.Properties["special"] = join(special, name)
-	f.Properties["special_codes"] = strings.Join(specialCodes, "|")
-	f.Properties["main_count"] = len(main)
-	f.Properties["special_count"] = len(special)
-	f.Properties["sources"] = strings.Join(uniq(append(strings.Split(join(main, src), "|"), strings.Split(join(special, src), "|")...)), "|")
-	f.Properties["clusters"] = strings.Join(cl, "|")
-	f.Properties["violations"] = strings.Join(violations, "|")
-	f.Properties["violation_count"] = len(violations)
+	f.Properties = plan.Properties(plan.InOGC, u, snap.View(p.ID, u.Code))
 	return f
 }
 
-func uniq(s []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range s {
-		if v != "" && !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	return out
-}
 
 // ogcItemsParams are the parameters the items endpoint knows; others are
 // refused, as the standard recommends.

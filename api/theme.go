@@ -13,24 +13,6 @@ import (
 // from the geometry, which changes far less often. The page applies it
 // to the geometry tiles with MapLibre's feature-state (by feature id).
 
-type themeUnit struct {
-	Code       string   `json:"code"`
-	ID         uint64   `json:"id"` // the tiles' feature id
-	Name       string   `json:"name"`
-	NameEn     string   `json:"name_en"`
-	Kind       string   `json:"kind"`
-	Assigned   bool     `json:"assigned"`
-	Tier       int      `json:"tier"`  // best tier of its main industries, 0 for none
-	Level      string   `json:"level"` // best level of the clusters it hosts
-	Industries int      `json:"industries"`
-	Main       []string `json:"main"`    // industry codes
-	Special    []string `json:"special"` // industry codes
-	Clusters   []string `json:"clusters"`
-	Errors     int      `json:"errors"`
-	Warnings   int      `json:"warnings"`
-	Violations []string `json:"violations"`
-}
-
 type themeRoles struct {
 	Main    []string `json:"main"`
 	Special []string `json:"special"`
@@ -42,7 +24,9 @@ type theme struct {
 	Geometry    string                `json:"geometry"`
 	DataVersion int64                 `json:"data_version"`
 	Coverage    coverage              `json:"coverage"`
-	Units       []themeUnit           `json:"units"`
+	// Units hold the fields of plan.UnitFields published in the theme
+	// (plan.InThemeJSON), and the tiles' feature id.
+	Units []map[string]any `json:"units"`
 	Industries  map[string]themeRoles `json:"industries"` // code → unit codes by role
 }
 
@@ -54,7 +38,7 @@ type coverage struct {
 // themeOf builds a plan's thematic data from its read model.
 func themeOf(snap *readmodel.Snapshot, p *plan.Plan) theme {
 	t := theme{Plan: p.ID, Tag: snap.PlanTag(p.ID), Geometry: snap.PlanGeometryTag(p.ID), DataVersion: snap.Version,
-		Units: []themeUnit{}, Industries: map[string]themeRoles{}}
+		Units: []map[string]any{}, Industries: map[string]themeRoles{}}
 	for _, in := range p.Catalogue {
 		var r themeRoles
 		r.Main, r.Special = plan.ByRole(p.Holders(in.Code), func(code string) bool { return snap.InPlan(p, code) })
@@ -62,15 +46,10 @@ func themeOf(snap *readmodel.Snapshot, p *plan.Plan) theme {
 	}
 	for _, u := range snap.PlanUnits(p) {
 		v := snap.View(p.ID, u.Code)
-		tu := themeUnit{Code: u.Code, ID: tiles.FeatureID(u.Code), Name: u.Name, NameEn: u.NameEn, Kind: u.Kind,
-			Assigned: v.Assigned(), Tier: v.Tier, Level: string(v.Level), Industries: len(v.Roles),
-			Clusters: []string{}, Errors: v.Errors, Warnings: v.Warnings, Violations: nonNil(v.Violations)}
-		tu.Main, tu.Special = plan.ByRole(v.Roles, nil)
-		for _, c := range v.Clusters {
-			tu.Clusters = append(tu.Clusters, c.Name)
-		}
+		tu := plan.JSONProperties(plan.InThemeJSON, u, v)
+		tu["id"] = tiles.FeatureID(u.Code)
 		t.Coverage.Units++
-		if tu.Assigned {
+		if v.Assigned() {
 			t.Coverage.Assigned++
 		}
 		t.Units = append(t.Units, tu)

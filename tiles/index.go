@@ -2,11 +2,11 @@ package tiles
 
 import (
 	"compress/gzip"
+	"context"
 	"hash/fnv"
 	"runtime"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 
 	"github.com/indmap/indmap/geo"
@@ -112,7 +112,9 @@ type unitGeom struct {
 	group int32     // index in planGeom.groups, -1 for a unit known by a point
 	bound orb.Bound // world coordinates
 	label orb.Point // world coordinates
-	props map[string]any
+	// props and labels are its identity's fields in the units and the
+	// labels layer (see plan.UnitFields).
+	props, labels map[string]any
 }
 
 // World projects lon/lat to Web Mercator world coordinates in [0,1].
@@ -164,7 +166,9 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 	first := true
 	regionOf := map[string]int32{}
 	for _, u := range snap.PlanUnits(p) {
-		g := unitGeom{u: u, id: FeatureID(u.Code), group: -1, props: identityProps(u)}
+		g := unitGeom{u: u, id: FeatureID(u.Code), group: -1,
+			props:  tileValues(plan.Properties(plan.InUnits, u, nil)),
+			labels: tileValues(plan.Properties(plan.InLabels, u, nil))}
 		if u.Geom == nil {
 			continue
 		}
@@ -224,67 +228,78 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 		}
 	}
 	pg.unitTree = rtree.New(bounds)
-	display := p.Display
-	pg.show = func(kind string, z int) bool {
-		d, ok := display[kind]
-		return !ok || z >= d.MinZoom && (d.MaxZoom == 0 || z <= d.MaxZoom)
-	}
+	// The plan says at which zooms each kind shows (its display is part
+	// of the geometry tag, so a reused planGeom shows as its plan does).
+	pg.show = (&plan.Plan{Display: p.Display}).Shows
 	return pg
 }
 
-// zoom returns the group's geometry at zoom z, built on first use.
+// zoom returns the group's geometry at zoom z. The index's preparation
+// (Prepare) builds every zoom a kind shows at before the index serves;
+// the once only guards a zoom built twice at the same moment.
 func (pg *planGeom) zoom(grp *group, z int) *zoomGeom {
 	zo := &grp.zooms[z]
 	zo.once.Do(func() { zo.g = pg.buildZoom(grp, z) })
 	return zo.g
 }
 
-// identityProps are the properties of a unit that go with its geometry:
-// who it is and when it was in force; none is ever null.
-func identityProps(u plan.Unit) map[string]any {
-	var successors []string
-	for _, l := range u.Successors {
-		successors = append(successors, l.Name)
+// prepare builds the geometry of every zoom 0–DefaultMaxZoom at which
+// each kind of the plans shows (deeper tiles reuse DefaultMaxZoom's), at
+// most GOMAXPROCS at once, largest first; geometry reused from the
+// previous index is built already. It stops early when ctx ends.
+func (ix *Index) prepare(ctx context.Context) error {
+	type job struct {
+		pg  *planGeom
+		grp *group
+		z   int
 	}
-	return map[string]any{
-		"code":        u.Code,
-		"name":        u.Name,
-		"name_en":     u.NameEn,
-		"kind":        u.Kind,
-		"parent":      u.Parent,
-		"approximate": u.Approximate,
-		"valid_to":    u.ValidTo,
-		"successors":  strings.Join(successors, "|"),
+	var jobs []job
+	seen := map[*planGeom]bool{}
+	for _, pi := range ix.plans {
+		if seen[pi.geom] {
+			continue
+		}
+		seen[pi.geom] = true
+		for _, grp := range pi.geom.groups {
+			for z := 0; z <= DefaultMaxZoom; z++ {
+				if pi.geom.show(grp.kind, z) || z == DefaultMaxZoom && pi.geom.show(grp.kind, MaxZoom) {
+					jobs = append(jobs, job{pi.geom, grp, z})
+				}
+			}
+		}
 	}
+	// Deep zooms take longest: start them first so the pool ends together.
+	sort.SliceStable(jobs, func(i, j int) bool { return jobs[i].z > jobs[j].z })
+	work := make(chan job)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range work {
+				j.pg.zoom(j.grp, j.z)
+			}
+		}()
+	}
+	var err error
+	for _, j := range jobs {
+		if err = ctx.Err(); err != nil {
+			break
+		}
+		work <- j
+	}
+	close(work)
+	wg.Wait()
+	return err
 }
 
-// themeProps are what a plan says of a unit, for tiles asked for an
-// industry (a style without JavaScript colours by them); the page reads
-// the same from the plan's thematic JSON.
-func themeProps(v *plan.UnitView) map[string]any {
-	names := func(hs []plan.Holding) []string {
-		out := make([]string, len(hs))
-		for i, h := range hs {
-			out[i] = h.Name
+// tileValues makes plan field values MVT values: counts as unsigned
+// integers (MVT's uint), as tiles have always carried them.
+func tileValues(m map[string]any) map[string]any {
+	for k, v := range m {
+		if n, ok := v.(int); ok && n >= 0 {
+			m[k] = uint64(n)
 		}
-		return out
 	}
-	var clusters []string
-	for _, c := range v.Clusters {
-		clusters = append(clusters, c.Name)
-	}
-	sort.Strings(clusters)
-	return map[string]any{
-		"main":          strings.Join(names(v.Main), "|"),
-		"special":       strings.Join(names(v.Special), "|"),
-		"main_count":    uint64(len(v.Main)),
-		"special_count": uint64(len(v.Special)),
-		"clusters":      strings.Join(clusters, "|"),
-		"cluster_count": uint64(len(clusters)),
-		"tier":          uint64(v.Tier),
-		"level":         string(v.Level),
-		"violations":    strings.Join(v.Violations, "|"),
-		"errors":        uint64(v.Errors),
-		"warnings":      uint64(v.Warnings),
-	}
+	return m
 }

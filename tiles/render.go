@@ -118,12 +118,14 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 	if industry != "" {
 		holders = pi.plan.Holders(industry)
 	}
-	props := func(g *unitGeom) geojson.Properties {
-		f := copyProps(g.props)
+	// A unit's properties in a layer: its identity, and with an industry
+	// what the plan says of it (both as plan.UnitFields give them).
+	props := func(g *unitGeom, identity map[string]any, theme plan.Output) geojson.Properties {
+		f := copyProps(identity)
 		if industry == "" {
 			return f
 		}
-		for k, v := range themeProps(pi.snap.View(pi.plan.ID, g.u.Code)) {
+		for k, v := range tileValues(plan.Properties(theme, g.u, pi.snap.View(pi.plan.ID, g.u.Code))) {
 			f[k] = v
 		}
 		f["role"] = "none"
@@ -160,7 +162,7 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 			g := &pg.units[u]
 			f := geojson.NewFeature(multiPolygon(polys))
 			f.ID = g.id
-			f.Properties = props(g)
+			f.Properties = props(g, g.props, plan.InThemeTiles)
 			units.Features = append(units.Features, f)
 		}
 		for _, br := range pg.borderLines(tg.borders) {
@@ -197,14 +199,7 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 		p := orb.Point{math.Round(g.label[0]*n*Extent - float64(req.Tile.X)*Extent), math.Round(g.label[1]*n*Extent - float64(req.Tile.Y)*Extent)}
 		f := geojson.NewFeature(p)
 		f.ID = g.id
-		up := props(g)
-		f.Properties = geojson.Properties{"code": up["code"], "name": up["name"], "name_en": up["name_en"], "kind": up["kind"],
-			"approximate": up["approximate"], "valid_to": up["valid_to"]}
-		for _, k := range []string{"role", "main"} {
-			if v, ok := up[k]; ok {
-				f.Properties[k] = v
-			}
-		}
+		f.Properties = props(g, g.labels, plan.InThemeLabels)
 		labels.Features = append(labels.Features, f)
 		return true
 	})

@@ -62,25 +62,37 @@ func (s *Server) Cache() *Cache { return s.cache }
 
 // Prepare builds the index of a snapshot before it is published (a
 // readmodel.Preparer), so that the snapshot and its index go live together.
-func (s *Server) Prepare(_ context.Context, snap *readmodel.Snapshot) error {
-	s.install(snap)
+// Every zoom's geometry is built then too, so that no tile request after
+// a data change waits for one.
+func (s *Server) Prepare(ctx context.Context, snap *readmodel.Snapshot) error {
+	start := time.Now()
+	if _, err := s.install(ctx, snap, true); err != nil {
+		return err
+	}
+	s.log.Info("tile index prepared", "data_version", snap.Version, "took", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
-// install builds the index of snap from the current one and makes it
-// current unless a newer one got there first; it reports whether it did.
-func (s *Server) install(snap *readmodel.Snapshot) bool {
+// install builds the index of snap from the current one (with every
+// zoom's geometry when prepare) and makes it current unless a newer one
+// got there first; it reports whether it did.
+func (s *Server) install(ctx context.Context, snap *readmodel.Snapshot, prepare bool) (bool, error) {
 	s.mu.Lock()
 	prev := s.cur
 	s.mu.Unlock()
 	ix := NewIndexFrom(snap, prev)
+	if prepare {
+		if err := ix.prepare(ctx); err != nil {
+			return false, err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.cur == nil || s.cur.Version < ix.Version {
 		s.prev, s.cur = s.cur, ix
-		return true
+		return true, nil
 	}
-	return false
+	return false, nil
 }
 
 // Index returns the index of the current snapshot. Where nothing
@@ -108,7 +120,7 @@ func (s *Server) Index(ctx context.Context) (*Index, error) {
 		return prev, nil
 	case cur == nil:
 		s.mu.Unlock()
-		s.install(snap)
+		s.install(ctx, snap, false)
 		s.mu.Lock()
 		cur = s.cur
 		s.mu.Unlock()
@@ -135,7 +147,7 @@ func (s *Server) build(snap *readmodel.Snapshot) {
 		}
 		s.mu.Unlock()
 	}()
-	if s.install(snap) {
+	if ok, _ := s.install(context.Background(), snap, false); ok {
 		s.log.Info("tile index rebuilt", "data_version", snap.Version)
 	}
 }

@@ -3,6 +3,8 @@ package tiles
 import (
 	"fmt"
 	"strings"
+
+	"github.com/indmap/indmap/plan"
 )
 
 // Field is one property of a layer.
@@ -16,49 +18,37 @@ type LayerSchema struct {
 	Fields          []Field
 }
 
-var roleField = Field{"role", "String", "with ?industry=: main, special or none for that industry"}
-
-// identityFields are every unit's properties in every tile.
-var identityFields = []Field{
-	{"code", "String", "unit code (GB/T 2260 adcode, or a zone's code)"},
-	{"name", "String", "unit name"},
-	{"name_en", "String", "unit name in English"},
-	{"kind", "String", "city, district or zone"},
-	{"approximate", "Boolean", "true when the unit is known only by an approximate point or a derived polygon"},
-	{"valid_to", "String", "the date the unit was abolished (YYYY-MM-DD), empty while in force"},
+// unitFields are the fields of plan.UnitFields published in any of
+// outs, as the tiles' schema lists them.
+func unitFields(outs ...plan.Output) []Field {
+	var fs []Field
+	for _, f := range plan.UnitFields {
+		for _, o := range outs {
+			if f.In.Has(o) {
+				fs = append(fs, Field{f.Name, f.Type, f.Description})
+				break
+			}
+		}
+	}
+	return fs
 }
 
 // Schema lists the layers in the order tiles carry them. Lists are
-// |-joined strings (MVT has no lists). Thematic properties are only in
-// tiles asked for ?industry= (the page reads them from the plan's
+// |-joined strings (MVT has no lists). A unit's fields are plan's
+// (plan.UnitFields): its identity in every tile, what its plan says only
+// in tiles asked for ?industry= (the page reads that from the plan's
 // thematic JSON instead, so geometry tiles stay the same across writes).
 var Schema = []LayerSchema{
-	{LayerUnits, "Units (districts, counties, cities) as polygons; each kind at the zooms its plan shows it", append(append([]Field(nil), identityFields...),
-		Field{"parent", "String", "the enclosing unit's code"},
-		Field{"successors", "String", "names of the units an abolished unit passed to, |-separated"},
-		roleField,
-		Field{"main", "String", "with ?industry=: main industries, |-separated"},
-		Field{"special", "String", "with ?industry=: special industries, |-separated"},
-		Field{"main_count", "Number", "with ?industry=: number of main industries"},
-		Field{"special_count", "Number", "with ?industry=: number of special industries"},
-		Field{"clusters", "String", "with ?industry=: clusters the unit hosts, |-separated"},
-		Field{"cluster_count", "Number", "with ?industry=: number of clusters the unit hosts"},
-		Field{"tier", "Number", "with ?industry=: best catalogue tier of its main industries, 0 for none"},
-		Field{"level", "String", "with ?industry=: best level of the clusters it hosts"},
-		Field{"violations", "String", "with ?industry=: ids of the plan rules the unit breaks, |-separated"},
-		Field{"errors", "Number", "with ?industry=: errors among the violations naming the unit"},
-		Field{"warnings", "Number", "with ?industry=: warnings among the violations naming the unit"},
-	)},
+	{LayerUnits, "Units (districts, counties, cities) as polygons; each kind at the zooms its plan shows it",
+		unitFields(plan.InUnits, plan.InThemeTiles)},
 	{LayerBorders, "Borders, each shared border once; outer boundaries too", []Field{
 		{"left", "String", "code of the unit on the left of the line"},
 		{"right", "String", "code of the unit on the right; empty on an outer boundary"},
 		{"outer", "Boolean", "true on the outer boundary of the plan's units of that kind"},
 		{"kind", "String", "the kind of the units it separates"},
 	}},
-	{LayerLabels, "One point per unit at a point inside it (zones at their approximate point), thinned by area at low zooms", append(append([]Field(nil), identityFields...),
-		roleField,
-		Field{"main", "String", "with ?industry=: main industries, |-separated"},
-	)},
+	{LayerLabels, "One point per unit at a point inside it (zones at their approximate point), thinned by area at low zooms",
+		unitFields(plan.InLabels, plan.InThemeLabels)},
 	{LayerRegions, "Only for plans that group their units: each group (e.g. an economic circle) dissolved from its units' borders", []Field{
 		{"name", "String", "the group's name"},
 		{"name_en", "String", "the group's name in English"},

@@ -29,6 +29,9 @@ type Layer struct {
 	Name     string
 	Extent   int
 	Features []Feature
+	// Keys are the layer's property names (features refer to them by
+	// index).
+	Keys []string
 }
 
 type reader struct {
@@ -122,6 +125,8 @@ func decodeLayer(b []byte) (Layer, error) {
 			l.Name = string(payload)
 		case 5:
 			l.Extent = int(val)
+		case 3:
+			l.Keys = append(l.Keys, string(payload))
 		case 2:
 			f, err := decodeFeature(payload)
 			if err != nil {

@@ -53,7 +53,7 @@ function fromDraft(u, rows) {
       if (ti > 0 && (tier === 0 || ti < tier)) tier = ti;
     }
   }
-  return { ...u, main, special, level, tier, clusters: [...clusters.keys()], industries: roles.size, assigned: roles.size + clusters.size > 0, rows };
+  return { ...u, main_codes: main, special_codes: special, level, tier, clusters: [...clusters.keys()], industries: roles.size, assigned: roles.size + clusters.size > 0, rows };
 }
 
 // activeDraft is the planner's draft where it is shown: in the
@@ -72,8 +72,8 @@ export function holdings() {
 }
 
 export function roleIn(u, industry) {
-  if (u.main.includes(industry)) return "main";
-  if (u.special.includes(industry)) return "special";
+  if (u.main_codes.includes(industry)) return "main";
+  if (u.special_codes.includes(industry)) return "special";
   return "";
 }
 
@@ -114,7 +114,7 @@ export function colouring(list = holdings()) {
     tiers.forEach((i, n) => add(`tier${i.tier}`, colours.ramp[Math.min(n, colours.ramp.length - 1)], tierName(i)));
     add("specialOnly", colours.specialOnly, t("specialOnly"));
     add("empty", colours.empty, t("noPicks"), true);
-    classify = (u) => (u.tier > 0 && byKey.has(`tier${u.tier}`) ? `tier${u.tier}` : u.special.length ? "specialOnly" : u.main.length ? "specialOnly" : "empty");
+    classify = (u) => (u.tier > 0 && byKey.has(`tier${u.tier}`) ? `tier${u.tier}` : u.special_codes.length ? "specialOnly" : u.main_codes.length ? "specialOnly" : "empty");
   }
   const units = new Map();
   for (const u of list) {

@@ -68,7 +68,7 @@ function draftHTML(code) {
     html += (u?.rows || []).length ? "<ul>" + u.rows.map((r) => `<li>${esc(r.cluster)} · ${esc(levelName(r.level))}</li>`).join("") + "</ul>" : `<p class="muted">${esc(t("noIndustry"))}</p>`;
   } else {
     const pick = (code2) => ({ code: code2 });
-    html += `<h4>${esc(t("main"))}</h4>${picksList((u?.main || []).map(pick))}<h4>${esc(t("special"))}</h4>${picksList((u?.special || []).map(pick))}`;
+    html += `<h4>${esc(t("main"))}</h4>${picksList((u?.main_codes || []).map(pick))}<h4>${esc(t("special"))}</h4>${picksList((u?.special_codes || []).map(pick))}`;
   }
   if (change) {
     const item = (x) => `${esc(x.cluster || industryName(x.industry, x.industry_name))}${x.role ? ` (${esc(t(x.role) || x.role)})` : ""}`;
