@@ -197,7 +197,6 @@ func ogcFeature(snap *readmodel.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Fe
 	return f
 }
 
-
 // ogcItemsParams are the parameters the items endpoint knows; others are
 // refused, as the standard recommends.
 var ogcItemsParams = map[string]bool{"bbox": true, "limit": true, "offset": true, "f": true, "bbox-crs": true}

@@ -19,15 +19,15 @@ type themeRoles struct {
 }
 
 type theme struct {
-	Plan        string                `json:"plan"`
-	Tag         string                `json:"tag"`
-	Geometry    string                `json:"geometry"`
-	DataVersion int64                 `json:"data_version"`
-	Coverage    coverage              `json:"coverage"`
+	Plan        string   `json:"plan"`
+	Tag         string   `json:"tag"`
+	Geometry    string   `json:"geometry"`
+	DataVersion int64    `json:"data_version"`
+	Coverage    coverage `json:"coverage"`
 	// Units hold the fields of plan.UnitFields published in the theme
 	// (plan.InThemeJSON), and the tiles' feature id.
-	Units []map[string]any `json:"units"`
-	Industries  map[string]themeRoles `json:"industries"` // code → unit codes by role
+	Units      []map[string]any      `json:"units"`
+	Industries map[string]themeRoles `json:"industries"` // code → unit codes by role
 }
 
 type coverage struct {
