@@ -4,13 +4,10 @@ package api
 
 import (
 	"crypto/rand"
-	"fmt"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"runtime"
 	"strconv"
 	"time"
 
@@ -90,13 +87,14 @@ func New(cfg Config) *echo.Echo {
 	}
 	limits := cfg.Limits.withDefaults()
 	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
-		tiles:   cfg.Tiles,
-		metrics: newMetrics(), writeOrigins: cfg.WriteOrigins,
-		store: cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
+		tiles:        cfg.Tiles,
+		writeOrigins: cfg.WriteOrigins,
+		store:        cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
 		maxBody: cfg.MaxBodyBytes, limits: limits, validations: newClientLimiter(limits), keepRevisions: cfg.KeepRevisions,
 		authFailures: newRateLimit(float64(limits.AuthFailuresPerMinute), 10),
 		streams:      &streams{max: limits.StreamsPerClient, total: limits.Streams, per: map[string]int{}},
 		workbooks:    make(chan struct{}, limits.WorkbookParses), closing: cfg.Closing, tokenKey: cfg.TokenKey}
+	h.metrics = newMetrics(h)
 	if h.tokenKey == nil {
 		h.tokenKey = make([]byte, 32)
 		rand.Read(h.tokenKey)
@@ -290,46 +288,7 @@ func (h *handlers) ready(c echo.Context) error {
 }
 
 func (h *handlers) serveMetrics(c echo.Context) error {
-	c.Response().Header().Set(echo.HeaderContentType, "text/plain; version=0.0.4; charset=utf-8")
 	c.Response().Header().Set("Cache-Control", "no-store")
-	c.Response().WriteHeader(http.StatusOK)
-	w := c.Response()
-	h.metrics.write(w)
-	bytes, entries, hits, misses := h.tiles.Cache().Stats()
-	fmt.Fprintln(w, "# TYPE indmap_tile_cache_hits_total counter")
-	fmt.Fprintf(w, "indmap_tile_cache_hits_total %d\n", hits)
-	fmt.Fprintln(w, "# TYPE indmap_tile_cache_misses_total counter")
-	fmt.Fprintf(w, "indmap_tile_cache_misses_total %d\n", misses)
-	fmt.Fprintln(w, "# TYPE indmap_tile_cache_bytes gauge")
-	fmt.Fprintf(w, "indmap_tile_cache_bytes %d\n", bytes)
-	fmt.Fprintln(w, "# TYPE indmap_tile_cache_entries gauge")
-	fmt.Fprintf(w, "indmap_tile_cache_entries %d\n", entries)
-	if snap, _ := h.data.Snapshot(c.Request().Context()); snap != nil {
-		fmt.Fprintln(w, "# TYPE indmap_data_version gauge")
-		fmt.Fprintf(w, "indmap_data_version %d\n", snap.Version)
-	}
-	fmt.Fprintln(w, "# TYPE indmap_event_streams gauge")
-	fmt.Fprintf(w, "indmap_event_streams %d\n", h.streams.count())
-	fmt.Fprintln(w, "# TYPE indmap_workbooks_reading gauge")
-	fmt.Fprintf(w, "indmap_workbooks_reading %d\n", len(h.workbooks))
-	writeRuntimeMetrics(w)
+	h.metrics.handler.ServeHTTP(c.Response(), c.Request())
 	return nil
-}
-
-// writeRuntimeMetrics adds the Go runtime's own gauges, under the names
-// Prometheus' Go client gives them.
-func writeRuntimeMetrics(w io.Writer) {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	for _, m := range []struct {
-		name string
-		v    uint64
-	}{
-		{"go_goroutines", uint64(runtime.NumGoroutine())},
-		{"go_memstats_heap_alloc_bytes", ms.HeapAlloc},
-		{"go_memstats_heap_inuse_bytes", ms.HeapInuse},
-		{"go_memstats_sys_bytes", ms.Sys},
-	} {
-		fmt.Fprintf(w, "# TYPE %s gauge\n%s %d\n", m.name, m.name, m.v)
-	}
 }

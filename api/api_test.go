@@ -36,7 +36,12 @@ func handler(t testing.TB, st *store.Store, cfg api.Config) (*readmodel.Live, ht
 		cfg.Log = quiet
 	}
 	cfg.Tiles = api.NewTileServer(cfg)
-	live.Prepare(cfg.Tiles.Prepare)
+	// Building every zoom's geometry before publishing is most of a test
+	// server's start; under -short a zoom is built when first asked for,
+	// as the tile server does for a snapshot nobody prepared.
+	if !testing.Short() {
+		live.Prepare(cfg.Tiles.Prepare)
+	}
 	h := api.New(cfg)
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)

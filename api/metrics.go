@@ -1,80 +1,76 @@
 package api
 
 import (
-	"fmt"
-	"io"
-	"sort"
-	"strings"
-	"sync"
+	"context"
+	"net/http"
+	"strconv"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metrics counts requests and their latency by route, for /metrics.
+// metrics is what /metrics exposes, through Prometheus' Go client: one
+// registry per handler (no global registry), the requests by route and
+// their latency, the tile cache, the data version, the open streams and
+// workbooks, and the Go runtime's and the process's own collectors.
 type metrics struct {
-	mu       sync.Mutex
-	requests map[[3]string]uint64 // route, method, code
-	hist     map[string]*histogram
+	reg      *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	handler  http.Handler
 }
 
 var latencyBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
 
-type histogram struct {
-	counts []uint64
-	sum    float64
-	n      uint64
-}
-
-func newMetrics() *metrics {
-	return &metrics{requests: map[[3]string]uint64{}, hist: map[string]*histogram{}}
+// newMetrics registers the handler's metrics; the gauges read h when
+// scraped.
+func newMetrics(h *handlers) *metrics {
+	m := &metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "indmap_http_requests_total",
+			Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "indmap_http_request_duration_seconds",
+			Help:    "HTTP request latency by route.",
+			Buckets: latencyBuckets,
+		}, []string{"route"}),
+	}
+	cache := func(pick func(bytes int64, entries int, hits, misses int64) float64) func() float64 {
+		return func() float64 { return pick(h.tiles.Cache().Stats()) }
+	}
+	m.reg.MustRegister(m.requests, m.latency,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "indmap_tile_cache_hits_total", Help: "Tiles answered from the cache."},
+			cache(func(_ int64, _ int, hits, _ int64) float64 { return float64(hits) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "indmap_tile_cache_misses_total", Help: "Tiles rendered for want of a cached one."},
+			cache(func(_ int64, _ int, _, misses int64) float64 { return float64(misses) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indmap_tile_cache_bytes", Help: "Bytes held by the tile cache."},
+			cache(func(bytes int64, _ int, _, _ int64) float64 { return float64(bytes) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indmap_tile_cache_entries", Help: "Tiles held by the tile cache."},
+			cache(func(_ int64, entries int, _, _ int64) float64 { return float64(entries) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indmap_data_version", Help: "The data version served (0 before the first snapshot)."},
+			func() float64 {
+				// A scrape never waits for data: Snapshot answers at once.
+				if snap, _ := h.data.Snapshot(context.Background()); snap != nil {
+					return float64(snap.Version)
+				}
+				return 0
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indmap_event_streams", Help: "Event streams open."},
+			func() float64 { return float64(h.streams.count()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indmap_workbooks_reading", Help: "Workbooks being read."},
+			func() float64 { return float64(len(h.workbooks)) }),
+	)
+	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{DisableCompression: true}) // the gzip middleware compresses
+	return m
 }
 
 func (m *metrics) observe(route, method string, status int, took time.Duration) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.requests[[3]string{route, method, fmt.Sprint(status)}]++
-	h := m.hist[route]
-	if h == nil {
-		h = &histogram{counts: make([]uint64, len(latencyBuckets))}
-		m.hist[route] = h
-	}
-	s := took.Seconds()
-	for i, b := range latencyBuckets {
-		if s <= b {
-			h.counts[i]++
-		}
-	}
-	h.sum += s
-	h.n++
-}
-
-// write renders the counters in Prometheus' text format.
-func (m *metrics) write(w io.Writer) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	fmt.Fprintln(w, "# HELP indmap_http_requests_total HTTP requests by route, method and status.")
-	fmt.Fprintln(w, "# TYPE indmap_http_requests_total counter")
-	keys := make([][3]string, 0, len(m.requests))
-	for k := range m.requests {
-		keys = append(keys, k)
-	}
-	sort.Slice(keys, func(i, j int) bool { return strings.Join(keys[i][:], " ") < strings.Join(keys[j][:], " ") })
-	for _, k := range keys {
-		fmt.Fprintf(w, "indmap_http_requests_total{route=%q,method=%q,code=%q} %d\n", k[0], k[1], k[2], m.requests[k])
-	}
-	fmt.Fprintln(w, "# HELP indmap_http_request_duration_seconds HTTP request latency by route.")
-	fmt.Fprintln(w, "# TYPE indmap_http_request_duration_seconds histogram")
-	routes := make([]string, 0, len(m.hist))
-	for r := range m.hist {
-		routes = append(routes, r)
-	}
-	sort.Strings(routes)
-	for _, r := range routes {
-		h := m.hist[r]
-		for i, b := range latencyBuckets {
-			fmt.Fprintf(w, "indmap_http_request_duration_seconds_bucket{route=%q,le=\"%g\"} %d\n", r, b, h.counts[i])
-		}
-		fmt.Fprintf(w, "indmap_http_request_duration_seconds_bucket{route=%q,le=\"+Inf\"} %d\n", r, h.n)
-		fmt.Fprintf(w, "indmap_http_request_duration_seconds_sum{route=%q} %g\n", r, h.sum)
-		fmt.Fprintf(w, "indmap_http_request_duration_seconds_count{route=%q} %d\n", r, h.n)
-	}
+	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	m.latency.WithLabelValues(route).Observe(took.Seconds())
 }

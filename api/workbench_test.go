@@ -427,13 +427,13 @@ func TestWorkbookBodies(t *testing.T) {
 	if !strings.Contains(twin.validate, "200 OK") || !strings.Contains(twin.validate, "unknown-industry") {
 		t.Fatalf("CSV twin: %s", twin.validate)
 	}
-	books := map[string]func() []byte{
-		"excelize":    func() []byte { return testxlsx.FromCSV(t, "表1", csvText) },
-		"LibreOffice": func() []byte { return testxlsx.LibreOffice(t, csvText) },
+	books := map[string]func(testing.TB) []byte{
+		"excelize":    func(t testing.TB) []byte { return testxlsx.FromCSV(t, "表1", csvText) },
+		"LibreOffice": func(t testing.TB) []byte { return testxlsx.LibreOffice(t, csvText) },
 	}
 	for name, book := range books {
 		t.Run(name, func(t *testing.T) {
-			got := outcome(t, book(), plan.XLSXType)
+			got := outcome(t, book(t), plan.XLSXType)
 			if got != twin {
 				t.Errorf("workbook and CSV differ:\nvalidate %s\n         %s\ndiff %s\n     %s\nput %s\n    %s",
 					got.validate, twin.validate, got.diff, twin.diff, got.put, twin.put)

@@ -221,7 +221,7 @@ func TestMetricsRequestIDAndGzip(t *testing.T) {
 	get(t, srv.URL+"/api/v1/plans")
 	get(t, srv.URL+"/tiles/chongqing-2023/0/0/0.mvt")
 	resp, body := get(t, srv.URL+"/metrics")
-	for _, want := range []string{`indmap_http_requests_total{route="/api/v1/plans",method="GET",code="200"} 1`,
+	for _, want := range []string{`indmap_http_requests_total{code="200",method="GET",route="/api/v1/plans"} 1`,
 		`indmap_http_request_duration_seconds_count{route="/tiles/:plan/:z/:x/:y"} 1`, "indmap_tile_cache_misses_total 1", "indmap_data_version "} {
 		if !strings.Contains(string(body), want) {
 			t.Errorf("metrics lack %q:\n%s", want, body)

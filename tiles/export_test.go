@@ -299,8 +299,13 @@ func TestExportPMTiles(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.Start()
+	// Under -short one tile in eight of the deepest zooms is read.
+	cover, sampled := chongqingTiles(archiveMaxZoom), false
+	if testing.Short() {
+		cover, sampled = sampleTiles(cover, 12, 8), true
+	}
 	found := 0
-	for _, tile := range chongqingTiles(archiveMaxZoom) {
+	for _, tile := range cover {
 		code, _, got := srv.Get(context.Background(), fmt.Sprintf("/cq/%d/%d/%d.mvt", tile.Z, tile.X, tile.Y))
 		w, ok := want[tile]
 		if ok {
@@ -310,7 +315,7 @@ func TestExportPMTiles(t *testing.T) {
 			t.Errorf("%v: go-pmtiles answers %d with %d bytes, want %d bytes", tile, code, len(got), len(w))
 		}
 	}
-	if found != st.Tiles {
+	if !sampled && found != st.Tiles {
 		t.Errorf("%d tiles in the cover, %d written", found, st.Tiles)
 	}
 

@@ -46,9 +46,13 @@ type browser struct {
 }
 
 // newBrowser starts Chromium with the flags this workplace's closed
-// network needs.
+// network needs. Browser tests are the slowest (a minute each on two
+// cores): go test -short skips them, make test runs them.
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("browser tests skipped under -short (make test runs them)")
+	}
 	exe, err := exec.LookPath("chromium")
 	if err != nil {
 		t.Skip("chromium not on PATH (CI installs it)")

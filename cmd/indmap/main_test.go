@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -32,14 +33,70 @@ func cli(t *testing.T, envVars map[string]string, args ...string) (int, string, 
 
 func boundariesDir(t *testing.T) string { return filepath.Join(shareddata.Dir(t), "boundaries") }
 
+// TestMain gives the package one directory for what its tests build
+// once (a freshly initialised database) and removes it. Started under the
+// name indmap (binary links that name to this test binary), it is the
+// command itself: the same package, embedded files included, without a
+// second five-second link.
+func TestMain(m *testing.M) {
+	if filepath.Base(os.Args[0]) == "indmap" {
+		main()
+		return
+	}
+	dir, err := os.MkdirTemp("", "indmap-cmd-test-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	shared.dir = dir
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// shared holds what is made once per test run: init takes about 1.5 s
+// and a dozen tests need its result.
+var shared struct {
+	dir               string
+	binOnce, initOnce sync.Once
+	bin, db           string
+	binErr, initErr   string
+}
+
+// initDB gives the test its own copy of a database made by `indmap init`
+// from the shared boundaries (init runs once; TestInit tests init itself).
 func initDB(t *testing.T) string {
 	t.Helper()
-	db := filepath.Join(t.TempDir(), "indmap.gpkg")
-	code, out, errOut := cli(t, nil, "init", "--db", db, "--boundaries", boundariesDir(t))
-	if code != 0 {
-		t.Fatalf("init: %d\n%s\n%s", code, out, errOut)
+	shared.initOnce.Do(func() {
+		db := filepath.Join(shared.dir, "template.gpkg")
+		code, out, errOut := cli(t, nil, "init", "--db", db, "--boundaries", boundariesDir(t))
+		if code != 0 {
+			shared.initErr = fmt.Sprintf("init: %d\n%s\n%s", code, out, errOut)
+			return
+		}
+		shared.db = db
+	})
+	if shared.initErr != "" {
+		t.Fatal(shared.initErr)
 	}
+	if shared.db == "" {
+		t.Fatal("no database template: the first init failed (see the first failing test)")
+	}
+	db := filepath.Join(t.TempDir(), "indmap.gpkg")
+	copyFile(t, shared.db, db)
 	return db
+}
+
+// copyFile copies a closed database file (init leaves no -wal beside it).
+func copyFile(t testing.TB, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func TestInit(t *testing.T) {
@@ -148,15 +205,27 @@ func TestFetchCommand(t *testing.T) {
 	}
 }
 
-// binary builds indmap once for the tests that run it as a process.
+// binary gives the tests that run indmap as a process its path: a link
+// named indmap to this test binary, which TestMain runs as the command.
 func binary(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "indmap")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
+	shared.binOnce.Do(func() {
+		self, err := os.Executable()
+		if err != nil {
+			shared.binErr = err.Error()
+			return
+		}
+		bin := filepath.Join(shared.dir, "indmap")
+		if err := os.Symlink(self, bin); err != nil {
+			shared.binErr = err.Error()
+			return
+		}
+		shared.bin = bin
+	})
+	if shared.binErr != "" {
+		t.Fatal(shared.binErr)
 	}
-	return bin
+	return shared.bin
 }
 
 func freeAddr(t testing.TB) string {

@@ -63,8 +63,8 @@ func verdictServer(t *testing.T, db string) *httptest.Server {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	live := readmodel.NewLive(st, 50*time.Millisecond, quiet)
 	cfg := api.Config{Data: live, Store: st, Tokens: []string{testToken}, Log: quiet, WritesPerMinute: 1000}
+	// No tiles are asked for here: the tile index is left unprepared.
 	cfg.Tiles = api.NewTileServer(cfg)
-	live.Prepare(cfg.Tiles.Prepare)
 	h := api.New(cfg)
 	live.Start(ctx)
 	if err := live.WaitReady(ctx); err != nil {
@@ -119,8 +119,12 @@ func TestCLIAndAPIVerdictsMatch(t *testing.T) {
 		json.Unmarshal(b, &r)
 		return r.DataVersion
 	}
-	for _, bp := range badPlans {
+	for i, bp := range badPlans {
 		for _, format := range []string{"csv", "xlsx"} {
+			// Under -short the workbook path is tried on two files only.
+			if format == "xlsx" && testing.Short() && i > 1 {
+				continue
+			}
 			t.Run(bp.name+" "+format, func(t *testing.T) {
 				body := []byte(bp.file)
 				if format == "xlsx" {

@@ -3,8 +3,11 @@ package testdb
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"sort"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/indmap/indmap/geo"
@@ -33,15 +36,64 @@ func Boundaries(t testing.TB, names ...string) []geo.Boundary {
 
 // Seeded opens a new store in a temporary folder with the named shared
 // boundary files, the zones, the default plans and the division changes,
-// as indmap init does.
+// as indmap init does. The first call for a set of names builds the file;
+// later ones in the same test binary start from a copy of its bytes (a
+// build is about half a second, and a package's tests ask for dozens).
 func Seeded(t testing.TB, names ...string) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.gpkg"))
+	path := filepath.Join(t.TempDir(), "t.gpkg")
+	if err := os.WriteFile(path, seededFile(t, names), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+// seeded holds the bytes of each seeded file built so far, by names.
+var seeded struct {
+	sync.Mutex
+	files map[string][]byte
+}
+
+func seededFile(t testing.TB, names []string) []byte {
+	t.Helper()
+	key := strings.Join(names, "\x00")
+	seeded.Lock()
+	defer seeded.Unlock()
+	if b, ok := seeded.files[key]; ok {
+		return b
+	}
+	path := filepath.Join(t.TempDir(), "template.gpkg")
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed(t, st, names)
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path + "-wal"); err == nil {
+		t.Fatalf("%s-wal left after close: the template would miss its last writes", path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if seeded.files == nil {
+		seeded.files = map[string][]byte{}
+	}
+	seeded.files[key] = b
+	return b
+}
+
+func seed(t testing.TB, st *store.Store, names []string) {
+	t.Helper()
+	ctx := context.Background()
 	if _, err := st.ImportBoundaries(ctx, Boundaries(t, names...), geo.DefaultAdjacency); err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +112,6 @@ func Seeded(t testing.TB, names ...string) *store.Store {
 	if _, err := st.PutDivisionChanges(ctx, d.Changes); err != nil {
 		t.Fatal(err)
 	}
-	return st
 }
 
 // OnePlan opens a new store holding the named boundary files as the units

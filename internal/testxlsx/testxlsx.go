@@ -82,6 +82,9 @@ func FromCSV(t testing.TB, sheet, text string) []byte {
 // formulas, so text should not start with =.
 func LibreOffice(t testing.TB, text string) []byte {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("LibreOffice conversions (4 s each) skipped under -short; make test runs them")
+	}
 	soffice, err := exec.LookPath("soffice")
 	if err != nil {
 		t.Skip("soffice not installed (.ci/run installs libreoffice-calc-nogui)")

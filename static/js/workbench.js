@@ -68,6 +68,9 @@ export async function render() {
     $("#stored-report").innerHTML = `<p class="sev-error">${esc(t("loadFailed"))}${esc(e.message)}</p>`;
   }
   $("#draft").innerHTML = draftHTML() || (message ? `<div id="draft-msg" role="status">${message}</div>` : "");
+  // Their changes, once asked for, outlive re-renders (the data event
+  // their save sends arrives about when the 412 does).
+  if (conflict?.diffHTML && $("#their-changes")) $("#their-changes").innerHTML = conflict.diffHTML;
   if (stored) $("#stored-report").innerHTML = `<h3>${esc(t("storedReport"))}</h3>${reportHTML(stored, "stored")}`;
   $("#token-state").innerHTML = auth.hasToken()
     ? `${esc(t("signedIn"))} <button type="button" id="forget-token">${esc(t("forgetToken"))}</button>` : "";
@@ -199,8 +202,11 @@ export function wire() {
       if (d.kind === "edit") await edit("", (rows) => rows);
       else await check(d.body, d.name, d.label, { kind: d.kind });
     } else if (b.id === "their-diff") {
-      const diff = await api.revisionDiff(state.plan, Number(b.dataset.n), conflict?.base);
-      $("#their-changes").innerHTML = revisions.diffHTML(diff);
+      const shown = conflict;
+      const diff = await api.revisionDiff(state.plan, Number(b.dataset.n), shown?.base);
+      const html = revisions.diffHTML(diff);
+      if (shown) shown.diffHTML = html;
+      if ($("#their-changes")) $("#their-changes").innerHTML = html;
     } else if (b.dataset.unit) emit("select", { code: b.dataset.unit, fly: true });
   });
   on("panel-rendered", ({ code, el }) => {
