@@ -95,6 +95,8 @@ func New(cfg Config) *echo.Echo {
 		streams:      &streams{max: limits.StreamsPerClient, total: limits.Streams, per: map[string]int{}},
 		workbooks:    make(chan struct{}, limits.WorkbookParses), closing: cfg.Closing, tokenKey: cfg.TokenKey}
 	h.metrics = newMetrics(h)
+	h.trusted = cfg.TrustedProxies
+	h.exports = newExports()
 	if h.tokenKey == nil {
 		h.tokenKey = make([]byte, 32)
 		rand.Read(h.tokenKey)
@@ -184,6 +186,8 @@ func NewTileServer(cfg Config) *tiles.Server {
 }
 
 type handlers struct {
+	trusted       []*net.IPNet // proxies whose forwarded headers are believed
+	exports       *exports     // plan files built once per revision and representation
 	data          *readmodel.Live
 	log           *slog.Logger
 	tiles         *tiles.Server

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -81,25 +82,45 @@ func (h *handlers) assignments(c echo.Context) error {
 	units := snap.PlanUnits(p)
 	name := unitNamer(snap)
 	hdr := c.Response().Header()
-	tag := strings.TrimSuffix(store.RevisionETag(st.revision), `"`)
+	// The files name units and industries: the tag names the boundaries
+	// (unit names) and the plan's definition and content they were made
+	// with, so a re-import that renames a unit is a new representation.
+	tag := strings.TrimSuffix(store.RevisionETag(st.revision), `"`) + "-" + snap.PlanGeometryTag(p.ID) + "-" + snap.PlanTag(p.ID)
+	var (
+		etag, ctype, file string
+		build             func(io.Writer) error
+	)
 	switch format {
 	case "csv":
-		hdr.Set("ETag", tag+`-csv"`)
-		hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-r%d.csv"`, p.ID, st.revision))
-		return writeCSV(c, st.plan.ContractRows(name))
+		etag, ctype, file = tag+`-csv"`, "text/csv; charset=utf-8", fmt.Sprintf("%s-r%d.csv", p.ID, st.revision)
+		build = func(w io.Writer) error { return plan.WriteCSV(w, st.plan.ContractRows(name)) }
 	case "xlsx":
 		lang, err := answerLang(c)
 		if err != nil {
 			return err
 		}
-		hdr.Set("ETag", tag+"-xlsx-"+string(lang)+`"`)
-		hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-r%d.xlsx"`, p.ID, st.revision))
-		hdr.Set(echo.HeaderContentType, plan.XLSXType)
-		c.Response().WriteHeader(http.StatusOK)
-		return plan.WriteWorkbook(c.Response(), st.plan, units, lang, st.at)
+		etag, ctype, file = tag+"-xlsx-"+string(lang)+`"`, plan.XLSXType, fmt.Sprintf("%s-r%d.xlsx", p.ID, st.revision)
+		build = func(w io.Writer) error { return plan.WriteWorkbook(w, st.plan, units, lang, st.at) }
+	default:
+		etag, ctype = tag+`-json"`, echo.MIMEApplicationJSON
+		build = func(w io.Writer) error { return jsonEncode(w, assignmentsJSON(st, name)) }
 	}
-	hdr.Set("ETag", tag+`-json"`)
-	return c.JSON(http.StatusOK, assignmentsJSON(st, name))
+	if !noneMatch(c.Request().Header.Get("If-None-Match"), etag) {
+		hdr.Set("ETag", etag)
+		return c.NoContent(http.StatusNotModified)
+	}
+	body, err := h.exports.get(c.Request().Context(), p.ID+"|"+etag, build)
+	if errors.Is(err, errExportsBusy) {
+		hdr.Set("Retry-After", "5")
+	}
+	if err != nil {
+		return err
+	}
+	hdr.Set("ETag", etag)
+	if file != "" {
+		hdr.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, file))
+	}
+	return c.Blob(http.StatusOK, ctype, body)
 }
 
 // assignmentsJSON is a plan's content as a JSON plan file, with the

@@ -20,6 +20,10 @@ import (
 
 const versionKey = "etag-version"
 
+// originKey holds the origin an answer's links were built from (see
+// baseURL): the ETag names it, so two origins' answers never share one.
+const originKey = "etag-origin"
+
 // tagVersion says the answer to this request is of data version v.
 func tagVersion(c echo.Context, v int64) { c.Set(versionKey, "v"+strconv.FormatInt(v, 10)) }
 
@@ -45,8 +49,13 @@ func conditional(next echo.HandlerFunc) echo.HandlerFunc {
 					return
 				}
 				etag = `W/"` + version + "-" + representation(res.Header()) + `"`
-				res.Header().Set("ETag", etag)
 			}
+			if origin, _ := c.Get(originKey).(string); origin != "" && strings.HasSuffix(etag, `"`) {
+				f := fnv.New32a()
+				f.Write([]byte(origin))
+				etag = strings.TrimSuffix(etag, `"`) + "-o" + strconv.FormatUint(uint64(f.Sum32()), 36) + `"`
+			}
+			res.Header().Set("ETag", etag)
 			if noneMatch(req.Header.Get("If-None-Match"), etag) {
 				return
 			}

@@ -82,7 +82,7 @@ const eventHeartbeat = 20 * time.Second
 // events serves GET /api/v1/events: the current version at once, then
 // every new one; a comment line every 20 s keeps the connection alive.
 func (h *handlers) events(c echo.Context) error {
-	client := c.RealIP()
+	client := clientKey(c)
 	if ok, full := h.streams.open(client); !ok {
 		if full {
 			c.Response().Header().Set("Retry-After", "30")

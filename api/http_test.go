@@ -3,8 +3,10 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -347,5 +349,38 @@ func TestPageWithoutAssets(t *testing.T) {
 	resp, body := get(t, srv.URL+"/")
 	if resp.StatusCode != 503 || !strings.Contains(string(body), "make build") || !strings.Contains(resp.Header.Get("Content-Security-Policy"), "default-src") {
 		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+}
+
+// TestForwardedProtoTrustedOnly: X-Forwarded-Proto changes the links
+// only when a configured proxy sends it; answers whose links depend on
+// the request name their origin in the ETag and vary with the header
+// where a proxy may send it.
+func TestForwardedProtoTrustedOnly(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	tileURL := func(srv *httptest.Server, hdr ...string) (string, *http.Response) {
+		resp, b := get(t, srv.URL+"/tiles/chongqing-2023.json", hdr...)
+		var tj struct{ Tiles []string }
+		json.Unmarshal(b, &tj)
+		if len(tj.Tiles) != 1 {
+			t.Fatalf("TileJSON: %s", b)
+		}
+		return tj.Tiles[0], resp
+	}
+	_, open := serve(t, st, api.Config{})
+	_, plainResp := tileURL(open)
+	if u, resp := tileURL(open, "X-Forwarded-Proto", "https", "X-Forwarded-Ssl", "on"); !strings.HasPrefix(u, "http://") || resp.Header.Get("ETag") != plainResp.Header.Get("ETag") {
+		t.Errorf("an untrusted client's X-Forwarded-Proto: %s, ETag %s (plain %s)", u, resp.Header.Get("ETag"), plainResp.Header.Get("ETag"))
+	}
+	if _, resp := tileURL(open, "Host", "other.example"); resp.Header.Get("ETag") == plainResp.Header.Get("ETag") {
+		t.Errorf("another Host, the same ETag %s", resp.Header.Get("ETag"))
+	}
+	_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+	_, proxied := serve(t, st, api.Config{TrustedProxies: []*net.IPNet{loopback}})
+	u, resp := tileURL(proxied, "X-Forwarded-Proto", "https")
+	_, httpResp := tileURL(proxied)
+	if !strings.HasPrefix(u, "https://") || !strings.Contains(strings.Join(resp.Header.Values("Vary"), ","), "X-Forwarded-Proto") ||
+		resp.Header.Get("ETag") == httpResp.Header.Get("ETag") {
+		t.Errorf("a trusted proxy's X-Forwarded-Proto: %s, Vary %v, ETag %s (http %s)", u, resp.Header.Values("Vary"), resp.Header.Get("ETag"), httpResp.Header.Get("ETag"))
 	}
 }

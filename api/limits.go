@@ -29,10 +29,11 @@ type Limits struct {
 	// to a write (default 50,000; 413 past it).
 	MaxRecords int
 	// AuthFailuresPerMinute is how many failed token attempts one client
-	// may make per minute (default 10); past it, 429 before the token is
-	// even looked at.
+	// may make per minute (default 10); past it, a wrong token is 429 (a
+	// valid one is still admitted).
 	AuthFailuresPerMinute int
-	// StreamsPerClient bounds one client's open event streams (default 8),
+	// StreamsPerClient bounds one client's open event streams (default 4;
+	// a client is an IPv4 address or an IPv6 /64),
 	// Streams all of them (default 1,000).
 	StreamsPerClient int
 	Streams          int
@@ -43,7 +44,7 @@ type Limits struct {
 
 // DefaultLimits are the limits a zero Limits field takes.
 var DefaultLimits = Limits{ValidateConcurrency: 2, ValidateSecondsPerMinute: 10, ValidateMaxBytes: 8 << 20,
-	MaxRecords: 50_000, AuthFailuresPerMinute: 10, StreamsPerClient: 8, Streams: 1000, WorkbookParses: 2}
+	MaxRecords: 50_000, AuthFailuresPerMinute: 10, StreamsPerClient: 4, Streams: 1000, WorkbookParses: 2}
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
@@ -87,6 +88,24 @@ func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
+// clientKey names the client that per-client limits count (ClientKey of
+// its address).
+func clientKey(c echo.Context) string { return ClientKey(c.RealIP()) }
+
+// ClientKey names the client at an address for per-client limits: an
+// IPv4 address, or the /64 of an IPv6 one (one subscriber's network
+// holds a whole /64, so single IPv6 addresses cost nothing to vary).
+func ClientKey(addr string) string {
+	ip := net.ParseIP(addr)
+	switch {
+	case ip == nil:
+		return addr
+	case ip.To4() != nil:
+		return ip.To4().String()
+	}
+	return ip.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
+
 // tooMany is a 429 with Retry-After in whole seconds.
 func tooMany(c echo.Context, wait time.Duration, format string, args ...any) *Problem {
 	c.Response().Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
@@ -116,33 +135,56 @@ const workbookWait = 10 * time.Second
 type clientLimiter struct {
 	mu      sync.Mutex
 	max     int
-	running map[string]int
+	running map[string]*inflight
 	budget  *rateLimit // seconds of processing
 }
 
-func newClientLimiter(l Limits) *clientLimiter {
-	return &clientLimiter{max: l.ValidateConcurrency, running: map[string]int{}, budget: newRateLimit(l.ValidateSecondsPerMinute, 10)}
+// inflight is a client's validations running now: how many, and the sum
+// of their start times (so their cost so far is n·now − sum).
+type inflight struct {
+	n     int
+	start float64 // Σ start, seconds since the Unix epoch
 }
 
-// acquire admits one validation of client, or says why not. The caller
-// reports the time it took to done.
+func newClientLimiter(l Limits) *clientLimiter {
+	return &clientLimiter{max: l.ValidateConcurrency, running: map[string]*inflight{}, budget: newRateLimit(l.ValidateSecondsPerMinute, 10)}
+}
+
+// acquire admits one validation of client, or says why not. What the
+// client's running validations have cost so far counts against its
+// budget at once (not only when they end), so a second request cannot
+// ride on a first that has already used the minute. The caller reports
+// the time it took to done.
 func (l *clientLimiter) acquire(c echo.Context, client string) (done func(took time.Duration), err error) {
 	now := time.Now()
-	if wait := l.budget.wait(client, now, 1e-3); wait > 0 {
-		return nil, tooMany(c, wait, "validations from %s used their processing budget; retry in %ds", client, int(math.Ceil(wait.Seconds())))
-	}
+	sec := float64(now.UnixNano()) / 1e9
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.running[client] >= l.max {
-		return nil, tooMany(c, time.Second, "%d validations from %s are already running", l.running[client], client)
+	run := l.running[client]
+	var spent float64
+	if run != nil {
+		spent = float64(run.n)*sec - run.start
 	}
-	l.running[client]++
+	if wait := l.budget.wait(client, now, 1e-3+spent); wait > 0 {
+		return nil, tooMany(c, wait, "validations from %s used their processing budget; retry in %ds", client, int(math.Ceil(wait.Seconds())))
+	}
+	if run != nil && run.n >= l.max {
+		return nil, tooMany(c, time.Second, "%d validations from %s are already running", run.n, client)
+	}
+	if run == nil {
+		run = &inflight{}
+		l.running[client] = run
+	}
+	run.n++
+	run.start += sec
 	return func(took time.Duration) {
-		l.budget.spend(client, time.Now(), took.Seconds())
 		l.mu.Lock()
 		defer l.mu.Unlock()
-		if l.running[client]--; l.running[client] <= 0 {
+		l.budget.spend(client, time.Now(), took.Seconds())
+		if run.n--; run.n <= 0 {
 			delete(l.running, client)
+		} else {
+			run.start -= sec
 		}
 	}, nil
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
@@ -78,6 +79,38 @@ func TestValidateLimits(t *testing.T) {
 		t.Errorf("over the budget: %d %s", resp.StatusCode, body)
 	}
 
+	// A validation still running counts against the budget as it runs: a
+	// second one, admitted by the concurrency limit, is refused once the
+	// first has used the client's minute (200 ms here; the second ones
+	// cost a few milliseconds each, far less).
+	_, srvC := serve(t, st, api.Config{Limits: api.Limits{ValidateConcurrency: 2, ValidateSecondsPerMinute: 0.2}})
+	urlC := srvC.URL + "/api/v1/plans/chongqing-2023/validate"
+	prC, pwC := io.Pipe()
+	firstC := make(chan int)
+	go func() {
+		resp, err := http.Post(urlC, "text/csv", prC)
+		if err != nil {
+			firstC <- 0
+			return
+		}
+		resp.Body.Close()
+		firstC <- resp.StatusCode
+	}()
+	pwC.Write([]byte("unit_code,unit_name,role,industry,detail,source\n"))
+	var second *http.Response
+	var secondBody []byte
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
+		if second, secondBody = post(t, urlC, "text/csv", twoMains); second.StatusCode == 429 {
+			break
+		}
+	}
+	if second.StatusCode != 429 || !strings.Contains(string(secondBody), "budget") {
+		t.Errorf("a second validation while the first has used the budget: %d %s", second.StatusCode, secondBody)
+	}
+	pwC.Write([]byte("500120,璧山区,main,CQ-ICV,,s\n"))
+	pwC.Close()
+	<-firstC
+
 	// Size and records: 413, whatever the budget.
 	_, srv2 := serve(t, st, api.Config{Limits: api.Limits{ValidateMaxBytes: 1 << 20, MaxRecords: 1000}})
 	url2 := srv2.URL + "/api/v1/plans/chongqing-2023/validate"
@@ -109,8 +142,24 @@ func TestFailedTokensThrottled(t *testing.T) {
 			t.Errorf("attempt %d: %d, want %d", i+1, resp.StatusCode, want)
 		}
 	}
-	if resp, _ := do(t, "PUT", url, twoMains, "Authorization", "Bearer "+token, "X-Forwarded-For", "203.0.113.7"); resp.StatusCode != 429 {
-		t.Errorf("the right token from a throttled client: %d", resp.StatusCode)
+	// Others' failures from the same address (everyone behind one proxy)
+	// never lock out a valid token; more wrong ones stay throttled.
+	if resp, b := do(t, "PUT", url, twoMains, "Authorization", "Bearer "+token, "X-Forwarded-For", "203.0.113.7"); resp.StatusCode != 200 {
+		t.Errorf("the right token from a throttled address: %d %s", resp.StatusCode, b)
+	}
+	if resp, _ := do(t, "PUT", url, twoMains, "Authorization", "Bearer guess2", "X-Forwarded-For", "203.0.113.7"); resp.StatusCode != 429 {
+		t.Errorf("a wrong token after the limit: %d", resp.StatusCode)
+	}
+	// An IPv6 client is its /64: another address in it is still throttled,
+	// another /64 is not.
+	for i, want := range []int{401, 401, 401, 429} {
+		resp, _ := do(t, "PUT", url, twoMains, "Authorization", "Bearer guess", "X-Forwarded-For", fmt.Sprintf("2001:db8:1:2::%x", i+1))
+		if resp.StatusCode != want {
+			t.Errorf("IPv6 attempt %d: %d, want %d", i+1, resp.StatusCode, want)
+		}
+	}
+	if resp, _ := do(t, "PUT", url, twoMains, "Authorization", "Bearer guess", "X-Forwarded-For", "2001:db8:1:3::1"); resp.StatusCode != 401 {
+		t.Errorf("another /64: %d", resp.StatusCode)
 	}
 	// Another client, and the scheme in any case (RFC 9110 §11.1).
 	if resp, b := do(t, "PUT", url, twoMains, "Authorization", "bearer "+token, "X-Forwarded-For", "198.51.100.1"); resp.StatusCode != 200 {

@@ -65,6 +65,8 @@ func newMetrics(h *handlers) *metrics {
 			func() float64 { return float64(h.streams.count()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indmap_workbooks_reading", Help: "Workbooks being read."},
 			func() float64 { return float64(len(h.workbooks)) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "indmap_exports_built_total", Help: "Plan exports built (each is kept per revision and representation)."},
+			func() float64 { return float64(h.exports.builtCount()) }),
 	)
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{DisableCompression: true}) // the gzip middleware compresses
 	return m

@@ -26,7 +26,13 @@ func intParam(c echo.Context, name string, def, lo, hi int) (int, error) {
 }
 
 func floatParam(name, s string, lo, hi float64) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	s = strings.TrimSpace(s)
+	v, err := strconv.ParseFloat(s, 64)
+	// Decimal numbers only: ParseFloat also takes 0x1p6 (64), 1_0 and
+	// such, which no client means.
+	if strings.IndexFunc(s, func(r rune) bool { return (r < '0' || r > '9') && !strings.ContainsRune("+-.eE", r) }) >= 0 {
+		err = strconv.ErrSyntax
+	}
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < lo || v > hi {
 		return 0, badParam(name, "want a number from %g to %g, got %q", lo, hi, s)
 	}

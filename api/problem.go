@@ -63,6 +63,12 @@ func notFound(format string, args ...any) *Problem {
 // than "internal error" (the cause goes to the log).
 func (h *handlers) error(err error, c echo.Context) {
 	if c.Response().Committed {
+		// The status went out but the body did not (a write timeout, a
+		// client gone): logged and counted as cut off, not as the
+		// status sent.
+		h.log.WarnContext(c.Request().Context(), "response cut off", "path", c.Request().URL.Path,
+			"request_id", c.Response().Header().Get(echo.HeaderXRequestID), "sent", c.Response().Size, "err", err)
+		c.Response().Status = clientClosed
 		return
 	}
 	if errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -110,11 +111,52 @@ func acceptsGzip(r *http.Request) bool {
 }
 
 // baseURL is the configured public URL, else the request's own origin.
+// Then the answer's links depend on the request: its ETag names the
+// origin (see conditional) and it varies with X-Forwarded-Proto where a
+// trusted proxy may send one.
 func (h *handlers) baseURL(c echo.Context) string {
 	if h.publicURL != "" {
 		return h.publicURL
 	}
-	return c.Scheme() + "://" + c.Request().Host
+	base := h.scheme(c) + "://" + c.Request().Host
+	c.Set(originKey, base)
+	if len(h.trusted) > 0 {
+		c.Response().Header().Add(echo.HeaderVary, "X-Forwarded-Proto")
+	}
+	return base
+}
+
+// scheme is the request's scheme: https over TLS, else what a trusted
+// proxy says in X-Forwarded-Proto (or X-Forwarded-Ssl); any other
+// client's word is not taken (Echo's Scheme takes anyone's).
+func (h *handlers) scheme(c echo.Context) string {
+	req := c.Request()
+	if req.TLS != nil {
+		return "https"
+	}
+	if h.fromTrustedProxy(req.RemoteAddr) {
+		if strings.EqualFold(strings.TrimSpace(req.Header.Get(echo.HeaderXForwardedProto)), "https") ||
+			strings.EqualFold(strings.TrimSpace(req.Header.Get(echo.HeaderXForwardedSsl)), "on") {
+			return "https"
+		}
+	}
+	return "http"
+}
+
+// fromTrustedProxy reports whether the connection's peer is one of the
+// configured proxies.
+func (h *handlers) fromTrustedProxy(remoteAddr string) bool {
+	host, _, err := net.SplitHostPort(remoteAddr)
+	if err != nil {
+		host = remoteAddr
+	}
+	ip := net.ParseIP(host)
+	for _, n := range h.trusted {
+		if ip != nil && n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // tileJSON serves GET /tiles/{plan}.json.

@@ -3,14 +3,17 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/indmap/indmap/api"
+	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/store"
 )
 
@@ -80,5 +83,56 @@ func TestUpgradeKeepsRevisions(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestReplacedFileSaid: after another file is moved over the served one,
+// /readyz says so (503) and writes are refused, while reads go on from
+// the data loaded before.
+func TestReplacedFileSaid(t *testing.T) {
+	const token = "replaced-file-token-0123456789"
+	st := testdb.Seeded(t, "chongqing-districts")
+	live, srv := serve(t, st, api.Config{Store: st, Tokens: []string{token}})
+	path := st.Path()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := filepath.Join(filepath.Dir(path), "other.gpkg")
+	os.WriteFile(other, b, 0o644)
+	if err := os.Rename(other, path); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.Refresh(context.Background()); !errors.Is(err, store.ErrFileChanged) {
+		t.Errorf("refresh after the swap: %v", err)
+	}
+	resp, body := get(t, srv.URL+"/readyz")
+	if resp.StatusCode != 503 || !strings.Contains(string(body), `"status":"error"`) || !strings.Contains(string(body), "another file was put in its place") {
+		t.Errorf("readyz: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := get(t, srv.URL+"/api/v1/plans"); resp.StatusCode != 200 || !strings.Contains(string(body), "chongqing-2023") {
+		t.Errorf("reads: %d %.200s", resp.StatusCode, body)
+	}
+	csv := "unit_code,unit_name,role,industry,detail,source\n500103,渝中区,main,CQ-SIS,,https://example.org\n"
+	resp, body = do(t, "PUT", srv.URL+"/api/v1/plans/chongqing-2023/assignments?force=true", csv, "Authorization", "Bearer "+token, "Content-Type", "text/csv")
+	if resp.StatusCode != 503 || !strings.Contains(string(body), "nothing was stored") {
+		t.Errorf("a write after the swap: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestDamagedFileSaid: a served file cut short makes /readyz 503 with
+// the reason at the next check, though the data version did not move.
+func TestDamagedFileSaid(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	live, srv := serve(t, st, api.Config{Store: st})
+	if resp, _ := get(t, srv.URL+"/readyz"); resp.StatusCode != 200 {
+		t.Fatalf("readyz before: %d", resp.StatusCode)
+	}
+	if err := os.Truncate(st.Path(), 100<<10); err != nil {
+		t.Fatal(err)
+	}
+	live.Refresh(context.Background())
+	if resp, body := get(t, srv.URL+"/readyz"); resp.StatusCode != 503 || !strings.Contains(string(body), "truncated") {
+		t.Errorf("readyz after truncation: %d %s", resp.StatusCode, body)
 	}
 }

@@ -85,7 +85,7 @@ func (h *handlers) checkFile(c echo.Context) (checkedFile, error) {
 // limitedFile reads a plan file from anyone (validate, diff): each
 // client is held to a few at once and a processing budget per minute.
 func (h *handlers) limitedFile(c echo.Context) (bodyFile, error) {
-	done, err := h.validations.acquire(c, c.RealIP())
+	done, err := h.validations.acquire(c, clientKey(c))
 	if err != nil {
 		return bodyFile{}, err
 	}
@@ -96,7 +96,7 @@ func (h *handlers) limitedFile(c echo.Context) (bodyFile, error) {
 
 // anonymousWorkbook bounds a workbook anyone may send (validate, diff)
 // well below a planner's: a plan sheet of thousands of rows fits.
-var anonymousWorkbook = plan.WorkbookLimits{MaxUnpackedBytes: 16 << 20, MaxCells: 300_000, MaxSharedStringsBytes: 4 << 20}
+var anonymousWorkbook = plan.WorkbookLimits{MaxUnpackedBytes: 16 << 20, MaxCells: 300_000, MaxSharedStringsBytes: 4 << 20, MaxStylesBytes: 1 << 20}
 
 // A bodyFile is a plan file read from a request body, with its name.
 type bodyFile struct {

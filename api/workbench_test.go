@@ -4,9 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
+	"github.com/indmap/indmap/api"
+	"github.com/indmap/indmap/geo"
+	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/internal/testxlsx"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/readmodel"
@@ -135,7 +146,7 @@ func TestIfMatch(t *testing.T) {
 	rresp, _ := get(t, srv.URL+"/api/v1/plans/chongqing-2023/revisions")
 	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/revisions", &revs)
 	current := revs.Revisions[0].ETag
-	if etag != `"r1-json"` || current != `"r1"` || rresp.Header.Get("ETag") != current {
+	if !isExportTag(etag, 1, "json") || current != `"r1"` || rresp.Header.Get("ETag") != current {
 		t.Fatalf("ETags: assignments %q, revisions %q (header %q)", etag, current, rresp.Header.Get("ETag"))
 	}
 	// The first write, with the assignments' own ETag, stores.
@@ -321,27 +332,27 @@ func TestAssignmentsExport(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, b)
 	}
 	resp, csvBody := get(t, url+"?format=csv")
-	if resp.StatusCode != 200 || resp.Header.Get("ETag") != `"r2-csv"` || !strings.Contains(resp.Header.Get("Content-Disposition"), "chongqing-2023-r2.csv") ||
+	if resp.StatusCode != 200 || !isExportTag(resp.Header.Get("ETag"), 2, "csv") || !strings.Contains(resp.Header.Get("Content-Disposition"), "chongqing-2023-r2.csv") ||
 		!strings.Contains(string(csvBody), `500120,璧山区,main,智能网联新能源汽车,"'=HYPERLINK(""x"")",'-cmd`) {
 		t.Errorf("CSV: %d %v\n%s", resp.StatusCode, resp.Header, csvBody)
 	}
-	if resp, _ := get(t, url, "Accept", "text/csv"); resp.Header.Get("ETag") != `"r2-csv"` {
+	if resp, _ := get(t, url, "Accept", "text/csv"); !isExportTag(resp.Header.Get("ETag"), 2, "csv") {
 		t.Errorf("Accept: text/csv gave %q", resp.Header.Get("ETag"))
 	}
 	resp, xlsx := get(t, url+"?format=xlsx&lang=en")
-	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != plan.XLSXType || resp.Header.Get("ETag") != `"r2-xlsx-en"` || resp.Header.Get("Content-Language") != "en" {
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != plan.XLSXType || !isExportTag(resp.Header.Get("ETag"), 2, "xlsx-en") || resp.Header.Get("Content-Language") != "en" {
 		t.Fatalf("xlsx: %d %v", resp.StatusCode, resp.Header)
 	}
 	parsed, err := plan.ParseFile(bytes.NewReader(xlsx), "export.xlsx", 0)
 	if err != nil || len(parsed.Assignments) != 1 || parsed.Assignments[0].Detail != `=HYPERLINK("x")` || parsed.Assignments[0].Source != "-cmd" {
 		t.Errorf("workbook read back: %+v %v", parsed, err)
 	}
-	if resp, _ := get(t, url+"?format=xlsx&lang=en", "If-None-Match", `"r2-xlsx-en"`); resp.StatusCode != 304 {
+	if resp, _ := get(t, url+"?format=xlsx&lang=en", "If-None-Match", resp.Header.Get("ETag")); resp.StatusCode != 304 {
 		t.Errorf("xlsx revalidation: %d", resp.StatusCode)
 	}
 	// JSON, PUT back as it is: the same plan, a new revision, no change.
 	resp, js := get(t, url)
-	if resp.Header.Get("ETag") != `"r2-json"` || !strings.Contains(string(js), `"etag":"\"r2\""`) {
+	if !isExportTag(resp.Header.Get("ETag"), 2, "json") || !strings.Contains(string(js), `"etag":"\"r2\""`) {
 		t.Errorf("JSON: %v %s", resp.Header, js)
 	}
 	if resp, b := do(t, "PUT", url, string(js), "Authorization", auth, "If-Match", resp.Header.Get("ETag")); resp.StatusCode != 200 {
@@ -466,3 +477,94 @@ func TestWorkbookBodyErrors(t *testing.T) {
 		})
 	}
 }
+
+// isExportTag reports whether tag is an export's: the revision, the tags
+// of the names and content it was made with, the representation.
+func isExportTag(tag string, rev int, rep string) bool {
+	return regexp.MustCompile(`^"r` + strconv.Itoa(rev) + `-g[0-9a-z]+-t[0-9a-z]+-` + regexp.QuoteMeta(rep) + `"$`).MatchString(tag)
+}
+
+// TestExportsBuiltOnce: an export is built once per revision and
+// representation however many ask for it at once, and again only when
+// what it says changes; its ETag changes with the unit names it shows
+// (a re-import of boundaries), not only with the revision.
+func TestExportsBuiltOnce(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	live, srv := serve(t, st, api.Config{Store: st})
+	url := srv.URL + "/api/v1/plans/chongqing-2023/assignments"
+	built := func() string {
+		m := regexp.MustCompile(`(?m)^indmap_exports_built_total (\d+)$`).FindStringSubmatch(metricsText(t, srv))
+		if m == nil {
+			t.Fatal("no indmap_exports_built_total")
+		}
+		return m[1]
+	}
+	var wg sync.WaitGroup
+	tags := make([]string, 8)
+	for i := range tags {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, err := http.Get(url + "?format=xlsx")
+			if err == nil {
+				io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				tags[i] = resp.Header.Get("ETag")
+			}
+		}()
+	}
+	wg.Wait()
+	if n := built(); n != "1" || tags[0] == "" || tags[0] != tags[7] {
+		t.Errorf("8 requests at once: %s builds, tags %q", n, tags)
+	}
+	get(t, url+"?format=xlsx")
+	resp, csv := get(t, url+"?format=csv")
+	if n := built(); n != "2" {
+		t.Errorf("xlsx again and a CSV: %s builds, want 2", n)
+	}
+	csvTag := resp.Header.Get("ETag")
+
+	// 璧山区 renamed by a re-import: the same revision, another file.
+	bs := testdb.Boundaries(t, "chongqing-districts")
+	for i := range bs {
+		if bs[i].Code == "500120" {
+			bs[i].Name = "璧山新区"
+		}
+	}
+	if _, err := st.ImportBoundaries(context.Background(), bs, geo.DefaultAdjacency); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := live.Refresh(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	resp, csv2 := get(t, url+"?format=csv", "If-None-Match", csvTag)
+	if resp.StatusCode != 200 || resp.Header.Get("ETag") == csvTag || !isExportTag(resp.Header.Get("ETag"), 1, "csv") ||
+		!strings.Contains(string(csv2), "璧山新区") || !strings.Contains(string(csv), "璧山区") {
+		t.Errorf("after the rename: %d, ETag %s (was %s)\n%.300s", resp.StatusCode, resp.Header.Get("ETag"), csvTag, csv2)
+	}
+}
+
+// TestCutOffResponseCounted: a response whose body could not be written
+// after its status went out is counted and logged as cut off (499), not
+// as the 200 its header said.
+func TestCutOffResponseCounted(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	var logs bytes.Buffer
+	_, h := handler(t, st, api.Config{Store: st, Log: slog.New(slog.NewTextHandler(&logs, nil))})
+	h.ServeHTTP(&failingWriter{ResponseRecorder: httptest.NewRecorder()}, httptest.NewRequest("GET", "/api/v1/plans/chongqing-2023/assignments?format=xlsx", nil))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	if text := rec.Body.String(); !strings.Contains(text, `indmap_http_requests_total{code="499",method="GET",route="/api/v1/plans/:id/assignments"} 1`) ||
+		strings.Contains(text, `code="200",method="GET",route="/api/v1/plans/:id/assignments"`) {
+		t.Errorf("metrics:\n%s", text)
+	}
+	if !strings.Contains(logs.String(), "response cut off") || !strings.Contains(logs.String(), "status=499") {
+		t.Errorf("log:\n%s", logs.String())
+	}
+}
+
+// failingWriter takes the status, then fails every write of the body, as
+// a connection past its write deadline does.
+type failingWriter struct{ *httptest.ResponseRecorder }
+
+func (w *failingWriter) Write([]byte) (int, error) { return 0, errors.New("i/o timeout") }

@@ -36,10 +36,6 @@ func (h *handlers) authorize(c echo.Context) (string, error) {
 	if len(h.tokens) == 0 || h.store == nil {
 		return "", problem(http.StatusForbidden, typeForbidden, "writes are disabled: the server has no tokens configured (INDMAP_TOKENS or --tokens-file)")
 	}
-	client := c.RealIP()
-	if wait := h.authFailures.wait(client, time.Now(), 1); wait > 0 {
-		return "", tooMany(c, wait, "too many failed token attempts from %s; retry in %ds", client, int(math.Ceil(wait.Seconds())))
-	}
 	given, ok := bearer(c.Request().Header.Get("Authorization"))
 	if !ok {
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="indmap"`)
@@ -50,6 +46,15 @@ func (h *handlers) authorize(c echo.Context) (string, error) {
 		match |= subtle.ConstantTimeCompare([]byte(given), []byte(t))
 	}
 	if match != 1 {
+		// Failures are throttled per client; a valid token is never
+		// refused for others' failures from the same address (behind a
+		// proxy that is not trusted, everyone shares one), and a token
+		// of 16 or more random characters is not found by guessing at
+		// any rate this allows.
+		client := clientKey(c)
+		if wait := h.authFailures.wait(client, time.Now(), 1); wait > 0 {
+			return "", tooMany(c, wait, "too many failed token attempts from %s; retry in %ds", client, int(math.Ceil(wait.Seconds())))
+		}
 		h.authFailures.spend(client, time.Now(), 1)
 		h.log.WarnContext(c.Request().Context(), "invalid token", "client", client)
 		c.Response().Header().Set("WWW-Authenticate", `Bearer realm="indmap", error="invalid_token"`)
@@ -224,7 +229,7 @@ func (h *handlers) writeError(c echo.Context, err error) error {
 		return pr
 	case errors.Is(err, readmodel.ErrWrongKind):
 		return problem(http.StatusBadRequest, typeBadBody, "%v", err)
-	case errors.Is(err, store.ErrSchemaTooNew), errors.Is(err, store.ErrSchemaOld), errors.Is(err, store.ErrReadOnly):
+	case errors.Is(err, store.ErrSchemaTooNew), errors.Is(err, store.ErrSchemaOld), errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrFileChanged):
 		c.Response().Header().Set("Retry-After", "60")
 		return problem(http.StatusServiceUnavailable, "/problems/read-only", "writes are unavailable; nothing was stored: %v", err)
 	}

@@ -3,8 +3,43 @@ package geo
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 )
+
+// ErrTooDeep is returned (wrapped) for JSON nested deeper than allowed.
+var ErrTooDeep = errors.New("JSON nested too deep")
+
+// CheckDepth fails when objects and arrays in b nest deeper than max: a
+// plan file needs four levels, and every level costs the decoders an
+// allocation, so "[[[[…" of a few megabytes must be refused by a scan
+// that allocates nothing. Strings are skipped (brackets inside them do
+// not count); malformed JSON is left to the decoder.
+func CheckDepth(b []byte, max int) error {
+	depth, line := 0, 1
+	for i := 0; i < len(b); i++ {
+		switch b[i] {
+		case '\n':
+			line++
+		case '"':
+			for i++; i < len(b) && b[i] != '"'; i++ {
+				switch b[i] {
+				case '\\':
+					i++
+				case '\n':
+					line++
+				}
+			}
+		case '{', '[':
+			if depth++; depth > max {
+				return fmt.Errorf("line %d: %w: more than %d levels of objects and arrays", line, ErrTooDeep, max)
+			}
+		case '}', ']':
+			depth--
+		}
+	}
+	return nil
+}
 
 // CheckDuplicateKeys fails on the first object in b that names a key
 // twice: encoding/json would keep the last silently, and a file that

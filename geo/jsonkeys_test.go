@@ -1,6 +1,7 @@
 package geo
 
 import (
+	"errors"
 	"strings"
 	"testing"
 )
@@ -27,5 +28,34 @@ func TestCheckDuplicateKeys(t *testing.T) {
 		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
 			t.Errorf("%s: got %v, want %q", tc.in, err, tc.want)
 		}
+	}
+}
+
+func TestCheckDepth(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		max  int
+		want string // "" for no error
+	}{
+		{`{"clusters": [{"host_codes": ["370200"]}]}`, 4, ""},
+		{`{"clusters": [{"host_codes": [["370200"]]}]}`, 4, "line 1: JSON nested too deep: more than 4 levels"},
+		{`{"a": "[[[[[[[[[[", "b": "\"[[[[[["}`, 2, ""},
+		{"{\"a\":\n{\"a\":\n{\"a\": 1}}}", 2, "line 3"},
+		{strings.Repeat("[", 8<<20), 8, "line 1: JSON nested too deep"},
+		{strings.Repeat(`{"a":`, 100), 8, "more than 8 levels"},
+		{`]]]]{`, 1, ""}, // malformed: the decoder says so
+	} {
+		err := CheckDepth([]byte(tc.in), tc.max)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%.40s: %v", tc.in, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrTooDeep)):
+			t.Errorf("%.40s: got %v, want %q", tc.in, err, tc.want)
+		}
+	}
+	// The scan itself allocates nothing, however deep the input.
+	bomb := []byte(strings.Repeat("[", 1<<20))
+	if n := testing.AllocsPerRun(3, func() { CheckDepth(bomb, 1<<30) }); n != 0 {
+		t.Errorf("%v allocations for a scan", n)
 	}
 }

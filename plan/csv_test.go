@@ -3,8 +3,10 @@ package plan
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -193,6 +195,36 @@ func TestJSONFileShape(t *testing.T) {
 		_, err := ParseFile(strings.NewReader(tc.in), "f.json", 0)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "Go value") {
 			t.Errorf("%s: %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+// TestJSONFileLinesAndDepth: every record of a JSON file reports its own
+// line, identical ones too, found in one pass; a file nested deeper than
+// a plan file can be is refused before it is decoded, at a cost bounded
+// by its size.
+func TestJSONFileLinesAndDepth(t *testing.T) {
+	rec := `{"unit_code": "500120", "role": "special", "industry": "CQ-ICV", "source": "s"}`
+	in := "{\"assignments\": [\n" + rec + ",\n" + rec + ",\n\n" + rec + "\n]}"
+	p, err := ParseFile(strings.NewReader(in), "same.json", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(p.Lines) != "[2 3 5]" {
+		t.Errorf("lines of identical records: %v, want [2 3 5]", p.Lines)
+	}
+	for _, bomb := range []string{strings.Repeat("[", 8<<20), strings.Repeat(`{"a":`, 1<<20)} {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		_, err := ParseFile(strings.NewReader(bomb), "bomb.json", 16<<20)
+		runtime.ReadMemStats(&after)
+		if err == nil || !strings.Contains(err.Error(), "bomb.json: line 1: JSON nested too deep: more than 8 levels") {
+			t.Errorf("%.10s…: %v", bomb, err)
+		}
+		// The body itself is read (8 MiB, a few times while it grows);
+		// decoding it would cost hundreds of megabytes.
+		if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 64<<20 {
+			t.Errorf("%.10s…: %d MB allocated to refuse it", bomb, alloc>>20)
 		}
 	}
 }

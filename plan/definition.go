@@ -43,6 +43,9 @@ func ReadDefinition(r io.Reader, name string, maxBytes int64) (Definition, error
 	if err != nil {
 		return d, err
 	}
+	if err := geo.CheckDepth(b, 16); err != nil {
+		return d, fmt.Errorf("%s: %w", name, err)
+	}
 	if err := geo.CheckDuplicateKeys(b); err != nil {
 		return d, fmt.Errorf("%s: %w", name, err)
 	}

@@ -123,7 +123,14 @@ func jsonNumberText(n json.Number) string {
 	return n.String()
 }
 
+// MaxJSONDepth is how deep a JSON plan file may nest objects and
+// arrays: it needs four levels ({"clusters": [{"host_codes": […]}]}).
+const MaxJSONDepth = 8
+
 func parseJSONFile(b []byte, name string, maxRecords int) (Parsed, error) {
+	if err := geo.CheckDepth(b, MaxJSONDepth); err != nil {
+		return Parsed{}, fmt.Errorf("%s: %w", name, err)
+	}
 	if err := geo.CheckDuplicateKeys(b); err != nil {
 		return Parsed{}, fmt.Errorf("%s: %w", name, err)
 	}
@@ -179,8 +186,9 @@ func parseJSONFile(b []byte, name string, maxRecords int) (Parsed, error) {
 		cols[c] = i
 	}
 	rows := make([]Row, len(items))
+	lines := lineFinder{b: b, line: 1}
 	for i, raw := range items {
-		line := lineOf(b, raw)
+		line := lines.next(raw)
 		var rec jsonRecord
 		if err := json.Unmarshal(raw, &rec); err != nil {
 			return p, fmt.Errorf("%s: line %d: record %d is not an object", name, line, i+1)
@@ -203,13 +211,27 @@ func parseJSONFile(b []byte, name string, maxRecords int) (Parsed, error) {
 	return p, err
 }
 
-// lineOf finds the line of a sub-slice of b (json.RawMessage values of
-// an Unmarshal alias their input only sometimes, so search by content).
-func lineOf(b []byte, part []byte) int {
-	if i := bytes.Index(b, part); i >= 0 {
-		return 1 + bytes.Count(b[:i], []byte("\n"))
+// lineFinder gives the lines of a list's records, in order, in one pass
+// over b: each record (its bytes as written: a json.RawMessage is a copy
+// of them) is searched for after the one before it, so identical
+// records get their own lines and 50,000 records cost one scan, not
+// 50,000.
+type lineFinder struct {
+	b    []byte
+	pos  int // where the search goes on
+	line int // the line at pos
+}
+
+func (f *lineFinder) next(part []byte) int {
+	i := bytes.Index(f.b[f.pos:], part)
+	if i < 0 {
+		return 0
 	}
-	return 0
+	f.line += bytes.Count(f.b[f.pos:f.pos+i], []byte("\n"))
+	line := f.line
+	f.line += bytes.Count(part, []byte("\n"))
+	f.pos += i + len(part)
+	return line
 }
 
 // jsonLineError is geo.JSONError for plan files.

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 
@@ -43,13 +44,20 @@ type WorkbookLimits struct {
 	// the part's size in memory (a 60 MB part of tiny strings took
 	// 1.3 GB), so it is bounded far below the whole.
 	MaxSharedStringsBytes int64
+	// MaxStylesBytes bounds the styles part, unpacked: excelize parses it
+	// whole, at some sixty times its size (15.5 MiB took 1 GB).
+	MaxStylesBytes int64
 }
+
+// maxMetaPartBytes bounds each other part a plan is read from (content
+// types, relationships, the workbook part): kilobytes in any real file.
+const maxMetaPartBytes = 1 << 20
 
 // DefaultWorkbookLimits: a 50,000-row plan sheet unpacks to about 10 MB
 // and packs about 10:1; its shared strings (text repeated once) to a few
 // MB.
 var DefaultWorkbookLimits = WorkbookLimits{MaxUnpackedBytes: 64 << 20, MaxRatio: 100, MaxParts: 512, MaxSheets: 64, MaxCells: 1_000_000,
-	MaxSharedStringsBytes: 8 << 20}
+	MaxSharedStringsBytes: 8 << 20, MaxStylesBytes: 2 << 20}
 
 func (l WorkbookLimits) withDefaults() WorkbookLimits {
 	d := DefaultWorkbookLimits
@@ -59,6 +67,7 @@ func (l WorkbookLimits) withDefaults() WorkbookLimits {
 	orDefault(&l.MaxSheets, d.MaxSheets)
 	orDefault(&l.MaxCells, d.MaxCells)
 	orDefault(&l.MaxSharedStringsBytes, d.MaxSharedStringsBytes)
+	orDefault(&l.MaxStylesBytes, d.MaxStylesBytes)
 	return l
 }
 
@@ -67,6 +76,74 @@ func orDefault[T int | int64](v *T, def T) {
 	if *v <= 0 {
 		*v = def
 	}
+}
+
+// A planPart is a part of a workbook that reading a plan needs.
+type planPart int
+
+const (
+	otherPart planPart = iota // never given to excelize
+	metaPart                  // content types, relationships, the workbook
+	sheetPart
+	sharedStringsPart
+	stylesPart // cells are read as they are shown, which takes their formats
+)
+
+func partOf(name string) planPart {
+	switch {
+	case name == "[Content_Types].xml", name == "_rels/.rels", name == "xl/workbook.xml", name == "xl/_rels/workbook.xml.rels":
+		return metaPart
+	case path.Dir(name) == "xl/worksheets" && strings.HasSuffix(name, ".xml"):
+		return sheetPart
+	case strings.EqualFold(name, "xl/sharedStrings.xml"):
+		return sharedStringsPart
+	case name == "xl/styles.xml":
+		return stylesPart
+	}
+	return otherPart
+}
+
+// planArchive is the workbook with only the parts a plan is read from,
+// each within its limit: excelize parses whole whatever it is given
+// (styles, calculation chains, drawings, comments, custom XML), so it
+// is given nothing else. The parts are copied still compressed.
+func planArchive(b []byte, l WorkbookLimits) ([]byte, error) {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		return nil, fmt.Errorf("not a readable .xlsx workbook: %w", err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		size := f.UncompressedSize64
+		switch partOf(f.Name) {
+		case otherPart:
+			continue
+		case metaPart:
+			if size > maxMetaPartBytes {
+				return nil, fmt.Errorf("part %s unpacks to %d bytes, more than %d: %w", f.Name, size, maxMetaPartBytes, ErrUnpackTooLarge)
+			}
+		case stylesPart:
+			if size > uint64(l.MaxStylesBytes) {
+				return nil, fmt.Errorf("its styles unpack to %d bytes, more than %d: %w", size, l.MaxStylesBytes, ErrUnpackTooLarge)
+			}
+		}
+		raw, err := f.OpenRaw()
+		if err != nil {
+			return nil, fmt.Errorf("not a readable .xlsx workbook: %s: %w", f.Name, err)
+		}
+		w, err := zw.CreateRaw(&f.FileHeader)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := io.Copy(w, raw); err != nil {
+			return nil, fmt.Errorf("not a readable .xlsx workbook: %s: %w", f.Name, err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		return nil, err
+	}
+	return out.Bytes(), nil
 }
 
 // checkArchive refuses a workbook whose parts would unpack past the
@@ -102,6 +179,10 @@ func checkArchive(b []byte, l WorkbookLimits) error {
 func parseWorkbook(b []byte, name string, lim Limits) (Parsed, error) {
 	l := lim.Workbook.withDefaults()
 	if err := checkArchive(b, l); err != nil {
+		return Parsed{}, fmt.Errorf("%s: %w", name, err)
+	}
+	b, err := planArchive(b, l)
+	if err != nil {
 		return Parsed{}, fmt.Errorf("%s: %w", name, err)
 	}
 	// Every part stays in memory (bounded above), none goes to a

@@ -1,10 +1,14 @@
 package plan
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
+	"io"
 	"reflect"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -267,6 +271,92 @@ func BenchmarkParseWorkbook50k(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		if _, err := ParseFileLimits(bytes.NewReader(xlsx), "big.xlsx", Limits{MaxRecords: 50_000}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// withPart is the workbook b with a part replaced or added.
+func withPart(t testing.TB, b []byte, name string, content []byte) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		if f.Name == name {
+			continue
+		}
+		w, _ := zw.CreateRaw(&f.FileHeader)
+		r, _ := f.OpenRaw()
+		io.Copy(w, r)
+	}
+	w, _ := zw.Create(name)
+	w.Write(content)
+	zw.Close()
+	return out.Bytes()
+}
+
+// bulkyXML is about n bytes of an XML part that packs some 10:1 (under
+// the ratio limit), as a hostile upload would make it.
+func bulkyXML(root, elem string, n int) []byte {
+	var b bytes.Buffer
+	b.WriteString(`<?xml version="1.0" encoding="UTF-8"?><` + root + ` xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">`)
+	for i := 0; b.Len() < n; i++ {
+		fmt.Fprintf(&b, `<%s r="A%d" i="%d" l="%x"/>`, elem, i, i%97, i*2654435761)
+	}
+	b.WriteString(`</` + root + `>`)
+	return b.Bytes()
+}
+
+// TestWorkbookPartsBounded: excelize is given only the parts a plan is
+// read from. Styles are bounded on their own; a calculation chain,
+// drawings, comments and custom XML, however large, are never unpacked
+// (reading the workbook costs what it costs without them).
+func TestWorkbookPartsBounded(t *testing.T) {
+	base := workbook(t, map[string][][]string{"s": {PicksHeader, {"500120", "璧山区", "main", "CQ-ICV", "", "s"}}}, "s")
+	lim := Limits{Workbook: WorkbookLimits{MaxUnpackedBytes: 64 << 20}}
+	allocs := func(b []byte) (uint64, error) {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		_, err := ParseFileLimits(bytes.NewReader(b), "t.xlsx", lim)
+		runtime.ReadMemStats(&after)
+		return after.TotalAlloc - before.TotalAlloc, err
+	}
+	// Reading the body and copying packed parts cost a few times its
+	// size; unpacking a 12 MiB part would cost more than that.
+	plain, err := allocs(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	styles := withPart(t, base, "xl/styles.xml", bulkyXML("styleSheet", "numFmt", 15<<20))
+	if n, err := allocs(styles); !errors.Is(err, ErrUnpackTooLarge) || !strings.Contains(err.Error(), "its styles unpack to") || n > plain+uint64(3*len(styles)) {
+		t.Errorf("15 MiB of styles: %v, %d MB allocated", err, n>>20)
+	}
+	parts := []struct{ name, root, elem string }{
+		{"xl/calcChain.xml", "calcChain", "c"},
+		{"xl/drawings/drawing1.xml", "wsDr", "twoCellAnchor"},
+		{"xl/comments1.xml", "comments", "comment"},
+		{"customXml/item1.xml", "root", "item"},
+		{"xl/theme/theme1.xml", "theme", "clr"},
+	}
+	if testing.Short() {
+		parts = parts[:2] // half a second each
+	}
+	for _, part := range parts {
+		b := withPart(t, base, part.name, bulkyXML(part.root, part.elem, 12<<20))
+		n, err := allocs(b)
+		if err != nil {
+			t.Errorf("%s: %v", part.name, err)
+			continue
+		}
+		// The body is read and its packed parts copied; nothing is
+		// unpacked.
+		if n > plain+uint64(3*len(b)) {
+			t.Errorf("%s of 12 MiB (%d KB packed): %d MB allocated, %d MB without it", part.name, len(b)>>10, n>>20, plain>>20)
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"sync"
 	"syscall"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
@@ -33,6 +34,9 @@ type Store struct {
 	// computed, when set, runs between computing an import and taking
 	// the write lock (tests write there).
 	computed func()
+	// opened is the file as opened (see checkFile).
+	opened      os.FileInfo
+	truncateWAL sync.Once
 }
 
 // ErrReadOnly is returned by writes to a store opened read-only.
@@ -94,6 +98,10 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 		}
 	}
 	if err := s.init(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if s.opened, err = os.Stat(path); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -168,6 +176,11 @@ func (s *Store) write(ctx context.Context, ch change, fn func(*sql.Tx) error) er
 		return err
 	}
 	defer tx.Rollback()
+	// Checked with the write lock held: no write lands in a file that
+	// was swapped out.
+	if err := s.checkFile(); err != nil {
+		return err
+	}
 	if err := s.checkSchema(ctx, tx); err != nil {
 		return err
 	}
@@ -207,6 +220,9 @@ type Versions struct {
 
 // Versions reads the file's versions in one read.
 func (s *Store) Versions(ctx context.Context) (Versions, error) {
+	if err := s.checkFile(); err != nil {
+		return Versions{}, err
+	}
 	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return Versions{}, err

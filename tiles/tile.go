@@ -16,7 +16,12 @@ const MaxZoom = 22
 // ParseTile reads z, x and y path segments (y may end in .mvt or .pbf)
 // of an XYZ tile address and checks they name a tile of the pyramid.
 func ParseTile(z, x, y string) (maptile.Tile, error) {
-	y = strings.TrimSuffix(strings.TrimSuffix(y, ".mvt"), ".pbf")
+	// One extension, once: 13.pbf.mvt is no tile.
+	if trimmed, ok := strings.CutSuffix(y, ".mvt"); ok {
+		y = trimmed
+	} else {
+		y = strings.TrimSuffix(y, ".pbf")
+	}
 	zoom, err := strconv.ParseUint(z, 10, 8)
 	if err != nil || zoom > MaxZoom {
 		return maptile.Tile{}, fmt.Errorf("zoom %q: want a whole number from 0 to %d", z, MaxZoom)

@@ -18,6 +18,9 @@ func TestParseTile(t *testing.T) {
 		{"3", "-1", "0", false},
 		{"3", "1.5", "0", false},
 		{"3", "1", "", false},
+		{"13", "6000", "3000.pbf.mvt", false},
+		{"13", "6000", "3000.mvt.mvt", false},
+		{"13", "6000", "3000.mvt.pbf", false},
 	}
 	for _, tc := range tests {
 		tile, err := ParseTile(tc.z, tc.x, tc.y)

@@ -3,6 +3,8 @@ package main
 import (
 	"net"
 	"sync"
+
+	"github.com/indmap/indmap/api"
 )
 
 // limitListener bounds the connections a server holds open: at most
@@ -33,6 +35,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if err != nil {
 			host = c.RemoteAddr().String()
 		}
+		host = api.ClientKey(host) // an IPv6 /64 is one peer
 		l.mu.Lock()
 		if l.total > 0 && l.opened >= l.total || l.perPeer > 0 && l.per[host] >= l.perPeer {
 			l.mu.Unlock()

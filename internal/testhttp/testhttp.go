@@ -16,6 +16,10 @@ func Do(t testing.TB, method, url string, body io.Reader, hdr ...string) (*http.
 		t.Fatal(err)
 	}
 	for i := 0; i+1 < len(hdr); i += 2 {
+		if hdr[i] == "Host" { // Go sends the request's Host, not a header
+			req.Host = hdr[i+1]
+			continue
+		}
 		req.Header.Set(hdr[i], hdr[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
