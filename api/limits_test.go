@@ -26,6 +26,25 @@ func picksFile(rows int, detail string) string {
 	return b.String()
 }
 
+// slowPost starts a validation whose body is still arriving: its header
+// row is sent; the caller writes the rest and closes pw, then reads the
+// status from done.
+func slowPost(url string) (pw *io.PipeWriter, done <-chan int) {
+	pr, pw := io.Pipe()
+	status := make(chan int, 1)
+	go func() {
+		resp, err := http.Post(url, "text/csv", pr)
+		if err != nil {
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	pw.Write([]byte("unit_code,unit_name,role,industry,detail,source\n"))
+	return pw, status
+}
+
 // TestValidateLimits: validation is open to anyone, but one client gets a
 // few at once, a processing budget per minute (429 with Retry-After past
 // either), and bounded files (413).
@@ -36,18 +55,7 @@ func TestValidateLimits(t *testing.T) {
 
 	// One validation is running (its body still arriving): a second one
 	// from the same client is refused at once.
-	pr, pw := io.Pipe()
-	first := make(chan int)
-	go func() {
-		resp, err := http.Post(url, "text/csv", pr)
-		if err != nil {
-			first <- 0
-			return
-		}
-		resp.Body.Close()
-		first <- resp.StatusCode
-	}()
-	pw.Write([]byte("unit_code,unit_name,role,industry,detail,source\n"))
+	pw, first := slowPost(url)
 	// Wait until the server has admitted the first one.
 	var resp *http.Response
 	for i := 0; i < 200; i++ {
@@ -85,18 +93,7 @@ func TestValidateLimits(t *testing.T) {
 	// cost a few milliseconds each, far less).
 	_, srvC := serve(t, st, api.Config{Limits: api.Limits{ValidateConcurrency: 2, ValidateSecondsPerMinute: 0.2}})
 	urlC := srvC.URL + "/api/v1/plans/chongqing-2023/validate"
-	prC, pwC := io.Pipe()
-	firstC := make(chan int)
-	go func() {
-		resp, err := http.Post(urlC, "text/csv", prC)
-		if err != nil {
-			firstC <- 0
-			return
-		}
-		resp.Body.Close()
-		firstC <- resp.StatusCode
-	}()
-	pwC.Write([]byte("unit_code,unit_name,role,industry,detail,source\n"))
+	pwC, firstC := slowPost(urlC)
 	var second *http.Response
 	var secondBody []byte
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(250 * time.Millisecond) {
