@@ -8,7 +8,7 @@ ADDR    ?= :8080
 # checkout, else downloaded from DataV by `indmap fetch boundaries`.
 SHARED_BOUNDARIES := ../shared/data/boundaries
 
-.PHONY: all assets build run test vet bench fuzz load clean
+.PHONY: all assets build run test pg-test vet bench fuzz load clean
 
 all: build
 
@@ -51,6 +51,12 @@ vet: assets
 test: vet
 	$(GO) test ./...
 	$(GO) test -race -run 'TestConcurrent' ./api/
+
+# make pg-test: the PostgreSQL backend's tests, which fail (not skip)
+# without PostgreSQL: on $$INDMAP_TEST_PG, else on a throwaway cluster
+# they start from Debian's postgresql-15-postgis-3 and remove after.
+pg-test:
+	INDMAP_REQUIRE_PG=1 $(GO) test -count=1 ./store/postgres/...
 
 # make load: the mixed load test of bench/load.sh (wrk on loopback).
 load: build

@@ -68,6 +68,17 @@ type Step struct {
 	Name    string `json:"name"`
 }
 
+// Migrations lists the schema's migrations in order: every backend
+// (the GeoPackage here, PostgreSQL in store/postgres) has this list,
+// with the same numbers and names.
+func Migrations() []Step {
+	out := make([]Step, len(migrations))
+	for i, m := range migrations {
+		out[i] = Step{m.Version, m.Name}
+	}
+	return out
+}
+
 // pending lists the migrations after schema version have.
 func pending(have int) []migration {
 	for i, m := range migrations {

@@ -1,0 +1,164 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"reflect"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/indmap/indmap/internal/testpg"
+	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/store/postgres"
+	"github.com/jackc/pgx/v5"
+	"github.com/twpayne/go-geom"
+	"github.com/twpayne/go-geom/encoding/ewkb"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testpg.Stop()
+	os.Exit(code)
+}
+
+// TestMigrationsLikeTheGeoPackage: a new database gets the GeoPackage's
+// migrations, with the same numbers and names, recorded once; opening it
+// again runs none; the data and geometry versions start as a new
+// GeoPackage's do.
+func TestMigrationsLikeTheGeoPackage(t *testing.T) {
+	ctx := context.Background()
+	dsn := testpg.DB(t)
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(st.Migrated, store.Migrations()) {
+		t.Errorf("migrated %v, the GeoPackage's list is %v", st.Migrated, store.Migrations())
+	}
+	v, err := st.Versions(ctx)
+	if err != nil || v.Schema != store.SchemaVersion || v.Data != 0 || v.Geometry != 0 {
+		t.Errorf("versions %+v, %v", v, err)
+	}
+	st.Close()
+	again, err := postgres.Open(ctx, dsn)
+	if err != nil || len(again.Migrated) != 0 {
+		t.Fatalf("second open: migrated %v, %v", again.Migrated, err)
+	}
+	defer again.Close()
+
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	conn.QueryRow(ctx, `SELECT count(*) FROM indmap_migrations`).Scan(&n)
+	if n != len(store.Migrations()) {
+		t.Errorf("%d migrations recorded", n)
+	}
+	// PostGIS knows the geometry column, in WGS 84, with a GiST index.
+	var srid int
+	var typ string
+	if err := conn.QueryRow(ctx, `SELECT srid, type FROM geometry_columns WHERE f_table_name = 'units' AND f_geometry_column = 'geom'`).Scan(&srid, &typ); err != nil || srid != 4326 {
+		t.Errorf("geometry_columns: srid %d type %s, %v", srid, typ, err)
+	}
+	var gist int
+	conn.QueryRow(ctx, `SELECT count(*) FROM pg_indexes WHERE tablename = 'units' AND indexdef ILIKE '%USING gist (geom)%'`).Scan(&gist)
+	if gist != 1 {
+		t.Errorf("%d GiST indexes on units.geom", gist)
+	}
+	// A multipolygon written as EWKB (go-geom) is stored as PostGIS reads
+	// it: valid, in SRID 4326, with its area.
+	mp := geom.NewMultiPolygon(geom.XY).MustSetCoords([][][]geom.Coord{{{{106, 29}, {107, 29}, {107, 30}, {106, 30}, {106, 29}}}}).SetSRID(4326)
+	b, err := ewkb.Marshal(mp, ewkb.NDR)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `INSERT INTO units (geom, code, name, kind) VALUES (ST_GeomFromEWKB($1::bytea), '500120', '璧山区', 'district')`, b); err != nil {
+		t.Fatal(err)
+	}
+	var valid bool
+	var gotSRID int
+	var wkt string
+	if err := conn.QueryRow(ctx, `SELECT ST_IsValid(geom), ST_SRID(geom), ST_AsText(geom) FROM units WHERE code = '500120'`).Scan(&valid, &gotSRID, &wkt); err != nil ||
+		!valid || gotSRID != 4326 || wkt != "MULTIPOLYGON(((106 29,107 29,107 30,106 30,106 29)))" {
+		t.Errorf("stored unit: valid %v srid %d %s, %v", valid, gotSRID, wkt, err)
+	}
+}
+
+// TestServersStartingTogetherMigrateOnce: eight servers opening one new
+// database at once all succeed, and exactly one of them migrates it.
+func TestServersStartingTogetherMigrateOnce(t *testing.T) {
+	ctx := context.Background()
+	dsn := testpg.DB(t)
+	var wg sync.WaitGroup
+	migrated := make([]int, 8)
+	errs := make([]error, 8)
+	for i := range migrated {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st, err := postgres.Open(ctx, dsn)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			migrated[i] = len(st.Migrated)
+			st.Close()
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for i, n := range migrated {
+		if errs[i] != nil {
+			t.Errorf("server %d: %v", i, errs[i])
+		}
+		total += n
+	}
+	if total != len(store.Migrations()) {
+		t.Errorf("migrations run: %v, want %d in all", migrated, len(store.Migrations()))
+	}
+}
+
+// TestNewerSchemaRefused: a database of a newer indmap is refused with
+// the reason and left as it is.
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	dsn := testpg.DB(t)
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	newer := store.SchemaVersion + 1
+	if _, err := conn.Exec(ctx, `UPDATE indmap_meta SET value = $1 WHERE key = 'schema_version'`, strconv.Itoa(newer)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = postgres.Open(ctx, dsn)
+	if !errors.Is(err, store.ErrSchemaTooNew) {
+		t.Fatalf("open: %v", err)
+	}
+	var v int
+	conn.QueryRow(ctx, `SELECT value::int FROM indmap_meta WHERE key = 'schema_version'`).Scan(&v)
+	if v != newer {
+		t.Errorf("schema_version %d after a refused open", v)
+	}
+}
+
+func TestIsURL(t *testing.T) {
+	for db, want := range map[string]bool{
+		"postgres://u@h/db": true, "postgresql://h/db?sslmode=disable": true,
+		"indmap.gpkg": false, "/srv/postgres.gpkg": false, "": false,
+	} {
+		if postgres.IsURL(db) != want {
+			t.Errorf("IsURL(%q) != %v", db, want)
+		}
+	}
+}
