@@ -17,6 +17,7 @@ import (
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/store/postgres"
 )
 
 func runInit(ctx context.Context, e *env, args []string) error {
@@ -42,6 +43,9 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	}
 	if *dir == "" {
 		return usageErr("no boundary folder: give --boundaries DIR or set INDMAP_BOUNDARIES (indmap fetch boundaries downloads them)")
+	}
+	if postgres.IsURL(*db) {
+		return errPostgresNotYet(*db)
 	}
 	if _, err := os.Stat(*db); err == nil && !*force {
 		return fmt.Errorf("%s exists; use --force to replace it, or indmap import to change it", *db)
@@ -431,15 +435,27 @@ func readOneFile[T any](fs *flag.FlagSet, args []string, maxBytes int64, usage s
 // than init and import boundaries never create one), migrating an older
 // schema in place (and saying so).
 func openExisting(ctx context.Context, e *env, db string) (*store.Store, error) {
+	if postgres.IsURL(db) {
+		return openStore(ctx, e, db)
+	}
 	if _, err := os.Stat(db); err != nil {
 		return nil, fmt.Errorf("%s: %w (create it with indmap init)", db, err)
 	}
 	return openStore(ctx, e, db)
 }
 
+// errPostgresNotYet: the PostgreSQL backend (store/postgres) has its
+// schema and migrations, not yet the reads and writes the commands need.
+func errPostgresNotYet(db string) error {
+	return fmt.Errorf("%s: PostgreSQL databases can be migrated (indmap migrate) but not yet initialised, served, imported, validated or exported: use a GeoPackage file", redacted(db))
+}
+
 // openStore opens (or creates) a database and says which migrations
 // opening it ran.
 func openStore(ctx context.Context, e *env, db string) (*store.Store, error) {
+	if postgres.IsURL(db) {
+		return nil, errPostgresNotYet(db)
+	}
 	st, err := store.Open(ctx, db)
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/internal/shareddata"
+	"github.com/indmap/indmap/internal/testpg"
 )
 
 // cli runs a command line in-process and returns exit code and output.
@@ -51,6 +52,7 @@ func TestMain(m *testing.M) {
 	shared.dir = dir
 	code := m.Run()
 	os.RemoveAll(dir)
+	testpg.Stop()
 	os.Exit(code)
 }
 

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
 
 	"github.com/indmap/indmap/store"
+	"github.com/indmap/indmap/store/postgres"
 )
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
@@ -22,29 +24,52 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usageErr("unexpected argument %q", pos[0])
 	}
-	have, steps, err := store.Inspect(ctx, *db)
+	inspect, open := store.Inspect, func(ctx context.Context, db string) ([]store.Step, error) {
+		st, err := store.Open(ctx, db)
+		if err != nil {
+			return nil, err
+		}
+		return st.Migrated, st.Close()
+	}
+	if postgres.IsURL(*db) {
+		inspect, open = postgres.Inspect, func(ctx context.Context, db string) ([]store.Step, error) {
+			st, err := postgres.Open(ctx, db)
+			if err != nil {
+				return nil, err
+			}
+			return st.Migrated, st.Close()
+		}
+	}
+	have, steps, err := inspect(ctx, *db)
 	if err != nil {
 		return err
 	}
 	if len(steps) == 0 {
-		fmt.Fprintf(e.stdout, "%s: schema %d, current; nothing to do\n", *db, have)
+		fmt.Fprintf(e.stdout, "%s: schema %d, current; nothing to do\n", redacted(*db), have)
 		return nil
 	}
 	verb := "would run"
 	if !*dry {
-		st, err := store.Open(ctx, *db)
-		if err != nil {
-			return err
-		}
-		steps = st.Migrated
-		if err := st.Close(); err != nil {
+		if steps, err = open(ctx, *db); err != nil {
 			return err
 		}
 		verb = "ran"
 	}
-	fmt.Fprintf(e.stdout, "%s: schema %d → %d; %s %d migrations:\n", *db, have, store.SchemaVersion, verb, len(steps))
+	fmt.Fprintf(e.stdout, "%s: schema %d → %d; %s %d migrations:\n", redacted(*db), have, store.SchemaVersion, verb, len(steps))
 	for _, s := range steps {
 		fmt.Fprintf(e.stdout, "  %d: %s\n", s.Version, s.Name)
 	}
 	return nil
+}
+
+// redacted is a --db value fit to print: a PostgreSQL URL without its
+// password.
+func redacted(db string) string {
+	if u, err := url.Parse(db); err == nil && postgres.IsURL(db) {
+		if _, ok := u.User.Password(); ok {
+			u.User = url.UserPassword(u.User.Username(), "xxxxx")
+		}
+		return u.String()
+	}
+	return db
 }

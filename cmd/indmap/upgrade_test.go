@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indmap/indmap/internal/testpg"
 	"github.com/indmap/indmap/store"
 )
 
@@ -128,5 +130,44 @@ func TestServeUpgradesAndRefusesNewer(t *testing.T) {
 	out, err := exec.Command(bin, "serve", "--db", db, "--addr", freeAddr(t)).CombinedOutput()
 	if err == nil || !strings.Contains(string(out), "upgrade indmap") || strings.Contains(string(out), "previous data") {
 		t.Errorf("serve of a newer file: %v\n%s", err, out)
+	}
+}
+
+// TestMigratePostgres: indmap migrate brings a PostgreSQL database to
+// the schema (the GeoPackage's migrations), says what it would do with
+// --dry-run, and never prints the password; the commands PostgreSQL
+// cannot serve yet refuse it with the reason instead of making a file
+// named after the URL.
+func TestMigratePostgres(t *testing.T) {
+	dsn := testpg.DB(t)
+	u, _ := url.Parse(dsn)
+	u.User = url.UserPassword(u.User.Username(), "s3cret-password")
+	withPassword := u.String() // trust authentication: any password does
+	code, out, errOut := cli(t, nil, "migrate", "--db", withPassword, "--dry-run")
+	if code != 0 || !strings.Contains(out, "schema 0 → ") || !strings.Contains(out, "would run 3 migrations") || strings.Contains(out, "s3cret") {
+		t.Fatalf("dry run: %d\n%s%s", code, out, errOut)
+	}
+	if code, out, errOut = cli(t, nil, "migrate", "--db", withPassword); code != 0 || !strings.Contains(out, "ran 3 migrations") || !strings.Contains(out, "geometry_version") {
+		t.Fatalf("migrate: %d\n%s%s", code, out, errOut)
+	}
+	if code, out, _ = cli(t, nil, "migrate", "--db", dsn); code != 0 || !strings.Contains(out, "current; nothing to do") {
+		t.Errorf("second migrate: %d %s", code, out)
+	}
+	bdir := boundariesDir(t)
+	changes, _ := filepath.Abs("../../plan/defaults/division-changes.csv")
+	dir := t.TempDir()
+	t.Chdir(dir) // a file named after the URL would land here
+	for _, args := range [][]string{
+		{"validate", "--db", withPassword, "--plan", "chongqing-2023"},
+		{"init", "--db", withPassword, "--boundaries", bdir},
+		{"import", "changes", "--db", withPassword, changes},
+	} {
+		code, out, errOut := cli(t, nil, args...)
+		if code == 0 || !strings.Contains(errOut, "not yet") || strings.Contains(out+errOut, "s3cret") {
+			t.Errorf("%s: %d\n%s%s", args[0], code, out, errOut)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("files made: %v", entries)
 	}
 }

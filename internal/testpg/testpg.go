@@ -4,7 +4,8 @@
 // from the machine's PostgreSQL binaries (Debian's postgresql-15 and
 // postgresql-15-postgis-3) in a temporary directory, on a free port, and
 // stops with Stop. Where neither is possible the test is skipped, unless
-// INDMAP_REQUIRE_PG is set (CI), when it fails.
+// INDMAP_REQUIRE_PG is set (CI), when it fails. Under -short no cluster
+// is started (INDMAP_TEST_PG is still used).
 package testpg
 
 import (
@@ -66,6 +67,9 @@ func dbURL(name string) string {
 // connection URL; it is dropped when the test ends.
 func DB(t testing.TB) string {
 	t.Helper()
+	if testing.Short() && os.Getenv("INDMAP_TEST_PG") == "" && os.Getenv("INDMAP_REQUIRE_PG") == "" {
+		t.Skip("-short: no throwaway PostgreSQL cluster (make test and make pg-test start one; INDMAP_TEST_PG names a running server)")
+	}
 	cluster.once.Do(start)
 	if cluster.err != nil {
 		if os.Getenv("INDMAP_REQUIRE_PG") != "" {

@@ -176,3 +176,31 @@ func (s *Store) Versions(ctx context.Context) (store.Versions, error) {
 	}
 	return v, rows.Err()
 }
+
+// Inspect reads a database's schema without changing it: its version
+// and the migrations Open would run (indmap migrate --dry-run).
+func Inspect(ctx context.Context, dsn string) (have int, steps []store.Step, err error) {
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		return 0, nil, fmt.Errorf("%s: %w", redact(dsn), err)
+	}
+	defer conn.Close(ctx)
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass('indmap_meta') IS NOT NULL`).Scan(&exists); err != nil {
+		return 0, nil, err
+	}
+	if exists {
+		if have, err = schemaOf(ctx, conn); err != nil {
+			return 0, nil, err
+		}
+	}
+	if have > store.SchemaVersion {
+		return have, nil, &store.SchemaError{Path: redact(dsn), Have: have, Want: store.SchemaVersion}
+	}
+	for _, m := range migrations {
+		if m.Version > have {
+			steps = append(steps, store.Step{Version: m.Version, Name: m.Name})
+		}
+	}
+	return have, steps, nil
+}
