@@ -74,36 +74,48 @@ func (h *handlers) assignments(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st, err := h.revisionState(c, p, n)
-	if err != nil {
-		return err
-	}
 	snap := snapshotOf(c)
+	rev := n
+	if rev == 0 {
+		rev = snap.Revision(p.ID)
+	}
+	// An older revision is read from the store inside the build, so that
+	// it is read once and under the builds' bound, however many ask.
+	var st planState
+	withState := func(write func(io.Writer) error) func(io.Writer) error {
+		return func(w io.Writer) error {
+			var err error
+			if st, err = h.revisionState(c, p, n); err != nil {
+				return err
+			}
+			return write(w)
+		}
+	}
 	units := snap.PlanUnits(p)
 	name := unitNamer(snap)
 	hdr := c.Response().Header()
 	// The files name units and industries: the tag names the boundaries
 	// (unit names) and the plan's definition and content they were made
 	// with, so a re-import that renames a unit is a new representation.
-	tag := strings.TrimSuffix(store.RevisionETag(st.revision), `"`) + "-" + snap.PlanGeometryTag(p.ID) + "-" + snap.PlanTag(p.ID)
+	tag := strings.TrimSuffix(store.RevisionETag(rev), `"`) + "-" + snap.PlanGeometryTag(p.ID) + "-" + snap.PlanTag(p.ID)
 	var (
 		etag, ctype, file string
 		build             func(io.Writer) error
 	)
 	switch format {
 	case "csv":
-		etag, ctype, file = tag+`-csv"`, "text/csv; charset=utf-8", fmt.Sprintf("%s-r%d.csv", p.ID, st.revision)
-		build = func(w io.Writer) error { return plan.WriteCSV(w, st.plan.ContractRows(name)) }
+		etag, ctype, file = tag+`-csv"`, "text/csv; charset=utf-8", fmt.Sprintf("%s-r%d.csv", p.ID, rev)
+		build = withState(func(w io.Writer) error { return plan.WriteCSV(w, st.plan.ContractRows(name)) })
 	case "xlsx":
 		lang, err := answerLang(c)
 		if err != nil {
 			return err
 		}
-		etag, ctype, file = tag+"-xlsx-"+string(lang)+`"`, plan.XLSXType, fmt.Sprintf("%s-r%d.xlsx", p.ID, st.revision)
-		build = func(w io.Writer) error { return plan.WriteWorkbook(w, st.plan, units, lang, st.at) }
+		etag, ctype, file = tag+"-xlsx-"+string(lang)+`"`, plan.XLSXType, fmt.Sprintf("%s-r%d.xlsx", p.ID, rev)
+		build = withState(func(w io.Writer) error { return plan.WriteWorkbook(w, st.plan, units, lang, st.at) })
 	default:
 		etag, ctype = tag+`-json"`, echo.MIMEApplicationJSON
-		build = func(w io.Writer) error { return jsonEncode(w, assignmentsJSON(st, name)) }
+		build = withState(func(w io.Writer) error { return jsonEncode(w, assignmentsJSON(st, name)) })
 	}
 	if !noneMatch(c.Request().Header.Get("If-None-Match"), etag) {
 		hdr.Set("ETag", etag)

@@ -523,6 +523,9 @@ func TestExportsBuiltOnce(t *testing.T) {
 		t.Errorf("xlsx again and a CSV: %s builds, want 2", n)
 	}
 	csvTag := resp.Header.Get("ETag")
+	if resp, b := get(t, url+"?format=csv&revision=99"); resp.StatusCode != 404 || !strings.Contains(string(b), "revision 99") {
+		t.Errorf("an export of a revision that is not kept: %d %s", resp.StatusCode, b)
+	}
 
 	// 璧山区 renamed by a re-import: the same revision, another file.
 	bs := testdb.Boundaries(t, "chongqing-districts")
