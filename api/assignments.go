@@ -148,6 +148,11 @@ func assignmentsJSON(st planState, name func(string) string) map[string]any {
 // file adds, removes and holds in another role, what every unit holds in
 // the file (a draft to draw), and the file's validation report.
 func (h *handlers) diffFile(c echo.Context) error {
+	release, err := h.admit(c)
+	if err != nil {
+		return err
+	}
+	defer release()
 	cf, err := h.checkFile(c)
 	if err != nil {
 		return err

@@ -39,6 +39,11 @@ func (h *handlers) validation(c echo.Context) error {
 // validate checks a plan file in the body (CSV, JSON or .xlsx) against
 // the plan, storing nothing.
 func (h *handlers) validate(c echo.Context) error {
+	release, err := h.admit(c)
+	if err != nil {
+		return err
+	}
+	defer release()
 	cf, err := h.checkFile(c)
 	if err != nil {
 		return err
@@ -56,7 +61,7 @@ type checkedFile struct {
 }
 
 // checkFile reads and validates the body's plan file for validate and
-// diff; anyone may, within the client limits.
+// diff (the caller has admitted the request).
 func (h *handlers) checkFile(c echo.Context) (checkedFile, error) {
 	p, err := h.plan(c)
 	if err != nil {
@@ -70,7 +75,7 @@ func (h *handlers) checkFile(c echo.Context) (checkedFile, error) {
 	if err != nil {
 		return checkedFile{}, err
 	}
-	f, err := h.limitedFile(c)
+	f, err := h.parseBody(c, h.limits.ValidateMaxBytes, anonymousWorkbook)
 	if err != nil {
 		return checkedFile{}, err
 	}
@@ -82,16 +87,18 @@ func (h *handlers) checkFile(c echo.Context) (checkedFile, error) {
 	return checkedFile{plan: p, file: f, report: r.Localize(lang)}, nil
 }
 
-// limitedFile reads a plan file from anyone (validate, diff): each
-// client is held to a few at once and a processing budget per minute.
-func (h *handlers) limitedFile(c echo.Context) (bodyFile, error) {
+// admit holds a request anyone may make with a file (validate, diff) to
+// its client's limits: a few at once, and a processing budget per
+// minute that the whole request is charged to (reading, validating,
+// comparing and encoding the answer). The caller calls release when
+// the answer is written.
+func (h *handlers) admit(c echo.Context) (release func(), err error) {
 	done, err := h.validations.acquire(c, clientKey(c))
 	if err != nil {
-		return bodyFile{}, err
+		return nil, err
 	}
 	start := time.Now()
-	defer func() { done(time.Since(start)) }()
-	return h.parseBody(c, h.limits.ValidateMaxBytes, anonymousWorkbook)
+	return func() { done(time.Since(start)) }, nil
 }
 
 // anonymousWorkbook bounds a workbook anyone may send (validate, diff)

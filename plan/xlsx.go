@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -127,6 +128,9 @@ func planArchive(b []byte, l WorkbookLimits) ([]byte, error) {
 			if size > uint64(l.MaxStylesBytes) {
 				return nil, fmt.Errorf("its styles unpack to %d bytes, more than %d: %w", size, l.MaxStylesBytes, ErrUnpackTooLarge)
 			}
+			if err := checkNumberFormats(f); err != nil {
+				return nil, err
+			}
 		}
 		raw, err := f.OpenRaw()
 		if err != nil {
@@ -144,6 +148,33 @@ func planArchive(b []byte, l WorkbookLimits) ([]byte, error) {
 		return nil, err
 	}
 	return out.Bytes(), nil
+}
+
+// maxFormatCode is the longest number format Excel writes (255
+// characters); excelize parses a format again for every cell that uses
+// it, at a cost that grows with the square of its length.
+const maxFormatCode = 255
+
+var formatCode = regexp.MustCompile(`formatCode\s*=\s*("[^"]*"|'[^']*')`)
+
+// checkNumberFormats refuses a styles part with a number format longer
+// than Excel allows (the part is bounded before this unpacks it).
+func checkNumberFormats(f *zip.File) error {
+	r, err := f.Open()
+	if err != nil {
+		return fmt.Errorf("not a readable .xlsx workbook: %s: %w", f.Name, err)
+	}
+	defer r.Close()
+	b, err := io.ReadAll(io.LimitReader(r, int64(f.UncompressedSize64)+1))
+	if err != nil {
+		return fmt.Errorf("not a readable .xlsx workbook: %s: %w", f.Name, err)
+	}
+	for _, m := range formatCode.FindAllSubmatch(b, -1) {
+		if n := len(m[1]) - 2; n > maxFormatCode {
+			return fmt.Errorf("a number format of %d bytes in its styles, more than %d: %w", n, maxFormatCode, ErrUnpackTooLarge)
+		}
+	}
+	return nil
 }
 
 // checkArchive refuses a workbook whose parts would unpack past the

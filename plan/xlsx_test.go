@@ -360,3 +360,21 @@ func TestWorkbookPartsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestLongNumberFormatRefused: a number format longer than Excel's 255
+// characters (excelize would parse it again for every cell, in time
+// growing with its square) is refused before excelize sees it.
+func TestLongNumberFormatRefused(t *testing.T) {
+	base := workbook(t, map[string][][]string{"s": {PicksHeader, {"500120", "璧山区", "main", "CQ-ICV", "", "s"}}}, "s")
+	styles := func(code string) []byte {
+		return []byte(`<?xml version="1.0" encoding="UTF-8"?><styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+			`<numFmts count="1"><numFmt numFmtId="200" formatCode="` + code + `"/></numFmts></styleSheet>`)
+	}
+	_, err := ParseFileLimits(bytes.NewReader(withPart(t, base, "xl/styles.xml", styles(strings.Repeat("0", 10_000)))), "t.xlsx", Limits{})
+	if !errors.Is(err, ErrUnpackTooLarge) || !strings.Contains(err.Error(), "number format of 10000 bytes") {
+		t.Errorf("a 10,000-character format: %v", err)
+	}
+	if _, err := ParseFileLimits(bytes.NewReader(withPart(t, base, "xl/styles.xml", styles("#,##0.00"))), "t.xlsx", Limits{}); err != nil {
+		t.Errorf("an ordinary format: %v", err)
+	}
+}
