@@ -79,6 +79,10 @@ func (h *handlers) error(err error, c echo.Context) {
 	var p *Problem
 	var he *echo.HTTPError
 	switch {
+	case errors.Is(err, store.ErrFileChanged):
+		// Said in /readyz too; what is not in the snapshot cannot be read.
+		c.Response().Header().Set("Retry-After", "60")
+		p = problem(http.StatusServiceUnavailable, "/problems/unavailable", "%v", err)
 	case errors.As(err, &p):
 	case errors.As(err, &he):
 		typ := "about:blank"

@@ -135,4 +135,8 @@ func TestDamagedFileSaid(t *testing.T) {
 	if resp, body := get(t, srv.URL+"/readyz"); resp.StatusCode != 503 || !strings.Contains(string(body), "truncated") {
 		t.Errorf("readyz after truncation: %d %s", resp.StatusCode, body)
 	}
+	// What needs the file is a 503 saying why, not a 500.
+	if resp, body := get(t, srv.URL+"/api/v1/plans/chongqing-2023/revisions"); resp.StatusCode != 503 || !strings.Contains(string(body), "truncated") {
+		t.Errorf("revisions after truncation: %d %s", resp.StatusCode, body)
+	}
 }

@@ -156,6 +156,9 @@ func (s *Store) WriteAssignments(ctx context.Context, planID string, as []plan.A
 
 // Revisions lists a plan's revisions, newest first.
 func (s *Store) Revisions(ctx context.Context, planID string) ([]Revision, error) {
+	if err := s.checkFile(); err != nil {
+		return nil, err
+	}
 	out := []Revision{}
 	err := each(ctx, s.reader, `SELECT n, created_at, author, assignments, clusters, errors, warnings, forced, restored_from
 		FROM revisions WHERE plan_id = ? ORDER BY n DESC`, func(rows *sql.Rows) error {
@@ -211,6 +214,9 @@ func (s *Store) LatestRevision(ctx context.Context, planID string) (Revision, er
 
 // RevisionContent returns what revision n of a plan stored.
 func (s *Store) RevisionContent(ctx context.Context, planID string, n int) ([]plan.Assignment, []plan.Cluster, error) {
+	if err := s.checkFile(); err != nil {
+		return nil, nil, err
+	}
 	var content string
 	err := s.reader.QueryRowContext(ctx, `SELECT content FROM revisions WHERE plan_id = ? AND n = ?`, planID, n).Scan(&content)
 	if errors.Is(err, sql.ErrNoRows) {
