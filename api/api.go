@@ -4,6 +4,7 @@ package api
 
 import (
 	"crypto/rand"
+	"errors"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -258,6 +259,13 @@ func (h *handlers) dataState(c echo.Context) (map[string]any, bool) {
 		out["status"] = "loading"
 	}
 	err := h.data.Err()
+	if err != nil && snap != nil && errors.Is(err, store.ErrUnavailable) {
+		// A database outage: every replica still serves what it has, so
+		// a load balancer keeps them all; writes answer 503 meanwhile.
+		out["status"], out["error"] = "degraded", err.Error()
+		out["serving"] = "the last data loaded; writes are refused until the database is back"
+		return out, true
+	}
 	if err != nil {
 		out["status"], out["error"] = "error", err.Error()
 		if snap != nil {
@@ -287,7 +295,9 @@ func (h *handlers) ready(c echo.Context) error {
 		c.Response().Header().Set("Retry-After", "1")
 		return c.JSON(http.StatusServiceUnavailable, state)
 	}
-	state["status"] = "ready"
+	if state["status"] == "ok" {
+		state["status"] = "ready"
+	}
 	return c.JSON(http.StatusOK, state)
 }
 

@@ -79,7 +79,7 @@ func (h *handlers) error(err error, c echo.Context) {
 	var p *Problem
 	var he *echo.HTTPError
 	switch {
-	case errors.Is(err, store.ErrFileChanged):
+	case errors.Is(err, store.ErrFileChanged), errors.Is(err, store.ErrUnavailable):
 		// Said in /readyz too; what is not in the snapshot cannot be read.
 		c.Response().Header().Set("Retry-After", "60")
 		p = problem(http.StatusServiceUnavailable, "/problems/unavailable", "%v", err)

@@ -229,7 +229,8 @@ func (h *handlers) writeError(c echo.Context, err error) error {
 		return pr
 	case errors.Is(err, readmodel.ErrWrongKind):
 		return problem(http.StatusBadRequest, typeBadBody, "%v", err)
-	case errors.Is(err, store.ErrSchemaTooNew), errors.Is(err, store.ErrSchemaOld), errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrFileChanged):
+	case errors.Is(err, store.ErrSchemaTooNew), errors.Is(err, store.ErrSchemaOld), errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrFileChanged),
+		errors.Is(err, store.ErrUnavailable):
 		c.Response().Header().Set("Retry-After", "60")
 		return problem(http.StatusServiceUnavailable, "/problems/read-only", "writes are unavailable; nothing was stored: %v", err)
 	}

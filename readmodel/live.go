@@ -46,6 +46,7 @@ type Live struct {
 	preparers []Preparer
 	subs      map[chan int64]struct{}
 	asks      chan chan error
+	pokes     chan struct{}
 	started   bool
 	ready     chan struct{} // closed once the first snapshot is published
 }
@@ -61,7 +62,7 @@ func NewLive(st Source, interval time.Duration, log *slog.Logger) *Live {
 		interval = time.Second
 	}
 	return &Live{st: st, interval: interval, log: log, subs: map[chan int64]struct{}{},
-		asks: make(chan chan error), ready: make(chan struct{})}
+		asks: make(chan chan error), pokes: make(chan struct{}, 1), ready: make(chan struct{})}
 }
 
 // Prepare registers fn to run on every new snapshot before it is
@@ -99,6 +100,8 @@ func (l *Live) Run(ctx context.Context) {
 			l.check(ctx)
 		case done := <-l.asks:
 			done <- l.check(ctx)
+		case <-l.pokes:
+			l.check(ctx)
 		}
 	}
 }
@@ -149,6 +152,15 @@ func (l *Live) Refresh(ctx context.Context) (*Snapshot, error) {
 		return l.cur.Load(), err
 	case <-ctx.Done():
 		return l.cur.Load(), ctx.Err()
+	}
+}
+
+// Poke asks the watcher to check the data version now, without waiting
+// (the database said it changed). Pokes while one is pending are one.
+func (l *Live) Poke() {
+	select {
+	case l.pokes <- struct{}{}:
+	default:
 	}
 }
 

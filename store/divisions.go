@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"sort"
@@ -22,7 +21,7 @@ import (
 // deriveSuccessor). It returns the codes of the units it drew.
 func (s *Store) PutDivisionChanges(ctx context.Context, changes []plan.DivisionChange) ([]string, error) {
 	var created []string
-	err := s.write(ctx, changeGeometry, func(tx *sql.Tx) error {
+	err := s.write(ctx, changeGeometry, func(tx *txn) error {
 		for _, d := range changes {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO division_changes (date, from_code, from_name, to_code, to_name, share,
 				from_ends, to_provisional, source, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -63,7 +62,6 @@ func (s *Store) PutDivisionChanges(ctx context.Context, changes []plan.DivisionC
 type derived struct {
 	code, name, kind, parent, note, date string
 	geom                                 orb.MultiPolygon
-	blob                                 []byte
 	label                                orb.Point
 }
 
@@ -95,19 +93,23 @@ func deriveSuccessors(all []plan.DivisionChange, units []plan.Unit) ([]derived, 
 // writeDerived stores derived units (plain UPDATE or INSERT, not an
 // upsert, so that the GeoPackage R-tree triggers see an ordinary change)
 // and the layer's new extent.
-func writeDerived(ctx context.Context, tx *sql.Tx, ds []derived) error {
+func writeDerived(ctx context.Context, tx *txn, ds []derived) error {
 	for _, d := range ds {
 		area := geo.AreaKm2(d.geom)
-		res, err := tx.ExecContext(ctx, `UPDATE units SET geom = ?, name = ?, area_km2 = ?, label_lon = ?, label_lat = ?,
+		blob, err := tx.d.encode(d.geom)
+		if err != nil {
+			return fmt.Errorf("successor %s: %w", d.code, err)
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE units SET geom = @geom, name = ?, area_km2 = ?, label_lon = ?, label_lat = ?,
 			seat_lon = ?, seat_lat = ?, note = ?, valid_from = ? WHERE code = ?`,
-			d.blob, d.name, area, d.label[0], d.label[1], d.label[0], d.label[1], d.note, d.date, d.code)
+			blob, d.name, area, d.label[0], d.label[1], d.label[0], d.label[1], d.note, d.date, d.code)
 		if err != nil {
 			return fmt.Errorf("successor %s: %w", d.code, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, kind, parent, approximate, area_km2, label_lon, label_lat,
-				seat_lon, seat_lat, note, valid_from) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?)`,
-				d.blob, d.code, d.name, d.kind, d.parent, area, d.label[0], d.label[1], d.label[0], d.label[1], d.note, d.date)
+				seat_lon, seat_lat, note, valid_from) VALUES (@geom, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				blob, d.code, d.name, d.kind, d.parent, true, area, d.label[0], d.label[1], d.label[0], d.label[1], d.note, d.date)
 			if err != nil {
 				return fmt.Errorf("successor %s: %w", d.code, err)
 			}
@@ -186,10 +188,6 @@ func deriveSuccessor(to string, all []plan.DivisionChange, byCode map[string]pla
 	if provisional {
 		text += fmt.Sprintf("; %s is a provisional code until the official one is known", to)
 	}
-	blob, err := EncodeGeometry(geom)
-	if err != nil {
-		return derived{}, false, err
-	}
 	return derived{code: to, name: name, kind: first.Kind, parent: first.Parent, note: text, date: date,
-		geom: geom, blob: blob, label: geo.LabelPoint(geom)}, true, nil
+		geom: geom, label: geo.LabelPoint(geom)}, true, nil
 }

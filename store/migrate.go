@@ -92,6 +92,9 @@ func pending(have int) []migration {
 // schemaOf reads a file's schema version: 0 for an empty file; an
 // error for a file that is not an indmap GeoPackage.
 func schemaOf(ctx context.Context, q querier) (int, error) {
+	if q.dialect().postgres {
+		return pgSchemaOf(ctx, q)
+	}
 	var n int
 	if err := q.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE name = 'indmap_meta'`).Scan(&n); err != nil {
 		return 0, err
@@ -124,11 +127,20 @@ func schemaOf(ctx context.Context, q querier) (int, error) {
 // read again inside the transaction: two processes opening an old file
 // at once migrate it once.
 func (s *Store) migrate(ctx context.Context) ([]Step, error) {
-	tx, err := s.writer.BeginTx(ctx, nil)
+	tx, err := s.writer.begin(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	list := migrations
+	if s.d.postgres {
+		// Servers starting together migrate once, one after another;
+		// the version is read inside the lock.
+		if err := s.lockWrites(ctx, tx); err != nil {
+			return nil, err
+		}
+		list = pgMigrations
+	}
 	have, err := schemaOf(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -137,8 +149,11 @@ func (s *Store) migrate(ctx context.Context) ([]Step, error) {
 		return nil, &SchemaError{Path: s.path, Have: have, Want: SchemaVersion}
 	}
 	var done []Step
-	for _, m := range pending(have) {
-		if err := m.Up(ctx, tx); err != nil {
+	for _, m := range list {
+		if m.Version <= have {
+			continue
+		}
+		if err := m.Up(ctx, tx.Tx); err != nil {
 			return nil, fmt.Errorf("migration %d (%s): %w", m.Version, m.Name, err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE indmap_meta SET value = ? WHERE key = 'schema_version'`, strconv.Itoa(m.Version)); err != nil {
@@ -163,22 +178,32 @@ func (s *Store) migrate(ctx context.Context) ([]Step, error) {
 // Inspect reads a file's schema without changing it: its version and the
 // migrations opening it for writing would run (indmap migrate --dry-run).
 func Inspect(ctx context.Context, path string) (have int, steps []Step, err error) {
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	name, conn, err := openInspect(path)
 	if err != nil {
 		return 0, nil, err
 	}
-	defer db.Close()
-	have, err = schemaOf(ctx, db)
+	defer conn.Close()
+	have, err = schemaOf(ctx, conn)
 	if err != nil {
-		return 0, nil, fmt.Errorf("%s: %w", path, err)
+		return 0, nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if have > SchemaVersion {
-		return have, nil, &SchemaError{Path: path, Have: have, Want: SchemaVersion}
+		return have, nil, &SchemaError{Path: name, Have: have, Want: SchemaVersion}
 	}
 	for _, m := range pending(have) {
 		steps = append(steps, Step{m.Version, m.Name})
 	}
 	return have, steps, nil
+}
+
+// openInspect opens db to read its schema, changing nothing.
+func openInspect(path string) (string, db, error) {
+	if IsURL(path) {
+		c, err := sql.Open("pgx", path)
+		return redact(path), db{c, postgresDialect}, err
+	}
+	c, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
+	return path, db{c, sqliteDialect}, err
 }
 
 // columnExists reports whether table has column.

@@ -12,7 +12,7 @@ import (
 )
 
 func readUnits(ctx context.Context, q querier) ([]plan.Unit, error) {
-	rows, err := q.QueryContext(ctx, `SELECT geom, code, name, name_en, kind, parent, approximate, hosts,
+	rows, err := q.QueryContext(ctx, `SELECT @wkb, code, name, name_en, kind, parent, approximate, hosts,
 		coalesce(area_km2, 0), coalesce(label_lon, 0), coalesce(label_lat, 0),
 		coalesce(seat_lon, 0), coalesce(seat_lat, 0), note, repairs, valid_from, valid_to FROM units ORDER BY code`)
 	if err != nil {
@@ -29,7 +29,7 @@ func readUnits(ctx context.Context, q querier) ([]plan.Unit, error) {
 			return nil, err
 		}
 		if blob != nil {
-			if u.Geom, err = DecodeGeometry(blob); err != nil {
+			if u.Geom, err = q.dialect().decode(blob); err != nil {
 				return nil, fmt.Errorf("unit %s: %w", u.Code, err)
 			}
 		}
@@ -210,7 +210,12 @@ type Geometry struct {
 // geometry (the bulk of it) is read only when its version is not have:
 // a write of a plan's assignments reloads plans only.
 func (s *Store) Load(ctx context.Context, have int64) (*Data, error) {
-	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	d, err := s.load(ctx, have)
+	return d, s.unavailable(err)
+}
+
+func (s *Store) load(ctx context.Context, have int64) (*Data, error) {
+	tx, err := s.reader.begin(ctx, s.d.readOptions())
 	if err != nil {
 		return nil, err
 	}

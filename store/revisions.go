@@ -96,7 +96,7 @@ type WriteMeta struct {
 
 // addRevision records the plan's new content in the same transaction as
 // the write.
-func addRevision(ctx context.Context, tx *sql.Tx, planID string, as []plan.Assignment, cs []plan.Cluster, m WriteMeta) (Revision, error) {
+func addRevision(ctx context.Context, tx *txn, planID string, as []plan.Assignment, cs []plan.Cluster, m WriteMeta) (Revision, error) {
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(n), 0) + 1 FROM revisions WHERE plan_id = ?`, planID).Scan(&n); err != nil {
 		return Revision{}, err
@@ -121,7 +121,7 @@ func addRevision(ctx context.Context, tx *sql.Tx, planID string, as []plan.Assig
 // and records the write as a revision.
 func (s *Store) WriteAssignments(ctx context.Context, planID string, as []plan.Assignment, cs []plan.Cluster, m WriteMeta) (Revision, error) {
 	var r Revision
-	err := s.write(ctx, changeData, func(tx *sql.Tx) error {
+	err := s.write(ctx, changeData, func(tx *txn) error {
 		var exists int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM plans WHERE id = ?`, planID).Scan(&exists); err != nil {
 			return err
@@ -177,7 +177,7 @@ func (s *Store) Revisions(ctx context.Context, planID string) ([]Revision, error
 		out = append(out, r)
 		return nil
 	}, planID)
-	return out, err
+	return out, s.unavailable(err)
 }
 
 // currentRevision is a plan's newest revision (0: none).
@@ -223,7 +223,7 @@ func (s *Store) RevisionContent(ctx context.Context, planID string, n int) ([]pl
 		return nil, nil, fmt.Errorf("plan %s: revision %d: %w", planID, n, ErrNoRevision)
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, s.unavailable(err)
 	}
 	var c revisionContent
 	if err := json.Unmarshal([]byte(content), &c); err != nil {
@@ -234,5 +234,6 @@ func (s *Store) RevisionContent(ctx context.Context, planID string, n int) ([]pl
 
 // CurrentRevision is a plan's newest revision (0: none).
 func (s *Store) CurrentRevision(ctx context.Context, planID string) (int, error) {
-	return currentRevision(ctx, s.reader, planID)
+	n, err := currentRevision(ctx, s.reader, planID)
+	return n, s.unavailable(err)
 }

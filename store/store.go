@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
 )
@@ -22,11 +23,13 @@ import (
 // Store is an open GeoPackage.
 type Store struct {
 	path string
+	dsn  string // a PostgreSQL database's URL, with its password
 	// Writes go through one connection with immediate transactions, so
 	// writers queue instead of failing to upgrade a read lock; reads use a
 	// pool and, in WAL mode, never wait for a writer.
-	writer   *sql.DB
-	reader   *sql.DB
+	writer   db
+	reader   db
+	d        *dialect
 	readOnly bool
 	// Migrated lists the migrations Open ran on the file (none when it
 	// was current).
@@ -42,25 +45,48 @@ type Store struct {
 // ErrReadOnly is returned by writes to a store opened read-only.
 var ErrReadOnly = errors.New("database is read-only")
 
-// Open opens the GeoPackage at path, creating it when missing, and
-// migrates an older schema (Migrated says what ran). A file the process
-// cannot write is opened read-only (ReadOnly reports it).
-func Open(ctx context.Context, path string) (*Store, error) {
-	return open(ctx, path, false)
+// Open opens the database at db: a GeoPackage file (created when
+// missing) or a PostgreSQL URL (see IsURL), and migrates an older schema
+// (Migrated says what ran). A file the process cannot write is opened
+// read-only (ReadOnly reports it).
+func Open(ctx context.Context, db string) (*Store, error) {
+	return OpenWith(ctx, db, Options{})
 }
 
-// OpenReadOnly opens an existing GeoPackage for reading only: nothing is
-// created or migrated, and a file of another schema is refused.
-func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("open %s: %w", path, err)
+// OpenReadOnly opens an existing database for reading only: nothing is
+// created or migrated, and a database of another schema is refused.
+func OpenReadOnly(ctx context.Context, db string) (*Store, error) {
+	return OpenWith(ctx, db, Options{ReadOnly: true})
+}
+
+// Options tune how a database is opened.
+type Options struct {
+	// ReadOnly opens it for reading only (a PostgreSQL hot standby, a
+	// file on read-only media): nothing is created or migrated.
+	ReadOnly bool
+	// MaxConns caps PostgreSQL connections (0: 8).
+	MaxConns int
+	// StatementTimeout cancels a PostgreSQL statement that runs longer
+	// (0: 30 s).
+	StatementTimeout time.Duration
+}
+
+// OpenWith opens the database at db as o says (see Open).
+func OpenWith(ctx context.Context, db string, o Options) (*Store, error) {
+	if IsURL(db) {
+		return openPostgres(ctx, db, o)
 	}
-	return open(ctx, path, true)
+	if o.ReadOnly {
+		if _, err := os.Stat(db); err != nil {
+			return nil, fmt.Errorf("open %s: %w", db, err)
+		}
+	}
+	return openFile(ctx, db, o.ReadOnly)
 }
 
-func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
+func openFile(ctx context.Context, path string, readOnly bool) (*Store, error) {
 	registerFunctions()
-	s := &Store{path: path, readOnly: readOnly}
+	s := &Store{path: path, readOnly: readOnly, d: sqliteDialect}
 	_, statErr := os.Stat(path)
 	exists := statErr == nil
 	if exists && !readOnly {
@@ -78,25 +104,27 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 	// planner's accepted write must survive a power cut; NORMAL could drop
 	// the last commits in WAL mode.
 	const pragmas = "_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(FULL)"
-	var err error
 	if s.readOnly {
-		s.reader, err = sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas)
+		r, err := sql.Open("sqlite", "file:"+path+"?mode=ro&"+pragmas)
 		if err != nil {
 			return nil, err
 		}
+		s.reader = db{r, s.d}
 		s.writer = s.reader
 	} else {
-		s.writer, err = sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&"+pragmas)
+		w, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(WAL)&"+pragmas)
 		if err != nil {
 			return nil, err
 		}
-		s.writer.SetMaxOpenConns(1)
-		s.reader, err = sql.Open("sqlite", "file:"+path+"?"+pragmas)
+		w.SetMaxOpenConns(1)
+		r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas)
 		if err != nil {
-			s.writer.Close()
+			w.Close()
 			return nil, err
 		}
+		s.writer, s.reader = db{w, s.d}, db{r, s.d}
 	}
+	var err error
 	if err := s.init(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -132,10 +160,11 @@ func (s *Store) init(ctx context.Context) error {
 	return nil
 }
 
-// Path is the file the store reads.
+// Path names the database: the file, or the PostgreSQL URL without its
+// password.
 func (s *Store) Path() string { return s.path }
 
-// ReadOnly reports whether the file could only be opened for reading.
+// ReadOnly reports whether the database is open for reading only.
 func (s *Store) ReadOnly() bool { return s.readOnly }
 
 // Close checkpoints the write-ahead log into the file, so that other
@@ -143,6 +172,9 @@ func (s *Store) ReadOnly() bool { return s.readOnly }
 // closes the store.
 func (s *Store) Close() error {
 	var errs []error
+	if s.d.postgres {
+		return s.writer.Close()
+	}
 	if !s.readOnly {
 		if _, err := s.writer.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
 			errs = append(errs, err)
@@ -167,15 +199,18 @@ const (
 // as ch says, in the same transaction. Nothing of a failed fn is kept. A
 // file whose schema changed under the process (a newer indmap migrated
 // it) is not written.
-func (s *Store) write(ctx context.Context, ch change, fn func(*sql.Tx) error) error {
+func (s *Store) write(ctx context.Context, ch change, fn func(*txn) error) error {
 	if s.readOnly {
 		return ErrReadOnly
 	}
-	tx, err := s.writer.BeginTx(ctx, nil)
+	tx, err := s.writer.begin(ctx, nil)
 	if err != nil {
-		return err
+		return s.unavailable(err)
 	}
 	defer tx.Rollback()
+	if err := s.lockWrites(ctx, tx); err != nil {
+		return s.unavailable(err)
+	}
 	// Checked with the write lock held: no write lands in a file that
 	// was swapped out.
 	if err := s.checkFile(); err != nil {
@@ -193,7 +228,12 @@ func (s *Store) write(ctx context.Context, ch change, fn func(*sql.Tx) error) er
 			return err
 		}
 	}
-	return tx.Commit()
+	if ch != changeNothing {
+		if err := s.announce(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return s.unavailable(tx.Commit())
 }
 
 // checkSchema fails unless the file still has this indmap's schema.
@@ -223,7 +263,7 @@ func (s *Store) Versions(ctx context.Context) (Versions, error) {
 	if err := s.checkFile(); err != nil {
 		return Versions{}, err
 	}
-	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.reader.begin(ctx, s.d.readOptions())
 	if err != nil {
 		return Versions{}, err
 	}
@@ -254,6 +294,7 @@ func (s *Store) DataVersion(ctx context.Context) (int64, error) {
 type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	dialect() *dialect
 }
 
 func metaInt(ctx context.Context, q querier, key string) (int64, error) {
@@ -285,8 +326,8 @@ func (s *Store) TokenKey(ctx context.Context) ([]byte, error) {
 		return key, nil
 	}
 	// Not a data change: the data version stays.
-	err = s.write(ctx, changeNothing, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO indmap_meta (key, value) VALUES ('token_key', ?)`, hex.EncodeToString(key))
+	err = s.write(ctx, changeNothing, func(tx *txn) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO indmap_meta (key, value) VALUES ('token_key', ?) ON CONFLICT (key) DO NOTHING`, hex.EncodeToString(key))
 		return err
 	})
 	if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -73,7 +72,7 @@ func (s *Store) ImportBoundaries(ctx context.Context, bs []geo.Boundary, adj geo
 		s.computed()
 	}
 	start = time.Now()
-	err = s.write(ctx, changeGeometry, func(tx *sql.Tx) error {
+	err = s.write(ctx, changeGeometry, func(tx *txn) error {
 		v, err := versions(ctx, tx)
 		if err != nil {
 			return err
@@ -117,7 +116,7 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 	if err != nil {
 		return nil, err
 	}
-	tx, err := s.reader.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	tx, err := s.reader.begin(ctx, s.d.readOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +207,7 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 	}
 	for i, b := range bs {
 		u, p := all[first+i], parts[first+i]
-		blob, err := EncodeGeometry(p.geom)
+		blob, err := s.d.encode(p.geom)
 		if err != nil {
 			return nil, fmt.Errorf("boundary %s: %w", b.Code, err)
 		}
@@ -235,7 +234,7 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 	for i, u := range all[:first] {
 		p := parts[i]
 		if p.geom != nil && p.changed {
-			blob, err := EncodeGeometry(p.geom)
+			blob, err := s.d.encode(p.geom)
 			if err != nil {
 				return nil, fmt.Errorf("unit %s: %w", u.Code, err)
 			}
@@ -248,19 +247,19 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 }
 
 // apply writes a computed import.
-func (ip *importPlan) apply(ctx context.Context, tx *sql.Tx) error {
+func (ip *importPlan) apply(ctx context.Context, tx *txn) error {
 	insert, err := tx.PrepareContext(ctx, `INSERT INTO units (geom, code, name, name_en, kind, parent, approximate, area_km2,
-		label_lon, label_lat, seat_lon, seat_lat, repairs) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)`)
+		label_lon, label_lat, seat_lon, seat_lat, repairs) VALUES (@geom, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
 	defer insert.Close()
-	moved, err := tx.PrepareContext(ctx, `UPDATE units SET geom = ?, area_km2 = ?, label_lon = ?, label_lat = ?, repairs = ? WHERE code = ?`)
+	moved, err := tx.PrepareContext(ctx, `UPDATE units SET geom = @geom, area_km2 = ?, label_lon = ?, label_lat = ?, repairs = ? WHERE code = ?`)
 	if err != nil {
 		return err
 	}
 	defer moved.Close()
-	replace, err := tx.PrepareContext(ctx, `UPDATE units SET geom = ?, name = ?, name_en = ?, kind = ?, approximate = 0, area_km2 = ?,
+	replace, err := tx.PrepareContext(ctx, `UPDATE units SET geom = @geom, name = ?, name_en = ?, kind = ?, approximate = ?, area_km2 = ?,
 		label_lon = ?, label_lat = ?, seat_lon = ?, seat_lat = ?, repairs = ?,
 		parent = CASE WHEN ? = '' THEN parent ELSE ? END WHERE code = ?`)
 	if err != nil {
@@ -270,12 +269,12 @@ func (ip *importPlan) apply(ctx context.Context, tx *sql.Tx) error {
 	for _, r := range ip.rows {
 		switch {
 		case r.insert:
-			_, err = insert.ExecContext(ctx, r.blob, r.code, r.name, r.nameEn, r.kind, r.parent, r.area,
+			_, err = insert.ExecContext(ctx, r.blob, r.code, r.name, r.nameEn, r.kind, r.parent, false, r.area,
 				r.label[0], r.label[1], r.seat[0], r.seat[1], r.repairs)
 		case r.moved:
 			_, err = moved.ExecContext(ctx, r.blob, r.area, r.label[0], r.label[1], r.repairs, r.code)
 		default:
-			_, err = replace.ExecContext(ctx, r.blob, r.name, r.nameEn, r.kind, r.area, r.label[0], r.label[1], r.seat[0], r.seat[1],
+			_, err = replace.ExecContext(ctx, r.blob, r.name, r.nameEn, r.kind, false, r.area, r.label[0], r.label[1], r.seat[0], r.seat[1],
 				r.repairs, r.parent, r.parent, r.code)
 		}
 		if err != nil {
@@ -386,7 +385,10 @@ func withoutPartitionNotes(notes []string) []string {
 
 // updateExtent records the units layer's bounds in gpkg_contents, where
 // GIS clients read a layer's extent.
-func updateExtent(ctx context.Context, tx *sql.Tx) error {
+func updateExtent(ctx context.Context, tx *txn) error {
+	if tx.d.postgres {
+		return nil // PostGIS computes extents when asked
+	}
 	_, err := tx.ExecContext(ctx, `UPDATE gpkg_contents SET
 		min_x = (SELECT min(minx) FROM rtree_units_geom), max_x = (SELECT max(maxx) FROM rtree_units_geom),
 		min_y = (SELECT min(miny) FROM rtree_units_geom), max_y = (SELECT max(maxy) FROM rtree_units_geom),
@@ -397,16 +399,16 @@ func updateExtent(ctx context.Context, tx *sql.Tx) error {
 // PutZones stores units known only by an approximate point. A zone that
 // already has a polygon keeps it.
 func (s *Store) PutZones(ctx context.Context, zones []plan.Unit) error {
-	return s.write(ctx, changeGeometry, func(tx *sql.Tx) error {
+	return s.write(ctx, changeGeometry, func(tx *txn) error {
 		for _, z := range zones {
-			blob, err := EncodeGeometry(z.Geom)
+			blob, err := s.d.encode(z.Geom)
 			if err != nil {
 				return fmt.Errorf("zone %s: %w", z.Code, err)
 			}
 			_, err = tx.ExecContext(ctx, `INSERT INTO units (geom, code, name, name_en, kind, parent, approximate, hosts,
-				label_lon, label_lat, seat_lon, seat_lat, note) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)
+				label_lon, label_lat, seat_lon, seat_lat, note) VALUES (@geom, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (code) DO NOTHING`,
-				blob, z.Code, z.Name, z.NameEn, z.Kind, z.Parent, strings.Join(z.Hosts, ";"),
+				blob, z.Code, z.Name, z.NameEn, z.Kind, z.Parent, true, strings.Join(z.Hosts, ";"),
 				z.Label[0], z.Label[1], z.Seat[0], z.Seat[1], z.Note)
 			if err != nil {
 				return fmt.Errorf("zone %s: %w", z.Code, err)
@@ -423,10 +425,10 @@ func (s *Store) PutZones(ctx context.Context, zones []plan.Unit) error {
 // PutPlan stores a plan with its catalogue, groups, limits and
 // assignments or clusters, replacing any stored plan of the same id.
 func (s *Store) PutPlan(ctx context.Context, p plan.Plan) error {
-	return s.write(ctx, changeData, func(tx *sql.Tx) error { return putPlan(ctx, tx, p) })
+	return s.write(ctx, changeData, func(tx *txn) error { return putPlan(ctx, tx, p) })
 }
 
-func putPlan(ctx context.Context, tx *sql.Tx, p plan.Plan) error {
+func putPlan(ctx context.Context, tx *txn, p plan.Plan) error {
 	if _, err := tx.ExecContext(ctx, `DELETE FROM plans WHERE id = ?`, p.ID); err != nil {
 		return err
 	}
@@ -460,7 +462,7 @@ func putPlan(ctx context.Context, tx *sql.Tx, p plan.Plan) error {
 	return err
 }
 
-func replaceAssignments(ctx context.Context, tx *sql.Tx, planID string, as []plan.Assignment, cs []plan.Cluster) error {
+func replaceAssignments(ctx context.Context, tx *txn, planID string, as []plan.Assignment, cs []plan.Cluster) error {
 	for _, q := range []string{`DELETE FROM assignments WHERE plan_id = ?`, `DELETE FROM clusters WHERE plan_id = ?`} {
 		if _, err := tx.ExecContext(ctx, q, planID); err != nil {
 			return err
@@ -473,12 +475,12 @@ func replaceAssignments(ctx context.Context, tx *sql.Tx, planID string, as []pla
 		}
 	}
 	for _, c := range cs {
-		r, err := tx.ExecContext(ctx, `INSERT INTO clusters (plan_id, name, industry, level, host_codes, year, source) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			planID, c.Name, c.Industry, string(c.Level), strings.Join(c.Hosts, ";"), c.Year, c.Source)
+		var fid int64
+		err := tx.QueryRowContext(ctx, `INSERT INTO clusters (plan_id, name, industry, level, host_codes, year, source) VALUES (?, ?, ?, ?, ?, ?, ?)
+			RETURNING fid`, planID, c.Name, c.Industry, string(c.Level), strings.Join(c.Hosts, ";"), c.Year, c.Source).Scan(&fid)
 		if err != nil {
 			return err
 		}
-		fid, _ := r.LastInsertId()
 		for _, h := range c.Hosts {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO cluster_hosts (cluster_fid, unit_code) VALUES (?, ?)`, fid, h); err != nil {
 				return err
@@ -493,7 +495,7 @@ func replaceAssignments(ctx context.Context, tx *sql.Tx, planID string, as []pla
 // in one transaction); it reports whether the plan is new.
 func (s *Store) PutDefinition(ctx context.Context, d plan.Definition) (bool, error) {
 	var created bool
-	err := s.write(ctx, changeData, func(tx *sql.Tx) error {
+	err := s.write(ctx, changeData, func(tx *txn) error {
 		plans, err := readPlans(ctx, tx, d.ID)
 		if err != nil {
 			return err

@@ -17,7 +17,6 @@ import (
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
-	"github.com/indmap/indmap/store/postgres"
 )
 
 func runInit(ctx context.Context, e *env, args []string) error {
@@ -44,10 +43,8 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	if *dir == "" {
 		return usageErr("no boundary folder: give --boundaries DIR or set INDMAP_BOUNDARIES (indmap fetch boundaries downloads them)")
 	}
-	if postgres.IsURL(*db) {
-		return errPostgresNotYet(*db)
-	}
-	if _, err := os.Stat(*db); err == nil && !*force {
+	pg := store.IsURL(*db)
+	if _, err := os.Stat(*db); err == nil && !*force && !pg {
 		return fmt.Errorf("%s exists; use --force to replace it, or indmap import to change it", *db)
 	}
 	files, err := boundaryFiles(*dir)
@@ -56,6 +53,16 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	}
 	start := time.Now()
 	tmp := fmt.Sprintf("%s.init-%d", *db, os.Getpid())
+	if pg {
+		// Built in a GeoPackage first, then copied in one transaction:
+		// the database changes only when all of it succeeded.
+		dir, err := os.MkdirTemp("", "indmap-init-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		tmp = filepath.Join(dir, "init.gpkg")
+	}
 	defer removeDB(tmp)
 	st, err := store.Open(ctx, tmp)
 	if err != nil {
@@ -67,6 +74,13 @@ func runInit(ctx context.Context, e *env, args []string) error {
 	}
 	if err := loadDefaults(ctx, e, st); err != nil {
 		return err
+	}
+	if pg {
+		if err := copyInto(ctx, e, st, *db, *force); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "filled %s in %s\n", redacted(*db), time.Since(start).Round(time.Millisecond))
+		return nil
 	}
 	if err := st.Close(); err != nil {
 		return err
@@ -435,7 +449,7 @@ func readOneFile[T any](fs *flag.FlagSet, args []string, maxBytes int64, usage s
 // than init and import boundaries never create one), migrating an older
 // schema in place (and saying so).
 func openExisting(ctx context.Context, e *env, db string) (*store.Store, error) {
-	if postgres.IsURL(db) {
+	if store.IsURL(db) {
 		return openStore(ctx, e, db)
 	}
 	if _, err := os.Stat(db); err != nil {
@@ -444,25 +458,21 @@ func openExisting(ctx context.Context, e *env, db string) (*store.Store, error) 
 	return openStore(ctx, e, db)
 }
 
-// errPostgresNotYet: the PostgreSQL backend (store/postgres) has its
-// schema and migrations, not yet the reads and writes the commands need.
-func errPostgresNotYet(db string) error {
-	return fmt.Errorf("%s: PostgreSQL databases can be migrated (indmap migrate) but not yet initialised, served, imported, validated or exported: use a GeoPackage file", redacted(db))
-}
-
 // openStore opens (or creates) a database and says which migrations
 // opening it ran.
 func openStore(ctx context.Context, e *env, db string) (*store.Store, error) {
-	if postgres.IsURL(db) {
-		return nil, errPostgresNotYet(db)
-	}
-	st, err := store.Open(ctx, db)
+	return openStoreWith(ctx, e, db, store.Options{})
+}
+
+// openStoreWith is openStore with options (a server's pool and timeouts).
+func openStoreWith(ctx context.Context, e *env, db string, o store.Options) (*store.Store, error) {
+	st, err := store.OpenWith(ctx, db, o)
 	if err != nil {
 		return nil, err
 	}
 	for _, m := range st.Migrated {
 		if m.Version > 4 {
-			e.log.Info("migrated", "db", db, "schema", m.Version, "migration", m.Name)
+			e.log.Info("migrated", "db", redacted(db), "schema", m.Version, "migration", m.Name)
 		}
 	}
 	return st, nil

@@ -25,7 +25,7 @@ func dbFlag(e *env, fs *flag.FlagSet) *string {
 	if def == "" {
 		def = "indmap.gpkg"
 	}
-	return fs.String("db", def, "GeoPackage file (default from $INDMAP_DB)")
+	return fs.String("db", def, "GeoPackage file or postgres:// URL (default from $INDMAP_DB)")
 }
 
 // parse parses flags placed anywhere among the arguments (Go's flag

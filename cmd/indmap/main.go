@@ -27,9 +27,11 @@ Usage:
   indmap export mbtiles|pmtiles --plan ID [--maxzoom N] OUT
   indmap export plan --plan ID [--revision N] [--lang zh|en] FILE.xlsx|FILE.csv|FILE.json
   indmap migrate  [--db FILE] [--dry-run]
+  indmap copy     --from DB --to DB [--force]
 
 Every command that touches data takes --db (default $INDMAP_DB, else
-indmap.gpkg). Run "indmap COMMAND --help" for a command's options.
+indmap.gpkg): a GeoPackage file, or a postgres:// URL of a PostgreSQL
+database with PostGIS, which any number of servers can share. Run "indmap COMMAND --help" for a command's options.
 `
 
 // errUsage marks errors that are the caller's words, not the data's.
@@ -64,6 +66,7 @@ var commands = []command{
 	{"validate", runValidate},
 	{"export", runExport},
 	{"migrate", runMigrate},
+	{"copy", runCopy},
 }
 
 func main() {

@@ -6,7 +6,6 @@ import (
 	"net/url"
 
 	"github.com/indmap/indmap/store"
-	"github.com/indmap/indmap/store/postgres"
 )
 
 func runMigrate(ctx context.Context, e *env, args []string) error {
@@ -30,15 +29,6 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 			return nil, err
 		}
 		return st.Migrated, st.Close()
-	}
-	if postgres.IsURL(*db) {
-		inspect, open = postgres.Inspect, func(ctx context.Context, db string) ([]store.Step, error) {
-			st, err := postgres.Open(ctx, db)
-			if err != nil {
-				return nil, err
-			}
-			return st.Migrated, st.Close()
-		}
 	}
 	have, steps, err := inspect(ctx, *db)
 	if err != nil {
@@ -65,7 +55,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 // redacted is a --db value fit to print: a PostgreSQL URL without its
 // password.
 func redacted(db string) string {
-	if u, err := url.Parse(db); err == nil && postgres.IsURL(db) {
+	if u, err := url.Parse(db); err == nil && store.IsURL(db) {
 		if _, ok := u.User.Password(); ok {
 			u.User = url.UserPassword(u.User.Username(), "xxxxx")
 		}

@@ -15,8 +15,20 @@ import (
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/static"
+	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles/glyphs"
 )
+
+// openServed opens the database a server serves: it must exist; a
+// read-only server migrates nothing.
+func openServed(ctx context.Context, e *env, db string, o store.Options) (*store.Store, error) {
+	if !store.IsURL(db) {
+		if _, err := os.Stat(db); err != nil {
+			return nil, fmt.Errorf("%s: %w (create it with indmap init)", db, err)
+		}
+	}
+	return openStoreWith(ctx, e, db, o)
+}
 
 func runServe(ctx context.Context, e *env, args []string) error {
 	fs := newFlags(e, "serve [--db FILE] [--addr :8080]",
@@ -55,6 +67,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	readTimeout := fs.Duration("read-timeout", 60*time.Second, "time to read a whole request, body included")
 	writeTimeout := fs.Duration("write-timeout", 60*time.Second, "time to write a response")
 	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
+	readOnly := fs.Bool("read-only", false, "serve without writing: for a server pointed at a PostgreSQL hot standby (writes answer 503)")
+	dbConns := fs.Int("db-max-conns", 8, "PostgreSQL connections this server opens at most")
+	dbTimeout := fs.Duration("db-statement-timeout", 30*time.Second, "PostgreSQL statements running longer are cancelled")
 	basemap := fs.String("basemap-url", "", "optional raster basemap XYZ template, e.g. https://tile.example/{z}/{x}/{y}.png (off by default: the map needs no external server)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -72,7 +87,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		// burst of large requests does not leave the process bloated.
 		debug.SetMemoryLimit(*memoryMB << 20)
 	}
-	st, err := openExisting(ctx, e, *db)
+	st, err := openServed(ctx, e, *db, store.Options{ReadOnly: *readOnly, MaxConns: *dbConns, StatementTimeout: *dbTimeout})
 	if err != nil {
 		return err
 	}
@@ -81,7 +96,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	// once, /readyz says 503 until the data and its tile index are live.
 	live := readmodel.NewLive(st, *reload, e.log)
 	if st.ReadOnly() {
-		e.log.Warn("database is read-only: serving, but imports and writes will fail", "db", *db)
+		e.log.Warn("database is read-only: serving, but imports and writes will fail", "db", redacted(*db))
 	}
 	tokens, err := loadTokens(*tokensFile, e.getenv("INDMAP_TOKENS"))
 	if err != nil {
@@ -124,12 +139,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		ErrorLog:          slog.NewLogLogger(e.log.Handler(), slog.LevelWarn),
 	}
 	srv.RegisterOnShutdown(func() { close(closing) })
-	e.log.Info("serving", "addr", ln.Addr().String(), "db", *db)
+	e.log.Info("serving", "addr", ln.Addr().String(), "db", redacted(*db), "read_only", st.ReadOnly())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	wctx, stopWatcher := context.WithCancel(context.Background())
 	defer stopWatcher()
 	live.Start(wctx)
+	// Other servers' writes, as soon as they commit (PostgreSQL; a
+	// GeoPackage's are found by the watcher's checks).
+	go st.Watch(wctx, live.Poke, e.log)
 	select {
 	case err := <-errc:
 		return err

@@ -135,9 +135,9 @@ func TestServeUpgradesAndRefusesNewer(t *testing.T) {
 
 // TestMigratePostgres: indmap migrate brings a PostgreSQL database to
 // the schema (the GeoPackage's migrations), says what it would do with
-// --dry-run, and never prints the password; the commands PostgreSQL
-// cannot serve yet refuse it with the reason instead of making a file
-// named after the URL.
+// --dry-run, and never prints the password; init, validate and import
+// then work on it as on a file, and none of them makes a file named
+// after the URL.
 func TestMigratePostgres(t *testing.T) {
 	dsn := testpg.DB(t)
 	u, _ := url.Parse(dsn)
@@ -158,14 +158,18 @@ func TestMigratePostgres(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir) // a file named after the URL would land here
 	for _, args := range [][]string{
-		{"validate", "--db", withPassword, "--plan", "chongqing-2023"},
 		{"init", "--db", withPassword, "--boundaries", bdir},
+		{"validate", "--db", withPassword, "--plan", "chongqing-2023"},
 		{"import", "changes", "--db", withPassword, changes},
 	} {
 		code, out, errOut := cli(t, nil, args...)
-		if code == 0 || !strings.Contains(errOut, "not yet") || strings.Contains(out+errOut, "s3cret") {
+		if code != 0 || strings.Contains(out+errOut, "s3cret") {
 			t.Errorf("%s: %d\n%s%s", args[0], code, out, errOut)
 		}
+	}
+	// A second init does not overwrite what is there.
+	if code, out, errOut := cli(t, nil, "init", "--db", dsn, "--boundaries", bdir); code == 0 || !strings.Contains(errOut, "--force") {
+		t.Errorf("second init: %d\n%s%s", code, out, errOut)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("files made: %v", entries)

@@ -12,6 +12,7 @@ import (
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/internal/shareddata"
+	"github.com/indmap/indmap/internal/testpg"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
@@ -73,7 +74,7 @@ func seededFile(t testing.TB, names []string) []byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seed(t, st, names)
+	Seed(t, st, names...)
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -91,7 +92,9 @@ func seededFile(t testing.TB, names []string) []byte {
 	return b
 }
 
-func seed(t testing.TB, st *store.Store, names []string) {
+// Seed fills an open store as indmap init does: the named shared
+// boundary files, the zones, the default plans and the division changes.
+func Seed(t testing.TB, st *store.Store, names ...string) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := st.ImportBoundaries(ctx, Boundaries(t, names...), geo.DefaultAdjacency); err != nil {
@@ -112,6 +115,41 @@ func seed(t testing.TB, st *store.Store, names []string) {
 	if _, err := st.PutDivisionChanges(ctx, d.Changes); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// A Backend is a kind of database a store can be opened on.
+type Backend struct {
+	Name string
+	// New opens a new, empty database of this kind, closed when the
+	// test ends.
+	New func(t testing.TB) *store.Store
+	// DB names a new, empty database of this kind (a file path or a
+	// URL) for a test that opens it itself.
+	DB func(t testing.TB) string
+}
+
+// Backends are the databases a store conformance test runs on: a
+// GeoPackage always; PostgreSQL where testpg finds or starts a server
+// (always in CI, which sets INDMAP_REQUIRE_PG).
+func Backends(t testing.TB) []Backend {
+	gpkg := func(t testing.TB) string { return filepath.Join(t.TempDir(), "t.gpkg") }
+	out := []Backend{{Name: "geopackage", DB: gpkg}}
+	if testpg.Available(t) {
+		out = append(out, Backend{Name: "postgres", DB: func(t testing.TB) string { return testpg.DB(t) }})
+	}
+	for i := range out {
+		db := out[i].DB
+		out[i].New = func(t testing.TB) *store.Store {
+			t.Helper()
+			st, err := store.Open(context.Background(), db(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { st.Close() })
+			return st
+		}
+	}
+	return out
 }
 
 // OnePlan opens a new store holding the named boundary files as the units

@@ -63,6 +63,25 @@ func dbURL(name string) string {
 	return u.String()
 }
 
+// Available reports whether tests can have a PostgreSQL database: false
+// under -short (unless INDMAP_TEST_PG or INDMAP_REQUIRE_PG is set) or
+// when no server can be found or started; a test fails instead when
+// INDMAP_REQUIRE_PG is set.
+func Available(t testing.TB) bool {
+	t.Helper()
+	if testing.Short() && os.Getenv("INDMAP_TEST_PG") == "" && os.Getenv("INDMAP_REQUIRE_PG") == "" {
+		return false
+	}
+	cluster.once.Do(start)
+	if cluster.err != nil {
+		if os.Getenv("INDMAP_REQUIRE_PG") != "" {
+			t.Fatalf("PostgreSQL: %v", cluster.err)
+		}
+		return false
+	}
+	return true
+}
+
 // DB creates a fresh database with PostGIS for the test and returns its
 // connection URL; it is dropped when the test ends.
 func DB(t testing.TB) string {
@@ -163,42 +182,96 @@ func asPostgres(prog string, args ...string) *exec.Cmd {
 }
 
 func startCluster() error {
-	dir, err := os.MkdirTemp("", "indmap-pg-")
+	srv, err := newServer(cluster.bin)
+	if srv != nil {
+		cluster.dir = srv.dir
+	}
 	if err != nil {
 		return err
 	}
-	cluster.dir = dir
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return fmt.Errorf("running as root needs a postgres user: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			return err
+	cluster.admin = srv.admin()
+	return nil
+}
+
+// A Server is a throwaway PostgreSQL server that a test may stop and
+// start (a database outage); it is removed when the test ends.
+type Server struct {
+	bin, dir string
+	port     int
+}
+
+// Own starts a server for the test alone, with a database "indmap" that
+// has PostGIS, and returns it (skipped or failed as DB is).
+func Own(t testing.TB) *Server {
+	t.Helper()
+	if !Available(t) {
+		t.Skip("no PostgreSQL")
+	}
+	bin := cluster.bin
+	if bin == "" { // INDMAP_TEST_PG: a server of the caller's; this one is started here
+		var err error
+		if bin, err = binDir(); err != nil {
+			t.Skipf("no PostgreSQL binaries to start a server of the test's own: %v", err)
 		}
 	}
-	data := filepath.Join(dir, "data")
-	if out, err := asPostgres(filepath.Join(cluster.bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
-		return fmt.Errorf("initdb: %v\n%s", err, out)
+	srv, err := newServer(bin)
+	if srv != nil {
+		t.Cleanup(func() { srv.Stop(); os.RemoveAll(srv.dir) })
 	}
-	port, err := freePort()
 	if err != nil {
-		return err
+		t.Fatal(err)
 	}
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, srv.admin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE indmap"); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, srv.URL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	if _, err := conn.Exec(ctx, "CREATE EXTENSION postgis"); err != nil {
+		t.Fatal(err)
+	}
+	return srv
+}
+
+// URL is the connection URL of the server's database "indmap".
+func (s *Server) URL() string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/indmap?sslmode=disable", s.port)
+}
+
+func (s *Server) admin() string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", s.port)
+}
+
+// Stop stops the server (fast shutdown: sessions are disconnected).
+func (s *Server) Stop() error {
+	if out, err := asPostgres(filepath.Join(s.bin, "pg_ctl"), "-D", filepath.Join(s.dir, "data"), "-m", "fast", "-w", "stop").CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl stop: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// Start starts the stopped server again, on its port, and waits until
+// it answers.
+func (s *Server) Start() error {
 	// fsync off: a throwaway cluster for tests (the durability tests of
 	// a store kill indmap, not the database server).
-	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c full_page_writes=off -c max_connections=200", port, dir)
-	if out, err := asPostgres(filepath.Join(cluster.bin, "pg_ctl"), "-D", data, "-o", opts, "-l", filepath.Join(dir, "log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
-		log, _ := os.ReadFile(filepath.Join(dir, "log"))
+	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -p %d -k %s -c fsync=off -c full_page_writes=off -c max_connections=200", s.port, s.dir)
+	if out, err := asPostgres(filepath.Join(s.bin, "pg_ctl"), "-D", filepath.Join(s.dir, "data"), "-o", opts, "-l", filepath.Join(s.dir, "log"), "-w", "-t", "60", "start").CombinedOutput(); err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "log"))
 		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
 	}
-	cluster.admin = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	for {
-		conn, err := pgx.Connect(ctx, cluster.admin)
+		conn, err := pgx.Connect(ctx, s.admin())
 		if err == nil {
 			conn.Close(ctx)
 			return nil
@@ -208,6 +281,33 @@ func startCluster() error {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+func newServer(bin string) (*Server, error) {
+	dir, err := os.MkdirTemp("", "indmap-pg-")
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{bin: bin, dir: dir}
+	if os.Geteuid() == 0 {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return s, fmt.Errorf("running as root needs a postgres user: %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(dir, uid, gid); err != nil {
+			return s, err
+		}
+	}
+	data := filepath.Join(dir, "data")
+	if out, err := asPostgres(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
+		return s, fmt.Errorf("initdb: %v\n%s", err, out)
+	}
+	if s.port, err = freePort(); err != nil {
+		return s, err
+	}
+	return s, s.Start()
 }
 
 func freePort() (int, error) {

@@ -1,4 +1,4 @@
-package postgres_test
+package store_test
 
 import (
 	"context"
@@ -11,26 +11,19 @@ import (
 
 	"github.com/indmap/indmap/internal/testpg"
 	"github.com/indmap/indmap/store"
-	"github.com/indmap/indmap/store/postgres"
 	"github.com/jackc/pgx/v5"
 	"github.com/twpayne/go-geom"
 	"github.com/twpayne/go-geom/encoding/ewkb"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testpg.Stop()
-	os.Exit(code)
-}
-
 // TestMigrationsLikeTheGeoPackage: a new database gets the GeoPackage's
 // migrations, with the same numbers and names, recorded once; opening it
 // again runs none; the data and geometry versions start as a new
 // GeoPackage's do.
-func TestMigrationsLikeTheGeoPackage(t *testing.T) {
+func TestPostgresMigrationsLikeTheGeoPackage(t *testing.T) {
 	ctx := context.Background()
 	dsn := testpg.DB(t)
-	st, err := postgres.Open(ctx, dsn)
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -42,7 +35,7 @@ func TestMigrationsLikeTheGeoPackage(t *testing.T) {
 		t.Errorf("versions %+v, %v", v, err)
 	}
 	st.Close()
-	again, err := postgres.Open(ctx, dsn)
+	again, err := store.Open(ctx, dsn)
 	if err != nil || len(again.Migrated) != 0 {
 		t.Fatalf("second open: migrated %v, %v", again.Migrated, err)
 	}
@@ -100,7 +93,7 @@ func TestServersStartingTogetherMigrateOnce(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			st, err := postgres.Open(ctx, dsn)
+			st, err := store.Open(ctx, dsn)
 			if err != nil {
 				errs[i] = err
 				return
@@ -124,10 +117,10 @@ func TestServersStartingTogetherMigrateOnce(t *testing.T) {
 
 // TestNewerSchemaRefused: a database of a newer indmap is refused with
 // the reason and left as it is.
-func TestNewerSchemaRefused(t *testing.T) {
+func TestPostgresNewerSchemaRefused(t *testing.T) {
 	ctx := context.Background()
 	dsn := testpg.DB(t)
-	st, err := postgres.Open(ctx, dsn)
+	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +134,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 	if _, err := conn.Exec(ctx, `UPDATE indmap_meta SET value = $1 WHERE key = 'schema_version'`, strconv.Itoa(newer)); err != nil {
 		t.Fatal(err)
 	}
-	_, err = postgres.Open(ctx, dsn)
+	_, err = store.Open(ctx, dsn)
 	if !errors.Is(err, store.ErrSchemaTooNew) {
 		t.Fatalf("open: %v", err)
 	}
@@ -157,8 +150,14 @@ func TestIsURL(t *testing.T) {
 		"postgres://u@h/db": true, "postgresql://h/db?sslmode=disable": true,
 		"indmap.gpkg": false, "/srv/postgres.gpkg": false, "": false,
 	} {
-		if postgres.IsURL(db) != want {
+		if store.IsURL(db) != want {
 			t.Errorf("IsURL(%q) != %v", db, want)
 		}
 	}
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testpg.Stop()
+	os.Exit(code)
 }

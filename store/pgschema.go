@@ -1,31 +1,24 @@
-package postgres
+package store
 
 import (
 	"context"
-
-	"github.com/jackc/pgx/v5"
+	"database/sql"
 )
 
-// A migration moves a PostgreSQL database to Version. The list has the
-// GeoPackage's numbers and names (store.Migrations), each step written
-// for PostgreSQL/PostGIS; a test holds the two lists equal.
-type migration struct {
-	Version int
-	Name    string
-	Up      func(ctx context.Context, tx pgx.Tx) error
-}
-
-var migrations = []migration{
-	{4, "the GeoPackage and indmap's tables (schema 4)", createSchema4},
-	{5, "plans.title_en: English plan titles", addPlanTitleEn},
-	{6, "geometry_version: boundaries and divisions versioned apart from plans; indmap_migrations", addGeometryVersion},
+// pgMigrations are the PostgreSQL/PostGIS steps of the same numbered
+// list as the GeoPackage's (migrations): the same versions and names,
+// each written for PostgreSQL (a test holds the two lists equal).
+var pgMigrations = []migration{
+	{4, "the GeoPackage and indmap's tables (schema 4)", pgCreateSchema4},
+	{5, "plans.title_en: English plan titles", pgAddPlanTitleEn},
+	{6, "geometry_version: boundaries and divisions versioned apart from plans; indmap_migrations", pgAddGeometryVersion},
 }
 
 // schema4 is the PostgreSQL layout of schema 4: the GeoPackage's tables
 // and columns, the geometry a PostGIS column in WGS 84 (SRID 4326) with
 // a GiST index where the GeoPackage has its R-tree. Frozen: change the
 // schema with a migration.
-var schema4 = []string{
+var pgSchema4 = []string{
 	`CREATE TABLE units (
 		fid BIGSERIAL PRIMARY KEY,
 		geom geometry(Geometry, 4326),
@@ -133,27 +126,27 @@ var schema4 = []string{
 	`CREATE INDEX cluster_hosts_unit ON cluster_hosts (unit_code)`,
 }
 
-func exec(ctx context.Context, tx pgx.Tx, stmts ...string) error {
+func pgExec(ctx context.Context, tx *sql.Tx, stmts ...string) error {
 	for _, s := range stmts {
-		if _, err := tx.Exec(ctx, s); err != nil {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func createSchema4(ctx context.Context, tx pgx.Tx) error {
-	return exec(ctx, tx, append([]string{`CREATE EXTENSION IF NOT EXISTS postgis`}, schema4...)...)
+func pgCreateSchema4(ctx context.Context, tx *sql.Tx) error {
+	return pgExec(ctx, tx, append([]string{`CREATE EXTENSION IF NOT EXISTS postgis`}, pgSchema4...)...)
 }
 
-// addPlanTitleEn: as the GeoPackage's migration 5 (a PostgreSQL database
-// never had the column before it).
-func addPlanTitleEn(ctx context.Context, tx pgx.Tx) error {
-	return exec(ctx, tx, `ALTER TABLE plans ADD COLUMN IF NOT EXISTS title_en TEXT NOT NULL DEFAULT ''`)
+// pgAddPlanTitleEn: as the GeoPackage's migration 5 (a PostgreSQL
+// database never had the column before it).
+func pgAddPlanTitleEn(ctx context.Context, tx *sql.Tx) error {
+	return pgExec(ctx, tx, `ALTER TABLE plans ADD COLUMN IF NOT EXISTS title_en TEXT NOT NULL DEFAULT ''`)
 }
 
-func addGeometryVersion(ctx context.Context, tx pgx.Tx) error {
-	return exec(ctx, tx,
+func pgAddGeometryVersion(ctx context.Context, tx *sql.Tx) error {
+	return pgExec(ctx, tx,
 		`INSERT INTO indmap_meta (key, value) SELECT 'geometry_version', value FROM indmap_meta WHERE key = 'data_version' ON CONFLICT DO NOTHING`,
 		`CREATE TABLE indmap_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)`)
 }
