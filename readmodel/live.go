@@ -91,17 +91,31 @@ func (l *Live) Run(ctx context.Context) {
 	l.mu.Unlock()
 	tick := time.NewTicker(l.interval)
 	defer tick.Stop()
-	l.check(ctx)
+	// A failed check is tried again within a second even when checks
+	// are rare (a server told of writes by its database): the first
+	// query after a database restart fails on a connection the restart
+	// cut.
+	var retry <-chan time.Time
+	again := func(err error) error {
+		retry = nil
+		if err != nil {
+			retry = time.After(min(l.interval, time.Second))
+		}
+		return err
+	}
+	again(l.check(ctx))
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
-			l.check(ctx)
+			again(l.check(ctx))
+		case <-retry:
+			again(l.check(ctx))
 		case done := <-l.asks:
-			done <- l.check(ctx)
+			done <- again(l.check(ctx))
 		case <-l.pokes:
-			l.check(ctx)
+			again(l.check(ctx))
 		}
 	}
 }

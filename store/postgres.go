@@ -167,9 +167,12 @@ func (s *Store) Watch(ctx context.Context, changed func(), log *slog.Logger) {
 	}
 	wait := 100 * time.Millisecond
 	for ctx.Err() == nil {
-		err := s.listen(ctx, changed)
+		listened, err := s.listen(ctx, changed)
 		if ctx.Err() != nil {
 			return
+		}
+		if listened {
+			wait = 100 * time.Millisecond
 		}
 		log.Warn("listening for writes failed; listening again", "db", s.path, "err", err, "in", wait)
 		select {
@@ -181,26 +184,28 @@ func (s *Store) Watch(ctx context.Context, changed func(), log *slog.Logger) {
 	}
 }
 
-func (s *Store) listen(ctx context.Context, changed func()) error {
+// listen listens until the connection fails; listened says whether it
+// got as far as listening.
+func (s *Store) listen(ctx context.Context, changed func()) (listened bool, err error) {
 	cfg, err := pgx.ParseConfig(s.dsn)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if cfg.ConnectTimeout == 0 {
 		cfg.ConnectTimeout = 5 * time.Second
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 	if _, err := conn.Exec(ctx, "LISTEN "+notifyChannel); err != nil {
-		return err
+		return false, err
 	}
 	changed() // what was written while not listening
 	for {
 		if _, err := conn.WaitForNotification(ctx); err != nil {
-			return err
+			return true, err
 		}
 		changed()
 	}

@@ -203,14 +203,11 @@ func (s *Store) write(ctx context.Context, ch change, fn func(*txn) error) error
 	if s.readOnly {
 		return ErrReadOnly
 	}
-	tx, err := s.writer.begin(ctx, nil)
+	tx, err := s.begin(ctx)
 	if err != nil {
-		return s.unavailable(err)
+		return err
 	}
 	defer tx.Rollback()
-	if err := s.lockWrites(ctx, tx); err != nil {
-		return s.unavailable(err)
-	}
 	// Checked with the write lock held: no write lands in a file that
 	// was swapped out.
 	if err := s.checkFile(); err != nil {
@@ -234,6 +231,28 @@ func (s *Store) write(ctx context.Context, ch change, fn func(*txn) error) error
 		}
 	}
 	return s.unavailable(tx.Commit())
+}
+
+// begin starts a write transaction holding the write lock. A pooled
+// PostgreSQL connection that a database restart cut fails on its first
+// statement: nothing was written yet, so it is tried once more on a new
+// connection.
+func (s *Store) begin(ctx context.Context) (*txn, error) {
+	for try := 0; ; try++ {
+		tx, err := s.writer.begin(ctx, nil)
+		if err == nil {
+			if err = s.lockWrites(ctx, tx); err != nil {
+				tx.Rollback()
+			}
+		}
+		err = s.unavailable(err)
+		if err == nil {
+			return tx, nil
+		}
+		if try > 0 || !errors.Is(err, ErrUnavailable) {
+			return nil, err
+		}
+	}
 }
 
 // checkSchema fails unless the file still has this indmap's schema.
@@ -265,10 +284,11 @@ func (s *Store) Versions(ctx context.Context) (Versions, error) {
 	}
 	tx, err := s.reader.begin(ctx, s.d.readOptions())
 	if err != nil {
-		return Versions{}, err
+		return Versions{}, s.unavailable(err)
 	}
 	defer tx.Rollback()
-	return versions(ctx, tx)
+	v, err := versions(ctx, tx)
+	return v, s.unavailable(err)
 }
 
 func versions(ctx context.Context, q querier) (Versions, error) {

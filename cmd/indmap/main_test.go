@@ -248,11 +248,21 @@ func startServer(t testing.TB, bin, db string) (*exec.Cmd, string, time.Duration
 // startServerEnv is startServer with environment variables added.
 func startServerEnv(t testing.TB, bin, db string, env ...string) (*exec.Cmd, string, time.Duration) {
 	t.Helper()
+	return startServerArgs(t, bin, db, env)
+}
+
+// startServerArgs is startServerEnv with serve's arguments added (later
+// ones win).
+func startServerArgs(t testing.TB, bin, db string, env []string, args ...string) (*exec.Cmd, string, time.Duration) {
+	t.Helper()
 	addr := freeAddr(t)
-	cmd := exec.Command(bin, "serve", "--db", db, "--addr", addr, "--reload-interval", "50ms")
+	cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--addr", addr, "--reload-interval", "50ms"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	var logs bytes.Buffer
 	cmd.Stderr = &logs
+	if os.Getenv("INDMAP_TEST_SERVER_LOGS") != "" { // to see what the servers of a test said
+		cmd.Stderr = io.MultiWriter(&logs, os.Stderr)
+	}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
