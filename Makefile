@@ -52,11 +52,14 @@ test: vet
 	$(GO) test ./...
 	$(GO) test -race -run 'TestConcurrent' ./api/
 
-# make pg-test: the PostgreSQL backend's tests, which fail (not skip)
-# without PostgreSQL: on $$INDMAP_TEST_PG, else on a throwaway cluster
-# they start from Debian's postgresql-15-postgis-3 and remove after.
-pg-test:
-	INDMAP_REQUIRE_PG=1 $(GO) test -count=1 ./store/postgres/...
+# make pg-test: the PostgreSQL tests alone (the store's conformance suite
+# on both backends, copy, and replicas of the real binary: If-Match
+# across replicas, notifications, kill -9, a database outage, a hot
+# standby), which fail (not skip) without PostgreSQL: on
+# $$INDMAP_TEST_PG, else on throwaway clusters they start from Debian's
+# postgresql-15-postgis-3 and remove after. make test runs them too.
+pg-test: assets
+	INDMAP_REQUIRE_PG=1 $(GO) test -count=1 -run 'Postgres|Conformance|Copy|Replica' ./store/ ./cmd/indmap/
 
 # make load: the mixed load test of bench/load.sh (wrk on loopback).
 load: build

@@ -171,6 +171,13 @@ func (s *Store) Watch(ctx context.Context, changed func(), log *slog.Logger) {
 		if ctx.Err() != nil {
 			return
 		}
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && (pe.Code == "25006" || pe.Code == "0A000") {
+			// A hot standby cannot LISTEN: its server follows writes by
+			// the watcher's checks alone.
+			log.Info("a standby sends no notifications: following writes by checking the data version", "db", s.path)
+			return
+		}
 		if listened {
 			wait = 100 * time.Millisecond
 		}

@@ -423,3 +423,28 @@ func getBody(t *testing.T, u string) (*http.Response, []byte) {
 }
 
 var _ = os.Getenv
+
+// TestReadOnlyReplicaOnAStandby: a --read-only server on a real hot
+// standby (streaming replication) serves the data, follows writes made
+// through a replica on the primary, and refuses writes with 503.
+func TestReadOnlyReplicaOnAStandby(t *testing.T) {
+	primary := testpg.Own(t)
+	dsn := pgServed(t, primary.URL())
+	_, rw := replica(t, dsn)
+	standby := primary.Standby(t)
+	_, ro := replica(t, standby.URL(), "--read-only", "--reload-interval", "200ms")
+	csv, etag := storedCSV(t, ro)
+	if code, _, err := put(ro, csv, etag); err != nil || code != 503 {
+		t.Errorf("write to the standby's replica: %d %v", code, err)
+	}
+	evRO := events(t, ro)
+	if code, _, err := put(rw, csv, etag); err != nil || code != 200 {
+		t.Fatalf("write to the primary's replica: %d %v", code, err)
+	}
+	if !waitVersion(evRO, dataVersion(t, rw), 3*time.Second) {
+		t.Error("the standby's replica did not follow a write made on the primary within 3 s")
+	}
+	if got := revisionNumbers(t, ro); len(got) != 2 {
+		t.Errorf("the standby's replica lists revisions %v", got)
+	}
+}

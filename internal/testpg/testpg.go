@@ -283,22 +283,54 @@ func (s *Server) Start() error {
 	}
 }
 
+// Standby makes a hot standby of the server (pg_basebackup with
+// streaming replication, on a port of its own) and starts it; its URL
+// is read-only. It is removed when the test ends.
+func (s *Server) Standby(t testing.TB) *Server {
+	t.Helper()
+	dir, err := os.MkdirTemp("", "indmap-pg-standby-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb := &Server{bin: s.bin, dir: dir}
+	t.Cleanup(func() { sb.Stop(); os.RemoveAll(dir) })
+	if err := chownToPostgres(dir); err != nil {
+		t.Fatal(err)
+	}
+	if sb.port, err = freePort(); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := asPostgres(filepath.Join(s.bin, "pg_basebackup"), "-D", filepath.Join(dir, "data"), "-R", "-X", "stream", "-c", "fast",
+		"-h", "127.0.0.1", "-p", strconv.Itoa(s.port), "-U", "postgres").CombinedOutput(); err != nil {
+		t.Fatalf("pg_basebackup: %v\n%s", err, out)
+	}
+	if err := sb.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return sb
+}
+
+func chownToPostgres(dir string) error {
+	if os.Geteuid() != 0 {
+		return nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return fmt.Errorf("running as root needs a postgres user: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	return os.Chown(dir, uid, gid)
+}
+
 func newServer(bin string) (*Server, error) {
 	dir, err := os.MkdirTemp("", "indmap-pg-")
 	if err != nil {
 		return nil, err
 	}
 	s := &Server{bin: bin, dir: dir}
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return s, fmt.Errorf("running as root needs a postgres user: %w", err)
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		if err := os.Chown(dir, uid, gid); err != nil {
-			return s, err
-		}
+	if err := chownToPostgres(dir); err != nil {
+		return s, err
 	}
 	data := filepath.Join(dir, "data")
 	if out, err := asPostgres(filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync").CombinedOutput(); err != nil {
