@@ -140,7 +140,7 @@ func TestReplicasIfMatch(t *testing.T) {
 
 // events follows a server's event stream and sends each data version it
 // announces, with when it arrived.
-func events(t *testing.T, base string) <-chan int64 {
+func events(t *testing.T, base string) <-chan announced {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", base+"/api/v1/events", nil)
@@ -149,13 +149,13 @@ func events(t *testing.T, base string) <-chan int64 {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cancel(); resp.Body.Close() })
-	out := make(chan int64, 256)
+	out := make(chan announced, 256)
 	go func() {
 		sc := bufio.NewScanner(resp.Body)
 		for sc.Scan() {
 			if id, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
 				if v, err := strconv.ParseInt(id, 10, 64); err == nil {
-					out <- v
+					out <- announced{v, time.Now()}
 				}
 			}
 		}
@@ -164,20 +164,33 @@ func events(t *testing.T, base string) <-chan int64 {
 	return out
 }
 
+// announced is a data version an event stream announced, and when it
+// arrived.
+type announced struct {
+	version int64
+	at      time.Time
+}
+
 // waitVersion waits until ch announces version v or later.
-func waitVersion(ch <-chan int64, v int64, within time.Duration) bool {
+func waitVersion(ch <-chan announced, v int64, within time.Duration) bool {
+	_, ok := arrival(ch, v, within)
+	return ok
+}
+
+// arrival is when ch announced version v or later (waiting up to within).
+func arrival(ch <-chan announced, v int64, within time.Duration) (time.Time, bool) {
 	deadline := time.After(within)
 	for {
 		select {
 		case got, ok := <-ch:
 			if !ok {
-				return false
+				return time.Time{}, false
 			}
-			if got >= v {
-				return true
+			if got.version >= v {
+				return got.at, true
 			}
 		case <-deadline:
-			return false
+			return time.Time{}, false
 		}
 	}
 }
@@ -214,22 +227,23 @@ func TestReplicasSeeWritesAtOnce(t *testing.T) {
 		if i%2 == 1 {
 			body = csv[:strings.LastIndex(strings.TrimRight(csv, "\n"), "\n")+1]
 		}
+		sent := time.Now()
 		code, next, err := put(a, body, etag)
 		if err != nil || code != 200 {
 			t.Fatalf("write %d: %d %v", i, code, err)
 		}
-		done := time.Now()
 		etag = next
 		v := dataVersion(t, a)
-		for name, ch := range map[string]<-chan int64{"B": evB, "C": evC} {
-			if !waitVersion(ch, v, 2*time.Second) {
-				t.Fatalf("write %d (data version %d) did not reach %s's event stream within 2 s", i, v, name)
+		for name, ch := range map[string]<-chan announced{"B": evB, "C": evC} {
+			at, ok := arrival(ch, v, 2*time.Second)
+			if !ok || at.Sub(sent) > 2*time.Second {
+				t.Fatalf("write %d (data version %d) did not reach %s's event stream within 2 s of the PUT", i, v, name)
 			}
-			lags = append(lags, time.Since(done))
+			lags = append(lags, at.Sub(sent))
 		}
 	}
 	sort.Slice(lags, func(i, j int) bool { return lags[i] < lags[j] })
-	t.Logf("PUT on A → event on B and C, %d writes: median %v, max %v", writes, lags[len(lags)/2], lags[len(lags)-1])
+	t.Logf("PUT sent to A → event received from B and C, %d writes: median %v, max %v", writes, lags[len(lags)/2], lags[len(lags)-1])
 
 	// Cut every listening connection: the replicas listen again, and the
 	// next write still reaches them.
@@ -248,7 +262,7 @@ func TestReplicasSeeWritesAtOnce(t *testing.T) {
 		t.Fatalf("write after the cut: %d %v", code, err)
 	}
 	v := dataVersion(t, a)
-	for name, ch := range map[string]<-chan int64{"B": evB, "C": evC} {
+	for name, ch := range map[string]<-chan announced{"B": evB, "C": evC} {
 		if !waitVersion(ch, v, 2*time.Second) {
 			t.Errorf("after the listening connections were cut, a write did not reach %s within 2 s", name)
 		}
