@@ -3,12 +3,17 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"os"
+	"os/exec"
 	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/internal/testpg"
 	"github.com/indmap/indmap/store"
 	"github.com/jackc/pgx/v5"
@@ -160,4 +165,46 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	testpg.Stop()
 	os.Exit(code)
+}
+
+// TestOgrinfoPostgres: GDAL's PostgreSQL driver, an independent reader,
+// sees the units of a database indmap wrote as a PostGIS layer in WGS 84
+// with a spatial index, every feature, and every polygon valid by
+// PostGIS' own test.
+func TestOgrinfoPostgres(t *testing.T) {
+	ogrinfo, err := exec.LookPath("ogrinfo")
+	if err != nil {
+		t.Skip("ogrinfo not on PATH (CI installs gdal-bin)")
+	}
+	ctx := context.Background()
+	dsn := testpg.DB(t)
+	pg, err := store.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pg.Close()
+	testdb.Seed(t, pg, "chongqing-districts", "shandong-cities", "shandong-counties")
+	u, _ := url.Parse(dsn)
+	conn := fmt.Sprintf("PG:host=%s port=%s dbname=%s user=%s", u.Hostname(), u.Port(), strings.TrimPrefix(u.Path, "/"), u.User.Username())
+	out, err := exec.Command(ogrinfo, "-ro", "-so", conn, "units").CombinedOutput()
+	text := string(out)
+	if err != nil {
+		t.Fatalf("ogrinfo: %v\n%s", err, out)
+	}
+	want := 38 + 3 + 16 + 137 + 1
+	for _, s := range []string{fmt.Sprintf("Feature Count: %d", want), `ID["EPSG",4326]`, "Geometry Column = geom", "FID Column = fid",
+		"code: String", "approximate: Integer(Boolean)", "area_km2: Real"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("ogrinfo output lacks %q:\n%s", s, text)
+		}
+	}
+	out, err = exec.Command(ogrinfo, "-ro", "-q", conn, "-sql",
+		"SELECT count(*) AS invalid FROM units WHERE geom IS NOT NULL AND NOT ST_IsValid(geom)").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "invalid (Integer64) = 0") {
+		t.Errorf("PostGIS finds invalid polygons: %v\n%s", err, out)
+	}
+	out, err = exec.Command(ogrinfo, "-ro", "-q", conn, "units", "-where", "code = '500103'").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "渝中区") || !strings.Contains(string(out), "MULTIPOLYGON") {
+		t.Errorf("ogrinfo feature 500103: %v\n%.2000s", err, out)
+	}
 }
