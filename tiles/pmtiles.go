@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -18,6 +19,10 @@ import (
 func tileID(t maptile.Tile) uint64 {
 	return pmtiles.ZxyToID(uint8(t.Z), t.X, t.Y)
 }
+
+// ErrNoTiles is returned for an archive of a plan none of whose units
+// has a tile (their boundaries are not loaded).
+var ErrNoTiles = errors.New("no tiles")
 
 // WritePMTiles writes a plan's tiles z0–maxZoom to a PMTiles v3 archive
 // (gzipped directories and tiles): one file that any static host or
@@ -90,7 +95,7 @@ func (ix *Index) WritePMTiles(ctx context.Context, planID string, maxZoom int, p
 		return st, err
 	}
 	if len(entries) == 0 {
-		return st, fmt.Errorf("plan %s: no tiles z0–%d to write", planID, maxZoom)
+		return st, fmt.Errorf("plan %s: %w z0–%d to write", planID, ErrNoTiles, maxZoom)
 	}
 	if err := w.Flush(); err != nil {
 		return st, err
