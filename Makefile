@@ -7,8 +7,12 @@ ADDR    ?= :8080
 # Boundary files: $INDMAP_BOUNDARIES, else the shared data beside the
 # checkout, else downloaded from DataV by `indmap fetch boundaries`.
 SHARED_BOUNDARIES := ../shared/data/boundaries
+# SeaweedFS' weed: the real S3-compatible server the publish tests write
+# to, built once from its Go module (about 11 minutes on two cores).
+WEED_VERSION := v0.0.0-20261109003541-7506e5f91cd6
+WEED ?= $(HOME)/.cache/indmap/weed-$(WEED_VERSION)
 
-.PHONY: all assets build run test pg-test vet bench fuzz load clean
+.PHONY: all assets build run test pg-test s3-test weed vet bench fuzz load clean
 
 all: build
 
@@ -49,7 +53,7 @@ vet: assets
 	@out="$$(gofmt -l .)"; if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 
 test: vet
-	$(GO) test ./...
+	INDMAP_WEED=$$([ -x "$(WEED)" ] && echo "$(WEED)") $(GO) test ./...
 	$(GO) test -race -run 'TestConcurrent' ./api/
 
 # make pg-test: the PostgreSQL tests alone (the store's conformance suite
@@ -60,6 +64,18 @@ test: vet
 # postgresql-15-postgis-3 and remove after. make test runs them too.
 pg-test: assets
 	INDMAP_REQUIRE_PG=1 $(GO) test -count=1 -run 'Postgres|Conformance|Copy|Replica' ./store/ ./cmd/indmap/
+
+# make weed: builds SeaweedFS' weed (its go.mod has replace directives,
+# so go install refuses it: it is built in its module's folder).
+weed: $(WEED)
+$(WEED):
+	mkdir -p "$(dir $(WEED))"
+	cd /tmp && $(GO) mod download github.com/seaweedfs/seaweedfs@$(WEED_VERSION)
+	cd "$$($(GO) env GOMODCACHE)/github.com/seaweedfs/seaweedfs@$(WEED_VERSION)" && $(GO) build -o "$(WEED)" ./weed
+
+# make s3-test: the publish tests against a real S3-compatible server.
+s3-test: assets $(WEED)
+	INDMAP_WEED="$(WEED)" INDMAP_REQUIRE_S3=1 $(GO) test -count=1 -run 'Publish' ./publish/ ./cmd/indmap/
 
 # make load: the mixed load test of bench/load.sh (wrk on loopback).
 load: build

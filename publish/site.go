@@ -144,6 +144,12 @@ func planFiles(ctx context.Context, src Source, id, fonts string) (PlanFiles, []
 	if err != nil {
 		return f, nil, err
 	}
+	// The data version moves with every plan's write: version.json
+	// carries it, and a theme without it stays the same object until its
+	// own plan changes.
+	if theme, err = without(theme, "data_version"); err != nil {
+		return f, nil, err
+	}
 	f.Theme = hashedKey("themes", id, ".json", theme)
 	if err := add(f.Theme, theme); err != nil {
 		return f, nil, err
@@ -185,6 +191,18 @@ func planFiles(ctx context.Context, src Source, id, fonts string) (PlanFiles, []
 		}
 	}
 	return f, objs, nil
+}
+
+// without is a JSON object without the named keys.
+func without(doc []byte, keys ...string) ([]byte, error) {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &m); err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		delete(m, k)
+	}
+	return json.Marshal(m)
 }
 
 // pmtiles writes a plan's archive (deduplicated) and reads it back.

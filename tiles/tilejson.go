@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"fmt"
+	"hash/fnv"
 	"strings"
 
 	"github.com/indmap/indmap/plan"
@@ -99,7 +100,7 @@ func (ix *Index) TileJSON(planID, tileURL string, describe func(Field) string) (
 		TileJSON:    "3.0.0",
 		Name:        pi.plan.Title,
 		Description: fmt.Sprintf("indmap plan %s (%s)", pi.plan.ID, pi.plan.Kind),
-		Version:     fmt.Sprintf("1.0.%d", ix.Version),
+		Version:     pi.version(),
 		Attribution: Attribution(pi.plan.Title),
 		Scheme:      "xyz",
 		Tiles:       []string{tileURL},
@@ -136,4 +137,14 @@ func (ix *Index) PlanIDs() []string {
 // TileURL joins a base URL and a plan's tile path template.
 func TileURL(base, planID string) string {
 	return strings.TrimRight(base, "/") + "/tiles/" + planID + "/{z}/{x}/{y}.mvt"
+}
+
+// version is the plan's TileJSON version: it moves when the plan's
+// geometry or content does, and not with other plans' writes, so that
+// an archive of an unchanged plan stays byte for byte the same (and a
+// publish does not upload it again). Semver, as TileJSON asks.
+func (pi *planIndex) version() string {
+	h := fnv.New64a()
+	h.Write([]byte(pi.geom.tag + "/" + pi.themeTag))
+	return fmt.Sprintf("1.0.%d", h.Sum64()%1_000_000_000)
 }
