@@ -262,7 +262,7 @@ func (h *handlers) dataState(c echo.Context) (map[string]any, bool) {
 	if err != nil && snap != nil && errors.Is(err, store.ErrUnavailable) {
 		// A database outage: every replica still serves what it has, so
 		// a load balancer keeps them all; writes answer 503 meanwhile.
-		out["status"], out["error"] = "degraded", err.Error()
+		out["status"], out["error"] = "degraded", publicError(err)
 		out["serving"] = "the last data loaded; writes are refused until the database is back"
 		return out, true
 	}

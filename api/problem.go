@@ -82,7 +82,7 @@ func (h *handlers) error(err error, c echo.Context) {
 	case errors.Is(err, store.ErrFileChanged), errors.Is(err, store.ErrUnavailable):
 		// Said in /readyz too; what is not in the snapshot cannot be read.
 		c.Response().Header().Set("Retry-After", "60")
-		p = problem(http.StatusServiceUnavailable, "/problems/unavailable", "%v", err)
+		p = problem(http.StatusServiceUnavailable, "/problems/unavailable", "%s", publicError(err))
 	case errors.As(err, &p):
 	case errors.As(err, &he):
 		typ := "about:blank"
@@ -116,4 +116,13 @@ func (h *handlers) error(err error, c echo.Context) {
 	c.Response().Header().Set(echo.HeaderContentType, "application/problem+json")
 	c.Response().WriteHeader(p.Status)
 	_ = jsonEncode(c.Response(), p)
+}
+
+// publicError is err as a client may read it: a database outage is named,
+// not the database's host, port, user and name, which the log keeps.
+func publicError(err error) string {
+	if errors.Is(err, store.ErrUnavailable) {
+		return "the database is unavailable; what was loaded before is served, and the server's log says why"
+	}
+	return err.Error()
 }

@@ -231,8 +231,13 @@ func (h *handlers) writeError(c echo.Context, err error) error {
 		return problem(http.StatusBadRequest, typeBadBody, "%v", err)
 	case errors.Is(err, store.ErrSchemaTooNew), errors.Is(err, store.ErrSchemaOld), errors.Is(err, store.ErrReadOnly), errors.Is(err, store.ErrFileChanged),
 		errors.Is(err, store.ErrUnavailable):
-		c.Response().Header().Set("Retry-After", "60")
-		return problem(http.StatusServiceUnavailable, "/problems/read-only", "writes are unavailable; nothing was stored: %v", err)
+		if !errors.Is(err, store.ErrReadOnly) { // a read-only server will not take writes later either
+			c.Response().Header().Set("Retry-After", "60")
+		}
+		if errors.Is(err, store.ErrUnavailable) {
+			h.log.Warn("write refused: database unavailable", "err", err)
+		}
+		return problem(http.StatusServiceUnavailable, "/problems/read-only", "writes are unavailable; nothing was stored: %s", publicError(err))
 	}
 	return err
 }

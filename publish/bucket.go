@@ -80,6 +80,14 @@ func Open(ctx context.Context, t Target) (*blob.Bucket, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", t.URL, err)
 	}
+	// Said now, not after building the site (minutes for a nation).
+	if ok, err := b.IsAccessible(ctx); err != nil || !ok {
+		b.Close()
+		if err == nil {
+			err = fmt.Errorf("the bucket does not exist")
+		}
+		return nil, fmt.Errorf("open %s: %w", t.URL, err)
+	}
 	if prefix != "" {
 		b = blob.PrefixedBucket(b, prefix+"/")
 	}

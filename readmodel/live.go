@@ -213,8 +213,8 @@ func (l *Live) check(ctx context.Context) (err error) {
 			} else {
 				l.log.Warn("reload failed; serving the previous data", "data_version", l.cur.Load().Version, "err", err)
 			}
-		} else {
-			l.lastErr.Store(nil)
+		} else if prev := l.lastErr.Swap(nil); prev != nil {
+			l.log.Info("data readable again", "after", (*prev).Error())
 		}
 	}()
 	v, err := l.st.Versions(ctx)

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // A migration moves the schema from the version before it to Version.
@@ -199,8 +201,11 @@ func Inspect(ctx context.Context, path string) (have int, steps []Step, err erro
 // openInspect opens db to read its schema, changing nothing.
 func openInspect(path string) (string, db, error) {
 	if IsURL(path) {
-		c, err := sql.Open("pgx", path)
-		return redact(path), db{c, postgresDialect}, err
+		cfg, err := pgConfig(path)
+		if err != nil {
+			return redact(path), db{}, err
+		}
+		return redact(path), db{stdlib.OpenDB(*cfg), postgresDialect}, nil
 	}
 	c, err := sql.Open("sqlite", "file:"+path+"?mode=ro&_pragma=busy_timeout(10000)")
 	return path, db{c, sqliteDialect}, err

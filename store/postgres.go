@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"regexp"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -23,10 +25,37 @@ import (
 // transaction (the GeoPackage's BEGIN IMMEDIATE), and each write
 // notifies every server listening (Watch).
 
-// IsURL reports whether a --db value names a PostgreSQL database.
+// IsURL reports whether a --db value names a PostgreSQL database: a
+// postgres:// or postgresql:// URL (any case), or a libpq keyword/value
+// string ("host=… dbname=…"), which would otherwise be taken for a
+// file name.
 func IsURL(db string) bool {
-	u, err := url.Parse(db)
-	return err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql")
+	if u, err := url.Parse(db); err == nil && (strings.EqualFold(u.Scheme, "postgres") || strings.EqualFold(u.Scheme, "postgresql")) {
+		return true
+	}
+	return keywordDSN.MatchString(db)
+}
+
+// keywordDSN matches a libpq keyword/value connection string.
+var keywordDSN = regexp.MustCompile(`^\s*(host|hostaddr|dbname|user|port|service)\s*=`)
+
+// pgConfig parses a connection string for pgx: the scheme in lower
+// case (pgx knows no other), a connect timeout when none is given (a
+// host that accepts and never answers would hold every command).
+func pgConfig(dsn string) (*pgx.ConnConfig, error) {
+	if u, err := url.Parse(dsn); err == nil && u.Scheme != "" && IsURL(dsn) {
+		u.Scheme = strings.ToLower(u.Scheme)
+		dsn = u.String()
+	}
+	cfg, err := pgx.ParseConfig(dsn)
+	if err != nil {
+		return nil, errors.New(redactErr(err.Error(), dsn))
+	}
+	if cfg.ConnectTimeout == 0 {
+		cfg.ConnectTimeout = 5 * time.Second
+	}
+	cfg.RuntimeParams["application_name"] = "indmap"
+	return cfg, nil
 }
 
 // ErrUnavailable is returned (wrapped) when the database cannot be
@@ -45,7 +74,7 @@ const notifyChannel = "indmap_data"
 
 func openPostgres(ctx context.Context, dsn string, o Options) (*Store, error) {
 	name := redact(dsn)
-	cfg, err := pgx.ParseConfig(dsn)
+	cfg, err := pgConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", name, err)
 	}
@@ -54,10 +83,6 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*Store, error) {
 		timeout = 30 * time.Second
 	}
 	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
-	cfg.RuntimeParams["application_name"] = "indmap"
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = 5 * time.Second
-	}
 	conns := o.MaxConns
 	if conns <= 0 {
 		conns = 8
@@ -69,7 +94,7 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*Store, error) {
 	// pool once it fails; a bounded lifetime also spreads replicas over
 	// a failover's new primary.
 	pool.SetConnMaxLifetime(30 * time.Minute)
-	s := &Store{path: name, dsn: dsn, d: postgresDialect, readOnly: o.ReadOnly}
+	s := &Store{path: name, dsn: dsn, d: postgresDialect, readOnly: o.ReadOnly, timeout: o.RequestTimeout}
 	s.writer = db{pool, s.d}
 	s.reader = s.writer
 	if err := s.initPostgres(ctx); err != nil {
@@ -136,6 +161,9 @@ func (s *Store) unavailable(err error) error {
 	if err == nil || !s.d.postgres || errors.Is(err, ErrUnavailable) {
 		return err
 	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("%w: no answer in time: %w", ErrUnavailable, err)
+	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch {
@@ -194,12 +222,9 @@ func (s *Store) Watch(ctx context.Context, changed func(), log *slog.Logger) {
 // listen listens until the connection fails; listened says whether it
 // got as far as listening.
 func (s *Store) listen(ctx context.Context, changed func()) (listened bool, err error) {
-	cfg, err := pgx.ParseConfig(s.dsn)
+	cfg, err := pgConfig(s.dsn)
 	if err != nil {
 		return false, err
-	}
-	if cfg.ConnectTimeout == 0 {
-		cfg.ConnectTimeout = 5 * time.Second
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg)
 	if err != nil {
@@ -218,8 +243,12 @@ func (s *Store) listen(ctx context.Context, changed func()) (listened bool, err 
 	}
 }
 
-// redact drops the password from a connection URL.
+// redact drops the password from a connection string (user:password@,
+// ?password=, or a keyword/value password=).
 func redact(dsn string) string {
+	if keywordDSN.MatchString(dsn) {
+		return passwordValue.ReplaceAllString(dsn, "${1}xxxxx")
+	}
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "postgres database"
@@ -227,5 +256,35 @@ func redact(dsn string) string {
 	if _, ok := u.User.Password(); ok {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
 	}
+	if q := u.Query(); q.Has("password") {
+		q.Set("password", "xxxxx")
+		u.RawQuery = q.Encode()
+	}
 	return u.String()
+}
+
+// Redact is a --db value fit to print: a PostgreSQL connection string
+// without its password; a file path as it is.
+func Redact(db string) string {
+	if IsURL(db) {
+		return redact(db)
+	}
+	return db
+}
+
+// passwordValue matches a keyword/value password (quoted or not).
+var passwordValue = regexp.MustCompile(`(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+
+// redactErr removes dsn's password from an error message that may quote
+// the connection string.
+func redactErr(msg, dsn string) string {
+	if u, err := url.Parse(dsn); err == nil {
+		if p, ok := u.User.Password(); ok && p != "" {
+			msg = strings.ReplaceAll(msg, p, "xxxxx")
+		}
+		if p := u.Query().Get("password"); p != "" {
+			msg = strings.ReplaceAll(msg, p, "xxxxx")
+		}
+	}
+	return passwordValue.ReplaceAllString(msg, "${1}xxxxx")
 }

@@ -154,9 +154,22 @@ func TestIsURL(t *testing.T) {
 	for db, want := range map[string]bool{
 		"postgres://u@h/db": true, "postgresql://h/db?sslmode=disable": true,
 		"indmap.gpkg": false, "/srv/postgres.gpkg": false, "": false,
+		"POSTGRES://u@h/db": true, "host=10.0.0.5 dbname=indmap user=u": true, "dbname=x": true, "hosts.gpkg": false,
 	} {
 		if store.IsURL(db) != want {
 			t.Errorf("IsURL(%q) != %v", db, want)
+		}
+	}
+	// The password never printed, however it is given.
+	for db, want := range map[string]string{
+		"postgres://u:s3cret@h/db":                          "postgres://u:xxxxx@h/db",
+		"postgres://u@h/db?password=s3cret&sslmode=disable": "postgres://u@h/db?password=xxxxx&sslmode=disable",
+		"host=h user=u password=s3cret dbname=d":            "host=h user=u password=xxxxx dbname=d",
+		"host=h password='s3 cret' dbname=d":                "host=h password=xxxxx dbname=d",
+		"indmap.gpkg":                                       "indmap.gpkg",
+	} {
+		if got := store.Redact(db); got != want {
+			t.Errorf("Redact(%q) = %q, want %q", db, got, want)
 		}
 	}
 }

@@ -210,6 +210,8 @@ type Geometry struct {
 // geometry (the bulk of it) is read only when its version is not have:
 // a write of a plan's assignments reloads plans only.
 func (s *Store) Load(ctx context.Context, have int64) (*Data, error) {
+	ctx, cancel := s.bounded(ctx, 2*s.timeout) // a nation's units take a while
+	defer cancel()
 	d, err := s.load(ctx, have)
 	return d, s.unavailable(err)
 }

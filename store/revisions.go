@@ -159,6 +159,8 @@ func (s *Store) Revisions(ctx context.Context, planID string) ([]Revision, error
 	if err := s.checkFile(); err != nil {
 		return nil, err
 	}
+	ctx, cancel := s.bounded(ctx, s.timeout)
+	defer cancel()
 	out := []Revision{}
 	err := each(ctx, s.reader, `SELECT n, created_at, author, assignments, clusters, errors, warnings, forced, restored_from
 		FROM revisions WHERE plan_id = ? ORDER BY n DESC`, func(rows *sql.Rows) error {
@@ -217,6 +219,8 @@ func (s *Store) RevisionContent(ctx context.Context, planID string, n int) ([]pl
 	if err := s.checkFile(); err != nil {
 		return nil, nil, err
 	}
+	ctx, cancel := s.bounded(ctx, s.timeout)
+	defer cancel()
 	var content string
 	err := s.reader.QueryRowContext(ctx, `SELECT content FROM revisions WHERE plan_id = ? AND n = ?`, planID, n).Scan(&content)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -234,6 +238,8 @@ func (s *Store) RevisionContent(ctx context.Context, planID string, n int) ([]pl
 
 // CurrentRevision is a plan's newest revision (0: none).
 func (s *Store) CurrentRevision(ctx context.Context, planID string) (int, error) {
+	ctx, cancel := s.bounded(ctx, s.timeout)
+	defer cancel()
 	n, err := currentRevision(ctx, s.reader, planID)
 	return n, s.unavailable(err)
 }

@@ -24,6 +24,8 @@ import (
 type Store struct {
 	path string
 	dsn  string // a PostgreSQL database's URL, with its password
+	// timeout bounds each operation on PostgreSQL (Options.RequestTimeout).
+	timeout time.Duration
 	// Writes go through one connection with immediate transactions, so
 	// writers queue instead of failing to upgrade a read lock; reads use a
 	// pool and, in WAL mode, never wait for a writer.
@@ -69,6 +71,12 @@ type Options struct {
 	// StatementTimeout cancels a PostgreSQL statement that runs longer
 	// (0: 30 s).
 	StatementTimeout time.Duration
+	// RequestTimeout bounds, on this side, each read and write a
+	// server makes to PostgreSQL (0: none): a database that hangs
+	// without closing its connections (frozen, partitioned) cannot
+	// cancel statements itself, and a request must not wait for it
+	// forever.
+	RequestTimeout time.Duration
 }
 
 // OpenWith opens the database at db as o says (see Open).
@@ -203,6 +211,8 @@ func (s *Store) write(ctx context.Context, ch change, fn func(*txn) error) error
 	if s.readOnly {
 		return ErrReadOnly
 	}
+	ctx, cancel := s.bounded(ctx, s.timeout)
+	defer cancel()
 	tx, err := s.begin(ctx)
 	if err != nil {
 		return err
@@ -255,6 +265,14 @@ func (s *Store) begin(ctx context.Context) (*txn, error) {
 	}
 }
 
+// bounded is ctx with the deadline d, on PostgreSQL when d is set.
+func (s *Store) bounded(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	if !s.d.postgres || d <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, d)
+}
+
 // checkSchema fails unless the file still has this indmap's schema.
 func (s *Store) checkSchema(ctx context.Context, q querier) error {
 	have, err := schemaOf(ctx, q)
@@ -282,6 +300,10 @@ func (s *Store) Versions(ctx context.Context) (Versions, error) {
 	if err := s.checkFile(); err != nil {
 		return Versions{}, err
 	}
+	// The watcher's check is small: a database that takes longer is
+	// as good as gone.
+	ctx, cancel := s.bounded(ctx, min(s.timeout, 10*time.Second))
+	defer cancel()
 	tx, err := s.reader.begin(ctx, s.d.readOptions())
 	if err != nil {
 		return Versions{}, s.unavailable(err)

@@ -450,12 +450,29 @@ func readOneFile[T any](fs *flag.FlagSet, args []string, maxBytes int64, usage s
 // schema in place (and saying so).
 func openExisting(ctx context.Context, e *env, db string) (*store.Store, error) {
 	if store.IsURL(db) {
+		if err := hasData(ctx, db); err != nil {
+			return nil, err
+		}
 		return openStore(ctx, e, db)
 	}
 	if _, err := os.Stat(db); err != nil {
 		return nil, fmt.Errorf("%s: %w (create it with indmap init)", db, err)
 	}
 	return openStore(ctx, e, db)
+}
+
+// hasData fails for a PostgreSQL database without indmap's tables (a
+// mistyped name, an empty database): commands other than init, import
+// and copy --to never create them, as they never create a file.
+func hasData(ctx context.Context, db string) error {
+	have, _, err := store.Inspect(ctx, db)
+	if err != nil {
+		return err
+	}
+	if have == 0 {
+		return fmt.Errorf("%s holds no indmap data (create it with indmap init, or indmap copy --to it)", redacted(db))
+	}
+	return nil
 }
 
 // openStore opens (or creates) a database and says which migrations
@@ -471,7 +488,7 @@ func openStoreWith(ctx context.Context, e *env, db string, o store.Options) (*st
 		return nil, err
 	}
 	for _, m := range st.Migrated {
-		if m.Version > 4 {
+		if st.Migrated[0].Version > 4 { // an upgrade, not a new database
 			e.log.Info("migrated", "db", redacted(db), "schema", m.Version, "migration", m.Name)
 		}
 	}

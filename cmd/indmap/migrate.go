@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 
 	"github.com/indmap/indmap/store"
 )
@@ -52,14 +51,6 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// redacted is a --db value fit to print: a PostgreSQL URL without its
-// password.
-func redacted(db string) string {
-	if u, err := url.Parse(db); err == nil && store.IsURL(db) {
-		if _, ok := u.User.Password(); ok {
-			u.User = url.UserPassword(u.User.Username(), "xxxxx")
-		}
-		return u.String()
-	}
-	return db
-}
+// redacted is a --db value fit to print: a PostgreSQL connection
+// string without its password.
+func redacted(db string) string { return store.Redact(db) }

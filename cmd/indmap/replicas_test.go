@@ -448,3 +448,63 @@ func getBody(t *testing.T, u string) (*http.Response, []byte) {
 	b, _ := io.ReadAll(resp.Body)
 	return resp, b
 }
+
+// TestReplicaWithAFrozenDatabase: a database that hangs without closing
+// its connections (SIGSTOP; a partition looks the same) cannot cancel
+// statements itself: a write waits at most --db-statement-timeout plus
+// 5 s, then answers 503; /readyz says degraded and reads go on; when
+// the database thaws, writes succeed again with nothing done twice.
+func TestReplicaWithAFrozenDatabase(t *testing.T) {
+	srv := testpg.Own(t)
+	dsn := pgServed(t, srv.URL())
+	_, a := replica(t, dsn, "--reload-interval", "200ms", "--db-statement-timeout", "2s")
+	csv, etag := storedCSV(t, a)
+	if err := srv.Freeze(); err != nil {
+		t.Fatal(err)
+	}
+	thawed := false
+	defer func() {
+		if !thawed {
+			srv.Thaw()
+		}
+	}()
+	start := time.Now()
+	code, _, err := put(a, csv, etag)
+	if took := time.Since(start); err != nil || code != 503 || took > 15*time.Second {
+		t.Errorf("write to a frozen database: %d %v after %v; want 503 within about 7 s", code, err, took)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var s struct{ Status string }
+		getJSON(t, a+"/readyz", &s)
+		if s.Status == "degraded" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz says %q 20 s into the freeze", s.Status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if resp, _ := getBody(t, a+"/api/v1/units/500120"); resp.StatusCode != 200 {
+		t.Errorf("read during the freeze: %d", resp.StatusCode)
+	}
+	if err := srv.Thaw(); err != nil {
+		t.Fatal(err)
+	}
+	thawed = true
+	deadline = time.Now().Add(20 * time.Second)
+	for {
+		code, _, err := put(a, csv, etag)
+		if err == nil && code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no write accepted 20 s after the thaw: %d %v", code, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	noGaps(t, revisionNumbers(t, a))
+	if ns := revisionNumbers(t, a); ns[0] != 2 {
+		t.Errorf("revisions %v after the freeze: the refused write was stored", ns)
+	}
+}

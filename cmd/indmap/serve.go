@@ -22,10 +22,12 @@ import (
 // openServed opens the database a server serves: it must exist; a
 // read-only server migrates nothing.
 func openServed(ctx context.Context, e *env, db string, o store.Options) (*store.Store, error) {
-	if !store.IsURL(db) {
-		if _, err := os.Stat(db); err != nil {
-			return nil, fmt.Errorf("%s: %w (create it with indmap init)", db, err)
+	if store.IsURL(db) {
+		if err := hasData(ctx, db); err != nil {
+			return nil, err
 		}
+	} else if _, err := os.Stat(db); err != nil {
+		return nil, fmt.Errorf("%s: %w (create it with indmap init)", db, err)
 	}
 	return openStoreWith(ctx, e, db, o)
 }
@@ -69,7 +71,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	idleTimeout := fs.Duration("idle-timeout", 120*time.Second, "how long an idle keep-alive connection stays open")
 	readOnly := fs.Bool("read-only", false, "serve without writing: for a server pointed at a PostgreSQL hot standby (writes answer 503)")
 	dbConns := fs.Int("db-max-conns", 8, "PostgreSQL connections this server opens at most")
-	dbTimeout := fs.Duration("db-statement-timeout", 30*time.Second, "PostgreSQL statements running longer are cancelled")
+	dbTimeout := fs.Duration("db-statement-timeout", 30*time.Second, "PostgreSQL statements running longer are cancelled; a request waits for the database at most 5 s longer (503 after)")
 	basemap := fs.String("basemap-url", "", "optional raster basemap XYZ template, e.g. https://tile.example/{z}/{x}/{y}.png (off by default: the map needs no external server)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -87,7 +89,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		// burst of large requests does not leave the process bloated.
 		debug.SetMemoryLimit(*memoryMB << 20)
 	}
-	st, err := openServed(ctx, e, *db, store.Options{ReadOnly: *readOnly, MaxConns: *dbConns, StatementTimeout: *dbTimeout})
+	st, err := openServed(ctx, e, *db, store.Options{ReadOnly: *readOnly, MaxConns: *dbConns, StatementTimeout: *dbTimeout,
+		RequestTimeout: *dbTimeout + 5*time.Second})
 	if err != nil {
 		return err
 	}
@@ -104,7 +107,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	if len(tokens) == 0 {
 		e.log.Warn("writes disabled: no tokens configured (set INDMAP_TOKENS or --tokens-file)")
-	} else {
+	} else if !st.ReadOnly() {
 		e.log.Info("writes enabled", "tokens", len(tokens))
 	}
 	key, err := st.TokenKey(ctx)

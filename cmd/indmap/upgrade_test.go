@@ -143,6 +143,18 @@ func TestMigratePostgres(t *testing.T) {
 	u, _ := url.Parse(dsn)
 	u.User = url.UserPassword(u.User.Username(), "s3cret-password")
 	withPassword := u.String() // trust authentication: any password does
+	// An empty database is not data: read commands refuse it and leave
+	// it empty, as they refuse a missing file.
+	for _, args := range [][]string{{"validate", "--plan", "chongqing-2023"}, {"copy", "--to", filepath.Join(t.TempDir(), "x.gpkg")}} {
+		flag := "--db"
+		if args[0] == "copy" {
+			flag = "--from"
+		}
+		code, out, errOut := cli(t, nil, append(args, flag, withPassword)...)
+		if code == 0 || !strings.Contains(errOut, "holds no indmap data") || strings.Contains(out+errOut, "s3cret") {
+			t.Errorf("%s on an empty database: %d\n%s%s", args[0], code, out, errOut)
+		}
+	}
 	code, out, errOut := cli(t, nil, "migrate", "--db", withPassword, "--dry-run")
 	if code != 0 || !strings.Contains(out, "schema 0 → ") || !strings.Contains(out, "would run 3 migrations") || strings.Contains(out, "s3cret") {
 		t.Fatalf("dry run: %d\n%s%s", code, out, errOut)

@@ -19,6 +19,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -254,6 +255,27 @@ func (s *Server) admin() string {
 func (s *Server) Stop() error {
 	if out, err := asPostgres(filepath.Join(s.bin, "pg_ctl"), "-D", filepath.Join(s.dir, "data"), "-m", "fast", "-w", "stop").CombinedOutput(); err != nil {
 		return fmt.Errorf("pg_ctl stop: %v\n%s", err, out)
+	}
+	return nil
+}
+
+// Freeze stops the server's processes (SIGSTOP) without closing their
+// connections: a database that hangs, as in a network partition.
+func (s *Server) Freeze() error { return s.signal("-STOP") }
+
+// Thaw lets frozen processes go on (SIGCONT).
+func (s *Server) Thaw() error { return s.signal("-CONT") }
+
+func (s *Server) signal(sig string) error {
+	b, err := os.ReadFile(filepath.Join(s.dir, "data", "postmaster.pid"))
+	if err != nil {
+		return err
+	}
+	pid := strings.SplitN(string(b), "\n", 2)[0]
+	kids, _ := exec.Command("pgrep", "-P", pid).Output()
+	pids := append(strings.Fields(string(kids)), pid)
+	if out, err := exec.Command("kill", append([]string{sig}, pids...)...).CombinedOutput(); err != nil {
+		return fmt.Errorf("kill %s: %v %s", sig, err, out)
 	}
 	return nil
 }
