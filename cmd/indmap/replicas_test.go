@@ -383,17 +383,7 @@ func TestReplicaOutlivesTheDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	evB := events(t, b)
-	deadline = time.Now().Add(20 * time.Second)
-	for {
-		code, _, err := put(a, csv, etag)
-		if err == nil && code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no write accepted 20 s after the database came back: %d %v", code, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	putUntilAccepted(t, a, csv, etag, "the database came back")
 	if !waitVersion(evB, dataVersion(t, a), 15*time.Second) {
 		t.Error("after the outage, replica B did not hear of A's write")
 	}
@@ -492,19 +482,26 @@ func TestReplicaWithAFrozenDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	thawed = true
-	deadline = time.Now().Add(20 * time.Second)
-	for {
-		code, _, err := put(a, csv, etag)
-		if err == nil && code == 200 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no write accepted 20 s after the thaw: %d %v", code, err)
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	putUntilAccepted(t, a, csv, etag, "the thaw")
 	noGaps(t, revisionNumbers(t, a))
 	if ns := revisionNumbers(t, a); ns[0] != 2 {
 		t.Errorf("revisions %v after the freeze: the refused write was stored", ns)
+	}
+}
+
+// putUntilAccepted retries a write until it is accepted, for 20 s after
+// the database is back (when: what brought it back).
+func putUntilAccepted(t *testing.T, base, csv, etag, when string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		code, _, err := put(base, csv, etag)
+		if err == nil && code == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no write accepted 20 s after %s: %d %v", when, code, err)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 }
