@@ -19,7 +19,9 @@ all: build
 # The page's front-end files (MapLibre GL JS) come from npm, pinned by
 # package-lock.json, and are copied into the embedded asset folder so the
 # binary serves them with no network.
-VENDOR := static/vendor/maplibre-gl.mjs static/vendor/maplibre-gl-worker.mjs static/vendor/maplibre-gl.css
+# The pmtiles protocol (BSD-3-Clause) is what a published map reads its
+# archives with (indmap publish).
+VENDOR := static/vendor/maplibre-gl.mjs static/vendor/maplibre-gl-worker.mjs static/vendor/maplibre-gl.css static/vendor/pmtiles.js
 # The map labels' Latin glyphs are rendered by the server from Noto Sans
 # (SIL Open Font License, from npm too), embedded from tiles/glyphs/fonts/.
 NOTO  := node_modules/@expo-google-fonts/noto-sans
@@ -29,7 +31,8 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 $(VENDOR): node_modules/.package-lock.json
 	cp node_modules/maplibre-gl/dist/maplibre-gl.mjs node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs \
-	   node_modules/maplibre-gl/dist/maplibre-gl.css node_modules/maplibre-gl/LICENSE.txt static/vendor/
+	   node_modules/maplibre-gl/dist/maplibre-gl.css node_modules/maplibre-gl/LICENSE.txt \
+	   node_modules/pmtiles/dist/pmtiles.js static/vendor/
 $(FONTS): node_modules/.package-lock.json
 	cp $(NOTO)/400Regular/NotoSans_400Regular.ttf tiles/glyphs/fonts/NotoSans-Regular.ttf
 	cp $(NOTO)/700Bold/NotoSans_700Bold.ttf tiles/glyphs/fonts/NotoSans-Bold.ttf
@@ -94,4 +97,4 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./...
 
 clean:
-	rm -rf bin node_modules static/vendor/*.mjs static/vendor/*.css static/vendor/*.txt $(FONTS)
+	rm -rf bin node_modules static/vendor/*.mjs static/vendor/*.js static/vendor/*.css static/vendor/*.txt $(FONTS)

@@ -197,6 +197,37 @@ func TestUnit(t *testing.T) {
 	}
 }
 
+// TestUnitWithoutGeometry: ?geometry=none answers the same unit without
+// its outline, with its bounds; another value is a 400.
+func TestUnitWithoutGeometry(t *testing.T) {
+	_, srv := newServer(t)
+	full := unit(t, srv, "500117")
+	resp, body := get(t, srv.URL+"/api/v1/units/500117?geometry=none")
+	var f struct {
+		Geometry   json.RawMessage
+		BBox       []float64
+		Properties struct{ Name string }
+	}
+	if err := json.Unmarshal(body, &f); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("%d %v %s", resp.StatusCode, err, body)
+	}
+	if string(f.Geometry) != "null" || len(f.BBox) != 4 || f.Properties.Name != full.Properties.Name || f.BBox[0] < 105.9 || f.BBox[2] > 106.7 {
+		t.Errorf("合川区 without geometry: geometry %s bbox %v name %q", f.Geometry, f.BBox, f.Properties.Name)
+	}
+	if len(body)*5 > len(mustGet(t, srv.URL+"/api/v1/units/500117")) {
+		t.Errorf("without its outline the answer is still %d bytes", len(body))
+	}
+	if resp, _ := get(t, srv.URL+"/api/v1/units/500117?geometry=bbox"); resp.StatusCode != 400 {
+		t.Errorf("geometry=bbox: %d", resp.StatusCode)
+	}
+}
+
+func mustGet(t *testing.T, u string) []byte {
+	t.Helper()
+	_, b := get(t, u)
+	return b
+}
+
 func TestErrorsAndCaching(t *testing.T) {
 	st, live, srv := newLiveServer(t)
 	resp, body := get(t, srv.URL+"/api/v1/units/999999")

@@ -104,12 +104,15 @@ func (h *handlers) lookup(c echo.Context) error {
 }
 
 type site struct {
-	Code       string          `json:"code"`
-	Name       string          `json:"name"`
-	NameEn     string          `json:"name_en"`
-	Kind       string          `json:"kind"`
-	Role       string          `json:"role"`
-	DistanceKm *float64        `json:"distance_km,omitempty"`
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	NameEn     string   `json:"name_en"`
+	Kind       string   `json:"kind"`
+	Role       string   `json:"role"`
+	DistanceKm *float64 `json:"distance_km,omitempty"`
+	// Label is where distances are measured to (unless the origin is
+	// inside the unit).
+	Label      [2]float64      `json:"label"`
 	AreaKm2    float64         `json:"area_km2"`
 	Detail     string          `json:"detail"`
 	Sources    []string        `json:"sources"`
@@ -166,7 +169,7 @@ func Sites(snap *readmodel.Snapshot, p *plan.Plan, industry string, near *orb.Po
 		if role == "" {
 			continue
 		}
-		s := site{Code: u.Code, Name: u.Name, NameEn: u.NameEn, Kind: u.Kind, Role: role, AreaKm2: round3(u.AreaKm2), Detail: detail,
+		s := site{Code: u.Code, Name: u.Name, NameEn: u.NameEn, Kind: u.Kind, Role: role, Label: [2]float64(u.Label), AreaKm2: round3(u.AreaKm2), Detail: detail,
 			Sources: nonNil(sources), Neighbours: []siteNeighbour{}}
 		if near != nil {
 			d := 0.0

@@ -88,6 +88,18 @@ func (h *handlers) unit(c echo.Context) error {
 	}
 	f := geojson.NewFeature(u.Geom)
 	f.ID = u.Code
+	// The outline is most of an answer: ?geometry=none leaves it out and
+	// keeps its bounds, all a panel needs to frame the unit.
+	switch c.QueryParam("geometry") {
+	case "", "full":
+	case "none":
+		if u.Geom != nil {
+			f.BBox = geojson.NewBBox(u.Geom.Bound())
+		}
+		f.Geometry = nil
+	default:
+		return badParam("geometry", "full (the default) or none")
+	}
 	neighbours := []unitRef{}
 	for _, code := range snap.NeighboursOf(u.Code) {
 		n, _ := snap.Unit(code)

@@ -81,7 +81,8 @@ func TestPublishToAFolder(t *testing.T) {
 	if !ok || v.DataVersion == 0 {
 		t.Fatalf("version.json: %s", b2)
 	}
-	for _, key := range []string{v.Plans, cq.Tiles, cq.Theme, cq.TileJSON, cq.Style, cq.StyleEn,
+	for _, key := range []string{v.Plans, cq.Tiles, cq.Theme, cq.TileJSON, cq.Style, cq.StyleEn, cq.Industries, cq.Units, cq.Sites, cq.Search,
+		v.Assets + "vendor/pmtiles.js",
 		v.Assets + "js/app.js", v.Assets + "vendor/maplibre-gl.mjs", v.Fonts + "Noto Sans Regular/0-255.pbf",
 		v.Fonts + "Noto Sans Regular/29696-29951.pbf"} { // 璧 is U+74A7
 		if _, err := os.Stat(filepath.Join(dir, key)); err != nil {
@@ -101,7 +102,28 @@ func TestPublishToAFolder(t *testing.T) {
 	if style.Sources["indmap"].URL != "pmtiles://"+cq.Tiles || style.Glyphs != v.Fonts+"{fontstack}/{range}.pbf" || strings.Contains(string(sb), "indmap.invalid") {
 		t.Errorf("style's links: source %q glyphs %q", style.Sources["indmap"].URL, style.Glyphs)
 	}
+	// A unit's panel comes without its outline, framed by its bounds,
+	// and says only what this plan gives it.
+	var units struct {
+		Units map[string]struct {
+			Geometry   any
+			BBox       []float64
+			Properties struct {
+				Name  string
+				Plans []struct{ Plan string }
+			}
+		}
+	}
+	ub, _ := os.ReadFile(filepath.Join(dir, cq.Units))
+	json.Unmarshal(ub, &units)
+	if u := units.Units["500120"]; u.Properties.Name != "璧山区" || u.Geometry != nil || len(u.BBox) != 4 ||
+		len(u.Properties.Plans) != 1 || u.Properties.Plans[0].Plan != "chongqing-2023" {
+		t.Errorf("璧山区's published panel: %+v\n%.300s", u, ub)
+	}
 	index, _ := os.ReadFile(filepath.Join(dir, "index.html"))
+	if !strings.Contains(string(index), `<meta name="indmap-site"`) {
+		t.Errorf("index.html does not say it is a published site")
+	}
 	if !strings.Contains(string(index), `"`+v.Assets+`js/app.js"`) || strings.Contains(string(index), `"/static/`) {
 		t.Errorf("index.html does not load the published page:\n%.600s", index)
 	}
@@ -121,7 +143,7 @@ func TestPublishToAFolder(t *testing.T) {
 		t.Fatal(err)
 	}
 	objs, version = site(t, st)
-	if stats, err = publish.Upload(ctx, b, objs, version, publish.Options{}); err != nil || stats.Uploaded < 3 || stats.Uploaded > 8 {
+	if stats, err = publish.Upload(ctx, b, objs, version, publish.Options{}); err != nil || stats.Uploaded < 3 || stats.Uploaded > 12 {
 		t.Errorf("publish after a plan's write: %+v, %v", stats, err)
 	}
 	var after publish.Version

@@ -34,6 +34,9 @@ type Source struct {
 	Static fs.FS
 	// MaxZoom is the archives' deepest zoom.
 	MaxZoom int
+	// ServerURL, when set, is an indmap server the published page links
+	// to for what needs one (the planner's workbench).
+	ServerURL string
 }
 
 // Version is version.json: what a reader loads first, naming every
@@ -45,6 +48,7 @@ type Version struct {
 	Plans       string               `json:"plans"`  // the plan list (GET /api/v1/plans)
 	Assets      string               `json:"assets"` // the page's folder (modules, CSS, MapLibre)
 	Fonts       string               `json:"fonts"`  // the glyphs' folder: {fontstack}/{range}.pbf under it
+	ServerURL   string               `json:"server_url,omitempty"`
 	Files       map[string]PlanFiles `json:"files"`
 }
 
@@ -56,6 +60,14 @@ type PlanFiles struct {
 	Style    string `json:"style"`
 	StyleEn  string `json:"style_en"`
 	Theme    string `json:"theme"`
+	// What the page asks the server for, answered in advance: the
+	// catalogue with its counts, each unit's panel (no outline), each
+	// industry's ranked sites (no origin: the page measures distances
+	// and sorts as the server would) and the search entries.
+	Industries string `json:"industries"`
+	Units      string `json:"units"`
+	Sites      string `json:"sites"`
+	Search     string `json:"search"`
 }
 
 // Build makes every object of the site and version.json.
@@ -67,7 +79,7 @@ func Build(ctx context.Context, src Source) ([]Object, Object, error) {
 		return err
 	}
 	v := Version{Format: 1, DataVersion: src.Snapshot.Version, PublishedAt: time.Now().UTC().Truncate(time.Second),
-		Files: map[string]PlanFiles{}}
+		ServerURL: src.ServerURL, Files: map[string]PlanFiles{}}
 
 	fonts, fontObjs, err := glyphRanges(src)
 	if err != nil {
@@ -111,7 +123,10 @@ func Build(ctx context.Context, src Source) ([]Object, Object, error) {
 	}
 	// The entry page names the hashed folder: it changes with each
 	// publish of new page files, so it is revalidated, never cached.
+	// The marker tells the page it is a published site: it reads
+	// version.json, not the API.
 	index = []byte(strings.ReplaceAll(string(index), `"/static/`, `"`+assets))
+	index = []byte(strings.Replace(string(index), "<head>\n", "<head>\n"+`<meta name="indmap-site" content="version.json">`+"\n", 1))
 	if err := add("index.html", index, true); err != nil {
 		return nil, Object{}, err
 	}
@@ -187,6 +202,20 @@ func planFiles(ctx context.Context, src Source, id, fonts string) (PlanFiles, []
 		}
 		*key = hashedKey("styles", id+"."+lang, ".json", style)
 		if err := add(*key, style); err != nil {
+			return f, nil, err
+		}
+	}
+	data, err := planData(src, id)
+	if err != nil {
+		return f, nil, err
+	}
+	for _, d := range []struct {
+		key  *string
+		name string
+		body []byte
+	}{{&f.Industries, "industries", data.industries}, {&f.Units, "units", data.units}, {&f.Sites, "sites", data.sites}, {&f.Search, "search", data.search}} {
+		*d.key = hashedKey(d.name, id, ".json", d.body)
+		if err := add(*d.key, d.body); err != nil {
 			return f, nil, err
 		}
 	}

@@ -190,16 +190,27 @@ func newGeometry(sg *store.Geometry, names *plan.Names) *geometry {
 // only its units (on its date) and its catalogue; else every unit and
 // every plan's catalogue.
 func (s *Snapshot) Search(q string, p *plan.Plan, limit int) ([]search.Result, int) {
-	var keep func(search.Result) bool
-	if p != nil {
-		keep = func(r search.Result) bool {
-			if r.Type == search.TypeIndustry {
-				return r.Plan == p.ID
-			}
-			return s.InPlan(p, r.Code)
-		}
+	return s.search.Query(q, limit, s.searchable(p))
+}
+
+// SearchEntries are what Search finds within plan p (every plan when p
+// is nil), with their folded keys: a published map searches them in the
+// browser.
+func (s *Snapshot) SearchEntries(p *plan.Plan) []search.Entry {
+	return s.search.Entries(s.searchable(p))
+}
+
+// searchable keeps the results Search may give within p.
+func (s *Snapshot) searchable(p *plan.Plan) func(search.Result) bool {
+	if p == nil {
+		return nil
 	}
-	return s.search.Query(q, limit, keep)
+	return func(r search.Result) bool {
+		if r.Type == search.TypeIndustry {
+			return r.Plan == p.ID
+		}
+		return s.InPlan(p, r.Code)
+	}
 }
 
 // nameLinks returns links to other units with those units' English

@@ -28,7 +28,7 @@ Usage:
   indmap export plan --plan ID [--revision N] [--lang zh|en] FILE.xlsx|FILE.csv|FILE.json
   indmap migrate  [--db FILE] [--dry-run]
   indmap copy     --from DB --to DB [--force]
-  indmap publish  --to s3://BUCKET/PREFIX|file://DIR [--endpoint URL] [--region R]
+  indmap publish  --to s3://BUCKET/PREFIX|file://DIR [--endpoint URL] [--region R] [--server-url URL] [--watch 10s]
 
 Every command that touches data takes --db (default $INDMAP_DB, else
 indmap.gpkg): a GeoPackage file, or a postgres:// URL of a PostgreSQL

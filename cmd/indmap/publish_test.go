@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"compress/gzip"
 	"encoding/json"
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/indmap/indmap/internal/tests3"
 	"github.com/indmap/indmap/publish"
@@ -111,11 +115,56 @@ func TestPublishToS3(t *testing.T) {
 	_, body = fetch(t, site+"/version.json")
 	var after publish.Version
 	json.Unmarshal(body, &after)
-	if changed < 3 || changed > 8 || after.Files["chongqing-2023"].Theme == cq.Theme || after.Assets != v.Assets ||
+	if changed < 3 || changed > 12 || after.Files["chongqing-2023"].Theme == cq.Theme || after.Assets != v.Assets ||
 		after.Files["shandong-clusters"] != v.Files["shandong-clusters"] {
 		t.Errorf("publish after a plan's write uploaded %d objects; version.json:\n%s", changed, body)
 	}
 	if resp, theme := fetch(t, site+"/"+after.Files["chongqing-2023"].Theme); resp.StatusCode != 200 || !strings.Contains(string(theme), "CQ-ICV") {
 		t.Errorf("new theme: %d %.300s", resp.StatusCode, theme)
+	}
+}
+
+// TestPublishWatch: publish --watch publishes again after a plan's
+// write made by another process, and stops cleanly on SIGTERM.
+func TestPublishWatch(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: the watch test runs the binary for seconds")
+	}
+	db := initDB(t)
+	dir := t.TempDir()
+	cmd := exec.Command(binary(t), "publish", "--db", db, "--to", "file://"+dir, "--maxzoom", "6", "--watch", "100ms")
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	dataVersion := func() int64 {
+		var v publish.Version
+		b, err := os.ReadFile(filepath.Join(dir, "version.json"))
+		if err != nil || json.Unmarshal(b, &v) != nil {
+			return 0
+		}
+		return v.DataVersion
+	}
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(60 * time.Second); !ok(); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: not within 60 s:\n%s", what, out.String())
+			}
+		}
+	}
+	waitFor("the first publish", func() bool { return dataVersion() > 0 })
+	first := dataVersion()
+	csv := filepath.Join(t.TempDir(), "p.csv")
+	os.WriteFile(csv, []byte("unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,CQ-ICV,,test\n"), 0o644)
+	if code, o, errOut := cli(t, nil, "import", "plan", csv, "--plan", "chongqing-2023", "--db", db, "--force"); code != 0 {
+		t.Fatalf("import plan: %d\n%s%s", code, o, errOut)
+	}
+	waitFor("a publish of the write", func() bool { return dataVersion() > first })
+	cmd.Process.Signal(syscall.SIGTERM)
+	if err := cmd.Wait(); err != nil {
+		t.Errorf("publish --watch after SIGTERM: %v\n%s", err, out.String())
 	}
 }

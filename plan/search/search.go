@@ -222,3 +222,28 @@ func Fold(s string) string {
 	}
 	return b.String()
 }
+
+// An Entry is one searchable unit or industry with the folded keys it is
+// found by and the key results are ordered by: what a client needs to
+// answer queries as Query does, with no server (a published map).
+type Entry struct {
+	Result
+	Sort string   `json:"sort"`
+	Keys []string `json:"keys"`
+}
+
+// Entries are the index's entries that keep accepts (all when keep is
+// nil), in index order.
+func (ix *Index) Entries(keep func(Result) bool) []Entry {
+	keys := make([][]string, len(ix.entries))
+	for k, e := range ix.keyOf {
+		keys[e] = append(keys[e], ix.hay[ix.keyAt[k]:ix.keyEnd[k]])
+	}
+	out := []Entry{}
+	for i, e := range ix.entries {
+		if keep == nil || keep(e.Result) {
+			out = append(out, Entry{Result: e.Result, Sort: e.sort, Keys: keys[i]})
+		}
+	}
+	return out
+}

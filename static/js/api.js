@@ -1,49 +1,53 @@
-// The API client: every request the page makes goes through here.
+// The API client: every request the page makes goes through here. From
+// a server it asks the server's API; from a published map (indmap
+// publish) the published objects (published.js).
 import { state } from "./state.js";
+import { getJSON, request } from "./http.js";
+import { site, fromSite, loadVersion, currentVersion } from "./published.js";
+
+export { HTTPError, getJSON } from "./http.js";
+export { site, loadVersion, currentVersion };
 
 const enc = encodeURIComponent;
-
-// An HTTPError carries the answer's status and its problem document.
-export class HTTPError extends Error {
-  constructor(url, status, body) {
-    super(body?.detail || `${url}: HTTP ${status}`);
-    this.status = status;
-    this.body = body;
-  }
-}
-
-async function request(url, opts = {}) {
-  const r = await fetch(url, opts);
-  const type = r.headers.get("Content-Type") || "";
-  const body = type.includes("json") ? await r.json() : await r.text();
-  if (!r.ok) throw new HTTPError(url, r.status, typeof body === "object" ? body : { detail: body });
-  return { body, etag: r.headers.get("ETag") };
-}
-
-export async function getJSON(url, opts) {
-  return (await request(url, opts)).body;
-}
 
 const plan = (id) => `/api/v1/plans/${enc(id)}`;
 // Reports and rule messages come in the page's language.
 const lang = () => `lang=${state.lang}`;
 
-export const plans = () => getJSON("/api/v1/plans");
-export const industries = (id) => getJSON(`/api/v1/industries?plan=${enc(id)}`);
-export const tileJSON = (id) => getJSON(`/tiles/${enc(id)}.json`);
-// The plan's map style, labels in the page's language.
-export const style = (id, language = state.lang) => getJSON(`/styles/${enc(id)}.json${language === "en" ? "?lang=en" : ""}`);
-// The theme named by its content tag may be kept by the browser for good.
-export const theme = (id, tag) => getJSON(`${plan(id)}/theme${tag ? `?v=${enc(tag)}` : ""}`);
-export const unit = (code) => getJSON(`/api/v1/units/${enc(code)}`);
-export const planUnits = (id, query) => getJSON(`${plan(id)}/units?${query}`);
-export const sites = (id, industry, near) =>
-  getJSON(`${plan(id)}/sites?industry=${enc(industry)}${near ? `&near=${near.map((v) => v.toFixed(5)).join(",")}` : ""}&limit=100`);
-export const search = (q, id, signal) => getJSON(`/api/v1/search?q=${enc(q)}&plan=${enc(id)}&limit=8`, { signal });
-export const validation = (id) => getJSON(`${plan(id)}/validation?${lang()}`);
-export const revisions = (id) => getJSON(`${plan(id)}/revisions`);
-export const revisionDiff = (id, n, against) =>
-  getJSON(`${plan(id)}/revisions/${n}/diff?${lang()}${against ? `&against=${against}` : ""}`);
+const fromServer = {
+  plans: () => getJSON("/api/v1/plans"),
+  industries: (id) => getJSON(`/api/v1/industries?plan=${enc(id)}`),
+  tileJSON: (id) => getJSON(`/tiles/${enc(id)}.json`),
+  // The plan's map style, labels in the page's language.
+  style: (id, language = state.lang) => getJSON(`/styles/${enc(id)}.json${language === "en" ? "?lang=en" : ""}`),
+  // The theme named by its content tag may be kept by the browser for good.
+  theme: (id, tag) => getJSON(`${plan(id)}/theme${tag ? `?v=${enc(tag)}` : ""}`),
+  unit: (code) => getJSON(`/api/v1/units/${enc(code)}`),
+  // A clusters plan's cities with their economic circle and bounds.
+  cityGroups: async (id) => (await getJSON(`${plan(id)}/units?kind=city&limit=1000&simplify=20000`)).features
+    .map((f) => ({ code: f.properties.code, group: f.properties.group, group_en: f.properties.group_en, bbox: bboxOf(f.geometry) })),
+  // The ranking for an origin ({lngLat}) or none.
+  sites: (id, industry, origin) =>
+    getJSON(`${plan(id)}/sites?industry=${enc(industry)}${origin?.lngLat ? `&near=${origin.lngLat.map((v) => v.toFixed(5)).join(",")}` : ""}&limit=100`),
+  search: (q, id, signal) => getJSON(`/api/v1/search?q=${enc(q)}&plan=${enc(id)}&limit=8`, { signal }),
+  validation: (id) => getJSON(`${plan(id)}/validation?${lang()}`),
+  revisions: (id) => getJSON(`${plan(id)}/revisions`),
+  revisionDiff: (id, n, against) =>
+    getJSON(`${plan(id)}/revisions/${n}/diff?${lang()}${against ? `&against=${against}` : ""}`),
+};
+
+// bboxOf is a GeoJSON geometry's bounds.
+export function bboxOf(g) {
+  if (!g) return null;
+  const b = [180, 90, -180, -90];
+  const add = (c) => { b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]); b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]); };
+  const walk = (x) => (typeof x[0] === "number" ? add(x) : x.forEach(walk));
+  walk(g.coordinates);
+  return b;
+}
+
+const backend = site ? fromSite : fromServer;
+export const { plans, industries, tileJSON, style, theme, unit, cityGroups, sites, search, validation, revisions, revisionDiff } = backend;
 
 // The stored plan as a JSON plan file, with its revision's ETag.
 export const assignmentsJSON = (id) => request(`${plan(id)}/assignments?format=json`);

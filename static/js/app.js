@@ -75,11 +75,15 @@ async function planData(id) {
 }
 
 // restyle fetches the plan's style in the page's language (labels).
-async function restyle() {
+// With replace (a published map's new archive), the map drops its
+// tiles and draws the new source, colours applied again.
+async function restyle({ replace } = {}) {
   const { plan, lang } = state;
   try {
     const style = await api.style(plan, lang);
-    if (plan === state.plan && lang === state.lang) set({ style });
+    if (plan !== state.plan || lang !== state.lang) return;
+    if (replace) map?.replaceStyle(style);
+    set({ style });
   } catch (e) {
     console.error("style:", e);
   }
@@ -95,14 +99,13 @@ async function loadGroups() {
   const centres = new Map();
   const en = new Map();
   try {
-    const fc = await api.planUnits(plan, "kind=city&limit=1000&simplify=20000");
-    for (const f of fc.features) {
-      const g = f.properties.group;
+    for (const c of await api.cityGroups(plan)) {
+      const g = c.group;
       if (!g) continue;
       if (!members.has(g)) { members.set(g, []); centres.set(g, []); }
-      if (f.properties.group_en) en.set(g, f.properties.group_en);
-      members.get(g).push(f.properties.code);
-      const b = panel.bboxOf(f);
+      if (c.group_en) en.set(g, c.group_en);
+      members.get(g).push(c.code);
+      const b = c.bbox;
       if (b) centres.get(g).push([(b[0] + b[2]) / 2, (b[1] + b[3]) / 2]);
     }
   } catch (e) {
@@ -144,6 +147,8 @@ function remark() {
 
 function layout() {
   document.body.classList.toggle("embed", state.embed);
+  // Embed codes name a server's URLs: a published map has none.
+  $("#embed-open").hidden = Boolean(api.site);
   document.body.dataset.view = state.view;
   translate();
   notice();
@@ -211,9 +216,9 @@ function fail(e) {
 function wire() {
   on("change", onChange);
   on("select", select);
-  on("map-click", ({ code, lngLat, region }) => {
+  on("map-click", ({ code, lngLat, region, inside }) => {
     // A click on the map is an origin for distances, as a searched unit is.
-    const origin = { lngLat, code, clicked: true };
+    const origin = { lngLat, code, inside, clicked: true };
     if (code) set({ origin, unit: code, cluster: "", region: "" });
     else if (region) set({ origin, region, unit: "", cluster: "" });
     else set({ origin, unit: "" });
@@ -223,6 +228,7 @@ function wire() {
   on("written", () => refreshTheme());
   on("write-failed", (e) => workbench.loaded()?.reportFailure(e));
   on("geometry-changed", () => map?.reloadGeometry());
+  on("style-stale", restyle);
   on("marks", remark);
   on("hatched", () => { probe.hatched ||= performance.now(); });
   $("#plan").addEventListener("change", (e) => set({ plan: e.target.value, industry: "", unit: "", cluster: "", region: "" }));

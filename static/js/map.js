@@ -9,6 +9,7 @@
 // draft) redraws without reloading a single tile.
 import * as maplibregl from "../vendor/maplibre-gl.mjs";
 import { state, emit } from "./state.js";
+import { site } from "./api.js";
 
 const SRC = "indmap";
 // Feature-state is set on both layers that carry units: polygons, and
@@ -33,6 +34,19 @@ export const getMap = () => map;
 
 // The workers start while the plan's data is still on its way.
 maplibregl.prewarm?.();
+
+// A published map reads its tiles from PMTiles archives by HTTP range
+// requests (the pmtiles protocol, vendored from npm). It is a classic
+// script: loaded once, before the map asks for a tile.
+if (site) {
+  await new Promise((resolve, reject) => {
+    const s = Object.assign(document.createElement("script"), { src: new URL("../vendor/pmtiles.js", import.meta.url).href });
+    s.onload = resolve;
+    s.onerror = () => reject(new Error("pmtiles.js did not load"));
+    document.head.append(s);
+  });
+  maplibregl.addProtocol("pmtiles", new window.pmtiles.Protocol().tile);
+}
 
 // What the page paints over the style's own paint: the colour of what
 // a unit holds ("fill", else the style's colour for its role) and "clear"
@@ -189,7 +203,9 @@ export function createMap(container) {
     const hits = map.queryRenderedFeatures(e.point, { layers });
     // A zone's point before the polygon under it; a county before its city.
     const hit = hits.find((f) => f.layer.id === "zones") || hits.find((f) => f.properties.kind !== "city") || hits[0];
-    emit("map-click", { code: hit?.properties.code || "", lngLat, region: "" });
+    // The units drawn under the point contain it: distances to them are 0.
+    const inside = [...new Set(hits.filter((f) => f.layer.id === "units-fill").map((f) => f.properties.code))];
+    emit("map-click", { code: hit?.properties.code || "", lngLat, region: "", inside });
   });
   return map;
 }
@@ -205,6 +221,15 @@ export function showPlan(style, tilejson) {
   map.setStyle(style, { diff: false });
   const b = tilejson?.bounds;
   if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: 16, duration: 0 });
+}
+
+// replaceStyle draws a style whose tiles moved (a published map's new
+// archive): a full reload, feature-state applied again on style.load.
+export function replaceStyle(style) {
+  if (!map) return;
+  hovered = null;
+  drawn = style;
+  map.setStyle(style, { diff: false });
 }
 
 // useStyle draws the plan's style anew (in another language): MapLibre

@@ -21,15 +21,9 @@ export function unitData(code) {
   return cache.get(key);
 }
 
-export function bboxOf(feature) {
-  const g = feature?.geometry;
-  if (!g) return null;
-  const b = [180, 90, -180, -90];
-  const add = (c) => { b[0] = Math.min(b[0], c[0]); b[1] = Math.min(b[1], c[1]); b[2] = Math.max(b[2], c[0]); b[3] = Math.max(b[3], c[1]); };
-  const walk = (x) => (typeof x[0] === "number" ? add(x) : x.forEach(walk));
-  walk(g.coordinates);
-  return b;
-}
+// bboxOf is a unit's bounds: its own (a published map's units come
+// without outlines), else its outline's.
+export const bboxOf = (feature) => feature?.bbox || api.bboxOf(feature?.geometry);
 
 const themeUnit = (code) => state.theme?.units.find((u) => u.code === code);
 const unitName = (code, fallback) => nameOf(themeUnit(code)) || fallback || code;

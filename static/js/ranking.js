@@ -41,7 +41,7 @@ export async function render() {
   }
   let r;
   try {
-    r = await api.sites(state.plan, ind.code, state.origin?.lngLat);
+    r = await api.sites(state.plan, ind.code, state.origin);
   } catch (e) {
     if (mine === token) el.innerHTML = `<p class="sev-error">${esc(t("loadFailed"))}${esc(e.message)}</p>`;
     return;

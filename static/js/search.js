@@ -54,6 +54,17 @@ async function query(q) {
   }
 }
 
+// within are the units a searched unit's label point lies in, for a
+// published map's distances: the unit (a zone is a point, containing
+// nothing) and its parents in the plan (a county's city).
+function within(r) {
+  if (r.kind === "zone") return [];
+  const inPlan = new Map((state.theme?.units || []).map((u) => [u.code, u]));
+  const out = [r.code];
+  for (let p = r.parent; p && inPlan.has(p) && !out.includes(p); p = inPlan.get(p).parent) out.push(p);
+  return out;
+}
+
 function choose(r) {
   if (!r) return;
   close();
@@ -63,7 +74,7 @@ function choose(r) {
     set({ industry: r.code });
   } else {
     // A unit searched for is where distances are measured from.
-    set({ origin: r.label ? { lngLat: r.label, code: r.code } : state.origin });
+    set({ origin: r.label ? { lngLat: r.label, code: r.code, inside: within(r) } : state.origin });
     emit("select", { code: r.code, fly: true, bbox: r.bbox, point: r.label });
   }
 }

@@ -52,10 +52,20 @@ function draftHTML() {
     `<div id="draft-msg" role="status">${message}</div>${reportHTML(d.report, "draft-report")}</div>`;
 }
 
+// published says, on a published map, that checking and saving plans
+// need the server, with a link to it when the map names one.
+function published(el) {
+  const server = api.currentVersion()?.server_url;
+  const href = server && `${server.replace(/\/$/, "")}/?plan=${encodeURIComponent(state.plan)}&view=planner${state.lang === "en" ? "&lang=en" : ""}`;
+  el.innerHTML = `<h2>${esc(t("planner"))}</h2><p id="server-needed">${esc(t("serverNeeded"))}</p>` +
+    (href ? `<p><a id="server-link" href="${esc(href)}">${esc(t("openServer"))}</a></p>` : `<p class="muted">${esc(t("noServer"))}</p>`);
+}
+
 export async function render() {
   const el = $("#planner");
   el.hidden = state.view !== "planner";
   if (el.hidden) return;
+  if (api.site) return published(el);
   const d = state.draft;
   if (d?.report?.lang && d.report.lang !== state.lang) {
     // The draft's report in the page's new language: checked again.
@@ -210,7 +220,7 @@ export function wire() {
     } else if (b.dataset.unit) emit("select", { code: b.dataset.unit, fly: true });
   });
   on("panel-rendered", ({ code, el }) => {
-    if (state.view === "planner" && code && el) el.innerHTML = unitReportHTML(code) + editorHTML(code);
+    if (!api.site && state.view === "planner" && code && el) el.innerHTML = unitReportHTML(code) + editorHTML(code);
   });
   $("#panel").addEventListener("click", (e) => {
     const b = e.target.closest("button");
