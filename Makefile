@@ -12,7 +12,7 @@ SHARED_BOUNDARIES := ../shared/data/boundaries
 WEED_VERSION := v0.0.0-20261109003541-7506e5f91cd6
 WEED ?= $(HOME)/.cache/indmap/weed-$(WEED_VERSION)
 
-.PHONY: all assets build run test pg-test s3-test weed vet bench fuzz load clean
+.PHONY: all assets build run test pg-test s3-test weed vet bench bench-vt bench-ceiling fuzz load clean
 
 all: build
 
@@ -95,6 +95,18 @@ fuzz: assets
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./...
+
+# make bench-vt: indmap's uncached tile building against geojson-vt 3 +
+# vt-pbf (pinned in bench/vt) on the same polygons and tiles; ends with
+# "vt-ratio SET INDMAP_MS GEOJSONVT_MS RATIO" per set.
+bench-vt: assets
+	cd bench/vt && npm ci --no-audit --no-fund --loglevel=error
+	$(GO) test ./bench/synth -run '^$$' -bench '^BenchmarkVTRatio$$' -benchtime 1x -timeout 30m
+
+# make bench-ceiling: indmap's cached tiles against a bare net/http
+# server with the same bytes; ends with "ceiling-ratio cN RATIO".
+bench-ceiling: assets
+	bench/ceiling.sh
 
 clean:
 	rm -rf bin node_modules static/vendor/*.mjs static/vendor/*.js static/vendor/*.css static/vendor/*.txt $(FONTS)

@@ -141,6 +141,11 @@ func (s *Store) migrate(ctx context.Context) ([]Step, error) {
 		if err := s.lockWrites(ctx, tx); err != nil {
 			return nil, err
 		}
+		// The statement timeout (--db-statement-timeout) bounds requests,
+		// not an upgrade: a migration of a large table may take minutes.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL statement_timeout = 0`); err != nil {
+			return nil, err
+		}
 		list = pgMigrations
 	}
 	have, err := schemaOf(ctx, tx)
