@@ -200,6 +200,11 @@ func planFiles(ctx context.Context, src Source, id, fonts string) (PlanFiles, []
 		if style, err = relink(style, links); err != nil {
 			return f, nil, err
 		}
+		// MapLibre reads a source's credit from its TileJSON; the
+		// archive's source has none to read, so the style carries it.
+		if style, err = credited(style, tileJSON["attribution"]); err != nil {
+			return f, nil, err
+		}
 		*key = hashedKey("styles", id+"."+lang, ".json", style)
 		if err := add(*key, style); err != nil {
 			return f, nil, err
@@ -220,6 +225,24 @@ func planFiles(ctx context.Context, src Source, id, fonts string) (PlanFiles, []
 		}
 	}
 	return f, objs, nil
+}
+
+// credited gives the style's indmap source the attribution.
+func credited(style []byte, attribution any) ([]byte, error) {
+	if attribution == nil {
+		return style, nil
+	}
+	var s map[string]any
+	if err := json.Unmarshal(style, &s); err != nil {
+		return nil, err
+	}
+	sources, _ := s["sources"].(map[string]any)
+	src, ok := sources["indmap"].(map[string]any)
+	if !ok {
+		return style, nil
+	}
+	src["attribution"] = attribution
+	return json.Marshal(s)
 }
 
 // without is a JSON object without the named keys.

@@ -144,13 +144,24 @@ func TestPublishedPage(t *testing.T) {
 		} else {
 			t.Logf("archive read by %d range requests so far", ranged)
 		}
+		// The data's credit, as the server's page shows it.
+		if credit := b.evalString(t, `document.querySelector('.maplibregl-ctrl-attrib-inner').textContent`); !strings.Contains(credit, "DataV") {
+			t.Errorf("the published map credits %q", credit)
+		}
 		if src := b.evalString(t, `indmap.map.getStyle().sources.indmap.url`); !strings.HasPrefix(src, "pmtiles://"+site+"tiles/") {
 			t.Errorf("the map's source is %s", src)
 		}
+		versions := 0
 		for _, u := range b.fetchedURLs() {
 			if strings.HasPrefix(u, base) {
 				t.Errorf("the published page asked the server: %s", u)
 			}
+			if strings.HasSuffix(u, "/version.json") {
+				versions++
+			}
+		}
+		if versions != 1 {
+			t.Errorf("the page read version.json %d times on opening", versions)
 		}
 		b.checkClean(t, "published overview")
 	})

@@ -160,6 +160,8 @@ async function switchPlan() {
     // The new style first: the colouring set next is applied to it.
     map?.showPlan(data.style, data.tilejson);
     set({ ...data, draft: null, origin: null, ...resolveIndustry(state.industry, data.catalogue) });
+    // The plan picker and the document's title name the new plan.
+    translate();
     loadGroups();
   } catch (e) {
     fail(e);

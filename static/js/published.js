@@ -11,6 +11,7 @@ export const site = siteMeta ? new URL(siteMeta.content, location.href) : null;
 const at = (key) => new URL(key, site).href;
 
 let version = null;
+let first = null; // the first read of version.json, shared by all who wait for it
 const objects = new Map(); // key → promise of its JSON: keys name content
 
 // loadVersion reads version.json anew (it is never cached); the page
@@ -30,8 +31,10 @@ async function object(key) {
   return objects.get(key);
 }
 
+const known = async () => version || (await (first ||= loadVersion()));
+
 async function files(id) {
-  const v = version || (await loadVersion());
+  const v = await known();
   const f = v.files[id];
   if (!f) throw new HTTPError(id, 404, { detail: `no published map of plan ${id}` });
   return f;
@@ -54,7 +57,7 @@ function absolute(style) {
 
 // fromSite answers what the page asks, from the published objects.
 export const fromSite = {
-  plans: async () => object((version || (await loadVersion())).plans),
+  plans: async () => object((await known()).plans),
   industries: async (id) => object((await files(id)).industries),
   tileJSON: async (id) => {
     const tj = await object((await files(id)).tilejson);
