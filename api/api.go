@@ -88,9 +88,10 @@ func New(cfg Config) *echo.Echo {
 	}
 	limits := cfg.Limits.withDefaults()
 	h := &handlers{data: cfg.Data, log: cfg.Log, tileMaxAge: cfg.TileMaxAge, publicURL: cfg.PublicURL,
-		tiles:        cfg.Tiles,
-		writeOrigins: cfg.WriteOrigins,
-		store:        cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
+		tileCacheControl: []string{"public, max-age=" + strconv.Itoa(cfg.TileMaxAge)},
+		tiles:            cfg.Tiles,
+		writeOrigins:     cfg.WriteOrigins,
+		store:            cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
 		maxBody: cfg.MaxBodyBytes, limits: limits, validations: newClientLimiter(limits), keepRevisions: cfg.KeepRevisions,
 		authFailures: newRateLimit(float64(limits.AuthFailuresPerMinute), 10),
 		streams:      &streams{max: limits.StreamsPerClient, total: limits.Streams, per: map[string]int{}},
@@ -113,6 +114,7 @@ func New(cfg Config) *echo.Echo {
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	// Recover turns a handler's panic into a 500 problem (never a dropped
 	// connection), logged with its stack.
+	e.Pre(h.cachedTiles)
 	e.Use(requestID, h.logRequests, rejectUnknownMethods, middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			h.log.ErrorContext(c.Request().Context(), "panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
@@ -187,28 +189,30 @@ func NewTileServer(cfg Config) *tiles.Server {
 }
 
 type handlers struct {
-	trusted       []*net.IPNet // proxies whose forwarded headers are believed
-	exports       *exports     // plan files built once per revision and representation
-	data          *readmodel.Live
-	log           *slog.Logger
-	tiles         *tiles.Server
-	tileMaxAge    int
-	publicURL     string
-	metrics       *metrics
-	writeOrigins  []string
-	store         *store.Store
-	tokens        []string
-	basemapURL    string
-	assets        *assets
-	writes        *rateLimit
-	authFailures  *rateLimit
-	maxBody       int64
-	limits        Limits
-	validations   *clientLimiter
-	keepRevisions int
-	streams       *streams
-	glyphs        *glyphs.Set
-	workbooks     chan struct{}
+	trusted    []*net.IPNet // proxies whose forwarded headers are believed
+	exports    *exports     // plan files built once per revision and representation
+	data       *readmodel.Live
+	log        *slog.Logger
+	tiles      *tiles.Server
+	tileMaxAge int
+	// tileCacheControl is Cache-Control for a tile URL without ?v=.
+	tileCacheControl []string
+	publicURL        string
+	metrics          *metrics
+	writeOrigins     []string
+	store            *store.Store
+	tokens           []string
+	basemapURL       string
+	assets           *assets
+	writes           *rateLimit
+	authFailures     *rateLimit
+	maxBody          int64
+	limits           Limits
+	validations      *clientLimiter
+	keepRevisions    int
+	streams          *streams
+	glyphs           *glyphs.Set
+	workbooks        chan struct{}
 	// closing ends the event streams when the server shuts down.
 	closing  <-chan struct{}
 	tokenKey []byte

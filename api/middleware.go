@@ -2,12 +2,13 @@ package api
 
 import (
 	"encoding/json"
-	"fmt"
 	"io"
 	"log/slog"
+	mathrand "math/rand/v2"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -81,24 +82,32 @@ func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		if route == "" || status == http.StatusNotImplemented {
 			route = "unmatched"
 		}
-		method := requestMethod(c)
-		h.metrics.observe(route, method, status, took)
-		level := slog.LevelInfo
-		if strings.HasPrefix(route, "/tiles/") && status < 400 {
-			level = slog.LevelDebug // tiles come by the hundred
-		}
-		path := c.Request().URL.Path
-		if len(path) > 256 {
-			path = path[:256] + "…"
-		}
-		h.log.LogAttrs(c.Request().Context(), level, "request",
-			slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)),
-			slog.String("method", method),
-			slog.String("path", path),
-			slog.Int("status", status),
-			slog.Duration("took", took))
+		h.record(c, route, requestMethod(c), status, took)
 		return nil
 	}
+}
+
+// record counts an answered request for /metrics and logs it.
+func (h *handlers) record(c echo.Context, route, method string, status int, took time.Duration) {
+	h.metrics.observe(route, method, status, took)
+	level := slog.LevelInfo
+	if strings.HasPrefix(route, "/tiles/") && status < 400 {
+		level = slog.LevelDebug // tiles come by the hundred
+	}
+	ctx := c.Request().Context()
+	if !h.log.Enabled(ctx, level) {
+		return
+	}
+	path := c.Request().URL.Path
+	if len(path) > 256 {
+		path = path[:256] + "…"
+	}
+	h.log.LogAttrs(ctx, level, "request",
+		slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)),
+		slog.String("method", method),
+		slog.String("path", path),
+		slog.Int("status", status),
+		slog.Duration("took", took))
 }
 
 // requestID gives every request an id, echoed in the response, its
@@ -107,13 +116,21 @@ func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 // replaced, so it can carry nothing into headers, bodies or logs.
 func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		id := c.Request().Header.Get(echo.HeaderXRequestID)
-		if !validRequestID(id) {
-			id = fmt.Sprintf("%016x", randUint64())
-		}
-		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		c.Response().Header()[echo.HeaderXRequestID] = []string{requestIDOf(c.Request())}
 		return next(c)
 	}
+}
+
+// requestIDOf is the client's X-Request-Id when valid, else a new one.
+func requestIDOf(r *http.Request) string {
+	id := r.Header.Get(echo.HeaderXRequestID)
+	if !validRequestID(id) {
+		var b [16]byte
+		// An id names a request, it guards nothing: math/rand's
+		// generator, not a system call per request.
+		id = string(strconv.AppendUint(b[:0], mathrand.Uint64()|1<<63, 16)) // 16 hex digits
+	}
+	return id
 }
 
 func validRequestID(id string) bool {
@@ -136,7 +153,10 @@ func validRequestID(id string) bool {
 func (h *handlers) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		res := c.Response()
-		res.Header().Set("X-Content-Type-Options", "nosniff")
+		res.Header()["X-Content-Type-Options"] = nosniff
+		if strings.HasPrefix(c.Path(), "/tiles/:") {
+			return next(c) // a tile is never HTML
+		}
 		res.Before(func() {
 			hdr := res.Header()
 			if !strings.HasPrefix(hdr.Get(echo.HeaderContentType), "text/html") || hdr.Get("Content-Security-Policy") != "" {
@@ -165,9 +185,7 @@ func (h *handlers) cors(next echo.HandlerFunc) echo.HandlerFunc {
 		allowed := !write || (origin != "" && (slices.Contains(h.writeOrigins, origin) || sameOrigin(origin, req.Host)))
 		switch {
 		case !write:
-			// The same answer for every origin keeps shared caches simple.
-			hdr.Set("Access-Control-Allow-Origin", "*")
-			hdr.Set("Access-Control-Expose-Headers", exposedHeaders)
+			readableAnywhere(hdr)
 		case allowed:
 			hdr.Set("Access-Control-Allow-Origin", origin)
 			hdr.Add("Vary", "Origin")
@@ -201,6 +219,21 @@ func sameOrigin(origin, host string) bool {
 // exposedHeaders are the answer headers a page on another origin may
 // read.
 const exposedHeaders = "ETag, X-Data-Version, X-Request-Id, Content-Language, Content-Disposition"
+
+// readableAnywhere lets any origin read an answer: the same answer for
+// every origin keeps shared caches simple.
+func readableAnywhere(hdr http.Header) {
+	hdr["Access-Control-Allow-Origin"] = anyOrigin
+	hdr["Access-Control-Expose-Headers"] = exposed
+}
+
+// Constant header values every answer carries, shared (net/http only
+// reads them; an Add appends to a copy, the slices being full).
+var (
+	nosniff   = []string{"nosniff"}
+	anyOrigin = []string{"*"}
+	exposed   = []string{exposedHeaders}
+)
 
 // isWrite tells writes (which need a token) from reads; validating a
 // file, or diffing it against the stored plan, is a read.

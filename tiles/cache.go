@@ -28,7 +28,11 @@ func NewCache(maxBytes int64) *Cache {
 }
 
 // Get returns a cached tile.
-func (c *Cache) Get(key string) ([]byte, bool) {
+func (c *Cache) Get(key string) ([]byte, bool) { return c.get(key, true) }
+
+// get is Get; a miss is counted only when countMiss (a probe whose miss
+// is followed by a Get counts it once, there).
+func (c *Cache) get(key string, countMiss bool) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[key]; ok {
@@ -36,7 +40,9 @@ func (c *Cache) Get(key string) ([]byte, bool) {
 		c.hits++
 		return el.Value.(*cacheEntry).tile, true
 	}
-	c.misses++
+	if countMiss {
+		c.misses++
+	}
 	return nil, false
 }
 

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	goruntime "runtime"
 	"runtime/debug"
+	"strconv"
 	"sync"
 	"time"
 
@@ -164,29 +165,45 @@ type Tile struct {
 	Industry string
 }
 
+// Cached returns a tile only when it is in the cache (a non-empty
+// tile), rendering nothing: the server's fast path for cached tiles.
+func (s *Server) Cached(ctx context.Context, req Request) (Tile, bool) {
+	t, _, done, err := s.lookup(ctx, req, false)
+	return t, done && err == nil && t.Body != nil
+}
+
+// lookup resolves a request against the current index: done when the
+// answer is known without rendering (outside the plan, or cached).
+func (s *Server) lookup(ctx context.Context, req Request, countMiss bool) (t Tile, ix *Index, done bool, err error) {
+	if ix, err = s.Index(ctx); err != nil {
+		return Tile{}, nil, true, err
+	}
+	industry, err := ix.Industry(req.Plan, req.Industry)
+	if err != nil {
+		return Tile{Version: ix.Version}, ix, true, err
+	}
+	t = Tile{Tag: ix.Tag(req.Plan, industry), Version: ix.Version, Industry: industry}
+	if ix.Outside(req.Plan, req.Tile) {
+		// Empty for sure: neither rendered nor cached, so that requests
+		// all over the world cannot crowd the cache.
+		return t, ix, true, nil
+	}
+	if b, ok := s.cache.get(cacheKey(req, t.Tag, industry), countMiss); ok {
+		t.Body = b
+		return t, ix, true, nil
+	}
+	return t, ix, false, nil
+}
+
 // Tile returns a tile, from the cache when it can. The cache is keyed by
 // the tile's tag, not the data version: a write to a plan's assignments
 // keeps every geometry tile cached.
 func (s *Server) Tile(ctx context.Context, req Request) (Tile, error) {
-	ix, err := s.Index(ctx)
-	if err != nil {
-		return Tile{}, err
+	t, ix, done, err := s.lookup(ctx, req, true)
+	if done || err != nil {
+		return t, err
 	}
-	industry, err := ix.Industry(req.Plan, req.Industry)
-	if err != nil {
-		return Tile{Version: ix.Version}, err
-	}
-	t := Tile{Tag: ix.Tag(req.Plan, industry), Version: ix.Version, Industry: industry}
-	if ix.Outside(req.Plan, req.Tile) {
-		// Empty for sure: neither rendered nor cached, so that requests
-		// all over the world cannot crowd the cache.
-		return t, nil
-	}
-	key := fmt.Sprintf("%s/%s/%d/%d/%d/%s", req.Plan, t.Tag, req.Tile.Z, req.Tile.X, req.Tile.Y, industry)
-	if b, ok := s.cache.Get(key); ok {
-		t.Body = b
-		return t, nil
-	}
+	key := cacheKey(req, t.Tag, t.Industry)
 	timer := time.NewTimer(s.renderWait)
 	select {
 	case s.renders <- struct{}{}:
@@ -203,4 +220,15 @@ func (s *Server) Tile(ctx context.Context, req Request) (Tile, error) {
 	}
 	s.cache.Put(key, t.Body)
 	return t, nil
+}
+
+// cacheKey names a tile's content: plan, content tag, z/x/y, industry.
+// Built without fmt: it is made for every tile asked for.
+func cacheKey(req Request, tag, industry string) string {
+	b := make([]byte, 0, len(req.Plan)+len(tag)+len(industry)+40)
+	b = append(append(append(b, req.Plan...), '/'), tag...)
+	for _, n := range []uint32{uint32(req.Tile.Z), req.Tile.X, req.Tile.Y} {
+		b = strconv.AppendUint(append(b, '/'), uint64(n), 10)
+	}
+	return string(append(append(b, '/'), industry...))
 }

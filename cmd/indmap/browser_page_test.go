@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"image"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -128,6 +129,42 @@ func (b *browser) oneStyle(t *testing.T) {
 	}
 }
 
+// firstView checks Chongqing's first view: the coverage line from the
+// server's own numbers (at base), 璧山区 (main industries of the first
+// tier) in colour, the three zones' points in colour. It returns the
+// screenshot it took.
+func (b *browser) firstView(t *testing.T, base, shot string) image.Image {
+	t.Helper()
+	var plans struct {
+		Plans []struct {
+			ID            string
+			Units         int
+			AssignedUnits int `json:"assigned_units"`
+		}
+	}
+	getJSON(t, base+"/api/v1/plans", &plans)
+	want := ""
+	for _, p := range plans.Plans {
+		if p.ID == "chongqing-2023" {
+			want = fmt.Sprintf("%d 个单元中 %d 个有公开的产业布局", p.Units, p.AssignedUnits)
+		}
+	}
+	if got := b.evalString(t, `document.querySelector('#coverage').textContent`); got != want {
+		t.Errorf("coverage line: %q, want %q", got, want)
+	}
+	b.settled(t, "indmap.map")
+	img := screenshot(t, b, shot)
+	if s := share(img, b.insidePoints(t, "indmap.map", "units-fill", "500120", 30), rgb.saturated); s < 0.8 {
+		t.Errorf("璧山区 is not coloured on the first view (%.0f%% of its points)", s*100)
+	}
+	var zones []string
+	b.eval(t, `[...new Set(indmap.map.queryRenderedFeatures({layers: ['zones']}).filter(f => f.state.fill).map(f => f.properties.code))].sort()`, &zones)
+	if strings.Join(zones, ",") != "cq-gaoxin,cq-liangjiang,cq-wansheng" {
+		t.Errorf("zones drawn with a colour: %v", zones)
+	}
+	return img
+}
+
 // TestBrowserPage: the investor's page as issue 13 asks for it.
 func TestBrowserPage(t *testing.T) {
 	b := newBrowser(t)
@@ -149,42 +186,12 @@ func TestBrowserPage(t *testing.T) {
 		t.Log(summary)
 		os.WriteFile(filepath.Join(artifacts(t), "first-load.txt"), []byte(summary+"\n"+strings.Join(lines, "\n")+"\n"), 0o644)
 
-		// The coverage line, from the plans' own numbers.
-		var plans struct {
-			Plans []struct {
-				ID            string
-				Units         int
-				AssignedUnits int `json:"assigned_units"`
-			}
-		}
-		getJSON(t, base+"/api/v1/plans", &plans)
-		want := ""
-		for _, p := range plans.Plans {
-			if p.ID == "chongqing-2023" {
-				want = fmt.Sprintf("%d 个单元中 %d 个有公开的产业布局", p.Units, p.AssignedUnits)
-			}
-		}
-		if got := b.evalString(t, `document.querySelector('#coverage').textContent`); got != want {
-			t.Errorf("coverage line: %q, want %q", got, want)
-		}
-		// Coloured on first sight: 璧山区 (main industries of the first
-		// tier) is drawn in colour, 渝中区 (nothing published) is not.
-		b.settled(t, "indmap.map")
-		img := screenshot(t, b, "overview-desktop.png")
-		if s := share(img, b.insidePoints(t, "indmap.map", "units-fill", "500120", 30), rgb.saturated); s < 0.8 {
-			t.Errorf("璧山区 is not coloured on the first view (%.0f%% of its points)", s*100)
-		}
+		img := b.firstView(t, base, "overview-desktop.png")
 		if s := share(img, b.insidePoints(t, "indmap.map", "units-fill", "500229", 30), rgb.saturated); s > 0.2 {
 			t.Errorf("城口县, without picks, is coloured like a unit with picks (%.0f%%)", s*100)
 		}
 		if got := b.evalString(t, `JSON.stringify(`+unitState("500229")+`)`); !strings.Contains(got, `"hatch":true`) {
 			t.Errorf("城口县 is not hatched: %s", got)
-		}
-		// Zones known only by a point are drawn as coloured points.
-		var zones []string
-		b.eval(t, `[...new Set(indmap.map.queryRenderedFeatures({layers: ['zones']}).filter(f => f.state.fill).map(f => f.properties.code))].sort()`, &zones)
-		if strings.Join(zones, ",") != "cq-gaoxin,cq-liangjiang,cq-wansheng" {
-			t.Errorf("zones drawn with a colour: %v", zones)
 		}
 		// Industries no unit holds are marked in the picker.
 		opt := b.evalString(t, `document.querySelector('#industry option[value="CQ-SAT"]').outerHTML`)

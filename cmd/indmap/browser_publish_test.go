@@ -114,31 +114,7 @@ func TestPublishedPage(t *testing.T) {
 
 	t.Run("overview", func(t *testing.T) {
 		b.open(t, site+"index.html?plan=chongqing-2023")
-		var plans struct {
-			Plans []struct {
-				ID            string
-				Units         int
-				AssignedUnits int `json:"assigned_units"`
-			}
-		}
-		getJSON(t, base+"/api/v1/plans", &plans)
-		for _, p := range plans.Plans {
-			if want := fmt.Sprintf("%d 个单元中 %d 个有公开的产业布局", p.Units, p.AssignedUnits); p.ID == "chongqing-2023" {
-				if got := b.evalString(t, `document.querySelector('#coverage').textContent`); got != want {
-					t.Errorf("coverage line: %q, want the server's %q", got, want)
-				}
-			}
-		}
-		b.settled(t, "indmap.map")
-		img := screenshot(t, b, "published-overview.png")
-		if s := share(img, b.insidePoints(t, "indmap.map", "units-fill", "500120", 30), rgb.saturated); s < 0.8 {
-			t.Errorf("璧山区 is not coloured on the published map (%.0f%% of its points)", s*100)
-		}
-		var zones []string
-		b.eval(t, `[...new Set(indmap.map.queryRenderedFeatures({layers: ['zones']}).filter(f => f.state.fill).map(f => f.properties.code))].sort()`, &zones)
-		if strings.Join(zones, ",") != "cq-gaoxin,cq-liangjiang,cq-wansheng" {
-			t.Errorf("zones drawn with a colour: %v", zones)
-		}
+		b.firstView(t, base, "published-overview.png")
 		if ranged, whole := reads.counts(); ranged == 0 || whole != 0 {
 			t.Errorf("the archive was read by %d range requests and %d whole requests: want range requests only", ranged, whole)
 		} else {

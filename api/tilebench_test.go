@@ -1,0 +1,78 @@
+package api_test
+
+import (
+	"bytes"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/indmap/indmap/internal/testdb"
+)
+
+// discardWriter is a ResponseWriter that keeps nothing: the cost of a
+// cached tile's answer without the network's.
+type discardWriter struct{ h http.Header }
+
+func (w *discardWriter) Header() http.Header         { return w.h }
+func (w *discardWriter) Write(p []byte) (int, error) { return len(p), nil }
+func (w *discardWriter) WriteHeader(int)             {}
+
+// BenchmarkCachedTile is one cached tile's answer through the whole
+// handler (middleware, routing, headers), as wrk asks for it.
+func BenchmarkCachedTile(b *testing.B) {
+	h := newBenchServer(b, testdb.Seeded(b, "chongqing-districts"))
+	req := httptest.NewRequest(http.MethodGet, "/tiles/chongqing-2023/8/206/105.mvt", nil)
+	req.Header.Set("Accept-Encoding", "gzip")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusOK {
+		b.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		w := &discardWriter{h: http.Header{}}
+		h.ServeHTTP(w, req)
+	}
+}
+
+// TestCachedTileAnswer: a cached tile, answered before routing, carries
+// the headers and bytes of its first (rendered) answer, and both are
+// counted in /metrics under the tile route.
+func TestCachedTileAnswer(t *testing.T) {
+	_, srv := newServer(t)
+	u := srv.URL + "/tiles/chongqing-2023/8/206/105.mvt"
+	first, b1 := get(t, u, "Accept-Encoding", "gzip")
+	second, b2 := get(t, u, "Accept-Encoding", "gzip")
+	if first.StatusCode != 200 || second.StatusCode != 200 || !bytes.Equal(b1, b2) || len(b1) == 0 {
+		t.Fatalf("%d %d, %d and %d bytes", first.StatusCode, second.StatusCode, len(b1), len(b2))
+	}
+	for _, h := range []http.Header{first.Header, second.Header} {
+		h.Del("Date")
+		h.Del("X-Request-Id")
+	}
+	if !reflect.DeepEqual(first.Header, second.Header) {
+		t.Errorf("rendered answer's headers %v\ncached answer's %v", first.Header, second.Header)
+	}
+	// A client's own request id is kept on the fast path too.
+	third, _ := get(t, u, "Accept-Encoding", "gzip", "X-Request-Id", "abc-123")
+	if third.Header.Get("X-Request-Id") != "abc-123" {
+		t.Errorf("X-Request-Id %q", third.Header.Get("X-Request-Id"))
+	}
+	_, metrics := get(t, srv.URL+"/metrics")
+	if !strings.Contains(string(metrics), `indmap_http_requests_total{code="200",method="GET",route="/tiles/:plan/:z/:x/:y"} 3`) {
+		t.Errorf("the three tile answers are not counted under their route:\n%s", grepLines(string(metrics), "tiles"))
+	}
+}
+
+func grepLines(s, sub string) string {
+	var out []string
+	for _, l := range strings.Split(s, "\n") {
+		if strings.Contains(l, sub) {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
