@@ -72,48 +72,62 @@ func BuildTopology(shapes []orb.MultiPolygon) Topology {
 			}
 		}
 	}
-	own := make(map[edgeKey]owners, n)
+	// One pass over every ring's edges finds each distinct edge's
+	// owners; at[k] is the k-th edge's entry (edges in ring order), so
+	// that cutting the rings looks nothing up again.
+	index := make(map[edgeKey]int32, n/2+1)
+	var own []owners
+	at := make([]int32, 0, n)
 	for si, mp := range shapes {
 		for _, poly := range mp {
 			for _, r := range poly {
 				for i := 0; i+1 < len(r); i++ {
 					k := edgeOf(r[i], r[i+1])
-					o, ok := own[k]
-					switch {
-					case !ok:
-						o = owners{a: int32(si), b: -1}
-					case o.a == int32(si) || o.b == int32(si) || (len(o.more) > 0 && o.more[len(o.more)-1] == si):
+					e, ok := index[k]
+					if !ok {
+						e = int32(len(own))
+						index[k] = e
+						own = append(own, owners{a: int32(si), b: -1})
+						at = append(at, e)
 						continue
+					}
+					at = append(at, e)
+					switch o := &own[e]; {
+					case o.a == int32(si) || o.b == int32(si) || (len(o.more) > 0 && o.more[len(o.more)-1] == si):
 					case o.b < 0:
 						o.b = int32(si)
 					default:
 						o.more = append(o.more, si)
 					}
-					own[k] = o
 				}
 			}
 		}
 	}
 	t := Topology{Rings: make([][][][]ArcRef, len(shapes))}
 	byKey := map[uint64][]int{}
+	next := 0
 	for si, mp := range shapes {
 		t.Rings[si] = make([][][]ArcRef, len(mp))
 		for pi, poly := range mp {
 			t.Rings[si][pi] = make([][]ArcRef, len(poly))
 			for ri, r := range poly {
-				t.Rings[si][pi][ri] = t.cutRing(r, si, own, byKey)
+				edges := len(r) - 1
+				t.Rings[si][pi][ri] = t.cutRing(r, si, own, at[next:next+max(edges, 0)], byKey)
+				next += max(edges, 0)
 			}
 		}
 	}
 	return t
 }
 
-func (t *Topology) cutRing(r orb.Ring, shape int, own map[edgeKey]owners, byKey map[uint64][]int) []ArcRef {
+// cutRing cuts a ring into arcs; edgeOwners[i] is the entry in own of
+// its edge i.
+func (t *Topology) cutRing(r orb.Ring, shape int, own []owners, edgeOwners []int32, byKey map[uint64][]int) []ArcRef {
 	n := len(r) - 1 // edges; r[n] == r[0]
 	var junctions []int
-	prev := own[edgeOf(r[n-1], r[0])]
+	prev := own[edgeOwners[n-1]]
 	for i := 0; i < n; i++ {
-		next := own[edgeOf(r[i], r[i+1])]
+		next := own[edgeOwners[i]]
 		if !prev.equal(next) {
 			junctions = append(junctions, i)
 		}
