@@ -25,6 +25,9 @@ type Options struct {
 	Seed int64
 	// JitterM is how far apart the two drawings of a border lie.
 	JitterM float64
+	// Detail halves every border's segments this many more times: 2^Detail
+	// times the vertices over the same cells (the cost's slope).
+	Detail int
 }
 
 // Nationwide is about the size of China's counties: 2,900 cells and some
@@ -76,7 +79,7 @@ func Generate(opt Options) ([]byte, Stats) {
 		edges := voronoiCell(seeds, c, near, opt)
 		var ring []pt
 		for _, e := range edges {
-			pts := border(e, c, opt.Seed)
+			pts := border(e, c, opt.Seed, opt.Detail)
 			// This side's own drawing: interior vertices moved a little.
 			jr := rand.New(rand.NewSource(opt.Seed ^ int64(c)*7919 ^ int64(e.other+2)*104729))
 			for k := 1; k+1 < len(pts); k++ {
@@ -181,7 +184,7 @@ func canon(p pt) pt { return pt{math.Round(p.x*1e9) / 1e9, math.Round(p.y*1e9) /
 // border is the wiggling line of a side, the same for both cells that
 // share it (walked in opposite directions): midpoint displacement to 64
 // or 128 segments, seeded by the pair of cells.
-func border(e cellEdge, c int, seed int64) []pt {
+func border(e cellEdge, c int, seed int64, detail int) []pt {
 	a, b := e.a, e.b
 	rev := false
 	if b.x < a.x || (b.x == a.x && b.y < a.y) {
@@ -200,6 +203,7 @@ func border(e cellEdge, c int, seed int64) []pt {
 	if r.Float64() < 0.25 {
 		depth = 6
 	}
+	depth += detail
 	pts := []pt{a, b}
 	amp := 0.05
 	for d := 0; d < depth; d++ {

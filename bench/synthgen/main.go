@@ -53,8 +53,17 @@ func picks(cells int) []byte {
 
 func main() {
 	out := flag.String("out", ".", "folder to write boundaries/synth.geojson, synthetic.plan.json and picks.csv into")
+	scale := flag.Int("scale", 1, "times the vertices of the nationwide set (1, 2, 4, 8, 16…) over the same cells")
 	flag.Parse()
-	b, st := synth.Generate(synth.Nationwide)
+	opt := synth.Nationwide
+	for s := *scale; s > 1; s /= 2 {
+		if s%2 != 0 {
+			fmt.Fprintln(os.Stderr, "-scale: want a power of two")
+			os.Exit(2)
+		}
+		opt.Detail++
+	}
+	b, st := synth.Generate(opt)
 	if err := os.MkdirAll(filepath.Join(*out, "boundaries"), 0o755); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
