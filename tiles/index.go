@@ -139,8 +139,14 @@ func NewIndex(snap *readmodel.Snapshot) *Index { return NewIndexFrom(snap, nil) 
 // NewIndexFrom is NewIndex reusing the geometry of prev's plans whose
 // geometry tag has not changed.
 func NewIndexFrom(snap *readmodel.Snapshot, prev *Index) *Index {
-	ix := &Index{Version: snap.Version, MaxZoom: DefaultMaxZoom, plans: map[string]*planIndex{},
-		gzips: make(chan *gzip.Writer, 2*runtime.GOMAXPROCS(0))}
+	ix := &Index{Version: snap.Version, MaxZoom: DefaultMaxZoom, plans: map[string]*planIndex{}}
+	if prev != nil {
+		// The idle gzip writers go on to the next index: the first tiles
+		// after a change allocate none (BenchmarkFirstTileAfterChange).
+		ix.gzips = prev.gzips
+	} else {
+		ix.gzips = make(chan *gzip.Writer, 2*runtime.GOMAXPROCS(0))
+	}
 	for i := range snap.Plans {
 		p := &snap.Plans[i]
 		tag := snap.PlanGeometryTag(p.ID)

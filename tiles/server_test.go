@@ -2,6 +2,7 @@ package tiles_test
 
 import (
 	"context"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -112,5 +113,78 @@ func TestEmptyTilesNotCached(t *testing.T) {
 	}
 	if tl, _ := s.Tile(context.Background(), tiles.Request{Plan: plan.ChongqingID, Tile: maptile.At(jiefangbei, 12)}); tl.Body == nil {
 		t.Error("a tile over the plan came back empty")
+	}
+}
+
+// BenchmarkFirstTileAfterChange (issue 20, point 3): after a change is
+// prepared (Server.Prepare, which the live loader runs before it swaps a
+// snapshot in), the first request at each zoom builds no geometry on the
+// request path. It reports, per zoom 5–14, the first tile's latency
+// after a plan write (same geometry: a new snapshot version) and after
+// a geometry change (a unit fewer: every zoom built again), against the
+// p99 of uncached tiles at that zoom from a warm index.
+func BenchmarkFirstTileAfterChange(b *testing.B) {
+	index(b)
+	ctx := context.Background()
+	byZoom := map[maptile.Zoom][]maptile.Tile{}
+	for _, t := range chongqingTiles(14) {
+		if t.Z >= 5 && len(byZoom[t.Z]) < 200 {
+			byZoom[t.Z] = append(byZoom[t.Z], t)
+		}
+	}
+	// Thematic tiles: a write changes their content, so none is cached.
+	for i := 0; i < b.N; i++ {
+		// Uncached (no cache at all), warm index: the p99 per zoom.
+		data := &fakeData{}
+		data.cur.Store(seedSnap)
+		cold := tiles.NewServer(data, 0, nil)
+		if err := cold.Prepare(ctx, seedSnap); err != nil {
+			b.Fatal(err)
+		}
+		p99 := map[maptile.Zoom]time.Duration{}
+		for z, list := range byZoom {
+			var ds []time.Duration
+			for _, t := range list {
+				start := time.Now()
+				if _, err := cold.Tile(ctx, tiles.Request{Plan: plan.ChongqingID, Tile: t, Industry: "CQ-ICV"}); err != nil {
+					b.Fatal(err)
+				}
+				ds = append(ds, time.Since(start))
+			}
+			slices.Sort(ds)
+			p99[z] = ds[len(ds)*99/100]
+		}
+		first := func(name string, next *readmodel.Snapshot) {
+			data := &fakeData{}
+			data.cur.Store(seedSnap)
+			s := tiles.NewServer(data, 64<<20, nil)
+			if err := s.Prepare(ctx, seedSnap); err != nil {
+				b.Fatal(err)
+			}
+			// A server that has been answering: other tiles of each zoom
+			// served before the change.
+			for z := maptile.Zoom(5); z <= 14; z++ {
+				s.Tile(ctx, tiles.Request{Plan: plan.ChongqingID, Tile: byZoom[z][0], Industry: "CQ-ICV"})
+			}
+			if err := s.Prepare(ctx, next); err != nil {
+				b.Fatal(err)
+			}
+			data.cur.Store(next)
+			for z := maptile.Zoom(5); z <= 14; z++ {
+				t := maptile.At(jiefangbei, z)
+				start := time.Now()
+				tl, err := s.Tile(ctx, tiles.Request{Plan: plan.ChongqingID, Tile: t, Industry: "CQ-ICV"})
+				took := time.Since(start)
+				if err != nil || tl.Version != next.Version {
+					b.Fatalf("z%d: v%d, %v", z, tl.Version, err)
+				}
+				if i == 0 {
+					b.Logf("%s: z%d first tile %v, uncached p99 %v", name, z, took.Round(time.Microsecond), p99[z].Round(time.Microsecond))
+				}
+			}
+		}
+		first("after a plan write", readmodel.NewSnapshot(seedSnap.Version+1, seedSnap.Units, seedSnap.Plans, seedSnap.Neighbours))
+		fewer := slices.DeleteFunc(slices.Clone(seedSnap.Units), func(u plan.Unit) bool { return u.Code == "500103" })
+		first("after a geometry change", readmodel.NewSnapshot(seedSnap.Version+2, fewer, seedSnap.Plans, seedSnap.Neighbours))
 	}
 }
