@@ -27,8 +27,12 @@ func (h *handlers) cachedTiles(next echo.HandlerFunc) echo.HandlerFunc {
 			return next(c)
 		}
 		start := time.Now()
-		parts := strings.Split(r.URL.Path[len("/tiles/"):], "/")
-		if len(parts) != 4 || (!strings.HasSuffix(parts[3], ".mvt") && !strings.HasSuffix(parts[3], ".pbf")) {
+		var parts [4]string
+		rest, n, more := r.URL.Path[len("/tiles/"):], 0, true
+		for ; n < 4 && more; n++ {
+			parts[n], rest, more = strings.Cut(rest, "/")
+		}
+		if n != 4 || more || (!strings.HasSuffix(parts[3], ".mvt") && !strings.HasSuffix(parts[3], ".pbf")) {
 			return next(c)
 		}
 		t, err := tiles.ParseTile(parts[1], parts[2], parts[3])

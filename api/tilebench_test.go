@@ -76,3 +76,15 @@ func grepLines(s, sub string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestCachedTilePaths: paths that are no tile are not answered as one by
+// the cached path (a tile cached first).
+func TestCachedTilePaths(t *testing.T) {
+	_, srv := newServer(t)
+	get(t, srv.URL+"/tiles/chongqing-2023/8/206/105.mvt", "Accept-Encoding", "gzip")
+	for _, p := range []string{"/tiles/chongqing-2023/8/206/105.mvt/", "/tiles/chongqing-2023/8/206/105.mvt/x", "/tiles/chongqing-2023/8/206/105"} {
+		if resp, _ := get(t, srv.URL+p, "Accept-Encoding", "gzip"); resp.StatusCode == 200 {
+			t.Errorf("%s: 200", p)
+		}
+	}
+}

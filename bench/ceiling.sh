@@ -22,7 +22,7 @@ DB=${DB:-$WORK/bench.gpkg}
 [ -f "$DB" ] || "$WORK/indmap" init --db "$DB" --boundaries "${INDMAP_BOUNDARIES:-../shared/data/boundaries}" >/dev/null 2>&1
 go run ./bench/tilelist > "$WORK/tiles.txt"
 IP=$(port); CP=$(port)
-"$WORK/indmap" serve --db "$DB" --addr "127.0.0.1:$IP" 2>"$WORK/indmap.log" &
+"$WORK/indmap" serve --db "$DB" --addr "127.0.0.1:$IP" ${SERVE_ARGS:-} 2>"$WORK/indmap.log" &
 for _ in $(seq 300); do curl -sf "http://127.0.0.1:$IP/readyz" >/dev/null && break; sleep 0.1; done
 # Warm indmap's cache, then copy its answers into the ceiling.
 TILES="$WORK/tiles.txt" wrk -t1 -c4 -d10s -s bench/tiles.lua "http://127.0.0.1:$IP" >/dev/null
