@@ -1,8 +1,8 @@
 package tiles
 
 import (
-	"compress/gzip"
 	"context"
+	gzip "github.com/klauspost/compress/gzip"
 	"hash/fnv"
 	"runtime"
 	"sort"

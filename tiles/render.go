@@ -2,9 +2,9 @@ package tiles
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"fmt"
+	gzip "github.com/klauspost/compress/gzip"
 	"math"
 
 	"slices"
