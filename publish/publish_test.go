@@ -154,3 +154,36 @@ func TestPublishToAFolder(t *testing.T) {
 		t.Errorf("after a plan's write version.json is %s", b2)
 	}
 }
+
+// TestPublishWithoutLinkedUnits: a database without the districts that
+// Chongqing's zones name as hosts (here, Shandong's cities alone) still
+// publishes: the zones' panels keep their hosts' codes, and no panel is
+// asked for a unit that is not loaded.
+func TestPublishWithoutLinkedUnits(t *testing.T) {
+	st := testdb.Seeded(t, "shandong-cities")
+	objs, version := site(t, st)
+	var v publish.Version
+	if err := json.Unmarshal(version.Body, &v); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := v.Files["shandong-clusters"]; !ok {
+		t.Fatalf("Shandong's plan was not published: %s", version.Body)
+	}
+	cq, ok := v.Files["chongqing-2023"]
+	if !ok {
+		t.Skip("no Chongqing map without its districts: nothing links to them")
+	}
+	for _, o := range objs {
+		if o.Key != cq.Units {
+			continue
+		}
+		var units struct{ Units map[string]json.RawMessage }
+		json.Unmarshal(o.Body, &units)
+		if _, ok := units.Units["cq-gaoxin"]; !ok {
+			t.Errorf("the zone's panel is missing: %.300s", o.Body)
+		}
+		if _, ok := units.Units["500106"]; ok {
+			t.Errorf("a panel of a unit that is not loaded")
+		}
+	}
+}
