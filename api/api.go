@@ -158,7 +158,7 @@ func New(cfg Config) *echo.Echo {
 	data("POST", "/api/v1/plans/:id/validate", h.validate)
 	data("POST", "/api/v1/plans/:id/diff", h.diffFile)
 	h.registerOGC(data)
-	get("/tiles/:plan/:z/:x/:y", h.tile)
+	get(tileRoute, h.tile)
 	get("/tiles/:name", h.tileJSON)
 	if cfg.Static != nil {
 		h.assets = &assets{fs: cfg.Static, etags: map[string]string{}, complete: hasMapLibre(cfg.Static)}

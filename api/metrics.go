@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,10 +21,20 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	handler  http.Handler
-	// The series of a cached tile's answer, looked up once: it is the
-	// commonest request.
-	tileOK      prometheus.Counter
-	tileLatency prometheus.Observer
+	// series holds each (route, method, status)'s counter and latency
+	// observer once looked up: the label lookups cost more than the
+	// counting, on every request. Routes, methods and statuses are few.
+	series sync.Map
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type series struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
 }
 
 var latencyBuckets = []float64{0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5}
@@ -73,17 +84,15 @@ func newMetrics(h *handlers) *metrics {
 			func() float64 { return float64(h.exports.builtCount()) }),
 	)
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{DisableCompression: true}) // the gzip middleware compresses
-	m.tileOK = m.requests.WithLabelValues(tileRoute, http.MethodGet, "200")
-	m.tileLatency = m.latency.WithLabelValues(tileRoute)
 	return m
 }
 
 func (m *metrics) observe(route, method string, status int, took time.Duration) {
-	if route == tileRoute && method == http.MethodGet && status == http.StatusOK {
-		m.tileOK.Inc()
-		m.tileLatency.Observe(took.Seconds())
-		return
+	k := seriesKey{route, method, status}
+	s, ok := m.series.Load(k)
+	if !ok {
+		s, _ = m.series.LoadOrStore(k, series{m.requests.WithLabelValues(route, method, strconv.Itoa(status)), m.latency.WithLabelValues(route)})
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
-	m.latency.WithLabelValues(route).Observe(took.Seconds())
+	s.(series).requests.Inc()
+	s.(series).latency.Observe(took.Seconds())
 }

@@ -168,3 +168,19 @@ func TestPublishWatch(t *testing.T) {
 		t.Errorf("publish --watch after SIGTERM: %v\n%s", err, out.String())
 	}
 }
+
+// TestPublishRefusesBadFlags: a --server-url that is no http(s) URL and
+// a missing --to are usage errors, said before anything is built.
+func TestPublishRefusesBadFlags(t *testing.T) {
+	db := initDB(t)
+	for _, args := range [][]string{
+		{"--to", "file://" + t.TempDir(), "--server-url", "javascript:alert(1)"},
+		{"--to", "file://" + t.TempDir(), "--server-url", "indmap.example"},
+		{"--server-url", "https://indmap.example"},
+	} {
+		code, out, errOut := cli(t, nil, append([]string{"publish", "--db", db}, args...)...)
+		if code != 2 || !strings.Contains(errOut, "publish") || strings.Contains(out, "published") {
+			t.Errorf("publish %v: exit %d\n%s%s", args, code, out, errOut)
+		}
+	}
+}
