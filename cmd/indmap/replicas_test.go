@@ -124,7 +124,16 @@ func TestReplicasIfMatch(t *testing.T) {
 		if codes[200] != 1 || codes[412] != 19 {
 			t.Fatalf("round %d: statuses %v; want one 200 and nineteen 412", round, codes)
 		}
-		_, etag = storedCSV(t, bases[round%3])
+		// The next round's If-Match is the new revision's, as a replica
+		// sees it once the write's notification has reached it (replicas
+		// catch up in milliseconds, not at once).
+		before := etag
+		for deadline := time.Now().Add(10 * time.Second); etag == before; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: replica %s still shows revision %s", round, bases[round%3], before)
+			}
+			_, etag = storedCSV(t, bases[round%3])
+		}
 	}
 	want := revisionNumbers(t, bases[0])
 	noGaps(t, want)
