@@ -31,15 +31,6 @@ type Topology struct {
 	Rings [][][][]ArcRef
 }
 
-type edgeKey [2]orb.Point
-
-func edgeOf(p, q orb.Point) edgeKey {
-	if q[0] < p[0] || (q[0] == p[0] && q[1] < p[1]) {
-		p, q = q, p
-	}
-	return edgeKey{p, q}
-}
-
 // owners is the set of shapes along an edge: up to two, as in a
 // partition, with more kept in an overflow slice.
 type owners struct {
@@ -64,45 +55,7 @@ func (o owners) equal(p owners) bool {
 // where the rings carry identical points (a partition: see
 // topo.Partition).
 func BuildTopology(shapes []orb.MultiPolygon) Topology {
-	n := 0
-	for _, mp := range shapes {
-		for _, poly := range mp {
-			for _, r := range poly {
-				n += len(r)
-			}
-		}
-	}
-	// One pass over every ring's edges finds each distinct edge's
-	// owners; at[k] is the k-th edge's entry (edges in ring order), so
-	// that cutting the rings looks nothing up again.
-	index := make(map[edgeKey]int32, n/2+1)
-	var own []owners
-	at := make([]int32, 0, n)
-	for si, mp := range shapes {
-		for _, poly := range mp {
-			for _, r := range poly {
-				for i := 0; i+1 < len(r); i++ {
-					k := edgeOf(r[i], r[i+1])
-					e, ok := index[k]
-					if !ok {
-						e = int32(len(own))
-						index[k] = e
-						own = append(own, owners{a: int32(si), b: -1})
-						at = append(at, e)
-						continue
-					}
-					at = append(at, e)
-					switch o := &own[e]; {
-					case o.a == int32(si) || o.b == int32(si) || (len(o.more) > 0 && o.more[len(o.more)-1] == si):
-					case o.b < 0:
-						o.b = int32(si)
-					default:
-						o.more = append(o.more, si)
-					}
-				}
-			}
-		}
-	}
+	own, at := edgeOwners(shapes)
 	t := Topology{Rings: make([][][][]ArcRef, len(shapes))}
 	byKey := map[uint64][]int{}
 	next := 0

@@ -2,6 +2,7 @@ package tiles
 
 import (
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/indmap/indmap/topo"
@@ -58,7 +59,7 @@ func (pg *planGeom) cut(zg *zoomGeom, t maptile.Tile, shift uint, regionOf []int
 		}
 		return n
 	}
-	zg.search(q, func(e zEdge) {
+	zg.search(int64(t.X>>shift), int64(t.Y>>shift), q, func(e zEdge) {
 		// Tile coordinates, 64-bit until clipped (deep zooms scale up).
 		a := [2]int64{int64(e.a.X)*m - ox, int64(e.a.Y)*m - oy}
 		b := [2]int64{int64(e.b.X)*m - ox, int64(e.b.Y)*m - oy}
@@ -272,22 +273,25 @@ func clipSeg(a, b [2]int64) (ca, cb topo.P, whole, ok bool) {
 
 // locate finds the unit around the tile's top-left box corner when no
 // edge reaches the box outline: a ray to the left meets the nearest edge,
-// whose side facing the corner names the unit (-1 for none).
+// whose side facing the corner names the unit (-1 for none). The ray
+// runs through the cells of the corner's row, right to left.
 func (pg *planGeom) locate(zg *zoomGeom, ox, oy, m int64) int32 {
 	// The corner in the zoom's grid, a quarter unit off the grid's rows
 	// so that the ray meets no vertex.
 	qx := float64(ox+boxLo) / float64(m)
 	qy := float64(oy+boxLo)/float64(m) + 0.25/float64(m)
-	for l := 4096.0; l < 1<<31; l *= 4 {
-		best, bestX := int32(-2), math.Inf(-1)
-		zg.search(orb.Bound{Min: orb.Point{qx - l, qy}, Max: orb.Point{qx, qy}}, func(e zEdge) {
+	cy := int64(math.Floor(qy / Extent))
+	i, _ := slices.BinarySearch(zg.cellKeys, cellKey(int64(math.Floor(qx/Extent))+2, cy))
+	best, bestX := int32(-1), math.Inf(-1)
+	for i--; i >= 0 && zg.cellKeys[i]>>32 == uint64(cy+1); i-- {
+		for _, e := range zg.edges[zg.cellAt[i]:zg.cellAt[i+1]] {
 			ay, by := float64(e.a.Y), float64(e.b.Y)
 			if (ay > qy) == (by > qy) {
-				return
+				continue
 			}
 			x := float64(e.a.X) + (qy-ay)*float64(e.b.X-e.a.X)/(by-ay)
 			if x > qx || x <= bestX {
-				return
+				continue
 			}
 			bestX = x
 			// Which side of a→b is the corner on?
@@ -297,10 +301,12 @@ func (pg *planGeom) locate(zg *zoomGeom, ox, oy, m int64) int32 {
 			} else {
 				best = e.right
 			}
-		})
-		if best != -2 {
-			return best
+		}
+		// Cells further left reach no further right than this one's
+		// left side plus two buffers.
+		if cx := int64(zg.cellKeys[i]&(1<<32-1)) - 1; bestX > float64(cx*Extent+Buffer) {
+			break
 		}
 	}
-	return -1
+	return best
 }

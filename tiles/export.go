@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -56,21 +58,68 @@ func (ix *Index) Cover(planID string, maxZoom int) ([]maptile.Tile, error) {
 }
 
 // Each renders the tiles of Cover and calls fn with each non-empty one
-// (gzipped MVT), in tile-id order.
+// (gzipped MVT), in tile-id order. GOMAXPROCS goroutines render the
+// tiles, a bounded window ahead of fn, which runs on the caller's
+// goroutine.
 func (ix *Index) Each(planID string, maxZoom int, fn func(t maptile.Tile, gz []byte) error) error {
 	list, err := ix.Cover(planID, maxZoom)
 	if err != nil {
 		return err
 	}
-	for _, t := range list {
-		b, err := ix.Encode(Request{Plan: planID, Tile: t})
-		if err != nil {
-			return fmt.Errorf("tile %d/%d/%d: %w", t.Z, t.X, t.Y, err)
+	type result struct {
+		gz   []byte
+		err  error
+		done chan struct{}
+	}
+	results := make([]result, len(list))
+	for i := range results {
+		results[i].done = make(chan struct{})
+	}
+	workers := runtime.GOMAXPROCS(0)
+	// At most window tiles are rendered and not yet taken by fn.
+	slots := make(chan struct{}, 64*workers)
+	todo := make(chan int)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range todo {
+				results[i].gz, results[i].err = ix.Encode(Request{Plan: planID, Tile: list[i]})
+				close(results[i].done)
+			}
+		}()
+	}
+	go func() {
+		defer close(todo)
+		for i := range list {
+			select {
+			case slots <- struct{}{}:
+			case <-stop:
+				return
+			}
+			select {
+			case todo <- i:
+			case <-stop:
+				return
+			}
 		}
-		if b == nil {
+	}()
+	defer wg.Wait()
+	defer close(stop)
+	for i, t := range list {
+		<-results[i].done
+		r := results[i]
+		results[i].gz = nil // handed on: let it go
+		<-slots
+		if r.err != nil {
+			return fmt.Errorf("tile %d/%d/%d: %w", t.Z, t.X, t.Y, r.err)
+		}
+		if r.gz == nil {
 			continue
 		}
-		if err := fn(t, b); err != nil {
+		if err := fn(t, r.gz); err != nil {
 			return err
 		}
 	}

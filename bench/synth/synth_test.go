@@ -16,6 +16,7 @@ import (
 	"github.com/indmap/indmap/readmodel"
 	"github.com/indmap/indmap/store"
 	"github.com/indmap/indmap/tiles"
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
 )
 
@@ -161,4 +162,33 @@ func BenchmarkSweepZ0to8(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(len(list)), "tiles")
+}
+
+// BenchmarkBuildTopology cuts the synthetic nationwide partition's
+// polygons into shared arcs, as an index build does per plan.
+func BenchmarkBuildTopology(b *testing.B) {
+	snap := nationwide(b)
+	p, _ := snap.Plan("synthetic")
+	var shapes []orb.MultiPolygon
+	edges := 0
+	for _, u := range snap.PlanUnits(p) {
+		var mp orb.MultiPolygon
+		switch g := u.Geom.(type) {
+		case orb.Polygon:
+			mp = orb.MultiPolygon{g}
+		case orb.MultiPolygon:
+			mp = g
+		}
+		for _, poly := range mp {
+			for _, r := range poly {
+				edges += len(r) - 1
+			}
+		}
+		shapes = append(shapes, mp)
+	}
+	b.ResetTimer()
+	for range b.N {
+		geo.BuildTopology(shapes)
+	}
+	b.ReportMetric(float64(edges), "edges")
 }

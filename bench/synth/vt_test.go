@@ -91,28 +91,51 @@ func BenchmarkVTRatio(b *testing.B) {
 		b.Skip("geojson-vt is not installed: make bench-vt runs npm ci in bench/vt")
 	}
 	for _, set := range vtSets {
-		snap := set.snap(b)
-		list := set.tiles(b, snap)
-		work := b.TempDir()
-		polygons, tileList := filepath.Join(work, "polygons.geojson"), filepath.Join(work, "tiles.txt")
-		writeVTInput(b, snap, set.plan, list, polygons, tileList)
-		var ours, theirs []vtRound
-		for range 3 {
-			ours = append(ours, indmapRound(b, snap, set.plan, list))
-			out, err := exec.Command("node", filepath.Join(dir, "vt.mjs"), polygons, tileList).Output()
-			if err != nil {
-				b.Fatalf("geojson-vt: %v", err)
+		b.Run(set.name, func(b *testing.B) {
+			snap := set.snap(b)
+			list := set.tiles(b, snap)
+			work := b.TempDir()
+			polygons, tileList := filepath.Join(work, "polygons.geojson"), filepath.Join(work, "tiles.txt")
+			writeVTInput(b, snap, set.plan, list, polygons, tileList)
+			var ours, theirs []vtRound
+			for range 3 {
+				ours = append(ours, indmapRound(b, snap, set.plan, list))
+				out, err := exec.Command("node", filepath.Join(dir, "vt.mjs"), polygons, tileList).Output()
+				if err != nil {
+					b.Fatalf("geojson-vt: %v", err)
+				}
+				var r vtRound
+				if err := json.Unmarshal(out, &r); err != nil {
+					b.Fatalf("geojson-vt said %s: %v", out, err)
+				}
+				theirs = append(theirs, r)
 			}
-			var r vtRound
-			if err := json.Unmarshal(out, &r); err != nil {
-				b.Fatalf("geojson-vt said %s: %v", out, err)
+			a, g := median(ours), median(theirs)
+			fmt.Printf("%s: %d tiles listed; indmap made %d tiles, %d layers, %d features, %d bytes gzipped; geojson-vt made %d tiles, %d layers, %d features, %d bytes gzipped\n",
+				set.name, len(list), a.Tiles, a.Layers, a.Features, a.Bytes, g.Tiles, g.Layers, g.Features, g.Bytes)
+			fmt.Printf("vt-ratio %s %.0f %.0f %.2f\n", set.name, a.MS, g.MS, a.MS/g.MS)
+		})
+	}
+}
+
+// BenchmarkVTSweep is indmap's side of BenchmarkVTRatio alone, one
+// sweep per iteration, for profiles: go test ./bench/synth -run '^$'
+// -bench 'VTSweep/shandong' -cpuprofile cpu.out.
+func BenchmarkVTSweep(b *testing.B) {
+	for _, set := range vtSets {
+		b.Run(set.name, func(b *testing.B) {
+			snap := set.snap(b)
+			list := set.tiles(b, snap)
+			b.ResetTimer()
+			for range b.N {
+				ix := tiles.NewIndex(snap)
+				for _, t := range list {
+					if _, err := ix.Encode(tiles.Request{Plan: set.plan, Tile: t}); err != nil {
+						b.Fatal(err)
+					}
+				}
 			}
-			theirs = append(theirs, r)
-		}
-		a, g := median(ours), median(theirs)
-		fmt.Printf("%s: %d tiles listed; indmap made %d tiles, %d layers, %d features, %d bytes gzipped; geojson-vt made %d tiles, %d layers, %d features, %d bytes gzipped\n",
-			set.name, len(list), a.Tiles, a.Layers, a.Features, a.Bytes, g.Tiles, g.Layers, g.Features, g.Bytes)
-		fmt.Printf("vt-ratio %s %.0f %.0f %.2f\n", set.name, a.MS, g.MS, a.MS/g.MS)
+		})
 	}
 }
 
