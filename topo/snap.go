@@ -124,32 +124,32 @@ func cellShift(segs []Seg) uint {
 // reach. Strips are shared out among workers goroutines; w is the
 // worker's number.
 func eachPair(segs []Seg, shift uint, workers int, fn func(w, i, j int)) {
+	// An entry is a segment in a strip, keyed by strip then least x
+	// (biased to unsigned): one integer compare orders two.
 	type entry struct {
-		minX  int32
-		strip int32
-		i     int32
+		key uint64
+		i   int32
 	}
+	strip := func(e entry) int32 { return int32(uint32(e.key>>32) ^ 1<<31) }
+	minX := func(e entry) int32 { return int32(uint32(e.key) ^ 1<<31) }
 	es := make([]entry, 0, len(segs)+len(segs)/4)
 	for i, s := range segs {
+		x := uint64(uint32(min(s.A.X, s.B.X)) ^ 1<<31)
 		for st := min(s.A.Y, s.B.Y) >> shift; st <= max(s.A.Y, s.B.Y)>>shift; st++ {
-			es = append(es, entry{min(s.A.X, s.B.X), st, int32(i)})
+			es = append(es, entry{uint64(uint32(st)^1<<31)<<32 | x, int32(i)})
 		}
 	}
-	slices.SortFunc(es, func(a, b entry) int {
-		if a.strip != b.strip {
-			return cmp.Compare(a.strip, b.strip)
-		}
-		return cmp.Compare(a.minX, b.minX)
-	})
+	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.key, b.key) })
 	sweep := func(w, from, to int) {
 		for i := from; i < to; i++ {
 			a := segs[es[i].i]
+			st := strip(es[i])
 			maxX := max(a.A.X, a.B.X)
 			aMinY, aMaxY := min(a.A.Y, a.B.Y), max(a.A.Y, a.B.Y)
-			for j := i + 1; j < len(es) && es[j].strip == es[i].strip && es[j].minX <= maxX; j++ {
+			for j := i + 1; j < len(es) && es[j].key>>32 == es[i].key>>32 && minX(es[j]) <= maxX; j++ {
 				b := segs[es[j].i]
 				bMinY, bMaxY := min(b.A.Y, b.B.Y), max(b.A.Y, b.B.Y)
-				if bMinY > aMaxY || aMinY > bMaxY || max(aMinY, bMinY)>>shift != es[i].strip {
+				if bMinY > aMaxY || aMinY > bMaxY || max(aMinY, bMinY)>>shift != st {
 					continue
 				}
 				fn(w, int(es[i].i), int(es[j].i))
@@ -186,39 +186,49 @@ func workersFor(n int) int {
 }
 
 // hotPixels are the grid points every segment must pass through where it
-// comes near, sorted by column (x >> shift), then y, then x.
+// comes near, as keys (see hotKey) sorted by column (x >> shift), then
+// y, then x: one integer compare orders two of them.
 type hotPixels struct {
 	shift uint
-	p     []P
+	keys  []uint64
 }
 
+// hotKey packs a point's column, y and x within the column into 64 bits
+// (coordinates biased to unsigned so that the order is kept).
+func hotKey(p P, shift uint) uint64 {
+	ux, uy := uint32(p.X)^1<<31, uint32(p.Y)^1<<31
+	return uint64(ux>>shift)<<(32+shift) | uint64(uy)<<shift | uint64(ux)&(1<<shift-1)
+}
+
+func (h hotPixels) point(k uint64) P {
+	ux := uint32(k>>(32+h.shift))<<h.shift | uint32(k&(1<<h.shift-1))
+	return P{int32(ux ^ 1<<31), int32(uint32(k>>h.shift) ^ 1<<31)}
+}
+
+// newHotPixels reuses p's storage for the keys.
 func newHotPixels(p []P, shift uint) hotPixels {
-	slices.SortFunc(p, func(a, b P) int {
-		if ca, cb := a.X>>shift, b.X>>shift; ca != cb {
-			return cmp.Compare(ca, cb)
-		}
-		if a.Y != b.Y {
-			return cmp.Compare(a.Y, b.Y)
-		}
-		return cmp.Compare(a.X, b.X)
-	})
-	return hotPixels{shift, slices.Compact(p)}
+	shift = min(shift, 31)
+	keys := make([]uint64, len(p))
+	for i, q := range p {
+		keys[i] = hotKey(q, shift)
+	}
+	slices.Sort(keys)
+	return hotPixels{shift, slices.Compact(keys)}
 }
 
 // in appends the hot pixels within a segment's bounding box to out.
 func (h hotPixels) in(s Seg, out []P) []P {
 	minX, maxX := min(s.A.X, s.B.X), max(s.A.X, s.B.X)
 	minY, maxY := min(s.A.Y, s.B.Y), max(s.A.Y, s.B.Y)
-	for col := minX >> h.shift; col <= maxX>>h.shift; col++ {
-		i, _ := slices.BinarySearchFunc(h.p, P{col, minY}, func(p, t P) int {
-			if c := p.X >> h.shift; c != t.X {
-				return cmp.Compare(c, t.X)
-			}
-			return cmp.Compare(p.Y, t.Y)
-		})
-		for ; i < len(h.p) && h.p[i].X>>h.shift == col && h.p[i].Y <= maxY; i++ {
-			if x := h.p[i].X; x >= minX && x <= maxX {
-				out = append(out, h.p[i])
+	lo, hi := hotKey(P{minX, minY}, h.shift), hotKey(P{maxX, maxY}, h.shift)
+	for col := lo >> (32 + h.shift); col <= hi>>(32+h.shift); col++ {
+		// The column's run from y = minY up.
+		from := col<<(32+h.shift) | (lo>>h.shift&(1<<32-1))<<h.shift
+		to := col<<(32+h.shift) | (hi>>h.shift&(1<<32-1))<<h.shift | (1<<h.shift - 1)
+		i, _ := slices.BinarySearch(h.keys, from)
+		for ; i < len(h.keys) && h.keys[i] <= to; i++ {
+			if p := h.point(h.keys[i]); p.X >= minX && p.X <= maxX {
+				out = append(out, p)
 			}
 		}
 	}
