@@ -48,6 +48,10 @@ type Config struct {
 	// answer 403.
 	Store  *store.Store
 	Tokens []string
+	// Authors names the holders of some tokens (token → name, from
+	// --tokens-file lines name:token): their revisions carry the name;
+	// others a keyed id of the token.
+	Authors map[string]string
 	// BasemapURL is an optional raster XYZ template drawn under the units.
 	BasemapURL string
 	// MaxRenders bounds concurrent tile renders (0: two per CPU); a tile
@@ -91,7 +95,7 @@ func New(cfg Config) *echo.Echo {
 		tileCacheControl: []string{"public, max-age=" + strconv.Itoa(cfg.TileMaxAge)},
 		tiles:            cfg.Tiles,
 		writeOrigins:     cfg.WriteOrigins,
-		store:            cfg.Store, tokens: cfg.Tokens, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
+		store:            cfg.Store, tokens: cfg.Tokens, authors: cfg.Authors, basemapURL: cfg.BasemapURL, writes: newRateLimit(float64(cfg.WritesPerMinute), 30),
 		maxBody: cfg.MaxBodyBytes, limits: limits, validations: newClientLimiter(limits), keepRevisions: cfg.KeepRevisions,
 		authFailures: newRateLimit(float64(limits.AuthFailuresPerMinute), 10),
 		streams:      &streams{max: limits.StreamsPerClient, total: limits.Streams, per: map[string]int{}},
@@ -202,6 +206,7 @@ type handlers struct {
 	writeOrigins     []string
 	store            *store.Store
 	tokens           []string
+	authors          map[string]string
 	basemapURL       string
 	assets           *assets
 	writes           *rateLimit

@@ -336,3 +336,72 @@ func TestSitesRanking(t *testing.T) {
 		t.Errorf("from (106.74, 29.63): first %s, nearest main holder %s (%.1f km)", near.Sites[0].Code, nearest, best)
 	}
 }
+
+// TestSiteRanksAndReasons: every site says why it ranks where it does,
+// and sites the ranking cannot tell apart share a rank (with and without
+// an origin, in every Chongqing industry and a Shandong one).
+func TestSiteRanksAndReasons(t *testing.T) {
+	_, srv := newServer(t)
+	type reasons struct {
+		Role              string
+		NeighboursHolding int `json:"neighbours_holding"`
+		Distance          *struct {
+			Km          float64
+			Measure, To string
+		}
+	}
+	type siteRow struct {
+		Rank       int
+		Code, Role string
+		DistanceKm *float64 `json:"distance_km"`
+		Neighbours []struct{ Code string }
+		Reasons    reasons
+	}
+	var cat struct{ Industries []struct{ Code string } }
+	getJSON(t, srv.URL+"/api/v1/industries?plan=chongqing-2023", &cat)
+	ties := 0
+	for _, q := range []string{"", "&near=106.23,29.59"} {
+		for _, in := range cat.Industries {
+			var r struct{ Sites []siteRow }
+			getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?limit=100&industry="+in.Code+q, &r)
+			for i, s := range r.Sites {
+				if s.Reasons.Role != s.Role || s.Reasons.NeighboursHolding != len(s.Neighbours) {
+					t.Errorf("%s%s %s: reasons %+v for role %s, %d neighbours", in.Code, q, s.Code, s.Reasons, s.Role, len(s.Neighbours))
+				}
+				if (q == "") != (s.Reasons.Distance == nil) {
+					t.Fatalf("%s%s %s: distance reason %+v", in.Code, q, s.Code, s.Reasons.Distance)
+				}
+				if d := s.Reasons.Distance; d != nil && (d.Measure != "straight_line" || d.Km != *s.DistanceKm || (d.Km == 0) != (d.To == "inside")) {
+					t.Errorf("%s%s %s: distance %+v", in.Code, q, s.Code, *d)
+				}
+				if i == 0 {
+					if s.Rank != 1 {
+						t.Errorf("%s%s: first rank %d", in.Code, q, s.Rank)
+					}
+					continue
+				}
+				p := r.Sites[i-1]
+				same := p.Role == s.Role && (len(p.Neighbours) > 0) == (len(s.Neighbours) > 0) && len(p.Neighbours) == len(s.Neighbours) &&
+					(p.DistanceKm == nil || *p.DistanceKm == *s.DistanceKm)
+				switch {
+				case same && s.Rank != p.Rank:
+					t.Errorf("%s%s: %s and %s tie but rank %d, %d", in.Code, q, p.Code, s.Code, p.Rank, s.Rank)
+				case same && p.Code > s.Code:
+					t.Errorf("%s%s: tied %s before %s", in.Code, q, p.Code, s.Code)
+				case !same && s.Rank != i+1:
+					t.Errorf("%s%s: %s at %d ranks %d", in.Code, q, s.Code, i+1, s.Rank)
+				case same:
+					ties++
+				}
+			}
+		}
+	}
+	// Real ties exist (units alike in role and neighbours, no origin).
+	if ties == 0 {
+		t.Error("no tied sites in the Chongqing plan")
+	}
+	_, body := get(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&near=106.23,29.59&format=csv")
+	if !strings.Contains(string(body), ",straight_line,") {
+		t.Errorf("sites CSV without the distance measure: %.300s", body)
+	}
+}

@@ -104,6 +104,10 @@ func (h *handlers) lookup(c echo.Context) error {
 }
 
 type site struct {
+	// Rank is the site's place in the order; sites the ranking cannot
+	// tell apart (same role, neighbours and distance) share one, and are
+	// then listed by code.
+	Rank       int      `json:"rank"`
 	Code       string   `json:"code"`
 	Name       string   `json:"name"`
 	NameEn     string   `json:"name_en"`
@@ -117,6 +121,26 @@ type site struct {
 	Detail     string          `json:"detail"`
 	Sources    []string        `json:"sources"`
 	Neighbours []siteNeighbour `json:"neighbours"`
+	Reasons    siteReasons     `json:"reasons"`
+}
+
+// siteReasons is why a site ranks where it does, as the ranking reads
+// it: its role, how many of its surroundings hold the industry too, and
+// with an origin how far it is.
+type siteReasons struct {
+	Role              string        `json:"role"`
+	NeighboursHolding int           `json:"neighbours_holding"`
+	Distance          *siteDistance `json:"distance,omitempty"`
+}
+
+// siteDistance is a distance from the origin. Measure says how: always
+// "straight_line" (a great-circle approximation; there is no road
+// graph). To says to where: "label" (the unit's label point) or
+// "inside" (the origin lies in the unit: 0).
+type siteDistance struct {
+	Km      float64 `json:"km"`
+	Measure string  `json:"measure"`
+	To      string  `json:"to"`
 }
 
 type siteNeighbour struct {
@@ -160,8 +184,9 @@ func nonEmpty(s string) []string {
 // 首谈" reads: main before special; then those with neighbours holding it
 // too (a cluster around the site: a district's adjacent units and the
 // zones in it, a zone's host districts and their neighbours); then, only
-// when an origin is given, the nearest; then more such neighbours; then
-// by code, so the order is stable.
+// when an origin is given, the nearest (straight-line); then more such
+// neighbours (rankOrder). Sites equal on all of these share a rank and
+// are listed by code. Each carries its reasons.
 func Sites(snap *readmodel.Snapshot, p *plan.Plan, industry string, near *orb.Point) []site {
 	var out []site
 	for _, u := range snap.PlanUnits(p) {
@@ -171,12 +196,14 @@ func Sites(snap *readmodel.Snapshot, p *plan.Plan, industry string, near *orb.Po
 		}
 		s := site{Code: u.Code, Name: u.Name, NameEn: u.NameEn, Kind: u.Kind, Role: role, Label: [2]float64(u.Label), AreaKm2: round3(u.AreaKm2), Detail: detail,
 			Sources: nonNil(sources), Neighbours: []siteNeighbour{}}
+		s.Reasons.Role = role
 		if near != nil {
-			d := 0.0
+			d, to := 0.0, "inside"
 			if !geo.Contains(u.Geom, *near) {
-				d = round3(orbgeo.Distance(*near, u.Label) / 1000)
+				d, to = round3(orbgeo.Distance(*near, u.Label)/1000), "label"
 			}
 			s.DistanceKm = &d
+			s.Reasons.Distance = &siteDistance{Km: d, Measure: "straight_line", To: to}
 		}
 		for _, n := range surroundings(snap, p, u) {
 			if r := p.RoleOf(n, industry); r != "" {
@@ -184,25 +211,47 @@ func Sites(snap *readmodel.Snapshot, p *plan.Plan, industry string, near *orb.Po
 				s.Neighbours = append(s.Neighbours, siteNeighbour{Code: n, Name: nu.Name, NameEn: nu.NameEn, Role: string(r)})
 			}
 		}
+		s.Reasons.NeighboursHolding = len(s.Neighbours)
 		out = append(out, s)
 	}
 	sort.SliceStable(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if a.Role != b.Role {
-			return a.Role == "main"
+		if c := rankOrder(out[i], out[j]); c != 0 {
+			return c < 0
 		}
-		if ca, cb := len(a.Neighbours) > 0, len(b.Neighbours) > 0; ca != cb {
-			return ca
-		}
-		if a.DistanceKm != nil && *a.DistanceKm != *b.DistanceKm {
-			return *a.DistanceKm < *b.DistanceKm
-		}
-		if len(a.Neighbours) != len(b.Neighbours) {
-			return len(a.Neighbours) > len(b.Neighbours)
-		}
-		return a.Code < b.Code
+		return out[i].Code < out[j].Code
 	})
+	for i := range out {
+		out[i].Rank = i + 1
+		if i > 0 && rankOrder(out[i-1], out[i]) == 0 {
+			out[i].Rank = out[i-1].Rank
+		}
+	}
 	return out
+}
+
+// rankOrder compares two sites as the ranking does, codes aside: main
+// before special; with neighbours holding the industry before without;
+// nearer first (with an origin); more such neighbours first.
+func rankOrder(a, b site) int {
+	if a.Role != b.Role {
+		if a.Role == "main" {
+			return -1
+		}
+		return 1
+	}
+	if ca, cb := len(a.Neighbours) > 0, len(b.Neighbours) > 0; ca != cb {
+		if ca {
+			return -1
+		}
+		return 1
+	}
+	if a.DistanceKm != nil && *a.DistanceKm != *b.DistanceKm {
+		if *a.DistanceKm < *b.DistanceKm {
+			return -1
+		}
+		return 1
+	}
+	return len(b.Neighbours) - len(a.Neighbours)
 }
 
 // surroundings are the units around u in plan p: a district's adjacent
@@ -266,17 +315,17 @@ func (h *handlers) sites(c echo.Context) error {
 		list = list[:limit]
 	}
 	if asCSV {
-		rows := [][]string{{"rank", "code", "name", "name_en", "kind", "role", "distance_km", "area_km2", "detail", "neighbours", "sources"}}
-		for i, s := range list {
-			d := ""
+		rows := [][]string{{"rank", "code", "name", "name_en", "kind", "role", "distance_km", "distance_measure", "area_km2", "detail", "neighbours", "sources"}}
+		for _, s := range list {
+			d, measure := "", ""
 			if s.DistanceKm != nil {
-				d = fmt.Sprint(*s.DistanceKm)
+				d, measure = fmt.Sprint(*s.DistanceKm), s.Reasons.Distance.Measure
 			}
 			var ns []string
 			for _, n := range s.Neighbours {
 				ns = append(ns, n.Name+"("+n.Role+")")
 			}
-			rows = append(rows, []string{fmt.Sprint(i + 1), s.Code, s.Name, s.NameEn, s.Kind, s.Role, d, fmt.Sprint(s.AreaKm2), s.Detail,
+			rows = append(rows, []string{fmt.Sprint(s.Rank), s.Code, s.Name, s.NameEn, s.Kind, s.Role, d, measure, fmt.Sprint(s.AreaKm2), s.Detail,
 				strings.Join(ns, ";"), strings.Join(s.Sources, ";")})
 		}
 		return writeCSV(c, rows)

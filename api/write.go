@@ -31,7 +31,8 @@ func tokenID(key []byte, token string) string {
 }
 
 // authorize checks the bearer token against every configured token in
-// constant time and returns the token's id.
+// constant time and returns who writes: the token holder's configured
+// name, else the token's id.
 func (h *handlers) authorize(c echo.Context) (string, error) {
 	if len(h.tokens) == 0 || h.store == nil {
 		return "", problem(http.StatusForbidden, typeForbidden, "writes are disabled: the server has no tokens configured (INDMAP_TOKENS or --tokens-file)")
@@ -61,6 +62,9 @@ func (h *handlers) authorize(c echo.Context) (string, error) {
 		return "", problem(http.StatusUnauthorized, typeUnauthorized, "the token is not valid")
 	}
 	id := tokenID(h.tokenKey, given)
+	if name := h.authors[given]; name != "" {
+		id = name
+	}
 	if wait, ok := h.writes.allow(id, time.Now()); !ok {
 		c.Response().Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 		return "", problem(http.StatusTooManyRequests, "/problems/rate-limited", "too many writes with this token; retry in %ds", int(math.Ceil(wait.Seconds())))

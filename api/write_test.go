@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -260,3 +261,28 @@ func TestWriteRateLimit(t *testing.T) {
 		}
 	}
 }
+
+// TestNamedTokenAuthor: a token configured with its holder's name
+// (--tokens-file name:token) writes revisions under that name; another
+// token keeps its keyed id.
+func TestNamedTokenAuthor(t *testing.T) {
+	st := testdb.Seeded(t, "chongqing-districts")
+	other := "another-planner-token-0123"
+	_, srv := serve(t, st, api.Config{Store: st, Tokens: []string{token, other}, Authors: map[string]string{token: "王工 (规划处)"}})
+	url := srv.URL + "/api/v1/plans/chongqing-2023/assignments"
+	for _, c := range []struct{ token, body, want string }{{token, twoMains, "王工 (规划处)"}, {other, threeMainsMinusOne, "token:"}} {
+		resp, body := do(t, "PUT", url+"?force=true", c.body, "Authorization", "Bearer "+c.token, "Content-Type", "text/csv")
+		var res struct{ Revision struct{ Author string } }
+		json.Unmarshal(body, &res)
+		if resp.StatusCode != 200 || !strings.HasPrefix(res.Revision.Author, c.want) {
+			t.Errorf("author %q (%d %s), want %q", res.Revision.Author, resp.StatusCode, body, c.want)
+		}
+	}
+	var revs struct{ Revisions []struct{ Author string } }
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/revisions", &revs)
+	if len(revs.Revisions) < 2 || !slices.ContainsFunc(revs.Revisions, func(r struct{ Author string }) bool { return r.Author == "王工 (规划处)" }) {
+		t.Errorf("revisions %+v", revs.Revisions)
+	}
+}
+
+const threeMainsMinusOne = "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,智能网联新能源汽车,,a\n"

@@ -94,7 +94,9 @@ func planData(src Source, id string) (pageData, error) {
 		return d, err
 	}
 
-	d.search, err = json.Marshal(map[string]any{"plan": id, "entries": src.Snapshot.SearchEntries(p)})
+	// Every plan's search reads one file of every entry (what another
+	// plan has is named, as the server's search does).
+	d.search, err = json.Marshal(map[string]any{"entries": src.Snapshot.SearchEntries()})
 	return d, err
 }
 

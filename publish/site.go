@@ -11,6 +11,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -108,7 +109,12 @@ func Build(ctx context.Context, src Source) ([]Object, Object, error) {
 			return nil, Object{}, fmt.Errorf("plan %s: %w", p.ID, err)
 		}
 		v.Files[p.ID] = f
-		objs = append(objs, planObjs...)
+		for _, o := range planObjs {
+			// Plans share some objects (the search entries): once each.
+			if !slices.ContainsFunc(objs, func(x Object) bool { return x.Key == o.Key }) {
+				objs = append(objs, o)
+			}
+		}
 	}
 
 	assets, assetObjs, err := page(src.Static)
@@ -219,7 +225,11 @@ func planFiles(ctx context.Context, src Source, id, fonts string) (PlanFiles, []
 		name string
 		body []byte
 	}{{&f.Industries, "industries", data.industries}, {&f.Units, "units", data.units}, {&f.Sites, "sites", data.sites}, {&f.Search, "search", data.search}} {
-		*d.key = hashedKey(d.name, id, ".json", d.body)
+		name := id
+		if d.name == "search" {
+			name = "all" // the same for every plan
+		}
+		*d.key = hashedKey(d.name, name, ".json", d.body)
 		if err := add(*d.key, d.body); err != nil {
 			return f, nil, err
 		}

@@ -185,32 +185,71 @@ func newGeometry(sg *store.Geometry, names *plan.Names) *geometry {
 	return g
 }
 
-// Search finds the units and industries whose names match q, best first,
-// at most limit of them, and says how many matched in all. With a plan,
-// only its units (on its date) and its catalogue; else every unit and
-// every plan's catalogue.
+// Search finds the units, industries, clusters and regions whose names
+// (or, for units, whose own wording of a pick) match q, best first, at
+// most limit of them, and says how many matched in all. With a plan, its
+// own come first (its units on its date, its catalogue, clusters and
+// regions), then those of other plans, each naming them (OtherPlans).
 func (s *Snapshot) Search(q string, p *plan.Plan, limit int) ([]search.Result, int) {
-	return s.search.Query(q, limit, s.searchable(p))
+	rs, n := s.search.Query(q, limit, s.searchTier(p))
+	if p != nil {
+		for i := range rs {
+			rs[i].OtherPlans = s.otherPlans(p, rs[i])
+		}
+	}
+	return rs, n
 }
 
-// SearchEntries are what Search finds within plan p (every plan when p
-// is nil), with their folded keys: a published map searches them in the
-// browser.
-func (s *Snapshot) SearchEntries(p *plan.Plan) []search.Entry {
-	return s.search.Entries(s.searchable(p))
+// SearchEntries are every searchable thing with its folded keys and the
+// plans it belongs to: a published map searches them in the browser,
+// within any plan, as Search does (one file serves every plan).
+func (s *Snapshot) SearchEntries() []search.Entry {
+	es := s.search.Entries(nil)
+	for i := range es {
+		es[i].Plans = s.otherPlans(nil, es[i].Result)
+	}
+	return es
 }
 
-// searchable keeps the results Search may give within p.
-func (s *Snapshot) searchable(p *plan.Plan) func(search.Result) bool {
+// searchTier ranks results in a search within p: its own first (0),
+// then those of other plans (1); a unit in no plan is dropped.
+func (s *Snapshot) searchTier(p *plan.Plan) func(search.Result) int {
 	if p == nil {
 		return nil
 	}
-	return func(r search.Result) bool {
-		if r.Type == search.TypeIndustry {
-			return r.Plan == p.ID
+	return func(r search.Result) int {
+		switch {
+		case s.inPlanResult(p, r):
+			return 0
+		case len(s.otherPlans(p, r)) > 0:
+			return 1
 		}
-		return s.InPlan(p, r.Code)
+		return -1
 	}
+}
+
+// inPlanResult reports whether a result belongs to plan p: an
+// industry, cluster, region or pick's wording of p, or a unit of p.
+func (s *Snapshot) inPlanResult(p *plan.Plan, r search.Result) bool {
+	if r.Type != search.TypeUnit || r.Plan != "" {
+		return r.Plan == p.ID
+	}
+	return s.InPlan(p, r.Code)
+}
+
+// otherPlans names the plans other than p that a result belongs to
+// (none when p has it; with p nil, every plan it belongs to).
+func (s *Snapshot) otherPlans(p *plan.Plan, r search.Result) []string {
+	if p != nil && s.inPlanResult(p, r) {
+		return nil
+	}
+	var out []string
+	for i := range s.Plans {
+		if q := &s.Plans[i]; (p == nil || q.ID != p.ID) && s.inPlanResult(q, r) {
+			out = append(out, q.ID)
+		}
+	}
+	return out
 }
 
 // nameLinks returns links to other units with those units' English

@@ -118,27 +118,6 @@ func BenchmarkVTRatio(b *testing.B) {
 	}
 }
 
-// BenchmarkVTSweep is indmap's side of BenchmarkVTRatio alone, one
-// sweep per iteration, for profiles: go test ./bench/synth -run '^$'
-// -bench 'VTSweep/shandong' -cpuprofile cpu.out.
-func BenchmarkVTSweep(b *testing.B) {
-	for _, set := range vtSets {
-		b.Run(set.name, func(b *testing.B) {
-			snap := set.snap(b)
-			list := set.tiles(b, snap)
-			b.ResetTimer()
-			for range b.N {
-				ix := tiles.NewIndex(snap)
-				for _, t := range list {
-					if _, err := ix.Encode(tiles.Request{Plan: set.plan, Tile: t}); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-		})
-	}
-}
-
 // indmapRound builds every tile of the list from a fresh index.
 func indmapRound(b *testing.B, snap *readmodel.Snapshot, planID string, list []maptile.Tile) vtRound {
 	var r vtRound

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"image"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,6 +33,7 @@ func getJSON(t *testing.T, u string, out any) {
 }
 
 type site struct {
+	Rank       int      `json:"rank"`
 	Code       string   `json:"code"`
 	Name       string   `json:"name"`
 	NameEn     string   `json:"name_en"`
@@ -45,8 +47,21 @@ func sitesOf(t *testing.T, base, query string) []site {
 	return r.Sites
 }
 
-// rankedCodes is the ranking's list as the page shows it.
-const rankedCodes = `[...document.querySelectorAll('#sites li.site')].map(li => li.dataset.code).join(',')`
+// rankedCodes is the ranking's list as the page shows it, and
+// rankedRanks the ranks it shows (tied sites share one).
+const (
+	rankedCodes = `[...document.querySelectorAll('#sites li.site')].map(li => li.dataset.code).join(',')`
+	rankedRanks = `[...document.querySelectorAll('#sites li.site')].map(li => li.dataset.rank).join(',')`
+)
+
+// ranksOf joins the server's ranks as rankedRanks does.
+func ranksOf(sites []site) string {
+	var rs []string
+	for _, s := range sites {
+		rs = append(rs, fmt.Sprint(s.Rank))
+	}
+	return strings.Join(rs, ",")
+}
 
 // unitState is a unit's feature-state on the page's map ({} while the
 // map has none, as when a new style is loading).
@@ -223,6 +238,70 @@ func TestBrowserPage(t *testing.T) {
 		b.checkClean(t, "a link to an unknown unit")
 	})
 
+	t.Run("shared views", func(t *testing.T) {
+		// A link with an industry, an origin and a view: the recipient
+		// sees that view and the sender's ranking.
+		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV&origin=106.74,29.63&center=106.5,29.6&z=8")
+		b.wait(t, "the ranking from the link's origin", `[...document.querySelectorAll('#sites .reasons')].some(e => e.textContent.includes('直线'))`)
+		want := sitesOf(t, base, "limit=100&industry=CQ-ICV&near=106.74,29.63")
+		var codes []string
+		for _, s := range want {
+			codes = append(codes, s.Code)
+		}
+		if got := b.evalString(t, rankedCodes); got != strings.Join(codes, ",") {
+			t.Errorf("a shared origin ranks %s, the server %s", got, strings.Join(codes, ","))
+		}
+		if got := b.evalString(t, rankedRanks); got != ranksOf(want) {
+			t.Errorf("a shared origin's ranks %s, the server's %s", got, ranksOf(want))
+		}
+		var cam struct{ Lng, Lat, Z float64 }
+		b.eval(t, `({Lng: indmap.map.getCenter().lng, Lat: indmap.map.getCenter().lat, Z: indmap.map.getZoom()})`, &cam)
+		if math.Abs(cam.Lng-106.5) > 1e-3 || math.Abs(cam.Lat-29.6) > 1e-3 || math.Abs(cam.Z-8) > 0.01 {
+			t.Errorf("the link's view 106.5,29.6 z8 opened at %+v", cam)
+		}
+		if !b.evalBool(t, `document.querySelector('.origin-marker') !== null`) {
+			t.Error("no origin marker for the link's origin")
+		}
+		// Each choice is a history entry: Back and Forward walk them.
+		before := b.evalString(t, `String(history.length)`)
+		b.click(t, "#sites li.site button[data-unit]")
+		b.wait(t, "the chosen unit", `indmap.state.unit !== ''`)
+		unit := b.evalString(t, `indmap.state.unit`)
+		if after := b.evalString(t, `String(history.length)`); after == before {
+			t.Errorf("choosing a unit made no history entry (%s)", after)
+		}
+		if u := b.evalString(t, `location.search`); !strings.Contains(u, "unit="+unit) || !strings.Contains(u, "origin=") || !strings.Contains(u, "center=") || !strings.Contains(u, "&z=") {
+			t.Errorf("the URL does not hold the view: %s", u)
+		}
+		b.eval(t, `history.back()`, nil)
+		b.wait(t, "Back: no unit", `indmap.state.unit === '' && !location.search.includes('unit=')`)
+		b.eval(t, `history.forward()`, nil)
+		b.wait(t, "Forward: the unit again", fmt.Sprintf(`indmap.state.unit === %q`, unit))
+		b.settled(t, "indmap.map")
+		b.checkClean(t, "shared views")
+
+		// A link naming a unit and no view frames the unit.
+		var u struct {
+			Properties struct{ Label [2]float64 }
+		}
+		getJSON(t, base+"/api/v1/units/500120", &u)
+		b.open(t, base+"/?plan=chongqing-2023&unit=500120")
+		b.wait(t, "璧山区 framed", fmt.Sprintf(`indmap.ready && indmap.map.getZoom() > 8 && indmap.map.getBounds().contains([%f, %f])`, u.Properties.Label[0], u.Properties.Label[1]))
+		b.settled(t, "indmap.map")
+		b.checkClean(t, "a link to a unit")
+
+		// An unknown plan is said so, not silently replaced.
+		b.open(t, base+"/?plan=no-such-plan")
+		b.wait(t, "the notice", `!document.querySelector('#notice').hidden && document.querySelector('#notice').textContent.includes('no-such-plan')`)
+		b.settled(t, "indmap.map")
+		for _, p := range b.drain() {
+			if !strings.Contains(p, "HTTP 404") || !strings.Contains(p, "no-such-plan") {
+				t.Errorf("a link to an unknown plan: %s", p)
+			}
+		}
+		b.open(t, base+"/?plan=chongqing-2023")
+	})
+
 	t.Run("ranking", func(t *testing.T) {
 		b.run(t, chromedp.SetValue("#industry", "CQ-ICV", chromedp.ByQuery),
 			chromedp.Evaluate(`document.querySelector('#industry').dispatchEvent(new Event('change', {bubbles: true}))`, nil))
@@ -244,6 +323,17 @@ func TestBrowserPage(t *testing.T) {
 		got := b.evalString(t, rankedCodes)
 		if got != strings.Join(codes, ",") {
 			t.Errorf("ranking without an origin:\n got %s\nwant %s", got, strings.Join(codes, ","))
+		}
+		// Every row says why; ties are shown as the server ranks them.
+		if ranks := b.evalString(t, rankedRanks); ranks != ranksOf(api) {
+			t.Errorf("ranks without an origin: %s, the server's %s", ranks, ranksOf(api))
+		}
+		var why []string
+		b.eval(t, `[...document.querySelectorAll('#sites li.site')].map(li => li.querySelector('.reasons')?.textContent || '')`, &why)
+		for i, w := range why {
+			if !regexp.MustCompile(`^(主导产业|特色产业) · (\d+ 个相邻单元也有|相邻单元均无)$`).MatchString(w) {
+				t.Errorf("row %d reasons %q", i+1, w)
+			}
 		}
 		var roles []string
 		b.eval(t, `[...document.querySelectorAll('#sites li.site .role')].map(e => e.className)`, &roles)
@@ -267,7 +357,7 @@ func TestBrowserPage(t *testing.T) {
 		// An origin clicked on the map at (106.74, 29.63): the nearest
 		// main holder comes first, distances in whole km.
 		b.clickAt(t, 106.74, 29.63)
-		b.wait(t, "distances", `document.querySelectorAll('#sites .distance').length > 0`)
+		b.wait(t, "distances", `[...document.querySelectorAll('#sites .reasons')].some(e => e.textContent.includes('直线'))`)
 		near := sitesOf(t, base, "industry=CQ-ICV&near=106.74,29.63")
 		nearest := ""
 		best := 1e9
@@ -280,12 +370,15 @@ func TestBrowserPage(t *testing.T) {
 			t.Errorf("with an origin the first is %s, the nearest main holder is %s", first, nearest)
 		}
 		var dists []string
-		b.eval(t, `[...document.querySelectorAll('#sites .distance')].map(e => e.textContent)`, &dists)
-		whole := regexp.MustCompile(`^\d+ 公里$`)
+		b.eval(t, `[...document.querySelectorAll('#sites .reasons')].map(e => e.textContent.split(' · ').pop())`, &dists)
+		whole := regexp.MustCompile(`^(直线 \d+ 公里|起点在此单元内)$`)
 		for _, d := range dists {
 			if !whole.MatchString(d) {
-				t.Errorf("distance %q is not in whole km", d)
+				t.Errorf("distance %q is not a straight line in whole km", d)
 			}
+		}
+		if ranks := b.evalString(t, rankedRanks); ranks != ranksOf(near) {
+			t.Errorf("ranks from the origin: %s, the server's %s", ranks, ranksOf(near))
 		}
 		if txt := b.evalString(t, `document.querySelector('#criteria').textContent`); !strings.Contains(txt, "距离") {
 			t.Errorf("criteria do not mention the distance: %s", txt)
@@ -518,4 +611,12 @@ func TestBrowserPage(t *testing.T) {
 		}
 		b.checkClean(t, "Shandong")
 	})
+}
+
+// evalBool evaluates a JavaScript condition.
+func (b *browser) evalBool(t *testing.T, js string) bool {
+	t.Helper()
+	var v bool
+	b.eval(t, js, &v)
+	return v
 }

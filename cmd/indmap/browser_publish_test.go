@@ -165,30 +165,35 @@ func TestPublishedPage(t *testing.T) {
 		b.wait(t, "the ranking", `document.querySelectorAll('#sites li.site').length > 0`)
 		for _, pt := range [][2]float64{{106.74, 29.63}, {106.23, 29.35}, {108.4, 30.8}} {
 			b.clickAt(t, pt[0], pt[1])
-			b.wait(t, "the ranking from the clicked origin", `!!indmap.state.origin && document.querySelector('#sites .distance') !== null`)
+			b.wait(t, "the ranking from the clicked origin", `!!indmap.state.origin && [...document.querySelectorAll('#sites .reasons')].some(e => e.textContent.includes('直线'))`)
 			var near []float64
 			b.eval(t, `indmap.state.origin.lngLat`, &near)
 			var want []string
-			for _, s := range sitesOf(t, base, fmt.Sprintf("limit=100&industry=CQ-ICV&near=%.5f,%.5f", near[0], near[1])) {
+			server := sitesOf(t, base, fmt.Sprintf("limit=100&industry=CQ-ICV&near=%.5f,%.5f", near[0], near[1]))
+			for _, s := range server {
 				want = append(want, s.Code)
 			}
-			b.wait(t, "the server's order", fmt.Sprintf(`%s === %q`, rankedCodes, strings.Join(want, ",")))
+			b.wait(t, "the server's order and ranks", fmt.Sprintf(`%s === %q && %s === %q`, rankedCodes, strings.Join(want, ","), rankedRanks, ranksOf(server)))
 		}
 		b.checkClean(t, "ranking")
 	})
 
 	t.Run("search as the server's", func(t *testing.T) {
-		for _, q := range []string{"璧山", "bishan", "qu", "Jiangbei", "汽车", "电子", "xian", "两江"} {
+		for _, q := range []string{"璧山", "bishan", "qu", "Jiangbei", "汽车", "电子", "xian", "两江", "零部件", "锂电", "济南", "市中区", "EV", "auto", "shan"} {
 			var got []string
 			b.eval(t, fmt.Sprintf(`import(new URL('js/api.js', document.querySelector('script[type=module]').src.replace(/js\/app\.js$/, ''))).then(api =>
-			  api.search(%q, 'chongqing-2023')).then(r => r.results.map(x => x.type + ':' + x.code + ':' + x.match))`, q), &got)
+			  api.search(%q, 'chongqing-2023')).then(r => r.results.map(x => [x.type, x.code, x.match, x.matched_text || '', (x.other_plans || []).join('+')].join(':')))`, q), &got)
 			var r struct {
-				Results []struct{ Type, Code, Match string }
+				Results []struct {
+					Type, Code, Match string
+					MatchedText       string   `json:"matched_text"`
+					OtherPlans        []string `json:"other_plans"`
+				}
 			}
 			getJSON(t, base+"/api/v1/search?plan=chongqing-2023&limit=8&q="+url.QueryEscape(q), &r)
 			var want []string
 			for _, x := range r.Results {
-				want = append(want, x.Type+":"+x.Code+":"+x.Match)
+				want = append(want, strings.Join([]string{x.Type, x.Code, x.Match, x.MatchedText, strings.Join(x.OtherPlans, "+")}, ":"))
 			}
 			if strings.Join(got, ",") != strings.Join(want, ",") {
 				t.Errorf("search %q:\n got %v\nwant %v", q, got, want)
@@ -266,7 +271,14 @@ func TestPublishedPage(t *testing.T) {
 				changed++
 			}
 		}
-		if n != changed || after.Assets != before.Assets || after.Fonts != before.Fonts || after.Files["henan-clusters"] != before.Files["henan-clusters"] {
+		// Every plan reads one search file (counted above): another plan's
+		// files are the same but for it.
+		hb, ha := before.Files["henan-clusters"], after.Files["henan-clusters"]
+		if ha.Search != af.Search || hb.Search != bf.Search {
+			t.Errorf("plans read different search files: %s, %s", ha.Search, af.Search)
+		}
+		hb.Search, ha.Search = "", ""
+		if n != changed || after.Assets != before.Assets || after.Fonts != before.Fonts || ha != hb {
 			t.Errorf("the second publish uploaded %d objects; %d changed", n, changed)
 		}
 		// The page asks for version.json again when it comes back into

@@ -11,6 +11,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/readmodel"
@@ -45,7 +47,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	cacheMB := fs.Int64("tile-cache-mb", api.DefaultTileCacheBytes>>20, "tile cache size in MiB (0 disables it)")
 	maxAge := fs.Int("tile-max-age", 60, "Cache-Control max-age of tiles, in seconds")
 	publicURL := fs.String("public-url", "", "the server's URL as clients see it, for TileJSON (default: the request's host)")
-	tokensFile := fs.String("tokens-file", "", "file of write tokens, one per line (else $INDMAP_TOKENS, comma-separated); none: writes disabled")
+	tokensFile := fs.String("tokens-file", "", "file of write tokens, one per line, each a token or name:token naming its holder in revisions (else $INDMAP_TOKENS, comma-separated); none: writes disabled")
 	writeOrigins := fs.String("cors-write-origins", "", "comma-separated browser origins allowed to write")
 	maxRenders := fs.Int("max-renders", 0, "tile renders at once (0: two per CPU); more wait, then get 503 with Retry-After")
 	renderWaitFlag := fs.Duration("render-wait", 2*time.Second, "how long a tile request waits for a render slot")
@@ -101,7 +103,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if st.ReadOnly() {
 		e.log.Warn("database is read-only: serving, but imports and writes will fail", "db", redacted(*db))
 	}
-	tokens, err := loadTokens(*tokensFile, e.getenv("INDMAP_TOKENS"))
+	tokens, authors, err := loadTokens(*tokensFile, e.getenv("INDMAP_TOKENS"))
 	if err != nil {
 		return err
 	}
@@ -128,7 +130,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	srv := &http.Server{
 		Handler: api.New(api.Config{Data: live, Tiles: tileServer, Log: e.log, Static: static.FS, Fonts: glyphs.Embedded(),
 			TileMaxAge: *maxAge, PublicURL: *publicURL,
-			Store: st, Tokens: tokens, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap,
+			Store: st, Tokens: tokens, Authors: authors, WriteOrigins: splitComma(*writeOrigins), BasemapURL: *basemap,
 			WritesPerMinute: *writeRate, MaxBodyBytes: *maxBodyMB << 20,
 			Limits: api.Limits{ValidateConcurrency: *validateConc, ValidateSecondsPerMinute: *validateSecs,
 				ValidateMaxBytes: *validateMB << 20, MaxRecords: *maxRecords, AuthFailuresPerMinute: *authFailures,
@@ -178,26 +180,46 @@ func cacheBytes(mb int64) int64 {
 }
 
 // loadTokens reads write tokens from a file (one per line, # comments) or
-// else from a comma-separated list.
-func loadTokens(file, list string) ([]string, error) {
+// else from a comma-separated list. An entry name:token names the
+// token's holder, whose revisions carry the name; a bare token is known
+// by its keyed id.
+func loadTokens(file, list string) (tokens []string, authors map[string]string, err error) {
+	var entries []string
 	if file != "" {
 		b, err := os.ReadFile(file)
 		if err != nil {
-			return nil, fmt.Errorf("tokens: %w", err)
+			return nil, nil, fmt.Errorf("tokens: %w", err)
 		}
-		var out []string
 		for _, line := range strings.Split(string(b), "\n") {
 			if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, "#") {
-				out = append(out, line)
+				entries = append(entries, line)
 			}
 		}
-		if len(out) == 0 {
-			return nil, fmt.Errorf("tokens: %s has no tokens", file)
+		if len(entries) == 0 {
+			return nil, nil, fmt.Errorf("tokens: %s has no tokens", file)
 		}
-		return out, checkTokens(out)
+	} else {
+		entries = splitComma(list)
 	}
-	out := splitComma(list)
-	return out, checkTokens(out)
+	authors = map[string]string{}
+	for i, e := range entries {
+		name, token, named := strings.Cut(e, ":")
+		if !named {
+			token, name = e, ""
+		}
+		name, token = strings.TrimSpace(name), strings.TrimSpace(token)
+		switch {
+		case named && name == "":
+			return nil, nil, fmt.Errorf("tokens: entry %d has an empty name before ':' (name:token)", i+1)
+		case utf8.RuneCountInString(name) > 64 || strings.ContainsFunc(name, unicode.IsControl):
+			return nil, nil, fmt.Errorf("tokens: entry %d: a name is at most 64 printable characters", i+1)
+		}
+		tokens = append(tokens, token)
+		if name != "" {
+			authors[token] = name
+		}
+	}
+	return tokens, authors, checkTokens(tokens)
 }
 
 // minTokenLength is the shortest write token accepted: a token is a

@@ -48,11 +48,14 @@ func (m Match) MarshalText() ([]byte, error) { return []byte(m.String()), nil }
 const (
 	TypeUnit     = "unit"
 	TypeIndustry = "industry"
+	TypeCluster  = "cluster" // a clusters plan's cluster, by its name
+	TypeRegion   = "region"  // a plan's group of units (an economic circle)
 )
 
-// A Result is a unit or an industry that matched a query.
+// A Result is a unit, an industry, a cluster or a region that matched a
+// query.
 type Result struct {
-	Type   string `json:"type"` // unit or industry
+	Type   string `json:"type"`
 	Code   string `json:"code"`
 	Name   string `json:"name"`
 	NameEn string `json:"name_en"`
@@ -60,16 +63,30 @@ type Result struct {
 	// Units: their kind, parent, a point to show them at and their
 	// bounds ([minLon, minLat, maxLon, maxLat]); ValidTo when they were
 	// abolished.
-	Kind    string      `json:"kind,omitempty"`
-	Parent  string      `json:"parent,omitempty"`
-	Label   *[2]float64 `json:"label,omitempty"`
-	BBox    []float64   `json:"bbox,omitempty"`
-	ValidTo string      `json:"valid_to,omitempty"`
+	Kind   string `json:"kind,omitempty"`
+	Parent string `json:"parent,omitempty"`
+	// ParentName tells apart units of one name (济南's and 枣庄's 市中区).
+	ParentName   string      `json:"parent_name,omitempty"`
+	ParentNameEn string      `json:"parent_name_en,omitempty"`
+	Label        *[2]float64 `json:"label,omitempty"`
+	BBox         []float64   `json:"bbox,omitempty"`
+	ValidTo      string      `json:"valid_to,omitempty"`
 	// Industries: the plan whose catalogue holds them, and their tier.
+	// Clusters, regions and units found by a pick's wording: their plan.
 	Plan       string `json:"plan,omitempty"`
 	Tier       int    `json:"tier,omitempty"`
 	TierName   string `json:"tier_name,omitempty"`
 	TierNameEn string `json:"tier_name_en,omitempty"`
+	// MatchedText is the text that matched when it is not the name (a
+	// unit's own wording of a pick), and Industry the industry it, or a
+	// cluster, is about.
+	MatchedText string `json:"matched_text,omitempty"`
+	Industry    string `json:"industry,omitempty"`
+	// Members are a cluster's hosts or a region's units.
+	Members []string `json:"members,omitempty"`
+	// OtherPlans, in a plan's search, names the plans that hold a result
+	// found outside the plan.
+	OtherPlans []string `json:"other_plans,omitempty"`
 }
 
 type entry struct {
@@ -77,83 +94,235 @@ type entry struct {
 	sort string // folded English name: results are ordered by it
 }
 
+// A key is a folded text a result is found by, with the places (byte
+// offsets) where a query in Latin letters may start matching: word and
+// syllable starts, so that "ev" does not find "devices" nor "auto"
+// "autonomous county" (generic words are not starts). nil starts: any
+// place (Chinese text, where every character is a word).
+type key struct {
+	text   string
+	starts []int
+}
+
 // An Index holds the searchable names of a snapshot's units and of every
-// plan's catalogue. It is immutable. Every folded key is in one string,
-// each after a 0 byte, so a query is a few fast substring searches
-// rather than one per key.
+// plan's catalogue, clusters, regions and the units' own wording of their
+// picks. It is immutable. Every folded key is in one string, each after
+// a 0 byte, so a query is a few fast substring searches rather than one
+// per key.
 type Index struct {
 	entries []entry
 	hay     string
 	keyAt   []int // where each key starts in hay, ascending
 	keyEnd  []int
-	keyOf   []int // the entry of each key
+	keyOf   []int   // the entry of each key
+	starts  [][]int // each key's Latin starts (see key)
 }
 
-// New indexes units (with their English names filled) and the plans'
-// catalogues. bounds, when not nil, are the units' bounds (the snapshot
+// New indexes units (with their English names filled), the plans'
+// catalogues, clusters and groups, and the details of their
+// assignments. bounds, when not nil, are the units' bounds (the snapshot
 // has them); names romanises names for pinyin queries.
 func New(units []plan.Unit, bounds []orb.Bound, plans []plan.Plan, names *plan.Names) *Index {
 	ix := &Index{entries: make([]entry, 0, len(units))}
 	var hay strings.Builder
+	byCode := map[string]int{}
 	for i, u := range units {
+		byCode[u.Code] = i
+	}
+	bound := func(i int) (orb.Bound, bool) {
+		if units[i].Geom == nil {
+			return orb.Bound{}, false
+		}
+		if bounds != nil {
+			return bounds[i], true
+		}
+		return units[i].Geom.Bound(), true
+	}
+	unitResult := func(i int) Result {
+		u := units[i]
 		r := Result{Type: TypeUnit, Code: u.Code, Name: u.Name, NameEn: u.NameEn, Kind: u.Kind, Parent: u.Parent, ValidTo: u.ValidTo}
+		if j, ok := byCode[u.Parent]; ok {
+			r.ParentName, r.ParentNameEn = units[j].Name, units[j].NameEn
+		}
 		if u.Label != (orb.Point{}) {
 			r.Label = &[2]float64{u.Label[0], u.Label[1]}
 		}
-		if u.Geom != nil {
-			var b orb.Bound
-			if bounds != nil {
-				b = bounds[i]
-			} else {
-				b = u.Geom.Bound()
-			}
+		if b, ok := bound(i); ok {
 			r.BBox = []float64{b.Min[0], b.Min[1], b.Max[0], b.Max[1]}
 		}
+		return r
+	}
+	// members' label (the first's) and bounds, for clusters and regions.
+	place := func(r *Result, codes []string) {
+		var all orb.Bound
+		n := 0
+		for _, c := range codes {
+			i, ok := byCode[c]
+			if !ok {
+				continue
+			}
+			if r.Label == nil && units[i].Label != (orb.Point{}) {
+				r.Label = &[2]float64{units[i].Label[0], units[i].Label[1]}
+			}
+			if b, ok := bound(i); ok {
+				if n == 0 {
+					all = b
+				} else {
+					all = all.Union(b)
+				}
+				n++
+			}
+		}
+		if n > 0 {
+			r.BBox = []float64{all.Min[0], all.Min[1], all.Max[0], all.Max[1]}
+		}
+	}
+	for i, u := range units {
 		root, _, _ := strings.Cut(u.NameEn, " ")
-		ix.add(&hay, r, u.Name, names.Root(u.Name), names.Romanise(u.Name), u.NameEn, root)
+		ix.add(&hay, unitResult(i), anywhere(u.Name), anywhere(names.Root(u.Name)), syllables(u.Name, names),
+			words(u.NameEn), words(root))
 	}
 	for _, p := range plans {
 		for _, in := range p.Catalogue {
 			r := Result{Type: TypeIndustry, Code: in.Code, Name: in.Name, NameEn: in.NameEn, Plan: p.ID,
 				Tier: in.Tier, TierName: in.TierName, TierNameEn: in.TierNameEn}
-			ix.add(&hay, r, in.Name, in.Code, names.Romanise(in.Name), in.NameEn)
+			ix.add(&hay, r, anywhere(in.Name), words(in.Code), syllables(in.Name, names), words(in.NameEn))
+		}
+		for _, a := range p.Assignments {
+			i, ok := byCode[a.Unit]
+			if !ok || a.Detail == "" {
+				continue
+			}
+			r := unitResult(i)
+			r.Plan, r.Industry, r.MatchedText = p.ID, a.Industry, a.Detail
+			ix.add(&hay, r, anywhere(a.Detail))
+		}
+		for _, c := range p.Clusters {
+			r := Result{Type: TypeCluster, Code: c.Name, Name: c.Name, Plan: p.ID, Industry: c.Industry, Members: c.Hosts}
+			place(&r, c.Hosts)
+			ix.add(&hay, r, anywhere(c.Name), syllables(c.Name, names))
+		}
+		members := map[string][]string{}
+		for code, g := range p.Groups {
+			members[g] = append(members[g], code)
+		}
+		groups := make([]string, 0, len(members))
+		for g := range members {
+			groups = append(groups, g)
+		}
+		sort.Strings(groups)
+		for _, g := range groups {
+			sort.Strings(members[g])
+			r := Result{Type: TypeRegion, Code: g, Name: g, NameEn: p.GroupsEn[g], Plan: p.ID, Members: members[g]}
+			place(&r, members[g])
+			ix.add(&hay, r, anywhere(g), syllables(g, names), words(p.GroupsEn[g]))
 		}
 	}
 	ix.hay = hay.String()
 	return ix
 }
 
-func (ix *Index) add(hay *strings.Builder, r Result, keys ...string) {
+// anywhere is a key matched at any place (Chinese text).
+func anywhere(s string) key { return key{text: Fold(s)} }
+
+// generic words are not where a Latin query may start matching: they
+// name what a unit is, not which.
+var generic = map[string]bool{"district": true, "county": true, "city": true, "autonomous": true,
+	"area": true, "zone": true, "and": true, "of": true, "the": true, "banner": true, "prefecture": true}
+
+// words is an English text (or a code) as a key matched from the start
+// of any of its words but generic ones.
+func words(s string) key {
+	k := key{text: Fold(s), starts: []int{0}}
+	off := 0
+	for _, w := range strings.FieldsFunc(s, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		fw := Fold(w)
+		if off > 0 && !generic[fw] {
+			k.starts = append(k.starts, off)
+		}
+		off += len(fw)
+	}
+	return k
+}
+
+// syllables is a Chinese name's pinyin as a key matched from the start
+// of any syllable of its proper part (璧山区: bi, shan; not qu).
+func syllables(name string, names *plan.Names) key {
+	k := key{text: Fold(names.Romanise(name)), starts: []int{0}}
+	root := []rune(names.Root(name))
+	off := 0
+	for i, r := range []rune(name) {
+		if i > 0 && i < len(root) {
+			k.starts = append(k.starts, off)
+		}
+		off += len(Fold(names.Romanise(string(r))))
+	}
+	return k
+}
+
+func (ix *Index) add(hay *strings.Builder, r Result, keys ...key) {
 	e := entry{Result: r, sort: Fold(r.NameEn)}
 	if e.sort == "" {
 		e.sort = Fold(r.Name)
 	}
-	seen := map[string]bool{}
+	seen := map[string]int{}
 	for _, k := range keys {
-		if k = Fold(k); k != "" && !seen[k] {
-			seen[k] = true
-			hay.WriteByte(0)
-			ix.keyAt = append(ix.keyAt, hay.Len())
-			hay.WriteString(k)
-			ix.keyEnd = append(ix.keyEnd, hay.Len())
-			ix.keyOf = append(ix.keyOf, len(ix.entries))
+		if k.text == "" {
+			continue
 		}
+		if at, ok := seen[k.text]; ok {
+			// The same text twice: the freer starts win.
+			if k.starts == nil {
+				ix.starts[at] = nil
+			} else if ix.starts[at] != nil {
+				ix.starts[at] = sortedUnion(ix.starts[at], k.starts)
+			}
+			continue
+		}
+		seen[k.text] = len(ix.keyAt)
+		hay.WriteByte(0)
+		ix.keyAt = append(ix.keyAt, hay.Len())
+		hay.WriteString(k.text)
+		ix.keyEnd = append(ix.keyEnd, hay.Len())
+		ix.keyOf = append(ix.keyOf, len(ix.entries))
+		ix.starts = append(ix.starts, k.starts)
 	}
 	ix.entries = append(ix.entries, e)
 }
 
-// Query returns the results that keep accepts whose names match q, best
-// first (exact, prefix, substring; then by English name and code), at
-// most limit of them, and how many matched in all. A q with nothing to
-// match (only spaces or punctuation) matches nothing.
-func (ix *Index) Query(q string, limit int, keep func(Result) bool) ([]Result, int) {
+func sortedUnion(a, b []int) []int {
+	out := slices.Concat(a, b)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// latin reports whether a folded query is Latin letters and digits only.
+func latin(fq string) bool {
+	for i := 0; i < len(fq); i++ {
+		if fq[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// Query returns the results whose names match q, best first: by tier
+// (tier says which results come first, lower first; a negative tier
+// drops a result; nil: all alike), then exact, prefix, substring; then
+// by English name and code. One result per thing: a unit found by its
+// name and by a pick's wording is given once, as best found. At most
+// limit results, and how many matched in all. A q with nothing to match
+// (only spaces or punctuation) matches nothing.
+func (ix *Index) Query(q string, limit int, tier func(Result) int) ([]Result, int) {
 	fq := Fold(q)
 	out := []Result{}
 	if fq == "" {
 		return out, 0
 	}
+	lat := latin(fq)
 	// best holds each entry's best match plus one (0: none yet).
 	best := make([]Match, len(ix.entries))
+	tiers := make([]int, len(ix.entries))
 	var hits []int
 	// Folded text has no 0 bytes, so a match never spans two keys.
 	for pos := 0; ; {
@@ -164,6 +333,9 @@ func (ix *Index) Query(q string, limit int, keep func(Result) bool) ([]Result, i
 		at := pos + i
 		pos = at + 1
 		k := sort.SearchInts(ix.keyAt, at+1) - 1
+		if lat && ix.starts[k] != nil && !slices.Contains(ix.starts[k], at-ix.keyAt[k]) {
+			continue
+		}
 		m := Substring
 		if at == ix.keyAt[k] {
 			m = Prefix
@@ -173,9 +345,11 @@ func (ix *Index) Query(q string, limit int, keep func(Result) bool) ([]Result, i
 		}
 		switch e := ix.keyOf[k]; {
 		case best[e] == 0:
-			if keep != nil && !keep(ix.entries[e].Result) {
-				best[e] = -1 // refused
-				continue
+			if tier != nil {
+				if tiers[e] = tier(ix.entries[e].Result); tiers[e] < 0 {
+					best[e] = -1 // refused
+					continue
+				}
 			}
 			hits = append(hits, e)
 			best[e] = m + 1
@@ -185,22 +359,42 @@ func (ix *Index) Query(q string, limit int, keep func(Result) bool) ([]Result, i
 	}
 	slices.SortFunc(hits, func(i, j int) int {
 		a, b := &ix.entries[i], &ix.entries[j]
-		return cmp.Or(cmp.Compare(best[i], best[j]), strings.Compare(a.sort, b.sort),
-			cmp.Compare(typeRank(a.Type), typeRank(b.Type)), strings.Compare(a.Plan, b.Plan), strings.Compare(a.Code, b.Code))
+		return cmp.Or(cmp.Compare(tiers[i], tiers[j]), cmp.Compare(best[i], best[j]), strings.Compare(a.sort, b.sort),
+			cmp.Compare(typeRank(a.Type), typeRank(b.Type)), strings.Compare(a.Plan, b.Plan), strings.Compare(a.Code, b.Code),
+			strings.Compare(a.MatchedText, b.MatchedText))
 	})
-	for _, i := range hits[:min(limit, len(hits))] {
+	type thing struct{ typ, code, plan string }
+	seen := map[thing]bool{}
+	n := 0
+	for _, i := range hits {
 		r := ix.entries[i].Result
-		r.Match = best[i] - 1
-		out = append(out, r)
+		t := thing{r.Type, r.Code, ""}
+		if r.Type != TypeUnit {
+			t.plan = r.Plan
+		}
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		n++
+		if len(out) < limit {
+			r.Match = best[i] - 1
+			out = append(out, r)
+		}
 	}
-	return out, len(hits)
+	return out, n
 }
 
 func typeRank(t string) int {
-	if t == TypeUnit {
+	switch t {
+	case TypeUnit:
 		return 0
+	case TypeIndustry:
+		return 1
+	case TypeCluster:
+		return 2
 	}
-	return 1
+	return 3
 }
 
 // Fold reduces text to what a search compares: letters and digits
@@ -223,26 +417,32 @@ func Fold(s string) string {
 	return b.String()
 }
 
-// An Entry is one searchable unit or industry with the folded keys it is
-// found by and the key results are ordered by: what a client needs to
-// answer queries as Query does, with no server (a published map).
+// An Entry is one searchable thing with the folded keys it is found by,
+// each key's Latin starts (nil: any) and the key results are ordered by:
+// what a client needs to answer queries as Query does, with no server (a
+// published map).
 type Entry struct {
 	Result
-	Sort string   `json:"sort"`
-	Keys []string `json:"keys"`
+	Sort   string   `json:"sort"`
+	Keys   []string `json:"keys"`
+	Starts [][]int  `json:"starts"`
+	// Plans are the plans the entry belongs to (filled by the snapshot).
+	Plans []string `json:"plans"`
 }
 
-// Entries are the index's entries that keep accepts (all when keep is
-// nil), in index order.
-func (ix *Index) Entries(keep func(Result) bool) []Entry {
+// Entries are the index's entries that tier accepts (a tier of 0 or
+// more; all when tier is nil), in index order.
+func (ix *Index) Entries(tier func(Result) int) []Entry {
 	keys := make([][]string, len(ix.entries))
+	starts := make([][][]int, len(ix.entries))
 	for k, e := range ix.keyOf {
 		keys[e] = append(keys[e], ix.hay[ix.keyAt[k]:ix.keyEnd[k]])
+		starts[e] = append(starts[e], ix.starts[k])
 	}
 	out := []Entry{}
 	for i, e := range ix.entries {
-		if keep == nil || keep(e.Result) {
-			out = append(out, Entry{Result: e.Result, Sort: e.sort, Keys: keys[i]})
+		if tier == nil || tier(e.Result) >= 0 {
+			out = append(out, Entry{Result: e.Result, Sort: e.sort, Keys: keys[i], Starts: starts[i]})
 		}
 	}
 	return out

@@ -65,7 +65,7 @@ func TestQueryRanks(t *testing.T) {
 		{"shan", 10, "5 SHAN-1 1 3 2 4", 6}, // prefixes by English name: Mountain… before Shancheng
 		{"山", 10, "5 SHAN-1 1 3 2 4", 6},
 		{"山", 2, "5 SHAN-1", 6},
-		{"Shan District", 10, "5 2", 2}, // and inside Bishan District
+		{"Shan District", 10, "5", 1}, // not inside Bishan District: Latin matches start words
 		{"bishan", 10, "2", 1},          // the English name's proper part is exact
 		{"bish", 10, "2", 1},
 		{"mountain", 10, "SHAN-1", 1},
@@ -86,7 +86,12 @@ func TestQueryRanks(t *testing.T) {
 	if r := rs[0]; r.Match != search.Prefix || r.Label == nil || len(r.BBox) != 4 || r.NameEn != "Bishan District" {
 		t.Errorf("bishan: %+v", r)
 	}
-	rs, _ = ix.Query("shan", 10, func(r search.Result) bool { return r.Type == search.TypeIndustry })
+	rs, _ = ix.Query("shan", 10, func(r search.Result) int {
+		if r.Type == search.TypeIndustry {
+			return 0
+		}
+		return -1
+	})
 	if len(rs) != 1 || rs[0].Plan != "p" {
 		t.Errorf("keep industries: %+v", rs)
 	}
@@ -125,7 +130,7 @@ func TestSearchDefaultData(t *testing.T) {
 		{"两江", cq, "cq-liangjiang", 1}, // the 2023 plan's functional zone
 		{"liangjiang new area", cq, "cq-liangjiang", 1},
 		{"两江", nil, "", 2}, // and the administrative one of 2026
-		{"市中", cq, "", 0},
+		{"市中", cq, "370103", 2}, // Shandong's, after Chongqing's own (none), naming their plan
 		{"市中", sd, "370103", 2},
 		{"taierzhuang", sd, "370405", 1},
 		{"Tai'erzhuang", nil, "370405", 1},
@@ -180,5 +185,81 @@ func BenchmarkNewIndex(b *testing.B) {
 	}
 	for b.Loop() {
 		search.New(snap.Units, bounds, snap.Plans, n)
+	}
+}
+
+// TestSearchFindsWhatIsWritten: the units' own wording of their picks,
+// cluster and circle names are found; Latin fragments match word and
+// syllable starts only; a name of another plan says which plan has it;
+// units of one name say where they are.
+func TestSearchFindsWhatIsWritten(t *testing.T) {
+	snap := loadAll(t)
+	cq, _ := snap.Plan(plan.ChongqingID)
+	sd, _ := snap.Plan(plan.ShandongID)
+	find := func(q string, p *plan.Plan) []search.Result {
+		rs, _ := snap.Search(q, p, 50)
+		return rs
+	}
+	has := func(rs []search.Result, ok func(search.Result) bool) bool {
+		for _, r := range rs {
+			if ok(r) {
+				return true
+			}
+		}
+		return false
+	}
+	// Details: 合川区 (零部件) and 大足区 (汽摩及零部件) for 智能网联新能源汽车.
+	for _, code := range []string{"500117", "500111"} {
+		if !has(find("零部件", cq), func(r search.Result) bool {
+			return r.Type == search.TypeUnit && r.Code == code && r.Industry == "CQ-ICV" && strings.Contains(r.MatchedText, "零部件") && r.Plan == cq.ID
+		}) {
+			t.Errorf("零部件 does not find %s by its wording: %+v", code, find("零部件", cq))
+		}
+	}
+	if !has(find("电池", cq), func(r search.Result) bool { return r.Code == "500102" && r.MatchedText != "" }) {
+		t.Errorf("电池 does not find 涪陵区 (动力电池及轻量化部件): %+v", find("电池", cq))
+	}
+	// Clusters, in their plan first, and from another plan naming it.
+	for _, c := range []struct{ q, name string }{{"锂电", "枣庄市锂电集群"}, {"高端化工", "东营临港高端化工产业集群"}} {
+		rs := find(c.q, sd)
+		if len(rs) == 0 || rs[0].Type != search.TypeCluster || rs[0].Name != c.name || rs[0].Plan != sd.ID || len(rs[0].BBox) != 4 || len(rs[0].Members) == 0 {
+			t.Errorf("%s in Shandong: %+v", c.q, rs)
+		}
+		rs = find(c.q, cq)
+		if len(rs) == 0 || rs[0].Name != c.name || len(rs[0].OtherPlans) != 1 || rs[0].OtherPlans[0] != sd.ID {
+			t.Errorf("%s from Chongqing does not name Shandong's plan: %+v", c.q, rs)
+		}
+	}
+	// Economic circles, by Chinese, pinyin and English names.
+	for _, q := range []string{"胶东", "jiaodong", "Jiaodong"} {
+		rs := find(q, sd)
+		if len(rs) == 0 || rs[0].Type != search.TypeRegion || !strings.HasPrefix(rs[0].Name, "胶东") || len(rs[0].Members) < 3 {
+			t.Errorf("%s: %+v", q, rs)
+		}
+	}
+	// Another plan's unit names its plan; its own plan's do not.
+	if rs := find("济南", cq); len(rs) == 0 || rs[0].Code != "370100" || len(rs[0].OtherPlans) == 0 || rs[0].OtherPlans[0] != sd.ID {
+		t.Errorf("济南 from Chongqing: %+v", rs)
+	}
+	if rs := find("璧山", cq); len(rs) == 0 || rs[0].OtherPlans != nil {
+		t.Errorf("璧山 in its own plan: %+v", rs)
+	}
+	// Two 市中区: each says its city.
+	rs := find("市中区", sd)
+	if len(rs) < 2 || rs[0].Name != "市中区" || rs[1].Name != "市中区" || rs[0].ParentName == rs[1].ParentName || rs[0].ParentName == "" {
+		t.Errorf("市中区: %+v", rs)
+	}
+	// No fragments inside words: EV is not in "devices", auto not in
+	// "Autonomous County"; bi and shan still find 璧山 by syllable.
+	if rs := find("EV", nil); has(rs, func(r search.Result) bool { return r.Code == "CQ-MED" }) {
+		t.Errorf("EV finds 医疗器械: %+v", rs)
+	}
+	if rs := find("auto", nil); has(rs, func(r search.Result) bool { return strings.Contains(r.NameEn, "Autonomous") }) {
+		t.Errorf("auto finds autonomous counties: %+v", rs)
+	}
+	for _, q := range []string{"shan", "bi"} {
+		if !has(find(q, cq), func(r search.Result) bool { return r.Code == "500120" }) {
+			t.Errorf("%s does not find 璧山区", q)
+		}
 	}
 }

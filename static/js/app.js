@@ -65,8 +65,9 @@ function resolveIndustry(asked, catalogue = state.catalogue) {
 
 function notice() {
   const el = $("#notice");
-  el.hidden = !state.unknownIndustry;
-  el.textContent = state.unknownIndustry ? t("unknownIndustry", state.unknownIndustry) : "";
+  const said = [state.unknownPlan && t("unknownPlan", state.unknownPlan), state.unknownIndustry && t("unknownIndustry", state.unknownIndustry)].filter(Boolean);
+  el.hidden = !said.length;
+  el.textContent = said.join(" ");
 }
 
 async function planData(id) {
@@ -159,7 +160,8 @@ async function switchPlan() {
     const data = await planData(state.plan);
     // The new style first: the colouring set next is applied to it.
     map?.showPlan(data.style, data.tilejson);
-    set({ ...data, draft: null, origin: null, ...resolveIndustry(state.industry, data.catalogue) });
+    // Part of the plan's choice: no history entry of its own.
+    set({ ...data, draft: null, origin: null, ...resolveIndustry(state.industry, data.catalogue) }, { history: false });
     // The plan picker and the document's title name the new plan.
     translate();
     loadGroups();
@@ -182,6 +184,7 @@ function onChange(keys) {
   if (any("industry", "origin", "theme", "lang", "view", "catalogue")) ranking.render();
   if (any("view", "draft", "theme", "lang", "plan")) renderWorkbench();
   if (keys.has("origin")) map?.setOrigin(state.origin?.lngLat);
+  if (keys.has("camera")) map?.applyCamera(state.camera);
   if (keys.has("groups")) map?.showRegionNames();
   if (keys.has("unit") && state.unit) {
     document.body.classList.add("sheet-open");
@@ -218,6 +221,7 @@ function fail(e) {
 function wire() {
   on("change", onChange);
   on("select", select);
+  on("frame", ({ bbox, point }) => map?.frame(bbox, point));
   on("map-click", ({ code, lngLat, region, inside }) => {
     // A click on the map is an origin for distances, as a searched unit is.
     const origin = { lngLat, code, inside, clicked: true };
@@ -264,10 +268,11 @@ async function main() {
   set({ plans: plans.plans });
   let loaded = data;
   if (!state.plans.some((p) => p.id === asked)) {
-    set({ plan: state.plans[0].id });
+    // An unknown plan is said so, and the first plan shown.
+    set({ plan: state.plans[0].id, unknownPlan: asked }, { history: false });
     loaded = await planData(state.plan);
   }
-  set({ ...loaded, ...resolveIndustry(state.industry, loaded.catalogue) });
+  set({ ...loaded, ...resolveIndustry(state.industry, loaded.catalogue) }, { history: false });
   layout();
   wire();
   map = mod;
@@ -280,6 +285,9 @@ async function main() {
   });
   m.on("sourcedata", (e) => { if (e.tile && e.sourceId === "indmap") probe.tileLoads++; });
   recolour();
+  map.setOrigin(state.origin?.lngLat);
+  // A link naming a unit but no view frames the unit.
+  if (state.unit && !state.camera) select({ code: state.unit, fly: true });
   m.once("idle", () => {
     probe.ready = true;
     probe.firstRender = performance.now();

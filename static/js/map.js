@@ -8,7 +8,7 @@
 // (hover, selected, changed, sev, hl, hatch). A new plan revision (or a
 // draft) redraws without reloading a single tile.
 import * as maplibregl from "../vendor/maplibre-gl.mjs";
-import { state, emit } from "./state.js";
+import { state, set, emit } from "./state.js";
 import { site } from "./api.js";
 
 const SRC = "indmap";
@@ -163,7 +163,16 @@ export function createMap(container) {
   map = new maplibregl.Map({
     container, style: drawn, transformStyle: own, attributionControl: false,
     localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', sans-serif",
-    ...(b ? { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 16 } } : {}),
+    // A shared link's view, else the plan's bounds.
+    ...(state.camera ? { center: state.camera.center, zoom: state.camera.zoom }
+      : b ? { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 16 } } : {}),
+  });
+  // The view goes into the URL (rewriting the current entry, not adding
+  // one), so a link shared shows what its sender saw.
+  map.on("moveend", () => {
+    const c = map.getCenter();
+    const camera = { center: [c.lng, c.lat], zoom: map.getZoom() };
+    if (!sameCamera(state.camera, camera)) set({ camera });
   });
   // Collapsed to an ⓘ from the start: on a phone the open box covered
   // the southern districts.
@@ -305,6 +314,19 @@ export function reveal(lngLat) {
   const cover = sheetCover();
   if (lngLat && cover) map.easeTo({ center: lngLat, padding: { top: 0, left: 0, right: 0, bottom: cover }, duration: 300 });
   else if (!lngLat) map.easeTo({ padding: { top: 0, left: 0, right: 0, bottom: 0 }, duration: 300 });
+}
+
+// sameCamera: two views alike to the URL's precision.
+function sameCamera(a, b) {
+  return !!a && !!b && Math.abs(a.center[0] - b.center[0]) < 1e-5 && Math.abs(a.center[1] - b.center[1]) < 1e-5 && Math.abs(a.zoom - b.zoom) < 0.01;
+}
+
+// applyCamera moves the map to a view the URL gave (Back, Forward)
+// unless it is there.
+export function applyCamera(camera) {
+  if (!map || !camera) return;
+  const c = map.getCenter();
+  if (!sameCamera(camera, { center: [c.lng, c.lat], zoom: map.getZoom() })) map.jumpTo({ center: camera.center, zoom: camera.zoom });
 }
 
 export function resize() {

@@ -24,19 +24,29 @@ const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
 // with no origin) for an origin: {lngLat, inside: codes of the units
 // containing it}. Distances are 0 inside a unit, else to its label.
 export function rankSites(sites, origin) {
-  const out = sites.map((s) => ({ ...s }));
+  const out = sites.map((s) => ({ ...s, reasons: { ...s.reasons } }));
   if (origin?.lngLat) {
     const inside = new Set(origin.inside || []);
-    for (const s of out) s.distance_km = inside.has(s.code) ? 0 : distanceKm(origin.lngLat, s.label);
+    for (const s of out) {
+      s.distance_km = inside.has(s.code) ? 0 : distanceKm(origin.lngLat, s.label);
+      s.reasons.distance = { km: s.distance_km, measure: "straight_line", to: inside.has(s.code) ? "inside" : "label" };
+    }
   }
-  const has = (s) => (s.neighbours || []).length > 0;
-  return out.sort((a, b) => {
-    if (a.role !== b.role) return a.role === "main" ? -1 : 1;
-    if (has(a) !== has(b)) return has(a) ? -1 : 1;
-    if (a.distance_km != null && a.distance_km !== b.distance_km) return a.distance_km - b.distance_km;
-    if (a.neighbours.length !== b.neighbours.length) return b.neighbours.length - a.neighbours.length;
-    return cmp(a.code, b.code);
+  out.sort((a, b) => rankOrder(a, b) || cmp(a.code, b.code));
+  out.forEach((s, i) => {
+    s.rank = i > 0 && rankOrder(out[i - 1], s) === 0 ? out[i - 1].rank : i + 1;
   });
+  return out;
+}
+
+// rankOrder is api/sites.go's rankOrder: role, then whether neighbours
+// hold it, then distance (with an origin), then how many neighbours.
+function rankOrder(a, b) {
+  const has = (s) => (s.neighbours || []).length > 0;
+  if (a.role !== b.role) return a.role === "main" ? -1 : 1;
+  if (has(a) !== has(b)) return has(a) ? -1 : 1;
+  if (a.distance_km != null && a.distance_km !== b.distance_km) return a.distance_km - b.distance_km;
+  return b.neighbours.length - a.neighbours.length;
 }
 
 const mark = /\p{Mn}/u;
@@ -56,27 +66,60 @@ export function fold(s) {
 
 const matches = ["exact", "prefix", "substring"];
 
-// searchEntries answers a query over published entries ({sort, keys,
-// ...result}) as the server's Query does: best match first (exact,
-// prefix, substring), then by folded English name, units before
-// industries, then plan and code.
-export function searchEntries(entries, q, limit) {
+// matchIn is how query fq matches key k (0 exact, 1 prefix, 2 substring,
+// 3 none) where a Latin query may start only at the key's starts (null:
+// anywhere), as plan/search's Query reads its keys.
+function matchIn(k, starts, fq, lat) {
+  let best = 3;
+  for (let at = k.indexOf(fq); at >= 0; at = k.indexOf(fq, at + 1)) {
+    if (lat && starts && !starts.includes(new TextEncoder().encode(k.slice(0, at)).length)) continue;
+    const m = at === 0 ? (k.length === fq.length ? 0 : 1) : 2;
+    if (m < best) best = m;
+  }
+  return best;
+}
+
+const typeRank = { unit: 0, industry: 1, cluster: 2 };
+
+// searchEntries answers a query within plan over published entries
+// ({sort, keys, starts, plans, ...result}) as the server's Search does:
+// the plan's own first, then those of other plans (naming them in
+// other_plans; an entry of no plan is left out), then the best match
+// (exact, prefix, substring), then by folded English name, units,
+// industries, clusters, regions, then plan, code and matched text; one
+// result per thing.
+export function searchEntries(all, q, limit, plan) {
+  const entries = [];
+  for (const e of all) {
+    const plans = e.plans || [];
+    if (plans.includes(plan)) entries.push({ ...e, other_plans: undefined });
+    else if (plans.length) entries.push({ ...e, other_plans: plans.filter((p) => p !== plan) });
+  }
   const fq = fold(q);
   if (!fq) return { results: [], matched: 0 };
+  const lat = /^[\x00-\x7f]*$/.test(fq);
   const hits = [];
   for (const e of entries) {
     let best = 3;
-    for (const k of e.keys) {
-      const m = k === fq ? 0 : k.startsWith(fq) ? 1 : k.includes(fq) ? 2 : 3;
-      if (m < best) best = m;
-    }
+    e.keys.forEach((k, i) => {
+      best = Math.min(best, matchIn(k, e.starts?.[i], fq, lat));
+    });
     if (best < 3) hits.push([best, e]);
   }
-  const type = (e) => (e.type === "unit" ? 0 : 1);
-  hits.sort(([ma, a], [mb, b]) => ma - mb || cmp(a.sort, b.sort) || type(a) - type(b) || cmp(a.plan || "", b.plan || "") || cmp(a.code, b.code));
-  const results = hits.slice(0, limit).map(([m, e]) => {
-    const { sort: _s, keys: _k, ...r } = e;
-    return { ...r, match: matches[m] };
-  });
-  return { results, matched: hits.length };
+  const tier = (e) => ((e.other_plans || []).length ? 1 : 0);
+  const type = (e) => typeRank[e.type] ?? 3;
+  hits.sort(([ma, a], [mb, b]) => tier(a) - tier(b) || ma - mb || cmp(a.sort, b.sort) || type(a) - type(b) ||
+    cmp(a.plan || "", b.plan || "") || cmp(a.code, b.code) || cmp(a.matched_text || "", b.matched_text || ""));
+  const seen = new Set();
+  const results = [];
+  for (const [m, e] of hits) {
+    const thing = `${e.type}\u0000${e.code}\u0000${e.type === "unit" ? "" : e.plan || ""}`;
+    if (seen.has(thing)) continue;
+    seen.add(thing);
+    if (results.length < limit) {
+      const { sort: _s, keys: _k, starts: _st, plans: _p, ...r } = e;
+      results.push({ ...r, match: matches[m] });
+    }
+  }
+  return { results, matched: seen.size };
 }

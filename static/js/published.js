@@ -81,7 +81,7 @@ export const fromSite = {
     if (!all) throw new HTTPError(industry, 404, { detail: `no industry ${industry}` });
     return { plan: id, sites: rankSites(all, origin).slice(0, 100) };
   },
-  search: async (q, id) => searchEntries((await object((await files(id)).search)).entries, q, 8),
+  search: async (q, id) => searchEntries((await object((await files(id)).search)).entries, q, 8, id),
   validation: needServer,
   revisions: needServer,
   revisionDiff: needServer,

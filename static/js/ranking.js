@@ -19,12 +19,25 @@ export function originLabel() {
   return u ? nameOf(u) : t("clickedPoint");
 }
 
-function row(s, i) {
+// reasons says, in the page's language, why a site ranks where it does
+// (the server's reasons: role, neighbours holding the industry, the
+// straight-line distance from the origin).
+function reasons(s) {
+  const r = s.reasons || {};
+  const parts = [isClusters() ? (r.role === "main" ? t("clusterMain") : t("clusterSpecial")) : t(r.role || s.role)];
+  parts.push(r.neighbours_holding ? t("reasonNeighbours", r.neighbours_holding) : t("reasonNoNeighbours"));
+  if (r.distance && state.origin) parts.push(r.distance.to === "inside" ? t("reasonInside") : t("reasonDistance", Math.round(r.distance.km)));
+  return parts.join(" · ");
+}
+
+function row(s, i, all) {
   const role = isClusters() ? (s.role === "main" ? t("clusterMain") : t("clusterSpecial")) : t(s.role);
   const neighbours = joinList((s.neighbours || []).map((n) => `${nameOf(n)}${n.role === "special" ? ` (${t("special")})` : ""}`));
-  return `<li class="site" data-code="${esc(s.code)}"><button type="button" class="site-name" data-unit="${esc(s.code)}">` +
-    `<span class="rank">${i + 1}</span> ${esc(nameOf(s))}</button> <span class="role role-${esc(s.role)}">${esc(role)}</span>` +
-    (s.distance_km != null && state.origin ? ` <span class="distance">${Math.round(s.distance_km)} ${esc(t("km"))}</span>` : "") +
+  const rank = s.rank || i + 1;
+  const tied = all.some((o) => o !== s && o.rank === rank);
+  return `<li class="site" data-code="${esc(s.code)}" data-rank="${rank}"><button type="button" class="site-name" data-unit="${esc(s.code)}">` +
+    `<span class="rank"${tied ? ` title="${esc(t("tied"))}"` : ""}>${rank}${tied ? "=" : ""}</span> ${esc(nameOf(s))}</button> <span class="role role-${esc(s.role)}">${esc(role)}</span>` +
+    `<div class="reasons">${esc(reasons(s))}</div>` +
     (s.detail ? `<div class="detail">${esc(t("detail"))}: ${esc(s.detail)}</div>` : "") +
     (neighbours ? `<div class="muted">${esc(t("neighboursHolding"))}: ${esc(neighbours)}</div>` : "") +
     ((s.sources || []).length ? `<div class="muted">${esc(t("sources"))}: ${s.sources.map((x) => sourceLink(x)).join(" ")}</div>` : "") +
@@ -50,7 +63,7 @@ export async function render() {
   const criteria = t("criteria") + (state.origin ? t("criteriaDistance", originLabel()) : t("criteriaNoDistance"));
   el.innerHTML = `<h2>${esc(t("rankedFor", nameOf(ind)))}</h2><p class="criteria" id="criteria">${esc(criteria)}</p>` +
     (state.origin ? `<p class="origin">${esc(t("origin"))}: ${esc(originLabel())} <button type="button" id="clear-origin">${esc(t("clearOrigin"))}</button></p>` : "") +
-    (r.sites.length ? `<ol class="sites">${r.sites.map(row).join("")}</ol>` : `<p class="muted">${esc(t("noSites"))}</p>`);
+    (r.sites.length ? `<ol class="sites">${r.sites.map((x, i, all) => row(x, i, all)).join("")}</ol>` : `<p class="muted">${esc(t("noSites"))}</p>`);
   el.hidden = false;
 }
 

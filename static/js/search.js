@@ -1,10 +1,12 @@
-// Search as people type: units and industries by part of their Chinese
-// name, pinyin or English name (璧山, bishan, Bishan District), with
-// feedback when nothing matches. A unit found becomes the ranking's
-// origin; an industry colours the map.
-import { state, set, emit } from "./state.js";
+// Search as people type: units, industries, clusters and economic
+// circles by part of their Chinese name, pinyin or English name (璧山,
+// bishan, Bishan District), units also by their own wording of a pick
+// (零部件), with feedback when nothing matches. A unit found becomes the
+// ranking's origin; an industry colours the map; a cluster or circle is
+// shown and framed; a result of another plan opens that plan.
+import { state, set, emit, on, off } from "./state.js";
 import { $, esc } from "./dom.js";
-import { t, nameOf } from "./i18n.js";
+import { t, nameOf, planTitle } from "./i18n.js";
 import * as api from "./api.js";
 
 let results = [];
@@ -35,9 +37,24 @@ function show(q) {
   status.hidden = true;
   status.textContent = "";
   ul.innerHTML = results.map((r, i) => `<li role="option" id="sr-${i}" data-i="${i}" aria-selected="${i === active}">` +
-    `${esc(nameOf(r))} <span class="muted">${esc(r.type === "unit" ? t(r.kind) || t("unitResult") : t("industryResult"))}</span></li>`).join("");
+    `${esc(nameOf(r))} <span class="muted">${esc(describe(r))}</span></li>`).join("");
   ul.hidden = false;
   input().setAttribute("aria-expanded", "true");
+}
+
+// describe says what a result is: its kind, where it is (for units of
+// one name), the wording it was found by, and the plan holding it when
+// that is not the plan shown.
+function describe(r) {
+  const kind = { unit: t(r.kind) || t("unitResult"), industry: t("industryResult"), cluster: t("clusterResult"), region: t("region") }[r.type];
+  const parts = [kind];
+  if (r.type === "unit" && r.parent_name) parts.push(state.lang === "en" ? r.parent_name_en || r.parent_name : r.parent_name);
+  if (r.matched_text) parts.push(`${t("detail")}: ${r.matched_text}`);
+  if (r.other_plans?.length) {
+    const p = state.plans.find((x) => x.id === r.other_plans[0]);
+    parts.push(t("inPlan", p ? planTitle(p) : r.other_plans[0]));
+  }
+  return parts.join(" · ");
 }
 
 async function query(q) {
@@ -65,18 +82,38 @@ function within(r) {
   return out;
 }
 
+// showFound shows a unit, cluster or circle found, in the plan shown.
+function showFound(r) {
+  if (r.type === "industry") return set({ industry: r.code });
+  if (r.type === "cluster") {
+    set({ industry: r.industry, cluster: r.code, unit: "", region: "" });
+    return emit("frame", { bbox: r.bbox, point: r.label });
+  }
+  if (r.type === "region") {
+    set({ region: r.code, unit: "", cluster: "" });
+    return emit("frame", { bbox: r.bbox, point: r.label });
+  }
+  // A unit found by its wording of a pick shows that industry.
+  if (r.matched_text && r.industry) set({ industry: r.industry });
+  // A unit searched for is where distances are measured from.
+  set({ origin: r.label ? { lngLat: r.label, code: r.code, inside: within(r) } : state.origin });
+  emit("select", { code: r.code, fly: true, bbox: r.bbox, point: r.label });
+}
+
 function choose(r) {
   if (!r) return;
   close();
   input().value = nameOf(r);
   $("#search-status").hidden = true;
-  if (r.type === "industry") {
-    set({ industry: r.code });
-  } else {
-    // A unit searched for is where distances are measured from.
-    set({ origin: r.label ? { lngLat: r.label, code: r.code, inside: within(r) } : state.origin });
-    emit("select", { code: r.code, fly: true, bbox: r.bbox, point: r.label });
-  }
+  if (!r.other_plans?.length) return showFound(r);
+  // Another plan's: open it, then show the result once its data is in.
+  const loaded = (keys) => {
+    if (!keys.has("theme") || state.plan !== r.other_plans[0]) return;
+    off("change", loaded);
+    showFound(r);
+  };
+  on("change", loaded);
+  set({ plan: r.other_plans[0], industry: "", unit: "", cluster: "", region: "" });
 }
 
 function move(d) {
