@@ -181,7 +181,7 @@ func planFeature(snap *readmodel.Snapshot, p *plan.Plan, u plan.Unit, g orb.Geom
 	f := geojson.NewFeature(g)
 	f.ID = u.Code
 	v := snap.View(p.ID, u.Code)
-	main, special, clusters := viewRefs(v)
+	main, special, clusters := viewRefs(p, v)
 	f.Properties = plan.JSONProperties(plan.InGeoJSON, u, v)
 	f.Properties["main"], f.Properties["special"] = main, special
 	if p.Kind == plan.Clusters {

@@ -28,6 +28,8 @@ type theme struct {
 	// (plan.InThemeJSON), and the tiles' feature id.
 	Units      []map[string]any      `json:"units"`
 	Industries map[string]themeRoles `json:"industries"` // code → unit codes by role
+	// Clusters names a clusters plan's clusters for display, by name.
+	Clusters map[string]plan.ClusterTitle `json:"clusters,omitempty"`
 }
 
 type coverage struct {
@@ -38,7 +40,7 @@ type coverage struct {
 // themeOf builds a plan's thematic data from its read model.
 func themeOf(snap *readmodel.Snapshot, p *plan.Plan) theme {
 	t := theme{Plan: p.ID, Tag: snap.PlanTag(p.ID), Geometry: snap.PlanGeometryTag(p.ID), DataVersion: snap.Version,
-		Units: []map[string]any{}, Industries: map[string]themeRoles{}}
+		Units: []map[string]any{}, Industries: map[string]themeRoles{}, Clusters: p.ClusterTitles}
 	for _, in := range p.Catalogue {
 		var r themeRoles
 		r.Main, r.Special = plan.ByRole(p.Holders(in.Code), func(code string) bool { return snap.InPlan(p, code) })

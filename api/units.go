@@ -47,7 +47,10 @@ type industryRef struct {
 // clusterRef is a cluster as the API shows it: its current level (the
 // latest step) and its history of recognitions.
 type clusterRef struct {
-	Name     string             `json:"name"`
+	Name string `json:"name"`
+	// Title and TitleEn name it for display (plan.ClusterTitle).
+	Title    string             `json:"title"`
+	TitleEn  string             `json:"title_en"`
 	Industry string             `json:"industry"`
 	Level    string             `json:"level"`
 	Hosts    []string           `json:"hosts"`
@@ -156,7 +159,7 @@ func unitPlans(snap *readmodel.Snapshot, u plan.Unit) []unitPlan {
 		v := snap.View(p.ID, u.Code)
 		up := unitPlan{Plan: p.ID, Title: p.Title, Kind: string(p.Kind), Group: p.Groups[u.Code], GroupEn: p.GroupsEn[p.Groups[u.Code]],
 			Violations: nonNil(v.Violations)}
-		main, special, clusters := viewRefs(v)
+		main, special, clusters := viewRefs(p, v)
 		if p.Kind == plan.Clusters {
 			up.Clusters = &clusters
 		} else {
@@ -175,7 +178,7 @@ func unitPlans(snap *readmodel.Snapshot, u plan.Unit) []unitPlan {
 
 // viewRefs shows a unit's view: its picks and the clusters it hosts, each
 // at its latest level with its history. The lists are never nil.
-func viewRefs(v *plan.UnitView) (main, special []industryRef, clusters []clusterRef) {
+func viewRefs(p *plan.Plan, v *plan.UnitView) (main, special []industryRef, clusters []clusterRef) {
 	main, special, clusters = []industryRef{}, []industryRef{}, []clusterRef{}
 	for _, h := range v.Main {
 		main = append(main, refOf(h))
@@ -184,7 +187,8 @@ func viewRefs(v *plan.UnitView) (main, special []industryRef, clusters []cluster
 		special = append(special, refOf(h))
 	}
 	for _, c := range v.Clusters {
-		clusters = append(clusters, clusterRef{Name: c.Name, Industry: c.Industry, Level: string(c.Level), Hosts: c.Hosts,
+		t := p.ClusterTitles[c.Name]
+		clusters = append(clusters, clusterRef{Name: c.Name, Title: t.Title, TitleEn: t.TitleEn, Industry: c.Industry, Level: string(c.Level), Hosts: c.Hosts,
 			Year: c.Year, Source: c.Source, History: c.History})
 	}
 	return main, special, clusters

@@ -103,7 +103,7 @@ var UnitFields = []Field{
 		func(u Unit, _ *UnitView) any { return u.NameEn }, nil},
 	{"kind", "String", "city, district or zone", everywhere,
 		func(u Unit, _ *UnitView) any { return u.Kind }, nil},
-	{"parent", "String", "the enclosing unit's code", identity,
+	{"parent", "String", "the enclosing unit's code", identity | InThemeJSON,
 		func(u Unit, _ *UnitView) any { return u.Parent }, nil},
 	{"approximate", "Boolean", "true when the unit is known only by an approximate point or a derived polygon", identity | InLabels,
 		func(u Unit, _ *UnitView) any { return u.Approximate }, nil},

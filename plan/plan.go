@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/paulmach/orb"
@@ -125,6 +126,50 @@ type Cluster struct {
 	Source   string
 }
 
+// A ClusterTitle is how a cluster is named for display.
+type ClusterTitle struct {
+	// Title is the cluster's name, with its hosts after it when the name
+	// names none of them (Henan's: 超硬材料产业集群（郑州、平顶山、…）).
+	Title string `json:"title"`
+	// TitleEn is a descriptive English title, the hosts and the sector
+	// ("Zaozhuang: New-energy vehicles cluster"): the sources give no
+	// English names, so it says what the cluster is, not what it is
+	// called.
+	TitleEn string `json:"title_en"`
+}
+
+// TitleClusters names the plan's clusters for display; host gives a
+// unit's short name (its proper part) in Chinese and English, "" when
+// unknown.
+func (p *Plan) TitleClusters(host func(code string) (zh, en string)) {
+	p.ClusterTitles = map[string]ClusterTitle{}
+	for _, c := range p.Clusters {
+		var zh, en []string
+		named := false
+		for _, h := range c.Hosts {
+			z, e := host(h)
+			if z == "" {
+				continue
+			}
+			zh, en = append(zh, z), append(en, e)
+			named = named || strings.Contains(c.Name, z)
+		}
+		t := ClusterTitle{Title: c.Name}
+		if !named && len(zh) > 0 {
+			t.Title = c.Name + "（" + strings.Join(zh, "、") + "）"
+		}
+		sector := c.Industry
+		if in, ok := p.Industry(c.Industry); ok && in.NameEn != "" {
+			sector = in.NameEn
+		}
+		t.TitleEn = sector + " cluster"
+		if len(en) > 0 {
+			t.TitleEn = strings.Join(en, ", ") + ": " + t.TitleEn
+		}
+		p.ClusterTitles[c.Name] = t
+	}
+}
+
 // A Plan is one regional plan with its catalogue and assignments.
 type Plan struct {
 	ID      string
@@ -148,6 +193,9 @@ type Plan struct {
 	// GroupsEn gives each group's English name.
 	Groups   map[string]string
 	GroupsEn map[string]string
+	// ClusterTitles names each cluster for display, by name (see
+	// TitleClusters).
+	ClusterTitles map[string]ClusterTitle
 	// Rules is the plan's rule profile.
 	Rules Profile
 

@@ -231,3 +231,25 @@ func TestHoldingsIndexed(t *testing.T) {
 		}
 	}
 }
+
+// TestTitleClusters: a cluster whose name names no host gets its hosts
+// after it; every cluster gets a descriptive English title.
+func TestTitleClusters(t *testing.T) {
+	p := &Plan{ID: "p", Kind: Clusters, Catalogue: []Industry{{Code: "新材料", Name: "新材料", NameEn: "New materials"}},
+		Clusters: []Cluster{
+			{Name: "超硬材料产业集群", Industry: "新材料", Hosts: []string{"410100", "411000"}},
+			{Name: "枣庄市锂电集群", Industry: "新能源汽车", Hosts: []string{"370400"}},
+			{Name: "无名集群", Industry: "新材料", Hosts: []string{"999999"}},
+		}}
+	short := map[string][2]string{"410100": {"郑州", "Zhengzhou"}, "411000": {"许昌", "Xuchang"}, "370400": {"枣庄", "Zaozhuang"}}
+	p.TitleClusters(func(code string) (string, string) { return short[code][0], short[code][1] })
+	for name, want := range map[string]ClusterTitle{
+		"超硬材料产业集群": {"超硬材料产业集群（郑州、许昌）", "Zhengzhou, Xuchang: New materials cluster"},
+		"枣庄市锂电集群":  {"枣庄市锂电集群", "Zaozhuang: 新能源汽车 cluster"},
+		"无名集群":     {"无名集群", "New materials cluster"},
+	} {
+		if got := p.ClusterTitles[name]; got != want {
+			t.Errorf("%s: %+v, want %+v", name, got, want)
+		}
+	}
+}

@@ -108,6 +108,14 @@ func Build(d *store.Data, prev *Snapshot) (*Snapshot, error) {
 		for _, grp := range p.Groups {
 			p.GroupsEn[grp] = names.English("", grp)
 		}
+		p.TitleClusters(func(code string) (string, string) {
+			u, ok := g.Unit(code)
+			if !ok {
+				return "", ""
+			}
+			en, _, _ := strings.Cut(u.NameEn, " ")
+			return names.Root(u.Name), en
+		})
 	}
 	s.reports = map[string]plan.Report{}
 	s.views = map[string]map[string]*plan.UnitView{}

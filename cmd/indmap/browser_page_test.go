@@ -193,6 +193,9 @@ func TestBrowserPage(t *testing.T) {
 		proxy := newCounting(t, base)
 		b.open(t, proxy.URL+"/?plan=chongqing-2023")
 		b.wait(t, "the hatch", `indmap.hatched > 0`)
+		if z := b.evalString(t, `document.querySelector('.maplibregl-ctrl-zoom-in').title`); z != "放大" {
+			t.Errorf("the zoom-in button in Chinese: %q", z)
+		}
 		var times struct{ FirstRender, Hatched float64 }
 		b.eval(t, `({FirstRender: indmap.firstRender, Hatched: indmap.hatched})`, &times)
 		transfer, requests, lines := proxy.total()
@@ -455,6 +458,10 @@ func TestBrowserPage(t *testing.T) {
 		if regexp.MustCompile(`[\p{Han}]{2,}区`).MatchString(b.evalString(t, `[...document.querySelectorAll('#sites .site-name')].map(e => e.textContent).join()`)) {
 			t.Error("the English ranking names units in Chinese")
 		}
+		// MapLibre's own controls speak the page's language.
+		if z := b.evalString(t, `document.querySelector('.maplibregl-ctrl-zoom-in').title + '|' + document.querySelector('.maplibregl-ctrl-zoom-out').getAttribute('aria-label')`); z != "Zoom in|Zoom out" {
+			t.Errorf("the zoom buttons in English: %q", z)
+		}
 		// Map labels in Latin script are drawn: the labels' pixels differ
 		// from the same view without them, and the text is English.
 		b.settled(t, "indmap.map")
@@ -538,11 +545,21 @@ func TestBrowserPage(t *testing.T) {
 		if f := b.evalString(t, unitState("370700")+`.fill`); f != "#c2410c" {
 			t.Errorf("潍坊 is %s, not main", f)
 		}
+		// The plan's own vocabulary: clusters, not special industries; the
+		// counties counted as lying in cities that host clusters.
+		b.wait(t, "the ranking", `document.querySelectorAll('#sites li.site').length > 0`)
+		if txt := b.evalString(t, `document.querySelector('#sites').textContent`); strings.Contains(txt, "特色产业") || strings.Contains(txt, "主导产业") || !strings.Contains(txt, "国家级及以上集群在前") {
+			t.Errorf("a clusters plan's ranking speaks of picks: %.300s", txt)
+		}
+		if c := b.evalString(t, `document.querySelector('#coverage').textContent`); !regexp.MustCompile(`137 个区县中 \d+ 个位于有集群的城市`).MatchString(c) {
+			t.Errorf("Shandong's coverage line: %s", c)
+		}
 		// A cluster: name, localised level, year, hosts, sources, history.
 		cluster := "青烟威船舶与海洋工程装备集群"
 		b.run(t, chromedp.SetValue("#cluster", cluster, chromedp.ByQuery),
 			chromedp.Evaluate(`document.querySelector('#cluster').dispatchEvent(new Event('change', {bubbles: true}))`, nil))
-		b.wait(t, "the cluster's panel", `document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent === '`+cluster+`'`)
+		// Its name abbreviates its hosts (青烟威): the title names them.
+		b.wait(t, "the cluster's panel", `document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent === '`+cluster+`（青岛、烟台、威海）'`)
 		panel := b.evalString(t, `document.querySelector('#panel').textContent`)
 		for _, want := range []string{"国家级", "2024", "青岛市", "烟台市", "威海市", "来源", "历程", "2023 省级"} {
 			if !strings.Contains(panel, want) {
@@ -600,6 +617,11 @@ func TestBrowserPage(t *testing.T) {
 		}
 		if s := share(screenshot(t, b, "henan-en.png"), luoyang, rgb.saturated); s < 0.8 {
 			t.Errorf("洛阳 is not drawn in colour after the plan switch (%.0f%%)", s*100)
+		}
+		// A cluster named without its hosts is shown with them; in English
+		// by a description (hosts and sector).
+		if o := b.evalString(t, `document.querySelector('#cluster option[value="超硬材料产业集群"]')?.textContent || ''`); !strings.HasPrefix(o, "Zhengzhou") || !strings.HasSuffix(o, "New materials cluster") {
+			t.Errorf("超硬材料产业集群 in English: %q", o)
 		}
 		// And back to a picks plan, whose colours come only with its theme.
 		b.run(t, chromedp.SetValue("#plan", "chongqing-2023", chromedp.ByQuery),

@@ -198,7 +198,7 @@ func New(units []plan.Unit, bounds []orb.Bound, plans []plan.Plan, names *plan.N
 			ix.add(&hay, r, anywhere(a.Detail))
 		}
 		for _, c := range p.Clusters {
-			r := Result{Type: TypeCluster, Code: c.Name, Name: c.Name, Plan: p.ID, Industry: c.Industry, Members: c.Hosts}
+			r := Result{Type: TypeCluster, Code: c.Name, Name: c.Name, NameEn: p.ClusterTitles[c.Name].TitleEn, Plan: p.ID, Industry: c.Industry, Members: c.Hosts}
 			place(&r, c.Hosts)
 			ix.add(&hay, r, anywhere(c.Name), syllables(c.Name, names))
 		}

@@ -66,7 +66,7 @@ func TestQueryRanks(t *testing.T) {
 		{"山", 10, "5 SHAN-1 1 3 2 4", 6},
 		{"山", 2, "5 SHAN-1", 6},
 		{"Shan District", 10, "5", 1}, // not inside Bishan District: Latin matches start words
-		{"bishan", 10, "2", 1},          // the English name's proper part is exact
+		{"bishan", 10, "2", 1},        // the English name's proper part is exact
 		{"bish", 10, "2", 1},
 		{"mountain", 10, "SHAN-1", 1},
 		{"shanqu", 10, "5 2", 2}, // the pinyin of the whole Chinese name
@@ -129,7 +129,7 @@ func TestSearchDefaultData(t *testing.T) {
 		{"Shizhu", cq, "500240", 1},
 		{"两江", cq, "cq-liangjiang", 1}, // the 2023 plan's functional zone
 		{"liangjiang new area", cq, "cq-liangjiang", 1},
-		{"两江", nil, "", 2}, // and the administrative one of 2026
+		{"两江", nil, "", 2},      // and the administrative one of 2026
 		{"市中", cq, "370103", 2}, // Shandong's, after Chongqing's own (none), naming their plan
 		{"市中", sd, "370103", 2},
 		{"taierzhuang", sd, "370405", 1},

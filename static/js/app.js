@@ -176,7 +176,7 @@ function onChange(keys) {
   if (keys.has("plan")) return switchPlan();
   if (any("lang", "view", "embed")) layout();
   // The labels' language is the style's.
-  if (keys.has("lang")) restyle();
+  if (keys.has("lang")) { restyle(); map?.localiseControls(); }
   if (keys.has("style")) map?.useStyle(state.style);
   if (any("theme", "catalogue", "draft", "industry", "lang", "view", "plans", "groups", "style")) recolour();
   else if (any("unit", "cluster", "region")) { remark(); legend.render(colouring()); }

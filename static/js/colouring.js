@@ -131,16 +131,20 @@ export function colouring(list = holdings()) {
 }
 
 // coverage counts units with something published: all units in a picks
-// plan; per kind in a plan of several levels.
+// plan; per kind in a plan of several levels, where a unit inside a
+// unit with something (a county of a city hosting a cluster) counts
+// apart (within).
 export function coverage(list = holdings()) {
   const kinds = new Map();
+  const assigned = new Set(list.filter((u) => u.assigned).map((u) => u.code));
   for (const u of list) {
     const k = u.kind === "zone" ? "district" : u.kind;
-    const c = kinds.get(k) || { kind: k, units: 0, assigned: 0 };
+    const c = kinds.get(k) || { kind: k, units: 0, assigned: 0, within: 0 };
     c.units++;
     if (u.assigned) c.assigned++;
+    else if (u.parent && assigned.has(u.parent)) c.within++;
     kinds.set(k, c);
   }
-  const total = { units: list.length, assigned: list.filter((u) => u.assigned).length };
+  const total = { units: list.length, assigned: assigned.size };
   return { total, kinds: [...kinds.values()] };
 }

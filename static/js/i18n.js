@@ -11,6 +11,7 @@ const zh = {
   noHolder: "暂无区县", holders: (n) => `${n} 个`,
   coverage: (a, n) => `${n} 个单元中 ${a} 个有公开的产业布局`,
   coverageKinds: (parts) => parts.join("；"), coverageKind: (a, n, kind) => `${n} 个${kind}中 ${a} 个有集群`,
+  coverageWithin: (a, w, n, kind) => `${n} 个${kind}中 ${a ? `${a} 个有集群、` : ""}${w} 个位于有集群的城市`,
   overviewPicks: "按主导产业的最高层级着色", overviewClusters: "按所在集群的最高级别着色",
   specialOnly: "仅有特色产业", noPicks: "暂无公开布局", noCluster: "无集群",
   main: "主导产业", special: "特色产业", none: "未布局", mainShort: "主", specialShort: "特",
@@ -24,11 +25,12 @@ const zh = {
   abolished: (date, to) => `已于 ${date} 撤销${to ? `；现属${to}` : ""}`,
   sites: "选址排名", rankedFor: (name) => `“${name}”选址排名`,
   criteria: "排序：主导产业在前，特色产业在后；其次是相邻单元也布局该产业（产业集聚）；",
+  criteriaClusters: "排序：国家级及以上集群在前，省级集群在后；其次是相邻单元也有该产业的集群；",
   criteriaDistance: (o) => `再按与${o}的距离；最后按代码。`,
   criteriaNoDistance: "再按代码。点击地图或查找区县，可按距离排序。",
   origin: "起点", clearOrigin: "清除起点", clickedPoint: "地图上点击的位置",
   neighboursHolding: "相邻布局", distance: "距离", km: "公里", noSites: "没有单元布局该产业。",
-  detail: "细分", tied: "并列",
+  detail: "细分", tied: "并列", describedTitle: "说明性名称",
   reasonNeighbours: (n) => `${n} 个相邻单元也有`, reasonNoNeighbours: "相邻单元均无",
   reasonDistance: (km) => `直线 ${km} 公里`, reasonInside: "起点在此单元内",
   matrixTitle: "区县 × 产业矩阵", exportCSV: "导出 CSV", matrixHelp: "点击行查看区县，点击列在地图上显示该产业。",
@@ -55,7 +57,7 @@ const zh = {
   openServer: "在服务器上打开规划审查", noServer: "发布时未指定服务器（--server-url）。",
   embedHelp: "MapLibre：new maplibregl.Map({container, style: 样式 URL})；OpenLayers 与 Leaflet：使用 TileJSON 中的矢量瓦片 URL。",
   unknownIndustry: (s) => `未知产业“${s}”：显示总览。`, unknownPlan: (s) => `没有规划“${s}”：显示第一个规划。`, loadFailed: "加载失败：", notFound: "没有找到：",
-  live: "数据已更新",
+  live: "数据已更新", zoomIn: "放大", zoomOut: "缩小", attribution: "数据来源",
 };
 
 const en = {
@@ -67,6 +69,7 @@ const en = {
   noHolder: "no unit", holders: (n) => `${n}`,
   coverage: (a, n) => `${a} of ${n} units have published picks`,
   coverageKinds: (parts) => parts.join("; "), coverageKind: (a, n, kind) => `${a} of ${n} ${kind} host clusters`,
+  coverageWithin: (a, w, n, kind) => `${a ? `${a} of ${n} ${kind} host clusters, ${w}` : `${w} of ${n} ${kind}`} lie in a city that does`,
   overviewPicks: "Coloured by the highest tier of their main industries", overviewClusters: "Coloured by the highest level of the clusters they host",
   specialOnly: "Special industries only", noPicks: "No published picks", noCluster: "No cluster",
   main: "Main", special: "Special", none: "Not held", mainShort: "M", specialShort: "S",
@@ -80,11 +83,12 @@ const en = {
   abolished: (date, to) => `Abolished ${date}${to ? `; now part of ${to}` : ""}`,
   sites: "Ranked sites", rankedFor: (name) => `Sites for ${name}`,
   criteria: "Ranked by role (main before special), then by neighbours holding it too (a cluster around the site), ",
+  criteriaClusters: "Ranked by level (national or world-class clusters before provincial ones), then by neighbours hosting such clusters too, ",
   criteriaDistance: (o) => `then by distance from ${o}, then by code.`,
   criteriaNoDistance: "then by code. Click the map or find a district to rank by distance.",
   origin: "Origin", clearOrigin: "Clear origin", clickedPoint: "the point clicked on the map",
   neighboursHolding: "Neighbours holding it", distance: "Distance", km: "km", noSites: "No unit holds this industry.",
-  detail: "Detail", tied: "tied",
+  detail: "Detail", tied: "tied", describedTitle: "a description, not an official name (the sources give the Chinese only)",
   reasonNeighbours: (n) => `${n} neighbour${n === 1 ? " holds" : "s hold"} it`, reasonNoNeighbours: "no neighbour holds it",
   reasonDistance: (km) => `${km} km straight-line`, reasonInside: "the origin lies in it",
   matrixTitle: "Units × industries", exportCSV: "Export CSV", matrixHelp: "Click a row to show the unit, a column to show the industry on the map.",
@@ -111,7 +115,7 @@ const en = {
   openServer: "Open the planner's workbench on the server", noServer: "No server was named when this map was published (--server-url).",
   embedHelp: "MapLibre: new maplibregl.Map({container, style: style URL}); OpenLayers and Leaflet: use the vector tile URL in the TileJSON.",
   unknownIndustry: (s) => `Unknown industry “${s}”: showing the overview.`, unknownPlan: (s) => `No plan “${s}”: showing the first plan.`, loadFailed: "Could not load: ", notFound: "Not found: ",
-  live: "Data updated",
+  live: "Data updated", zoomIn: "Zoom in", zoomOut: "Zoom out", attribution: "Data sources",
 };
 
 export const strings = { zh, en };
@@ -163,6 +167,16 @@ export function groupName(g) {
 export function kindName(kind, plural) {
   const k = t(kind);
   return state.lang === "en" && plural ? (k === "city" ? "cities" : k === "county" ? "counties" : `${k}s`) : k;
+}
+
+// clusterTitle names a cluster in the current language, from the
+// plan's titles (plan.ClusterTitle): its name with its hosts when the
+// name has none; in English a description (hosts and sector), as the
+// sources give no English names.
+export function clusterTitle(name) {
+  const c = state.theme?.clusters?.[name];
+  if (!c) return name;
+  return state.lang === "en" ? c.title_en || c.title : c.title;
 }
 
 // joinList joins names as each language does.

@@ -4,13 +4,15 @@
 // clusters plans the cluster picker and the economic circles.
 import { state, set } from "./state.js";
 import { $, esc } from "./dom.js";
-import { t, nameOf, tierName, planTitle, kindName, groupName } from "./i18n.js";
+import { t, nameOf, tierName, planTitle, kindName, groupName, clusterTitle } from "./i18n.js";
 import { coverage, isClusters, currentPlan, holdings, roleIn, palette } from "./colouring.js";
 
 export function coverageText(list = holdings()) {
   const c = coverage(list);
   if (!isClusters()) return t("coverage", c.total.assigned, c.total.units);
-  return t("coverageKinds", c.kinds.map((k) => t("coverageKind", k.assigned, k.units, kindName(k.kind, true))));
+  return t("coverageKinds", c.kinds.map((k) => k.within
+    ? t("coverageWithin", k.assigned, k.within, k.units, kindName(k.kind, true))
+    : t("coverageKind", k.assigned, k.units, kindName(k.kind, true))));
 }
 
 // industryOptions: the catalogue grouped by tier, each with the number
@@ -71,7 +73,7 @@ export function render(col) {
   if (isClusters()) {
     const names = [...clusterHosts(list).keys()].sort((a, b) => a.localeCompare(b, "zh"));
     html += `<label class="pick"><span>${esc(t("cluster"))}</span> <select id="cluster"><option value="">${esc(t("chooseCluster"))}</option>` +
-      names.map((n) => `<option${n === state.cluster ? " selected" : ""}>${esc(n)}</option>`).join("") + "</select></label>";
+      names.map((n) => `<option value="${esc(n)}"${n === state.cluster ? " selected" : ""}>${esc(clusterTitle(n))}</option>`).join("") + "</select></label>";
   }
   html += `<h3 id="legend-title">${esc(col.title)}</h3>`;
   if (col.note) html += `<p class="muted" id="legend-note">${esc(col.note)}</p>`;

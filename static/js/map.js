@@ -10,6 +10,7 @@
 import * as maplibregl from "../vendor/maplibre-gl.mjs";
 import { state, set, emit } from "./state.js";
 import { site } from "./api.js";
+import { t } from "./i18n.js";
 
 const SRC = "indmap";
 // Feature-state is set on both layers that carry units: polygons, and
@@ -180,6 +181,7 @@ export function createMap(container) {
   map.addControl(attribution, "bottom-right");
   map.on("load", () => attribution._container?.classList.remove("maplibregl-compact-show"));
   map.addControl(new maplibregl.NavigationControl({ showCompass: false }), "top-right");
+  localiseControls();
   // The hatch's image is part of each style: added before any tile is
   // laid out.
   const addHatch = () => {
@@ -314,6 +316,21 @@ export function reveal(lngLat) {
   const cover = sheetCover();
   if (lngLat && cover) map.easeTo({ center: lngLat, padding: { top: 0, left: 0, right: 0, bottom: cover }, duration: 300 });
   else if (!lngLat) map.easeTo({ padding: { top: 0, left: 0, right: 0, bottom: 0 }, duration: 300 });
+}
+
+// localiseControls gives MapLibre's own controls the page's language
+// (MapLibre names them in English): their titles and labels for screen
+// readers.
+export function localiseControls() {
+  if (!map) return;
+  const c = map.getContainer();
+  for (const [sel, key] of [[".maplibregl-ctrl-zoom-in", "zoomIn"], [".maplibregl-ctrl-zoom-out", "zoomOut"], [".maplibregl-ctrl-attrib-button", "attribution"]]) {
+    for (const el of c.querySelectorAll(sel)) {
+      el.title = t(key);
+      el.setAttribute("aria-label", t(key));
+    }
+  }
+  c.querySelector(".maplibregl-canvas")?.setAttribute("aria-label", t("map"));
 }
 
 // sameCamera: two views alike to the URL's precision.

@@ -3,7 +3,7 @@
 // it shows the draft's picks and what they change.
 import { state, set, emit } from "./state.js";
 import { $, esc, sourceLink } from "./dom.js";
-import { t, nameOf, levelName, kindName, planTitle, joinList, groupName } from "./i18n.js";
+import { t, nameOf, levelName, kindName, planTitle, joinList, groupName, clusterTitle } from "./i18n.js";
 import * as api from "./api.js";
 import { holdings, industryOf, isClusters, currentPlan, levels, activeDraft } from "./colouring.js";
 import { clusterHosts } from "./legend.js";
@@ -45,7 +45,8 @@ function picksList(items) {
 function clusterHTML(c, heading = "h4") {
   const steps = (c.history || []).length > 1
     ? `<li>${esc(t("history"))}: ${c.history.map((h) => `${esc(h.year)} ${esc(levelName(h.level))} ${sourceLink(h.source, t("source"))}`).join(" → ")}</li>` : "";
-  return `<div class="cluster"><${heading}>${esc(c.name)}</${heading}><ul class="facts">` +
+  const described = state.lang === "en" ? ` title="${esc(t("describedTitle"))}"` : "";
+  return `<div class="cluster"><${heading}${described}>${esc(clusterTitle(c.name))}</${heading}><ul class="facts">` +
     `<li>${esc(t("industry"))}: ${esc(industryName(c.industry))}</li>` +
     `<li>${esc(t("level"))}: <strong>${esc(levelName(c.level))}</strong>${c.year ? ` · ${esc(t("year"))} ${esc(c.year)}` : ""}</li>` +
     `<li>${esc(t("hostCities"))}: ${joinList((c.hosts || []).map((h) => unitButton(h, unitName(h))))}</li>` +

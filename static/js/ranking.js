@@ -24,15 +24,20 @@ export function originLabel() {
 // straight-line distance from the origin).
 function reasons(s) {
   const r = s.reasons || {};
-  const parts = [isClusters() ? (r.role === "main" ? t("clusterMain") : t("clusterSpecial")) : t(r.role || s.role)];
+  const parts = [roleName(r.role || s.role)];
   parts.push(r.neighbours_holding ? t("reasonNeighbours", r.neighbours_holding) : t("reasonNoNeighbours"));
   if (r.distance && state.origin) parts.push(r.distance.to === "inside" ? t("reasonInside") : t("reasonDistance", Math.round(r.distance.km)));
   return parts.join(" · ");
 }
 
+// roleName: a role in the plan's vocabulary (clusters plans rank
+// national before provincial clusters).
+const roleName = (r) => (isClusters() ? (r === "main" ? t("clusterMain") : t("clusterSpecial")) : t(r));
+
 function row(s, i, all) {
-  const role = isClusters() ? (s.role === "main" ? t("clusterMain") : t("clusterSpecial")) : t(s.role);
-  const neighbours = joinList((s.neighbours || []).map((n) => `${nameOf(n)}${n.role === "special" ? ` (${t("special")})` : ""}`));
+  const role = roleName(s.role);
+  // Only the lesser role is spelled out beside a neighbour's name.
+  const neighbours = joinList((s.neighbours || []).map((n) => `${nameOf(n)}${n.role === "special" ? ` (${roleName("special")})` : ""}`));
   const rank = s.rank || i + 1;
   const tied = all.some((o) => o !== s && o.rank === rank);
   return `<li class="site" data-code="${esc(s.code)}" data-rank="${rank}"><button type="button" class="site-name" data-unit="${esc(s.code)}">` +
@@ -60,7 +65,7 @@ export async function render() {
     return;
   }
   if (mine !== token) return;
-  const criteria = t("criteria") + (state.origin ? t("criteriaDistance", originLabel()) : t("criteriaNoDistance"));
+  const criteria = t(isClusters() ? "criteriaClusters" : "criteria") + (state.origin ? t("criteriaDistance", originLabel()) : t("criteriaNoDistance"));
   el.innerHTML = `<h2>${esc(t("rankedFor", nameOf(ind)))}</h2><p class="criteria" id="criteria">${esc(criteria)}</p>` +
     (state.origin ? `<p class="origin">${esc(t("origin"))}: ${esc(originLabel())} <button type="button" id="clear-origin">${esc(t("clearOrigin"))}</button></p>` : "") +
     (r.sites.length ? `<ol class="sites">${r.sites.map((x, i, all) => row(x, i, all)).join("")}</ol>` : `<p class="muted">${esc(t("noSites"))}</p>`);
