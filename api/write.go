@@ -290,12 +290,31 @@ func (h *handlers) revisions(c echo.Context) error {
 	if h.store == nil {
 		return c.JSON(http.StatusOK, map[string]any{"plan": p.ID, "revisions": []store.Revision{}})
 	}
-	rs, err := h.store.Revisions(c.Request().Context(), p.ID)
+	ctx := c.Request().Context()
+	rs, err := h.store.Revisions(ctx, p.ID)
 	if err != nil {
 		return err
 	}
 	if len(rs) > 0 {
 		c.Response().Header().Set("ETag", rs[0].ETag)
+	}
+	// Each revision's counts are its report's as the plan's rules read it
+	// now, as the stored plan's report is: a revision loaded with the
+	// defaults was never checked, and rules and divisions change.
+	snap := snapshotOf(c)
+	stored, _ := snap.Report(p.ID)
+	for i := range rs {
+		if rs[i].N == stored.Revision {
+			rs[i].Errors, rs[i].Warnings = stored.Errors, stored.Warnings
+			continue
+		}
+		as, cs, err := h.store.RevisionContent(ctx, p.ID, rs[i].N)
+		if err != nil {
+			return err
+		}
+		if r, err := snap.Validate(p, plan.Parsed{Kind: p.Kind, Assignments: as, Clusters: cs}, ""); err == nil {
+			rs[i].Errors, rs[i].Warnings = r.Errors, r.Warnings
+		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"plan": p.ID, "revisions": rs})
 }

@@ -286,3 +286,32 @@ func TestNamedTokenAuthor(t *testing.T) {
 }
 
 const threeMainsMinusOne = "unit_code,unit_name,role,industry,detail,source\n500120,璧山区,main,智能网联新能源汽车,,a\n"
+
+// TestRevisionCounts: the revision list's counts are each revision's
+// report: the current one's equal the stored plan's report, the one
+// loaded with the defaults (never checked when written) included.
+func TestRevisionCounts(t *testing.T) {
+	_, srv := writeServer(t, []string{token}, nil)
+	type counts struct{ N, Errors, Warnings int }
+	var revs struct{ Revisions []counts }
+	var rep struct {
+		Errors, Warnings int
+		Revision         int
+	}
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/revisions", &revs)
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/validation", &rep)
+	if len(revs.Revisions) != 1 || revs.Revisions[0].Errors != rep.Errors || revs.Revisions[0].Warnings != rep.Warnings || rep.Warnings == 0 {
+		t.Fatalf("the loaded revision %+v, the stored report %+v", revs.Revisions, rep)
+	}
+	// A forced write with an error: the new revision counts it, the old
+	// keeps its own.
+	resp, body := do(t, "PUT", srv.URL+"/api/v1/plans/chongqing-2023/assignments?force=true", threeMains, "Authorization", "Bearer "+token, "Content-Type", "text/csv")
+	if resp.StatusCode != 200 {
+		t.Fatalf("forced write: %d %s", resp.StatusCode, body)
+	}
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/revisions", &revs)
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/validation", &rep)
+	if len(revs.Revisions) != 2 || revs.Revisions[0].Errors != rep.Errors || rep.Errors == 0 || revs.Revisions[1].Errors != 0 || revs.Revisions[1].Warnings == 0 {
+		t.Errorf("revisions %+v, the stored report %+v", revs.Revisions, rep)
+	}
+}
