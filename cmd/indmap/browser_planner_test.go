@@ -81,6 +81,19 @@ func TestBrowserPlanner(t *testing.T) {
 		if s := b.evalString(t, `document.querySelector('#stored .report-subject').textContent`); !strings.HasPrefix(s, "检查对象：已存规划第") {
 			t.Errorf("the stored report is labelled %q", s)
 		}
+		// The stored plan exports as CSV and as a workbook from the view.
+		var exported []string
+		b.eval(t, `Promise.all(['#export-csv', '#export-xlsx'].map(s => fetch(document.querySelector(s).href).then(r => r.arrayBuffer())
+		  .then(b => String.fromCharCode(...new Uint8Array(b).slice(0, 9)))))`, &exported)
+		if len(exported) != 2 || exported[0] != "unit_code" || !strings.HasPrefix(exported[1], "PK") {
+			t.Errorf("the planner's exports start %q", exported)
+		}
+		// The revision list counts what the stored report says.
+		b.wait(t, "the revisions", `document.querySelector('#revisions li.revision .sev-warning')`)
+		rev := b.evalString(t, `document.querySelector('#revisions li.revision .sev-warning').textContent`)
+		if rep := b.evalString(t, `document.querySelector('#stored').textContent`); !strings.Contains(rep, rev) {
+			t.Errorf("the newest revision says %q; the stored report: %.200s", rev, rep)
+		}
 		// Warning-only units are outlined as warnings, never as errors.
 		if s := b.evalString(t, unitState("500229")+`.sev`); s != "warning" {
 			t.Errorf("城口县 (no picks: a warning) is outlined as %q", s)

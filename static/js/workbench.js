@@ -78,6 +78,11 @@ export async function render() {
     $("#stored-report").innerHTML = `<p class="sev-error">${esc(t("loadFailed"))}${esc(e.message)}</p>`;
   }
   $("#draft").innerHTML = draftHTML() || (message ? `<div id="draft-msg" role="status">${message}</div>` : "");
+  // The stored plan as a file to edit and check again (same origin: the
+  // links download).
+  const file = (format) => `/api/v1/plans/${encodeURIComponent(state.plan)}/assignments?format=${format}`;
+  $("#plan-exports").innerHTML = `${esc(t("exportStored"))}: <a id="export-csv" href="${esc(file("csv"))}" download>CSV</a> · ` +
+    `<a id="export-xlsx" href="${esc(file("xlsx"))}" download>Excel (.xlsx)</a>`;
   // Their changes, once asked for, outlive re-renders (the data event
   // their save sends arrives about when the 412 does).
   if (conflict?.diffHTML && $("#their-changes")) $("#their-changes").innerHTML = conflict.diffHTML;
