@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -217,6 +218,33 @@ func TestBrowserPage(t *testing.T) {
 			t.Errorf("an industry without units is not marked: %s", opt)
 		}
 		b.oneStyle(t)
+		// Hovering names every unit drawn, labelled or not, with what it
+		// holds.
+		var units []struct{ Code, Name, Kind string }
+		b.eval(t, `indmap.state.theme.units.map(u => ({Code: u.code, Name: u.name, Kind: u.kind}))`, &units)
+		named := 0
+		for _, u := range units {
+			if u.Kind == "zone" {
+				continue
+			}
+			pts := b.pointsIn(t, "indmap.map", "units-fill", u.Code, 1)
+			if len(pts) == 0 {
+				continue
+			}
+			b.run(t, chromedp.MouseEvent(input.MouseMoved, pts[0][0], pts[0][1]))
+			b.wait(t, "the tooltip of "+u.Name, fmt.Sprintf(`(document.querySelector('.unit-tip')?.textContent || '').startsWith(%q)`, u.Name))
+			named++
+		}
+		t.Logf("hovering named %d of %d units (zones aside)", named, len(units))
+		if named < 35 {
+			t.Errorf("hovering named %d units of %d", named, len(units))
+		}
+		bishan := b.insidePoints(t, "indmap.map", "units-fill", "500120", 1)
+		b.run(t, chromedp.MouseEvent(input.MouseMoved, bishan[0][0], bishan[0][1]))
+		b.wait(t, "璧山区's tooltip", `(document.querySelector('.unit-tip')?.textContent || '').startsWith('璧山区')`)
+		if tip := b.evalString(t, `document.querySelector('.unit-tip').textContent`); !strings.Contains(tip, "主导产业: ") || !strings.Contains(tip, "智能网联新能源汽车") {
+			t.Errorf("璧山区's tooltip: %q", tip)
+		}
 		b.checkClean(t, "first view")
 		// Leave the proxy before it closes.
 		b.open(t, base+"/?plan=chongqing-2023")

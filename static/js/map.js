@@ -11,6 +11,7 @@ import * as maplibregl from "../vendor/maplibre-gl.mjs";
 import { state, set, emit } from "./state.js";
 import { site } from "./api.js";
 import { t } from "./i18n.js";
+import { tooltipHTML } from "./tooltip.js";
 
 const SRC = "indmap";
 // Feature-state is set on both layers that carry units: polygons, and
@@ -191,19 +192,31 @@ export function createMap(container) {
   map.on("style.load", () => { addHatch(); reapply(); });
   map.once("idle", showHatch);
   map.on("styleimagemissing", (e) => { if (e.id === hatchOf(drawn)?.image) addHatch(); });
-  map.on("mousemove", "units-fill", (e) => {
-    map.getCanvas().style.cursor = "pointer";
-    const code = e.features[0]?.properties.code;
+  // Hovering names any unit and what it holds (a zone's dot before the
+  // polygon under it, a county before its city), in a tooltip that
+  // follows the pointer.
+  const tip = new maplibregl.Popup({ closeButton: false, closeOnClick: false, offset: 14, className: "unit-tip", maxWidth: "18rem" });
+  map.on("mousemove", (e) => {
+    const layers = ["zones", "units-fill"].filter((l) => map.getLayer(l));
+    const hits = layers.length ? map.queryRenderedFeatures(e.point, { layers }) : [];
+    const hit = hits.find((f) => f.layer.id === "zones") || hits.find((f) => f.properties.kind !== "city") || hits[0];
+    const code = hit?.properties.code || null;
+    map.getCanvas().style.cursor = code ? "pointer" : "";
     if (code !== hovered) {
       if (hovered) setState(hovered, { hover: false });
       hovered = code;
       if (code) setState(code, { hover: true });
     }
+    const html = code ? tooltipHTML(code) : "";
+    if (!html) return tip.remove();
+    tip.setLngLat(e.lngLat).setHTML(html);
+    if (!tip.isOpen()) tip.addTo(map);
   });
-  map.on("mouseleave", "units-fill", () => {
+  map.getCanvas().addEventListener("mouseleave", () => {
     map.getCanvas().style.cursor = "";
     if (hovered) setState(hovered, { hover: false });
     hovered = null;
+    tip.remove();
   });
   map.on("click", (e) => {
     const lngLat = [e.lngLat.lng, e.lngLat.lat];
