@@ -54,6 +54,21 @@ func TestUpgradeKeepsRevisions(t *testing.T) {
 				w := want[id].(map[string]any)
 				var got map[string]any
 				getJSON(t, srv.URL+"/api/v1/plans/"+id+"/revisions", &got)
+				// The counts are each revision's report as the rules read it
+				// now (the loaded revision was never checked when written):
+				// the newest's are the stored report's; the rest is as kept.
+				var rep struct{ Errors, Warnings float64 }
+				getJSON(t, srv.URL+"/api/v1/plans/"+id+"/validation", &rep)
+				newest := got["revisions"].([]any)[0].(map[string]any)
+				if newest["errors"] != rep.Errors || newest["warnings"] != rep.Warnings {
+					t.Errorf("%s: the newest revision counts %v errors, %v warnings; the stored report %+v", id, newest["errors"], newest["warnings"], rep)
+				}
+				for _, revs := range []any{got["revisions"], w["revisions"].(map[string]any)["revisions"]} {
+					for _, r := range revs.([]any) {
+						delete(r.(map[string]any), "errors")
+						delete(r.(map[string]any), "warnings")
+					}
+				}
 				if !reflect.DeepEqual(got, w["revisions"]) {
 					t.Errorf("%s revisions:\n got %v\nwant %v", id, got, w["revisions"])
 				}

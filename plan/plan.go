@@ -261,6 +261,24 @@ type Holding struct {
 	Name string // catalogue name, or the industry as written
 }
 
+// HoldingOf is an assignment as read: its industry's catalogue name, and
+// its detail whole. A unit's wording quoted from after the industry's
+// name ("及核心器件", "和零部件") reads as a fragment alone: the name is
+// put back in front ("智能网联新能源汽车及核心器件").
+func (p *Plan) HoldingOf(a Assignment) Holding {
+	h := Holding{Assignment: a, Name: a.Industry}
+	if in, ok := p.Industry(a.Industry); ok {
+		h.Name = in.Name
+	}
+	for _, joiner := range []string{"及", "和", "与", "以及", "、"} {
+		if strings.HasPrefix(h.Detail, joiner) && !strings.HasPrefix(h.Detail, joiner+joiner) {
+			h.Detail = h.Name + h.Detail
+			break
+		}
+	}
+	return h
+}
+
 // IndexHoldings precomputes Holdings for every unit in one pass, so that
 // read paths (tiles, GeoJSON) need not scan the assignments per unit. Call
 // it once the plan will not change; the snapshot does.
@@ -275,10 +293,7 @@ func (p *Plan) IndexHoldings() {
 		return h
 	}
 	for _, a := range p.Assignments {
-		h := Holding{Assignment: a, Name: a.Industry}
-		if in, ok := p.Industry(a.Industry); ok {
-			h.Name = in.Name
-		}
+		h := p.HoldingOf(a)
 		u := get(a.Unit)
 		if a.Role == Main {
 			u.main = append(u.main, h)
@@ -312,10 +327,7 @@ func (p *Plan) Holdings(code string) (main, special []Holding, clusters []Cluste
 		if a.Unit != code {
 			continue
 		}
-		h := Holding{Assignment: a, Name: a.Industry}
-		if in, ok := p.Industry(a.Industry); ok {
-			h.Name = in.Name
-		}
+		h := p.HoldingOf(a)
 		if a.Role == Main {
 			main = append(main, h)
 		} else {

@@ -253,3 +253,19 @@ func TestTitleClusters(t *testing.T) {
 		}
 	}
 }
+
+// TestDetailFragments: a unit's wording quoted from after the industry's
+// name gets the name back in front; whole wording is kept as written.
+func TestDetailFragments(t *testing.T) {
+	p := &Plan{Catalogue: []Industry{{Code: "CQ-ICV", Name: "智能网联新能源汽车"}}}
+	for detail, want := range map[string]string{
+		"及核心器件":  "智能网联新能源汽车及核心器件",
+		"和零部件":   "智能网联新能源汽车和零部件",
+		"汽摩及零部件": "汽摩及零部件",
+		"":       "",
+	} {
+		if got := p.HoldingOf(Assignment{Unit: "1", Role: Main, Industry: "CQ-ICV", Detail: detail}).Detail; got != want {
+			t.Errorf("%q: %q, want %q", detail, got, want)
+		}
+	}
+}

@@ -190,12 +190,13 @@ func New(units []plan.Unit, bounds []orb.Bound, plans []plan.Plan, names *plan.N
 		}
 		for _, a := range p.Assignments {
 			i, ok := byCode[a.Unit]
-			if !ok || a.Detail == "" {
+			h := p.HoldingOf(a)
+			if !ok || h.Detail == "" {
 				continue
 			}
 			r := unitResult(i)
-			r.Plan, r.Industry, r.MatchedText = p.ID, a.Industry, a.Detail
-			ix.add(&hay, r, anywhere(a.Detail))
+			r.Plan, r.Industry, r.MatchedText = p.ID, a.Industry, h.Detail
+			ix.add(&hay, r, anywhere(h.Detail))
 		}
 		for _, c := range p.Clusters {
 			r := Result{Type: TypeCluster, Code: c.Name, Name: c.Name, NameEn: p.ClusterTitles[c.Name].TitleEn, Plan: p.ID, Industry: c.Industry, Members: c.Hosts}
@@ -308,8 +309,8 @@ func latin(fq string) bool {
 
 // Query returns the results whose names match q, best first: by tier
 // (tier says which results come first, lower first; a negative tier
-// drops a result; nil: all alike), then exact, prefix, substring; then
-// by English name and code. One result per thing: a unit found by its
+// drops a result; nil: all alike), names before units' wording of their
+// picks, then exact, prefix, substring; then by English name and code. One result per thing: a unit found by its
 // name and by a pick's wording is given once, as best found. At most
 // limit results, and how many matched in all. A q with nothing to match
 // (only spaces or punctuation) matches nothing.
@@ -359,7 +360,8 @@ func (ix *Index) Query(q string, limit int, tier func(Result) int) ([]Result, in
 	}
 	slices.SortFunc(hits, func(i, j int) int {
 		a, b := &ix.entries[i], &ix.entries[j]
-		return cmp.Or(cmp.Compare(tiers[i], tiers[j]), cmp.Compare(best[i], best[j]), strings.Compare(a.sort, b.sort),
+		// Names before a unit's wording of its picks.
+		return cmp.Or(cmp.Compare(tiers[i], tiers[j]), cmp.Compare(viaWording(a), viaWording(b)), cmp.Compare(best[i], best[j]), strings.Compare(a.sort, b.sort),
 			cmp.Compare(typeRank(a.Type), typeRank(b.Type)), strings.Compare(a.Plan, b.Plan), strings.Compare(a.Code, b.Code),
 			strings.Compare(a.MatchedText, b.MatchedText))
 	})
@@ -383,6 +385,14 @@ func (ix *Index) Query(q string, limit int, tier func(Result) int) ([]Result, in
 		}
 	}
 	return out, n
+}
+
+// viaWording is 1 for a unit found by its wording of a pick, else 0.
+func viaWording(e *entry) int {
+	if e.MatchedText != "" {
+		return 1
+	}
+	return 0
 }
 
 func typeRank(t string) int {

@@ -84,7 +84,8 @@ const typeRank = { unit: 0, industry: 1, cluster: 2 };
 // searchEntries answers a query within plan over published entries
 // ({sort, keys, starts, plans, ...result}) as the server's Search does:
 // the plan's own first, then those of other plans (naming them in
-// other_plans; an entry of no plan is left out), then the best match
+// other_plans; an entry of no plan is left out), names before units'
+// wording of their picks, then the best match
 // (exact, prefix, substring), then by folded English name, units,
 // industries, clusters, regions, then plan, code and matched text; one
 // result per thing.
@@ -108,7 +109,8 @@ export function searchEntries(all, q, limit, plan) {
   }
   const tier = (e) => ((e.other_plans || []).length ? 1 : 0);
   const type = (e) => typeRank[e.type] ?? 3;
-  hits.sort(([ma, a], [mb, b]) => tier(a) - tier(b) || ma - mb || cmp(a.sort, b.sort) || type(a) - type(b) ||
+  const via = (e) => (e.matched_text ? 1 : 0);
+  hits.sort(([ma, a], [mb, b]) => tier(a) - tier(b) || via(a) - via(b) || ma - mb || cmp(a.sort, b.sort) || type(a) - type(b) ||
     cmp(a.plan || "", b.plan || "") || cmp(a.code, b.code) || cmp(a.matched_text || "", b.matched_text || ""));
   const seen = new Set();
   const results = [];
