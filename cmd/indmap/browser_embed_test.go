@@ -125,8 +125,36 @@ const m = new maplibregl.Map({container: "m", bounds: [[105.2, 28.1], [110.2, 32
 		if code := b.evalString(t, `document.querySelector('#embed-code').value`); !strings.Contains(code, "/embed?plan=chongqing-2023&amp;industry=CQ-ICV") {
 			t.Errorf("iframe snippet: %s", code)
 		}
+		// Each field has a copy button: the text goes to the clipboard
+		// (or, where the page may not write it, is selected to copy).
+		b.click(t, `button[data-copy="embed-code"]`)
+		b.wait(t, "copied", `document.querySelector('#copy-status').textContent === '已复制' || document.activeElement === document.querySelector('#embed-code')`)
 		screenshot(t, b, "embed-dialog.png")
 		b.checkClean(t, "embed dialog")
+	})
+
+	t.Run("small frame", func(t *testing.T) {
+		// In a 600×450 frame the legend is folded to a button that covers
+		// none of the coloured units, and unfolds on a click.
+		b.run(t, chromedp.EmulateViewport(600, 450))
+		defer b.run(t, chromedp.EmulateViewport(1280, 800))
+		for _, q := range []string{"plan=chongqing-2023&industry=CQ-ICV", "plan=shandong-clusters"} {
+			b.open(t, base+"/embed?"+q)
+			b.settled(t, "indmap.map")
+			if !b.evalBool(t, `document.querySelector('#side').classList.contains('collapsed')`) {
+				t.Errorf("%s: the legend is not folded in a 600×450 frame", q)
+			}
+			var covered int
+			b.eval(t, `(() => { const r = document.querySelector('#side').getBoundingClientRect(), m = indmap.map.getContainer().getBoundingClientRect();
+			  return indmap.map.queryRenderedFeatures([[r.left - m.left, r.top - m.top], [r.right - m.left, r.bottom - m.top]], {layers: ['units-fill']}).length; })()`, &covered)
+			if covered != 0 {
+				t.Errorf("%s: the folded legend covers %d unit features", q, covered)
+			}
+			screenshot(t, b, "embed-600x450-"+strings.SplitN(strings.TrimPrefix(q, "plan="), "&", 2)[0]+".png")
+			b.click(t, "#legend-toggle")
+			b.wait(t, "the legend unfolded", `!document.querySelector('#side').classList.contains('collapsed') && document.querySelector('#legend .legend-rows') && document.querySelector('#legend .legend-rows').offsetHeight > 0`)
+		}
+		b.checkClean(t, "small frame")
 	})
 
 	t.Run("style in a bare MapLibre page", func(t *testing.T) {

@@ -30,11 +30,28 @@ export function open() {
   $("#embed-industry").innerHTML = `<option value="">${esc(t("overview"))}</option>` +
     state.catalogue.map((i) => `<option value="${esc(i.code)}"${i.code === state.industry ? " selected" : ""}>${esc(nameOf(i))}</option>`).join("");
   $("#embed-lang").value = state.lang;
+  $("#copy-status").textContent = "";
   update();
   $("#embed-dialog").showModal();
 }
 
+// copy puts a field's text on the clipboard (or, where the page may not
+// write it, selects the text for the user to copy).
+async function copy(id) {
+  const field = $(`#${id}`);
+  try {
+    await navigator.clipboard.writeText(field.value);
+    $("#copy-status").textContent = t("copied");
+  } catch {
+    field.select();
+  }
+}
+
 export function wire() {
+  $("#embed-dialog").addEventListener("click", (e) => {
+    const b = e.target.closest("button[data-copy]");
+    if (b) copy(b.dataset.copy);
+  });
   $("#embed-industry").addEventListener("change", update);
   $("#embed-lang").addEventListener("change", update);
   // The preview stops loading when the dialog closes.

@@ -5,7 +5,7 @@
 import { state, set } from "./state.js";
 import { $, esc } from "./dom.js";
 import { t, nameOf, tierName, planTitle, kindName, groupName, clusterTitle } from "./i18n.js";
-import { coverage, isClusters, currentPlan, holdings, roleIn, palette } from "./colouring.js";
+import { coverage, isClusters, currentPlan, holdings, roleIn, palette, colouring } from "./colouring.js";
 
 export function coverageText(list = holdings()) {
   const c = coverage(list);
@@ -60,14 +60,23 @@ function swatch(c) {
   return `<span class="swatch${c.hatch ? " hatch" : ""}" style="background-color:${esc(c.colour)}"></span>`;
 }
 
+// collapsed: the embedded legend is folded (at first in a frame smaller
+// than 720×520).
+let collapsed = state.embed && (innerWidth < 720 || innerHeight < 520);
+
 // render draws the legend for a colouring (see colouring.js), with the
 // plan's economic circles when it has any.
 export function render(col) {
   chrome();
+  const side = $("#side");
+  side.classList.toggle("collapsed", state.embed && collapsed);
   const groups = state.groups.plan === state.plan ? state.groups.members : null;
   const list = holdings();
   const p = currentPlan();
-  let html = `<h2 id="plan-title">${esc(planTitle(p))}</h2>`;
+  // Embedded, the legend folds to a button (folded at first in a small
+  // frame, so that it covers none of the map's units).
+  let html = state.embed ? `<button type="button" id="legend-toggle" aria-expanded="${!collapsed}" aria-controls="legend">${esc(t("legend"))} ${collapsed ? "▸" : "▾"}</button>` : "";
+  html += `<h2 id="plan-title">${esc(planTitle(p))}</h2>`;
   html += `<p id="coverage" class="coverage">${esc(coverageText(list))}</p>`;
   html += `<label class="pick"><span>${esc(t("colourBy"))}</span> <select id="industry">${industryOptions(list)}</select></label>`;
   if (isClusters()) {
@@ -93,6 +102,10 @@ export function wire() {
     if (e.target.id === "cluster") set({ cluster: e.target.value, unit: "", region: "" });
   });
   legend.addEventListener("click", (e) => {
+    if (e.target.closest("#legend-toggle")) {
+      collapsed = !collapsed;
+      return render(colouring());
+    }
     const b = e.target.closest("button[data-region]");
     if (b) set({ region: b.dataset.region === state.region ? "" : b.dataset.region, unit: "", cluster: "" });
   });

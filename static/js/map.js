@@ -167,7 +167,8 @@ export function createMap(container) {
     localIdeographFontFamily: "'Noto Sans CJK SC', 'Noto Sans SC', 'WenQuanYi Micro Hei', 'PingFang SC', 'Microsoft YaHei', sans-serif",
     // A shared link's view, else the plan's bounds.
     ...(state.camera ? { center: state.camera.center, zoom: state.camera.zoom }
-      : b ? { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: 16 } } : {}),
+      // Embedded, the folded legend's button keeps the bottom row.
+      : b ? { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: state.embed ? { top: 16, left: 16, right: 16, bottom: 44 } : 16 } } : {}),
   });
   // The view goes into the URL (rewriting the current entry, not adding
   // one), so a link shared shows what its sender saw.
