@@ -34,12 +34,13 @@ func getJSON(t *testing.T, u string, out any) {
 }
 
 type site struct {
-	Rank       int      `json:"rank"`
-	Code       string   `json:"code"`
-	Name       string   `json:"name"`
-	NameEn     string   `json:"name_en"`
-	Role       string   `json:"role"`
-	DistanceKm *float64 `json:"distance_km"`
+	Rank       int        `json:"rank"`
+	Code       string     `json:"code"`
+	Name       string     `json:"name"`
+	NameEn     string     `json:"name_en"`
+	Role       string     `json:"role"`
+	DistanceKm *float64   `json:"distance_km"`
+	Label      [2]float64 `json:"label"`
 }
 
 func sitesOf(t *testing.T, base, query string) []site {
@@ -560,6 +561,31 @@ func TestBrowserPage(t *testing.T) {
 			t.Errorf("the bottom sheet: top %.0f, height %.0f", sheet.Top, sheet.Height)
 		}
 		screenshot(t, b, "phone-375-sheet.png")
+		// Another industry picked in the sheet: its holders are framed in
+		// the map above the sheet.
+		b.run(t, chromedp.SetValue("#industry", "CQ-EIM", chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector('#industry').dispatchEvent(new Event('change', {bubbles: true}))`, nil))
+		b.wait(t, "the ranking", `document.querySelector('#sites li.site') && indmap.state.industry === 'CQ-EIM'`)
+		b.settled(t, "indmap.map")
+		var off []string
+		b.eval(t, fmt.Sprintf(`(() => { const m = indmap.map.getContainer().getBoundingClientRect(), top = document.querySelector('#side').getBoundingClientRect().top;
+		  return %s.filter(s => { const p = indmap.map.project(s.label); return p.x < 0 || p.x > m.width || m.top + p.y > top || p.y < 0; }).map(s => s.name); })()`,
+			mustJSON(t, sitesOf(t, base, "limit=100&industry=CQ-EIM"))), &off)
+		if len(off) > 0 {
+			t.Errorf("on a phone, holders outside the map above the sheet: %v", off)
+		}
+		// Controls are big enough to tap, and the plan picker is whole.
+		var sizes struct{ Zoom, Menu float64 }
+		b.eval(t, `({Zoom: document.querySelector('.maplibregl-ctrl-zoom-in').getBoundingClientRect().height, Menu: document.querySelector('#menu').getBoundingClientRect().height})`, &sizes)
+		if sizes.Zoom < 44 || sizes.Menu < 44 {
+			t.Errorf("on a phone, controls %+v px (≥ 44)", sizes)
+		}
+		b.click(t, "#menu")
+		if !b.evalBool(t, `(() => { const s = document.querySelector('#plan'); return s.closest('#bar-more') !== null && s.scrollWidth <= s.clientWidth + 1; })()`) {
+			t.Error("on a phone, the plan picker is not whole in the menu")
+		}
+		b.click(t, "#menu")
+		screenshot(t, b, "phone-375-industry.png")
 		b.checkClean(t, "phone")
 	})
 
@@ -669,4 +695,14 @@ func (b *browser) evalBool(t *testing.T, js string) bool {
 	var v bool
 	b.eval(t, js, &v)
 	return v
+}
+
+// mustJSON is v as JSON, for a script.
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -146,7 +146,18 @@ function remark() {
   map.showRegion(state.region);
 }
 
+// On a phone the plan picker sits in the menu at full width (in the
+// header it was cut to a few characters).
+const phone = matchMedia("(max-width: 700px)");
+function placePlan() {
+  const sel = $("#plan");
+  if (phone.matches) $("#bar-more").prepend(sel);
+  else $("#bar").insertBefore(sel, $("#search-box"));
+}
+phone.addEventListener("change", placePlan);
+
 function layout() {
+  placePlan();
   document.body.classList.toggle("embed", state.embed);
   // Embed codes name a server's URLs: a published map has none.
   $("#embed-open").hidden = Boolean(api.site);

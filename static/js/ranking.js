@@ -9,6 +9,7 @@ import * as api from "./api.js";
 import { industryOf, isClusters } from "./colouring.js";
 
 let token = 0;
+let framed = ""; // the plan and industry last framed (phones)
 
 // originLabel names the origin in the current language: the searched
 // unit, or the point clicked (and the unit it fell in).
@@ -70,7 +71,16 @@ export async function render() {
     (state.origin ? `<p class="origin">${esc(t("origin"))}: ${esc(originLabel())} <button type="button" id="clear-origin">${esc(t("clearOrigin"))}</button></p>` : "") +
     (r.sites.length ? `<ol class="sites">${r.sites.map((x, i, all) => row(x, i, all)).join("")}</ol>` : `<p class="muted">${esc(t("noSites"))}</p>`);
   el.hidden = false;
+  // On a phone with the sheet open, a newly picked industry's holders
+  // are framed in the map above the sheet.
+  const key = `${state.plan}|${ind.code}`;
+  if (key !== framed && r.sites.length && document.body.classList.contains("sheet-open") && matchMedia("(max-width: 700px)").matches) {
+    const xs = r.sites.map((x) => x.label[0]), ys = r.sites.map((x) => x.label[1]);
+    emit("frame", { bbox: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], point: r.sites[0].label });
+  }
+  framed = key;
 }
+
 
 export function wire() {
   $("#sites").addEventListener("click", (e) => {
