@@ -204,8 +204,13 @@ func Style(o StyleOptions) map[string]any {
 			}},
 		map[string]any{"id": "labels", "type": "symbol", "source": "indmap", "source-layer": LayerLabels,
 			"layout": map[string]any{"text-field": labelField(o.Lang), "text-font": []string{"Noto Sans Regular"},
-				"text-size": 12, "text-max-width": 7,
-				"text-offset": []any{"case", []any{"==", []any{"get", "approximate"}, true}, []any{"literal", []float64{0, 1.3}}, []any{"literal", []float64{0, 0}}}},
+				"text-size": 12, "text-max-width": 7, "text-justify": "auto",
+				// Where the centre is taken, a label may sit beside its
+				// point (a zone's always does, off its dot): more units
+				// get a name in crowded places.
+				"text-variable-anchor-offset": []any{"case", []any{"==", []any{"get", "approximate"}, true},
+					[]any{"literal", []any{"top", []float64{0, 0.9}, "bottom", []float64{0, -0.9}, "left", []float64{0.9, 0}, "right", []float64{-0.9, 0}}},
+					[]any{"literal", []any{"center", []float64{0, 0}, "top", []float64{0, 0.5}, "bottom", []float64{0, -0.5}, "left", []float64{0.5, 0}, "right", []float64{-0.5, 0}}}}},
 			"paint": map[string]any{"text-color": c.Label, "text-halo-color": c.Halo, "text-halo-width": 1.3}},
 	)
 	metadata := map[string]any{"indmap:plan": o.Plan, "indmap:industry": o.Industry, "indmap:lang": o.Lang,

@@ -21,8 +21,9 @@ const simplifyUnits = 8
 const minPolygonArea2 = 2 * 16 * 16
 
 // labelSpacing is how close (tile units) two labels may come at a zoom:
-// 16 pixels of a 256-pixel tile.
-const labelSpacing = 256
+// 8 pixels of a 256-pixel tile (MapLibre's collision does the rest: with
+// variable anchors it places more names than the tiles could thin to).
+const labelSpacing = 128
 
 // zEdge is a border on a zoom's integer grid (tile units of the zoom,
 // counted from the world's origin) with the units left and right of it

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -219,6 +220,13 @@ func TestBrowserPage(t *testing.T) {
 			t.Errorf("an industry without units is not marked: %s", opt)
 		}
 		b.oneStyle(t)
+		// Most units are named at first view (MapLibre's collision drops
+		// the rest; hovering names them all).
+		labelled := b.evalString(t, `String(new Set(indmap.map.queryRenderedFeatures({layers: ['labels']}).map(f => f.properties.code)).size)`)
+		t.Logf("labelled at first view: %s of %d units", labelled, 41)
+		if n, _ := strconv.Atoi(labelled); n < 34 {
+			t.Errorf("%s of 41 units named at first view", labelled)
+		}
 		// Hovering names every unit drawn, labelled or not, with what it
 		// holds.
 		var units []struct{ Code, Name, Kind string }
@@ -228,10 +236,21 @@ func TestBrowserPage(t *testing.T) {
 			if u.Kind == "zone" {
 				continue
 			}
-			pts := b.pointsIn(t, "indmap.map", "units-fill", u.Code, 1)
-			if len(pts) == 0 {
+			// A point of the unit with no zone's dot over it (a dot names
+			// its zone).
+			var at *[2]float64
+			for _, p := range b.pointsIn(t, "indmap.map", "units-fill", u.Code, 30) {
+				if !b.evalBool(t, fmt.Sprintf(`(() => { const m = indmap.map.getContainer().getBoundingClientRect(), x = %f - m.left, y = %f - m.top;
+				  return indmap.map.queryRenderedFeatures([[x - 3, y - 3], [x + 3, y + 3]], {layers: ['zones']}).length > 0; })()`, p[0], p[1])) {
+					at = &p
+					break
+				}
+			}
+			if at == nil {
+				t.Logf("%s: no point clear of labels and dots to hover", u.Name)
 				continue
 			}
+			pts := [][2]float64{*at}
 			b.run(t, chromedp.MouseEvent(input.MouseMoved, pts[0][0], pts[0][1]))
 			b.wait(t, "the tooltip of "+u.Name, fmt.Sprintf(`(document.querySelector('.unit-tip')?.textContent || '').startsWith(%q)`, u.Name))
 			named++
@@ -476,6 +495,15 @@ func TestBrowserPage(t *testing.T) {
 	})
 
 	t.Run("English", func(t *testing.T) {
+		// The English first view names most units too, and colours the
+		// same units as the Chinese one.
+		b.open(t, base+"/?plan=chongqing-2023&lang=en")
+		b.settled(t, "indmap.map")
+		labelled := b.evalString(t, `String(new Set(indmap.map.queryRenderedFeatures({layers: ['labels']}).map(f => f.properties.code)).size)`)
+		t.Logf("labelled at the English first view: %s of 41 units", labelled)
+		if n, _ := strconv.Atoi(labelled); n < 30 {
+			t.Errorf("%s of 41 units named at the English first view", labelled)
+		}
 		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV&lang=en")
 		b.wait(t, "the English ranking", `document.querySelectorAll('#sites li.site').length > 0`)
 		texts := b.evalString(t, `[document.querySelector('#plan').selectedOptions[0].textContent, document.querySelector('#legend').textContent, document.querySelector('#sites').textContent].join(' | ')`)
