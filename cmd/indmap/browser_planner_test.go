@@ -213,8 +213,21 @@ func TestBrowserPlanner(t *testing.T) {
 		if s := b.evalString(t, `JSON.stringify(`+unitState("500120")+`)`); !strings.Contains(s, `"changed":true`) {
 			t.Errorf("the edit is not drawn: %s", s)
 		}
+		// The draft and its report say what was edited, not a file.
+		box := b.evalString(t, `document.querySelector('#draft-box').textContent`)
+		if !strings.Contains(box, "璧山区: + 特色产业 生物医药") || strings.Contains(box, "edits.json") || strings.Contains(box, "第 1 行") {
+			t.Errorf("the edit draft reads: %.400s", box)
+		}
 		csv, etag := storedCSV(t, base)
 		putCSV(t, base, token, csv+"500101,万州区,special,生物医药,,https://example.com/other\n", etag)
+		// The live update flags the draft as made on an older revision
+		// before any save is tried, their changes on offer.
+		b.wait(t, "the stale draft", `document.querySelector('#stale') !== null`)
+		b.click(t, "#stale #their-diff")
+		b.wait(t, "their changes", `document.querySelector('#stale #their-changes .diff')`)
+		if d := b.evalString(t, `document.querySelector('#stale #their-changes').textContent`); !strings.Contains(d, "万州区") {
+			t.Errorf("the stale draft's other changes: %s", d)
+		}
 		b.click(t, "#save")
 		b.wait(t, "someone else saved", `document.querySelector('#conflict')`)
 		b.click(t, "#their-diff")

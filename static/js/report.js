@@ -30,9 +30,12 @@ export function subjectOf(s) {
   return m ? t("storedRevision", m[1]) : s || "";
 }
 
-export function reportHTML(r, id) {
+// reportHTML draws a report. opts.subject names what was checked in
+// place of the report's own subject, and opts.noLines leaves out line
+// numbers (edits made in the page have no file to point into).
+export function reportHTML(r, id, opts = {}) {
   const verdict = r.valid ? t("valid") : t("invalid");
-  let html = `<div class="report" id="${esc(id)}"><p class="report-subject">${esc(t("reportOn", subjectOf(r.subject)))}` +
+  let html = `<div class="report" id="${esc(id)}"><p class="report-subject">${esc(t("reportOn", opts.subject || subjectOf(r.subject)))}` +
     `${r.sheet ? ` · ${esc(t("sheet", r.sheet))}` : ""}</p>` +
     `<p class="verdict ${r.valid ? "ok" : "bad"}"><strong>${esc(verdict)}</strong> · ` +
     `<span class="sev-error">${esc(t("errorN", r.errors))}</span> · <span class="sev-warning">${esc(t("warningN", r.warnings))}</span></p>`;
@@ -43,7 +46,7 @@ export function reportHTML(r, id) {
       `${esc(g.title)} <span class="count">${g.items.length}</span> <code class="rule" title="rule">${esc(g.rule)}</code></summary><ul class="violations">` +
       g.items.map((v) => `<li class="violation sev-${esc(v.severity)}" data-rule="${esc(v.rule)}">` +
         `<button type="button" data-unit="${esc(v.units?.[0] || "")}">${esc(v.message || v.title)}</button>` +
-        (v.lines?.length ? ` <span class="muted">${esc(t("lines", v.lines.join(", ")))}</span>` : "") + "</li>").join("") +
+        (v.lines?.length && !opts.noLines ? ` <span class="muted">${esc(t("lines", v.lines.join(", ")))}</span>` : "") + "</li>").join("") +
       "</ul></details>";
   }
   return html + "</div>";

@@ -45,11 +45,31 @@ function summary(d) {
 function draftHTML() {
   const d = state.draft;
   if (!d) return "";
-  return `<div class="draft-box" id="draft-box"><h3>${esc(t("draftOf", d.label))}</h3>${summary(d)}` +
+  // A save made since the draft's revision (a live update brought it):
+  // said at once, with that save's changes and a new check on offer.
+  const stale = !conflict && stored?.revision && d.from_revision && stored.revision !== d.from_revision
+    ? `<div class="stale" id="stale"><p class="sev-warning">${esc(t("staleDraft", d.from_revision, stored.revision))}</p>` +
+      `<button type="button" id="their-diff" data-n="${esc(stored.revision)}" data-base="${esc(d.from_revision)}">${esc(t("showTheirDiff"))}</button> ` +
+      `<button type="button" id="recheck">${esc(t("recheck"))}</button><div id="their-changes"></div></div>` : "";
+  return `<div class="draft-box" id="draft-box"><h3>${esc(t("draftOf", d.label))}</h3>${stale}${summary(d)}` +
     `<div class="actions"><button type="button" id="save" class="primary">${esc(t("save"))}</button>` +
     (refused ? ` <button type="button" id="save-force" class="danger">${esc(t("saveAnyway"))}</button>` : "") +
     ` <button type="button" id="discard">${esc(t("discard"))}</button></div>` +
-    `<div id="draft-msg" role="status">${message}</div>${reportHTML(d.report, "draft-report")}</div>`;
+    `<div id="draft-msg" role="status">${message}</div>` +
+    reportHTML(d.report, "draft-report", d.kind === "edit" ? { subject: describeEdits(d), noLines: true } : {}) + "</div>";
+}
+
+// describeEdits says what the page's edits change, unit by unit:
+// "璧山区: + 主导产业 先进材料; − 特色产业 …".
+export function describeEdits(d) {
+  const ind = (x) => nameOf(industryOf(x.industry)) || x.industry_name || x.industry;
+  const parts = (d.units || []).map((u) => {
+    const unit = nameOf(state.theme?.units.find((x) => x.code === u.unit)) || u.unit_name || u.unit;
+    const ops = [...u.added.map((x) => `+ ${t(x.role)} ${ind(x)}`), ...u.removed.map((x) => `− ${t(x.role)} ${ind(x)}`),
+      ...u.changed.map((x) => `~ ${ind(x)} ${t(x.from)} → ${t(x.to)}`)];
+    return `${unit}: ${ops.join(state.lang === "en" ? ", " : "，")}`;
+  });
+  return parts.join(state.lang === "en" ? "; " : "；") || t("noChanges");
 }
 
 // published says, on a published map, that checking and saving plans
@@ -167,7 +187,7 @@ async function edit(code, change) {
   }
   const rows = change(state.draft?.kind === "edit" ? state.draft.assignments : editBase.assignments);
   const json = JSON.stringify({ assignments: rows });
-  await check(json, "edits.json", (d) => t("editing", subjectOf(d.from)), { kind: "edit", assignments: rows, etag: editBase.etag });
+  await check(json, "edits.json", (d) => `${t("editing", subjectOf(d.from))}: ${describeEdits(d)}`, { kind: "edit", assignments: rows, etag: editBase.etag });
 }
 
 // unitReportHTML: what the report on screen (the draft's, else the
@@ -218,7 +238,8 @@ export function wire() {
       else await check(d.body, d.name, d.label, { kind: d.kind });
     } else if (b.id === "their-diff") {
       const shown = conflict;
-      const diff = await api.revisionDiff(state.plan, Number(b.dataset.n), shown?.base);
+      const base = b.dataset.base ? Number(b.dataset.base) : shown?.base;
+      const diff = await api.revisionDiff(state.plan, Number(b.dataset.n), base);
       const html = revisions.diffHTML(diff);
       if (shown) shown.diffHTML = html;
       if ($("#their-changes")) $("#their-changes").innerHTML = html;
