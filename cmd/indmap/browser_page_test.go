@@ -1,9 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"image"
+	"image/png"
 	"math"
 	"net/url"
 	"os"
@@ -438,6 +441,53 @@ func TestBrowserPage(t *testing.T) {
 		b.checkClean(t, "ranking")
 	})
 
+	t.Run("export view", func(t *testing.T) {
+		// The view as an image: the map as drawn between a header and a
+		// legend, the main holders in their colour.
+		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV")
+		b.settled(t, "indmap.map")
+		// 璧山区's colour as the page draws it (a main holder).
+		pt := b.insidePoints(t, "indmap.map", "units-fill", "500120", 1)[0]
+		fr, fg, fb, _ := screenshot(t, b, "").At(int(pt[0]), int(pt[1])).RGBA()
+		b.click(t, "#export-png")
+		b.wait(t, "the exported image", `!!indmap.exported`)
+		var ex struct {
+			Width, Height int
+			PNG           string
+		}
+		b.eval(t, `indmap.exported`, &ex)
+		raw, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(ex.PNG, "data:image/png;base64,"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("the export is no PNG: %v", err)
+		}
+		var canvas struct{ W, H float64 }
+		b.eval(t, `({W: indmap.map.getCanvas().width, H: indmap.map.getCanvas().height})`, &canvas)
+		if img.Bounds().Dx() != int(canvas.W) || img.Bounds().Dy() <= int(canvas.H)+60 {
+			t.Errorf("export %v for a map canvas %vx%v: no room for title and legend", img.Bounds(), canvas.W, canvas.H)
+		}
+		main, dark := 0, 0
+		for y := img.Bounds().Min.Y; y < img.Bounds().Max.Y; y++ {
+			for x := img.Bounds().Min.X; x < img.Bounds().Max.X; x++ {
+				r, g, bl, _ := img.At(x, y).RGBA()
+				if near(r>>8, fr>>8) && near(g>>8, fg>>8) && near(bl>>8, fb>>8) {
+					main++
+				}
+				if y < 40 && r>>8 < 80 && g>>8 < 80 && bl>>8 < 80 {
+					dark++
+				}
+			}
+		}
+		if main < 2000 || dark < 50 {
+			t.Errorf("the export holds %d px of the main colour and %d dark px of title", main, dark)
+		}
+		os.WriteFile(filepath.Join(artifacts(t), "export-view.png"), raw, 0o644)
+		b.checkClean(t, "export view")
+	})
+
 	t.Run("search", func(t *testing.T) {
 		for _, q := range []string{"璧山", "bishan", "Bishan District"} {
 			b.typeInto(t, "#search", q)
@@ -734,3 +784,6 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+// near: two colour channels within a few levels.
+func near(a, b uint32) bool { return a+6 >= b && b+6 >= a }

@@ -233,6 +233,13 @@ function wire() {
   on("change", onChange);
   on("select", select);
   on("frame", ({ bbox, point }) => map?.frame(bbox, point));
+  on("export-view", async ({ print }) => {
+    if (!probe.map) return;
+    const view = await import("./exportview.js");
+    if (print) return view.printView(probe.map);
+    const r = await view.exportPNG(probe.map);
+    probe.exported = { width: r.width, height: r.height, png: r.url };
+  });
   on("map-click", ({ code, lngLat, region, inside }) => {
     // A click on the map is an origin for distances, as a searched unit is.
     const origin = { lngLat, code, inside, clicked: true };

@@ -2,7 +2,7 @@
 // picks"), what the colours mean with the number of units each colours,
 // the industry picker (industries no unit holds are marked), and for
 // clusters plans the cluster picker and the economic circles.
-import { state, set } from "./state.js";
+import { state, set, emit } from "./state.js";
 import { $, esc } from "./dom.js";
 import { t, nameOf, tierName, planTitle, kindName, groupName, clusterTitle } from "./i18n.js";
 import { coverage, isClusters, currentPlan, holdings, roleIn, palette, colouring } from "./colouring.js";
@@ -92,6 +92,10 @@ export function render(col) {
     html += `<h3>${esc(t("regions"))}</h3><div class="chips">` + [...groups.keys()].map((g) =>
       `<button type="button" class="chip${g === state.region ? " on" : ""}" data-region="${esc(g)}">${esc(groupName(g))}</button>`).join("") + "</div>";
   }
+  if (!state.embed) {
+    html += `<p class="view-exports"><button type="button" id="export-png">${esc(t("exportPNG"))}</button> ` +
+      `<button type="button" id="print-view">${esc(t("printView"))}</button></p>`;
+  }
   $("#legend").innerHTML = html;
 }
 
@@ -102,6 +106,8 @@ export function wire() {
     if (e.target.id === "cluster") set({ cluster: e.target.value, unit: "", region: "" });
   });
   legend.addEventListener("click", (e) => {
+    if (e.target.closest("#export-png")) return emit("export-view", { print: false });
+    if (e.target.closest("#print-view")) return emit("export-view", { print: true });
     if (e.target.closest("#legend-toggle")) {
       collapsed = !collapsed;
       return render(colouring());

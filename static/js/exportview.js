@@ -1,0 +1,97 @@
+// "Export this view": the map as drawn, with the plan's title, the
+// industry shown, the date, the legend and the data's credit, as a PNG
+// to download, or on a page of its own to print (to PDF).
+import { state } from "./state.js";
+import { t, nameOf, planTitle } from "./i18n.js";
+import { colouring, industryOf } from "./colouring.js";
+
+// mapImage waits for the next frame the map draws and copies it then
+// (a WebGL canvas is cleared once the frame is shown).
+function mapImage(map) {
+  return new Promise((resolve) => {
+    map.once("render", () => resolve(map.getCanvas().toDataURL("image/png")));
+    map.triggerRepaint();
+  });
+}
+
+function loadImage(url) {
+  return new Promise((resolve, reject) => {
+    const img = new Image();
+    img.onload = () => resolve(img);
+    img.onerror = reject;
+    img.src = url;
+  });
+}
+
+// compose draws the view: a header (title, industry, date), the map, and
+// a footer (legend with counts, the map's credit).
+export async function compose(map) {
+  const img = await loadImage(await mapImage(map));
+  const dpr = img.width / map.getCanvas().clientWidth || 1;
+  const col = colouring();
+  const pad = 14 * dpr, line = 20 * dpr;
+  const credit = [...map.getContainer().querySelectorAll(".maplibregl-ctrl-attrib-inner")].map((e) => e.textContent).join(" ").trim();
+  const rows = col.classes.length;
+  const header = pad * 2 + line * 2;
+  const footer = pad * 2 + line * (Math.ceil(rows / 2) + 2);
+  const c = document.createElement("canvas");
+  c.width = img.width;
+  c.height = img.height + header + footer;
+  const g = c.getContext("2d");
+  g.fillStyle = "#fff";
+  g.fillRect(0, 0, c.width, c.height);
+  const font = (px, bold) => `${bold ? "600 " : ""}${px * dpr}px 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif`;
+  g.fillStyle = "#1c1917";
+  g.font = font(17, true);
+  g.textBaseline = "top";
+  const p = state.plans.find((x) => x.id === state.plan);
+  g.fillText(planTitle(p), pad, pad);
+  g.font = font(13);
+  const ind = industryOf(state.industry);
+  const today = new Date().toISOString().slice(0, 10);
+  g.fillText(`${ind ? nameOf(ind) : t("overview")} · ${today} · v${state.theme?.data_version ?? ""}`, pad, pad + line);
+  g.drawImage(img, 0, header);
+  let y = header + img.height + pad;
+  g.font = font(13, true);
+  g.fillText(col.title, pad, y);
+  y += line;
+  g.font = font(12);
+  col.classes.forEach((k, i) => {
+    const x = pad + (i % 2) * (c.width / 2), yy = y + Math.floor(i / 2) * line;
+    g.fillStyle = k.colour;
+    g.fillRect(x, yy + 2 * dpr, 14 * dpr, 12 * dpr);
+    g.strokeStyle = "#78716c";
+    g.strokeRect(x, yy + 2 * dpr, 14 * dpr, 12 * dpr);
+    g.fillStyle = "#1c1917";
+    g.fillText(`${k.label} (${k.count})`, x + 20 * dpr, yy);
+  });
+  y += Math.ceil(rows / 2) * line;
+  g.fillStyle = "#57534e";
+  g.font = font(11);
+  g.fillText(`${t("sources")}: ${credit || "indmap"}`, pad, y, c.width - 2 * pad);
+  return c;
+}
+
+// exportPNG downloads the composed view.
+export async function exportPNG(map) {
+  const c = await compose(map);
+  const url = c.toDataURL("image/png");
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = `${state.plan}${state.industry ? `-${state.industry}` : ""}.png`;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  return { width: c.width, height: c.height, url };
+}
+
+// printView opens the composed view on a page of its own and prints it
+// (the browser's print dialog saves PDF).
+export async function printView(map) {
+  const url = (await compose(map)).toDataURL("image/png");
+  const w = open("", "_blank");
+  if (!w) return;
+  w.document.write(`<!doctype html><title>${planTitle(state.plans.find((x) => x.id === state.plan))}</title>` +
+    `<style>body{margin:0}img{width:100%}</style><img src="${url}" onload="print()">`);
+  w.document.close();
+}
