@@ -198,7 +198,13 @@ func newGeometry(sg *store.Geometry, names *plan.Names) *geometry {
 // most limit of them, and says how many matched in all. With a plan, its
 // own come first (its units on its date, its catalogue, clusters and
 // regions), then those of other plans, each naming them (OtherPlans).
+// Coordinates ("29.6,106.5") find the point (search.Place).
 func (s *Snapshot) Search(q string, p *plan.Plan, limit int) ([]search.Result, int) {
+	if place, ok := search.Place(q); ok {
+		// Coordinates: the point itself, which the page takes as an
+		// origin.
+		return []search.Result{place}, 1
+	}
 	rs, n := s.search.Query(q, limit, s.searchTier(p))
 	if p != nil {
 		for i := range rs {

@@ -500,6 +500,21 @@ func TestBrowserPage(t *testing.T) {
 		if first := strings.Split(b.evalString(t, rankedCodes), ",")[0]; first != "500120" {
 			t.Errorf("from 璧山区 the first site is %s", first)
 		}
+		// Coordinates typed: the point is the origin, the ranking stays in
+		// view (no unit's panel opens over it).
+		b.click(t, "#panel .close")
+		b.typeInto(t, "#search", "29.6,106.5")
+		b.wait(t, "the place", `[...document.querySelectorAll('#search-results li')].some(li => li.textContent.startsWith('29.6, 106.5'))`)
+		b.run(t, chromedp.SendKeys("#search", kb.Enter, chromedp.ByQuery))
+		b.wait(t, "the typed origin", `JSON.stringify(indmap.state.origin?.lngLat) === '[106.5,29.6]' && document.querySelector('#criteria').textContent.includes('29.6, 106.5')`)
+		if b.evalBool(t, `!document.querySelector('#panel').hidden || indmap.state.unit !== ''`) {
+			t.Error("a typed place opened a unit's panel over the ranking")
+		}
+		var fromPlace []string
+		for _, s := range sitesOf(t, base, "limit=100&industry=CQ-ICV&near=106.5,29.6") {
+			fromPlace = append(fromPlace, s.Code)
+		}
+		b.wait(t, "the ranking from the place", fmt.Sprintf(`%s === %q`, rankedCodes, strings.Join(fromPlace, ",")))
 		b.typeInto(t, "#search", "zzqqx")
 		b.wait(t, "no-match feedback", `!document.querySelector('#search-status').hidden && document.querySelector('#search-status').textContent.includes('zzqqx')`)
 		screenshot(t, b, "search-nomatch.png")

@@ -7,8 +7,11 @@ package search
 
 import (
 	"cmp"
+	"math"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -50,6 +53,7 @@ const (
 	TypeIndustry = "industry"
 	TypeCluster  = "cluster" // a clusters plan's cluster, by its name
 	TypeRegion   = "region"  // a plan's group of units (an economic circle)
+	TypePlace    = "place"   // a point typed as coordinates
 )
 
 // A Result is a unit, an industry, a cluster or a region that matched a
@@ -87,6 +91,37 @@ type Result struct {
 	// OtherPlans, in a plan's search, names the plans that hold a result
 	// found outside the plan.
 	OtherPlans []string `json:"other_plans,omitempty"`
+	// Places: the point.
+	Lon *float64 `json:"lon,omitempty"`
+	Lat *float64 `json:"lat,omitempty"`
+}
+
+// coordinates is a query of two numbers: "29.6,106.5", "106.5 29.6",
+// "29.6，106.5".
+var coordinates = regexp.MustCompile(`^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,，\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$`)
+
+// Place reads a query typed as coordinates: latitude first, as people
+// in China write them ("29.6,106.5"), unless the first number cannot be
+// a latitude, or is over 60 and larger than the second (then longitude
+// first, "106.5,29.6", as GeoJSON has them: China lies east of 73°E and
+// south of 54°N).
+func Place(q string) (Result, bool) {
+	m := coordinates.FindStringSubmatch(q)
+	if m == nil {
+		return Result{}, false
+	}
+	a, _ := strconv.ParseFloat(m[1], 64)
+	b, _ := strconv.ParseFloat(m[2], 64)
+	lat, lon := a, b
+	if math.Abs(a) > 90 || (math.Abs(b) <= 90 && math.Abs(a) > math.Abs(b) && a > 60) {
+		lat, lon = b, a
+	}
+	if math.Abs(lat) > 90 || math.Abs(lon) > 180 {
+		return Result{}, false
+	}
+	name := strconv.FormatFloat(lat, 'f', -1, 64) + ", " + strconv.FormatFloat(lon, 'f', -1, 64)
+	return Result{Type: TypePlace, Kind: TypePlace, Code: name, Name: name, NameEn: name, Match: Exact,
+		Lon: &lon, Lat: &lat, Label: &[2]float64{lon, lat}}, true
 }
 
 type entry struct {

@@ -263,3 +263,25 @@ func TestSearchFindsWhatIsWritten(t *testing.T) {
 		}
 	}
 }
+
+func TestPlace(t *testing.T) {
+	for _, c := range []struct {
+		q        string
+		lon, lat float64
+		ok       bool
+	}{
+		{"29.6,106.5", 106.5, 29.6, true},
+		{"106.5,29.6", 106.5, 29.6, true},
+		{" 36.65 ， 117.12 ", 117.12, 36.65, true},
+		{"80.5 30", 80.5, 30, true},
+		{"-33.9,151.2", 151.2, -33.9, true},
+		{"200,100", 0, 0, false},
+		{"璧山", 0, 0, false},
+		{"29.6", 0, 0, false},
+	} {
+		r, ok := search.Place(c.q)
+		if ok != c.ok || ok && (*r.Lon != c.lon || *r.Lat != c.lat || r.Type != search.TypePlace || r.Label[0] != c.lon) {
+			t.Errorf("Place(%q) = %+v %v", c.q, r, ok)
+		}
+	}
+}

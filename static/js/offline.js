@@ -89,7 +89,22 @@ const typeRank = { unit: 0, industry: 1, cluster: 2 };
 // (exact, prefix, substring), then by folded English name, units,
 // industries, clusters, regions, then plan, code and matched text; one
 // result per thing.
+// place is plan/search's Place: a query typed as coordinates, latitude
+// first unless the first number cannot be one or is over 60 and larger.
+export function place(q) {
+  const m = /^\s*(-?\d{1,3}(?:\.\d+)?)\s*[,，\s]\s*(-?\d{1,3}(?:\.\d+)?)\s*$/.exec(q);
+  if (!m) return null;
+  const a = Number(m[1]), b = Number(m[2]);
+  let lat = a, lon = b;
+  if (Math.abs(a) > 90 || (Math.abs(b) <= 90 && Math.abs(a) > Math.abs(b) && a > 60)) [lat, lon] = [b, a];
+  if (Math.abs(lat) > 90 || Math.abs(lon) > 180) return null;
+  const name = `${lat}, ${lon}`;
+  return { type: "place", kind: "place", code: name, name, name_en: name, match: "exact", lon, lat, label: [lon, lat] };
+}
+
 export function searchEntries(all, q, limit, plan) {
+  const p = place(q);
+  if (p) return { results: [p], matched: 1 };
   const entries = [];
   for (const e of all) {
     const plans = e.plans || [];

@@ -16,6 +16,7 @@ let framed = ""; // the plan and industry last framed (phones)
 export function originLabel() {
   const o = state.origin;
   const u = o && state.theme?.units.find((x) => x.code === o.code);
+  if (o?.place) return o.place;
   if (o?.clicked) return u ? `${t("clickedPoint")} (${nameOf(u)})` : t("clickedPoint");
   return u ? nameOf(u) : t("clickedPoint");
 }

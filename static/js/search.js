@@ -46,7 +46,7 @@ function show(q) {
 // one name), the wording it was found by, and the plan holding it when
 // that is not the plan shown.
 function describe(r) {
-  const kind = { unit: t(r.kind) || t("unitResult"), industry: t("industryResult"), cluster: t("clusterResult"), region: t("region") }[r.type];
+  const kind = { unit: t(r.kind) || t("unitResult"), industry: t("industryResult"), cluster: t("clusterResult"), region: t("region"), place: t("placeResult") }[r.type];
   const parts = [kind];
   if (r.type === "unit" && r.parent_name) parts.push(state.lang === "en" ? r.parent_name_en || r.parent_name : r.parent_name);
   if (r.matched_text) parts.push(`${t("detail")}: ${r.matched_text}`);
@@ -85,6 +85,11 @@ function within(r) {
 // showFound shows a unit, cluster or circle found, in the plan shown.
 function showFound(r) {
   if (r.type === "industry") return set({ industry: r.code });
+  if (r.type === "place") {
+    // A point typed: the ranking's origin, the ranking kept in view.
+    set({ origin: { lngLat: r.label, place: r.name } });
+    return emit("frame", { point: r.label });
+  }
   if (r.type === "cluster") {
     set({ industry: r.industry, cluster: r.code, unit: "", region: "" });
     return emit("frame", { bbox: r.bbox, point: r.label });
