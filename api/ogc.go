@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -235,6 +236,21 @@ func (h *handlers) ogcItems(c echo.Context) error {
 			matched = append(matched, u)
 		}
 	}
+	// Units known only by a point (zones) come first: a client that reads
+	// the first page to learn the layer's geometry type (GDAL's OAPIF
+	// driver) then sees points and polygons, and makes a layer that takes
+	// both (a copy to GeoPackage needs no -nlt).
+	slices.SortStableFunc(matched, func(a, b plan.Unit) int {
+		_, pa := a.Geom.(orb.Point)
+		_, pb := b.Geom.(orb.Point)
+		switch {
+		case pa && !pb:
+			return -1
+		case pb && !pa:
+			return 1
+		}
+		return 0
+	})
 	base := h.ogcBase(c) + "/collections/" + c.Param("cid")
 	page := q.page(snap, matched, c.Request().URL, base+"/items", func(u plan.Unit) *geojson.Feature {
 		return ogcFeature(snap, p, u)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -403,5 +404,43 @@ func TestSiteRanksAndReasons(t *testing.T) {
 	_, body := get(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&near=106.23,29.59&format=csv")
 	if !strings.Contains(string(body), ",straight_line,") {
 		t.Errorf("sites CSV without the distance measure: %.300s", body)
+	}
+}
+
+// TestValidationAsOf: the stored plan's report says the day it was
+// checked against, and ?as_of= checks it against another day's units
+// (Chongqing's 2023 plan in 2027: 江北区 and 渝北区 are abolished).
+func TestValidationAsOf(t *testing.T) {
+	_, srv := newServer(t)
+	type report struct {
+		AsOf       string `json:"as_of"`
+		Subject    string
+		Revision   int
+		Violations []struct {
+			Rule  string
+			Units []string
+		}
+	}
+	var now, later report
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/validation", &now)
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/validation?as_of=2027-01-01", &later)
+	names := func(r report, code string) bool {
+		for _, v := range r.Violations {
+			if slices.Contains(v.Units, code) {
+				return true
+			}
+		}
+		return false
+	}
+	if now.AsOf == "" || later.AsOf != "2027-01-01" || later.Subject != now.Subject || later.Revision != now.Revision {
+		t.Errorf("as of: stored %q %q r%d, 2027 %q %q r%d", now.AsOf, now.Subject, now.Revision, later.AsOf, later.Subject, later.Revision)
+	}
+	// 江北区 (abolished 2026-01-25) has no picks on the plan's date; in
+	// 2027 it is gone and the administrative 两江新区 has none.
+	if !names(now, "500105") || names(later, "500105") || !names(later, "500000-liangjiang") {
+		t.Errorf("江北区 named %v then %v; 两江新区 in 2027 %v", names(now, "500105"), names(later, "500105"), names(later, "500000-liangjiang"))
+	}
+	if code := getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/validation?as_of=2027-13-01", &later); code != 400 {
+		t.Errorf("a bad as_of answers %d", code)
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"mime"
 	"net/http"
 	"path"
@@ -23,13 +24,28 @@ func (h *handlers) plan(c echo.Context) (*plan.Plan, error) {
 }
 
 // validation answers the stored plan's report, computed once per data
-// version, in the answer's language.
+// version, in the answer's language; with ?as_of= against the units in
+// force that day. Every report says the day it was checked against.
 func (h *handlers) validation(c echo.Context) error {
 	p, err := h.plan(c)
 	if err != nil {
 		return err
 	}
-	r, _ := snapshotOf(c).Report(p.ID)
+	asOf, err := dateParam(c, "as_of", "")
+	if err != nil {
+		return err
+	}
+	snap := snapshotOf(c)
+	r, _ := snap.Report(p.ID)
+	if asOf != "" && asOf != r.AsOf {
+		// The stored plan against the units in force on another day.
+		stored := r
+		if r, err = snap.Validate(p, plan.Parsed{Kind: p.Kind, Assignments: p.Assignments, Clusters: p.Clusters}, asOf); err != nil {
+			return err
+		}
+		r.Subject, r.Revision = stored.Subject, stored.Revision
+		c.Set(versionKey, fmt.Sprintf("v%d-%s", snap.Version, asOf))
+	}
 	if r, err = localized(c, r); err != nil {
 		return err
 	}

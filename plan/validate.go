@@ -58,6 +58,9 @@ type Report struct {
 	// Sheet is the workbook sheet a file's records came from; Lines are
 	// then its rows.
 	Sheet string `json:"sheet,omitempty"`
+	// AsOf is the date the plan was checked against: the units in force
+	// that day (YYYY-MM-DD).
+	AsOf string `json:"as_of"`
 	// Lang is the language of titles and messages.
 	Lang       Lang        `json:"lang"`
 	Valid      bool        `json:"valid"`
@@ -97,7 +100,7 @@ type validation struct {
 
 // Validate checks a subject against every rule of p's profile.
 func Validate(p *Plan, s Subject) Report {
-	v := &validation{p: p, s: s, names: map[string]string{}, report: Report{Plan: p.ID, Violations: []Violation{}}}
+	v := &validation{p: p, s: s, names: map[string]string{}, report: Report{Plan: p.ID, AsOf: s.Date, Violations: []Violation{}}}
 	for _, u := range s.Units {
 		v.names[u.Code] = u.Name
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -78,7 +79,7 @@ func TestBrowserPlanner(t *testing.T) {
 		b.expect("422 "+base+"/api/v1/plans/chongqing-2023/assignments", "412 "+base+"/api/v1/plans/chongqing-2023/assignments")
 		b.open(t, base+"/?plan=chongqing-2023&view=planner&industry=CQ-ADM")
 		b.wait(t, "the stored plan's report", `document.querySelector('#stored .report-subject')`)
-		if s := b.evalString(t, `document.querySelector('#stored .report-subject').textContent`); !strings.HasPrefix(s, "检查对象：已存规划第") {
+		if s := b.evalString(t, `document.querySelector('#stored .report-subject').textContent`); !strings.HasPrefix(s, "检查对象：已存规划第") || !regexp.MustCompile(`按 \d{4}-\d{2}-\d{2} 的区划检查`).MatchString(s) {
 			t.Errorf("the stored report is labelled %q", s)
 		}
 		// The stored plan exports as CSV and as a workbook from the view.

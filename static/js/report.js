@@ -36,7 +36,7 @@ export function subjectOf(s) {
 export function reportHTML(r, id, opts = {}) {
   const verdict = r.valid ? t("valid") : t("invalid");
   let html = `<div class="report" id="${esc(id)}"><p class="report-subject">${esc(t("reportOn", opts.subject || subjectOf(r.subject)))}` +
-    `${r.sheet ? ` · ${esc(t("sheet", r.sheet))}` : ""}</p>` +
+    `${r.sheet ? ` · ${esc(t("sheet", r.sheet))}` : ""}${r.as_of ? ` · ${esc(t("asOf", r.as_of))}` : ""}</p>` +
     `<p class="verdict ${r.valid ? "ok" : "bad"}"><strong>${esc(verdict)}</strong> · ` +
     `<span class="sev-error">${esc(t("errorN", r.errors))}</span> · <span class="sev-warning">${esc(t("warningN", r.warnings))}</span></p>`;
   for (const g of groups(r)) {
