@@ -376,3 +376,72 @@ func BenchmarkShandongCountiesZ5to12(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(list)), "tiles")
 }
+
+// TestPinchedRingSplit: 原阳县 (410725) in Henan's tile 8/208/101 has a
+// hole touching its exterior at one point; its walk passed that point
+// twice, a ring touching itself. Decoded by mvtcheck, every unit of the
+// tile is valid (simplefeatures: no self-tangency), the hole a ring of
+// its own.
+func TestPinchedRingSplit(t *testing.T) {
+	st := testdb.Seeded(t, "henan/henan-cities", "henan/henan-counties")
+	snap, err := readmodel.Load(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := tiles.NewIndex(snap)
+	gz, err := ix.Encode(tiles.Request{Plan: "henan-clusters", Tile: maptile.New(208, 101, 8)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := mvtcheck.Decode(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, l := range ls {
+		if l.Name != tiles.LayerUnits {
+			continue
+		}
+		for _, f := range l.Features {
+			ps, err := mvtcheck.Polygons(f)
+			if err == nil {
+				err = mvtcheck.Validate(ps)
+			}
+			if err != nil {
+				t.Errorf("unit %d: %v", f.ID, err)
+			}
+			// OGC: a ring passes a point once (simplefeatures lets an
+			// inverted hole through).
+			for i, r := range f.Paths {
+				seen := map[mvtcheck.Pt]bool{}
+				for _, q := range r {
+					if seen[q] {
+						t.Errorf("unit %d ring %d passes %v twice", f.ID, i, q)
+					}
+					seen[q] = true
+				}
+			}
+			if f.ID == 410725 {
+				found = true
+				holes := 0
+				for _, p := range ps {
+					holes += len(p) - 1
+				}
+				if holes == 0 {
+					t.Errorf("原阳县 has no hole in 8/208/101: %d polygons", len(ps))
+				}
+			}
+		}
+	}
+	if !found {
+		t.Error("原阳县 is not in tile 8/208/101")
+	}
+}

@@ -22,36 +22,74 @@ func Area2(r []P) int64 {
 // Regions walks the boundary of each owner's faces (Face.Owner) into
 // polygons. Where an owner's region touches itself at a node, the walk
 // leaves by the first boundary half-edge clockwise of the arrival, so
-// rings never cross or touch themselves: they meet other rings at single
-// nodes at most. Owners are returned in ascending order with their
-// polygons.
+// rings never cross themselves. A walk may still pass a node twice: a
+// hole touching its exterior at one point is one boundary cycle with it.
+// Such a ring is split there (splitPinches) into simple rings, the hole
+// clockwise, so that rings meet other rings at single nodes at most and
+// never touch themselves (OGC validity). Owners are returned in
+// ascending order with their polygons.
 func (g *Graph) Regions() map[int32][]Polygon {
 	owner := func(e int32) int32 { return g.Faces[g.he[e].face].Owner }
 	seen := make([]bool, len(g.he))
+	// visit[node] is the number (from 1) of the last ring through it.
+	visit := make([]int32, len(g.Nodes))
 	rings := map[int32][][]P{}
+	walk := int32(0)
 	for e0 := range g.he {
 		e := int32(e0)
 		u := owner(e)
 		if seen[e] || u < 0 || owner(e^1) == u {
 			continue
 		}
+		walk++
 		var r []P
+		pinched := false
 		for f := e; !seen[f]; {
 			seen[f] = true
-			r = append(r, g.Nodes[g.he[f].from])
+			node := g.he[f].from
+			pinched = pinched || visit[node] == walk
+			visit[node] = walk
+			r = append(r, g.Nodes[node])
 			n := g.he[f].next
 			for owner(n^1) == u {
 				n = g.he[n^1].next
 			}
 			f = n
 		}
-		rings[u] = append(rings[u], r)
+		if pinched {
+			rings[u] = append(rings[u], splitPinches(r)...)
+		} else {
+			rings[u] = append(rings[u], r)
+		}
 	}
 	out := make(map[int32][]Polygon, len(rings))
 	for u, rs := range rings {
 		out[u] = Assemble(rs)
 	}
 	return out
+}
+
+// splitPinches cuts a ring that passes a point more than once into rings
+// that do not: each loop closed at a repeated point is taken out as a
+// ring of its own, and the rest goes on (A B C X D E X F gives X D E and
+// A B C X F).
+func splitPinches(r []P) [][]P {
+	var out [][]P
+	path := make([]P, 0, len(r))
+	at := make(map[P]int, len(r))
+	for _, p := range r {
+		if i, ok := at[p]; ok {
+			loop := append([]P(nil), path[i:]...)
+			for _, q := range loop {
+				delete(at, q)
+			}
+			out = append(out, loop)
+			path = path[:i]
+		}
+		at[p] = len(path)
+		path = append(path, p)
+	}
+	return append(out, path)
 }
 
 // Assemble sorts rings into polygons: each counter-clockwise ring is an

@@ -3,7 +3,7 @@
 // to download, or on a page of its own to print (to PDF).
 import { state } from "./state.js";
 import { t, nameOf, planTitle } from "./i18n.js";
-import { colouring, industryOf } from "./colouring.js";
+import { colouring, industryOf, palette } from "./colouring.js";
 
 // mapImage waits for the next frame the map draws and copies it then
 // (a WebGL canvas is cleared once the frame is shown).
@@ -38,10 +38,13 @@ export async function compose(map) {
   c.width = img.width;
   c.height = img.height + header + footer;
   const g = c.getContext("2d");
-  g.fillStyle = "#fff";
+  // The style's colours: labels' text on their halo, swatches outlined
+  // as borders are.
+  const ink = palette();
+  g.fillStyle = ink.halo;
   g.fillRect(0, 0, c.width, c.height);
   const font = (px, bold) => `${bold ? "600 " : ""}${px * dpr}px 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif`;
-  g.fillStyle = "#1c1917";
+  g.fillStyle = ink.label;
   g.font = font(17, true);
   g.textBaseline = "top";
   const p = state.plans.find((x) => x.id === state.plan);
@@ -60,13 +63,13 @@ export async function compose(map) {
     const x = pad + (i % 2) * (c.width / 2), yy = y + Math.floor(i / 2) * line;
     g.fillStyle = k.colour;
     g.fillRect(x, yy + 2 * dpr, 14 * dpr, 12 * dpr);
-    g.strokeStyle = "#78716c";
+    g.strokeStyle = ink.border;
     g.strokeRect(x, yy + 2 * dpr, 14 * dpr, 12 * dpr);
-    g.fillStyle = "#1c1917";
+    g.fillStyle = ink.label;
     g.fillText(`${k.label} (${k.count})`, x + 20 * dpr, yy);
   });
   y += Math.ceil(rows / 2) * line;
-  g.fillStyle = "#57534e";
+  g.fillStyle = ink.label;
   g.font = font(11);
   g.fillText(`${t("sources")}: ${credit || "indmap"}`, pad, y, c.width - 2 * pad);
   return c;
