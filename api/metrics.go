@@ -64,6 +64,8 @@ func newMetrics(h *handlers) *metrics {
 			cache(func(_ int64, _ int, hits, _ int64) float64 { return float64(hits) })),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "indmap_tile_cache_misses_total", Help: "Tiles rendered for want of a cached one."},
 			cache(func(_ int64, _ int, _, misses int64) float64 { return float64(misses) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "indmap_tile_units_dropped_total", Help: "Units left out of a tile or a zoom for an outline that made no valid subdivision (each logged)."},
+			func() float64 { return float64(h.tiles.DroppedUnits()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indmap_tile_cache_bytes", Help: "Bytes held by the tile cache."},
 			cache(func(bytes int64, _ int, _, _ int64) float64 { return float64(bytes) })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "indmap_tile_cache_entries", Help: "Tiles held by the tile cache."},

@@ -22,6 +22,7 @@ type tileGeom struct {
 	polys   map[int32][]topo.Polygon
 	borders []zEdge
 	regions map[int32][]topo.Polygon
+	dropped []int32 // units left out of the tile (see buildDropping)
 }
 
 // perimNode is a node on the clip box with the edges that leave it into
@@ -132,7 +133,7 @@ func (pg *planGeom) cut(zg *zoomGeom, t maptile.Tile, shift uint, regionOf []int
 		segs = append(segs, topo.Seg{A: n.p, B: ring[(i+1)%len(ring)].p, Left: owners[i], Right: -1})
 		settled = append(settled, false)
 	}
-	g, err := topo.BuildNoded(segs, settled)
+	g, dropped, err := buildDropping(segs, settled)
 	if err != nil {
 		return tileGeom{}, err
 	}
@@ -144,7 +145,7 @@ func (pg *planGeom) cut(zg *zoomGeom, t maptile.Tile, shift uint, regionOf []int
 	// Rounding at the box can leave a face covered twice or not at all,
 	// a few units wide: it goes to a neighbour as at import.
 	g.Resolve(func(fi int32) bool { return g.Faces[fi].Area2 < 8 })
-	tg := tileGeom{polys: g.Regions()}
+	tg := tileGeom{polys: g.Regions(), dropped: dropped}
 	for e := int32(0); e < int32(g.HalfEdges()); e += 2 {
 		l, r := g.Faces[g.FaceOf(e)].Owner, g.Faces[g.FaceOf(e^1)].Owner
 		if a, b := g.From(e), g.To(e); l != r && !alongBox(a, b) {

@@ -2,12 +2,14 @@ package tiles
 
 import (
 	"context"
+	"fmt"
 	gzip "github.com/klauspost/compress/gzip"
 	"hash/fnv"
 	"runtime"
 	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/geo/rtree"
@@ -44,6 +46,9 @@ type Index struct {
 	// reused across tiles; a channel, as a sync.Pool drops them at every
 	// garbage collection.
 	gzips chan *gzip.Writer
+	// onDrop, when set, hears of units left out of a tile or a zoom for
+	// a broken outline (see buildDropping): where, and their codes.
+	onDrop func(where string, codes []string)
 }
 
 // planIndex is one plan at one data version.
@@ -83,6 +88,8 @@ type planGeom struct {
 type zoomOnce struct {
 	once sync.Once
 	g    *zoomGeom
+	// told is set once the zoom's dropped units were reported.
+	told atomic.Bool
 }
 
 // group is the arcs of one kind of unit, in world coordinates, and its
@@ -249,6 +256,16 @@ func (pg *planGeom) zoom(grp *group, z int) *zoomGeom {
 	return zo.g
 }
 
+// zoomFor is zoom, telling ix.onDrop (once per zoom's geometry) of the
+// units it left out.
+func (ix *Index) zoomFor(pg *planGeom, grp *group, z int) *zoomGeom {
+	zg := pg.zoom(grp, z)
+	if zo := &grp.zooms[z]; len(zg.dropped) > 0 && ix.onDrop != nil && zo.told.CompareAndSwap(false, true) {
+		ix.onDrop(fmt.Sprintf("plan %s %s zoom %d", pg.planID, grp.kind, z), zg.dropped)
+	}
+	return zg
+}
+
 // prepare builds the geometry of every zoom 0–DefaultMaxZoom at which
 // each kind of the plans shows (deeper tiles reuse DefaultMaxZoom's), at
 // most GOMAXPROCS at once, largest first; geometry reused from the
@@ -283,7 +300,7 @@ func (ix *Index) prepare(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for j := range work {
-				j.pg.zoom(j.grp, j.z)
+				ix.zoomFor(j.pg, j.grp, j.z)
 			}
 		}()
 	}

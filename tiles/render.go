@@ -145,7 +145,7 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 		if !pg.show(grp.kind, z) {
 			continue
 		}
-		zg := pg.zoom(grp, zz)
+		zg := ix.zoomFor(pg, grp, zz)
 		if zg.err != nil {
 			return nil, zg.err
 		}
@@ -157,6 +157,13 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 		tg, err := pg.cut(zg, req.Tile, uint(z-zz), regionOf)
 		if err != nil {
 			return nil, fmt.Errorf("plan %s tile %d/%d/%d: %w", req.Plan, req.Tile.Z, req.Tile.X, req.Tile.Y, err)
+		}
+		if len(tg.dropped) > 0 && ix.onDrop != nil {
+			codes := make([]string, len(tg.dropped))
+			for i, u := range tg.dropped {
+				codes[i] = pg.units[u].u.Code
+			}
+			ix.onDrop(fmt.Sprintf("plan %s tile %d/%d/%d", req.Plan, req.Tile.Z, req.Tile.X, req.Tile.Y), codes)
 		}
 		for u, polys := range tg.polys {
 			g := &pg.units[u]

@@ -9,6 +9,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/indmap/indmap/readmodel"
@@ -30,6 +31,10 @@ type Server struct {
 	// at most renderWait for a slot, then gets ErrBusy.
 	renders    chan struct{}
 	renderWait time.Duration
+
+	// dropped counts the units left out of tiles or zooms for a broken
+	// outline (see buildDropping), since start.
+	dropped atomic.Int64
 
 	mu       sync.Mutex
 	cur      *Index
@@ -82,6 +87,7 @@ func (s *Server) install(ctx context.Context, snap *readmodel.Snapshot, prepare 
 	prev := s.cur
 	s.mu.Unlock()
 	ix := NewIndexFrom(snap, prev)
+	ix.onDrop = s.noteDrop
 	if prepare {
 		if err := ix.prepare(ctx); err != nil {
 			return false, err
@@ -95,6 +101,16 @@ func (s *Server) install(ctx context.Context, snap *readmodel.Snapshot, prepare 
 	}
 	return false, nil
 }
+
+// noteDrop says which units a tile or a zoom left out, and counts them.
+func (s *Server) noteDrop(where string, codes []string) {
+	s.dropped.Add(int64(len(codes)))
+	s.log.Warn("units left out for a broken outline", "where", where, "units", codes)
+}
+
+// DroppedUnits counts the units left out of tiles or zooms since start
+// (a metric: each is also logged).
+func (s *Server) DroppedUnits() int64 { return s.dropped.Load() }
 
 // Index returns the index of the current snapshot. Where nothing
 // prepared it (a data source without a watcher), it is built here: at

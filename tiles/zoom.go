@@ -43,7 +43,10 @@ type zoomGeom struct {
 	cellAt   []int32
 	area2    map[int32]int64 // twice each visible unit's area
 	labels   map[int32]bool  // units whose label is shown
-	err      error
+	// dropped names the units left out of the zoom: their outlines did
+	// not make a valid subdivision (see buildDropping).
+	dropped []string
+	err     error
 }
 
 // buildZoom simplifies a kind's arcs for zoom z (once per arc, so both
@@ -72,7 +75,10 @@ func (pg *planGeom) buildZoom(grp *group, z int) *zoomGeom {
 		}
 	}
 	zg := &zoomGeom{area2: map[int32]int64{}, labels: map[int32]bool{}}
-	g, err := topo.Build(segs)
+	g, dropped, err := buildDropping(segs, nil)
+	for _, u := range dropped {
+		zg.dropped = append(zg.dropped, pg.units[u].u.Code)
+	}
 	if err != nil {
 		// Snap rounding makes a planar graph by construction; should it
 		// ever fail, the zoom's tiles fail rather than show wrong fills.

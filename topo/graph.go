@@ -11,6 +11,15 @@ import (
 	"github.com/paulmach/orb"
 )
 
+// A DegenerateError is a face boundary of no area: labelled segments
+// that do not close into rings (a unit's outline broken, or collapsed by
+// rounding into a line that does not cancel), found at a node.
+type DegenerateError struct{ At P }
+
+func (e *DegenerateError) Error() string {
+	return fmt.Sprintf("topology: a face boundary at %v has no area", e.At)
+}
+
 // Count is how many times a unit covers a face.
 type Count struct{ Unit, N int32 }
 
@@ -327,7 +336,7 @@ func (g *Graph) faces() error {
 		case a2 < 0:
 			cw = append(cw, int32(e))
 		default:
-			return fmt.Errorf("topology: a face boundary at %v has no area", g.Nodes[g.he[e].from])
+			return &DegenerateError{At: g.Nodes[g.he[e].from]}
 		}
 		for f := int32(e); ; {
 			g.he[f].face = fid
