@@ -132,6 +132,8 @@ func Style(o StyleOptions) map[string]any {
 	c := colours
 	sources := map[string]any{}
 	sources["indmap"] = map[string]any{"type": "vector", "url": o.TileJSONURL}
+	// The origin of distances, the page's to fill in (empty elsewhere).
+	sources["origin"] = map[string]any{"type": "geojson", "data": map[string]any{"type": "FeatureCollection", "features": []any{}}}
 	layers := []any{
 		map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": c.Background}},
 	}
@@ -202,6 +204,10 @@ func Style(o StyleOptions) map[string]any {
 					state(stateHighlight), c.Highlight, c.Halo},
 				"circle-stroke-width": []any{"case", state(stateSelected), 3, []any{"==", sev, "error"}, 3, state(stateHighlight), 3, 1.5},
 			}},
+		// Where the page measures distances from: a point it fills in,
+		// drawn under the labels so that it never hides a name.
+		map[string]any{"id": "origin", "type": "circle", "source": "origin",
+			"paint": map[string]any{"circle-radius": 6, "circle-color": c.Selected, "circle-stroke-color": c.Halo, "circle-stroke-width": 2.5}},
 		map[string]any{"id": "labels", "type": "symbol", "source": "indmap", "source-layer": LayerLabels,
 			"layout": map[string]any{"text-field": labelField(o.Lang), "text-font": []string{"Noto Sans Regular"},
 				"text-size": 12, "text-max-width": 7, "text-justify": "auto",

@@ -313,8 +313,11 @@ func TestBrowserPage(t *testing.T) {
 		if math.Abs(cam.Lng-106.5) > 1e-3 || math.Abs(cam.Lat-29.6) > 1e-3 || math.Abs(cam.Z-8) > 0.01 {
 			t.Errorf("the link's view 106.5,29.6 z8 opened at %+v", cam)
 		}
-		if !b.evalBool(t, `document.querySelector('.origin-marker') !== null`) {
-			t.Error("no origin marker for the link's origin")
+		// The origin is drawn under the labels (the style's layer order).
+		if !b.evalBool(t, `(() => { const ids = indmap.map.getStyle().layers.map(l => l.id);
+		  const f = indmap.map.getSource('origin')._data?.features || indmap.map.getSource('origin').serialize().data.features;
+		  return ids.indexOf('origin') >= 0 && ids.indexOf('origin') < ids.indexOf('labels') && f.length === 1 && f[0].geometry.coordinates[0] === 106.74; })()`) {
+			t.Error("the link's origin is not drawn under the labels")
 		}
 		// Each choice is a history entry: Back and Forward walk them.
 		before := b.evalString(t, `String(history.length)`)

@@ -26,7 +26,7 @@ let hovered = null;
 // to a new style.
 let painted = null;
 const marked = { selected: new Map(), hl: new Map(), sev: new Map(), changed: new Map() };
-let originMarker = null;
+let origin = null; // [lon, lat] of the origin of distances, or null
 // The style the map draws (as the server sent it), and the circle
 // selected.
 let drawn = null;
@@ -95,6 +95,7 @@ function own(_, served) {
   const sources = { ...served.sources };
   delete sources.basemap;
   if (sources["region-names"]) sources["region-names"] = { ...sources["region-names"], data: regionNames() };
+  if (sources.origin) sources.origin = { ...sources.origin, data: originData() };
   return { ...served, layers, sources };
 }
 
@@ -282,19 +283,15 @@ export function mark(key, values) {
   marked[key] = next;
 }
 
+// setOrigin puts the origin of distances on the map: the style's
+// "origin" layer, under the labels (a marker would hide names).
 export function setOrigin(lngLat) {
-  if (!lngLat) {
-    originMarker?.remove();
-    originMarker = null;
-    return;
-  }
-  if (!originMarker) {
-    const el = document.createElement("div");
-    el.className = "origin-marker";
-    el.setAttribute("aria-hidden", "true");
-    originMarker = new maplibregl.Marker({ element: el });
-  }
-  originMarker.setLngLat(lngLat).addTo(map);
+  origin = lngLat || null;
+  map?.getSource("origin")?.setData(originData());
+}
+
+function originData() {
+  return { type: "FeatureCollection", features: origin ? [{ type: "Feature", properties: {}, geometry: { type: "Point", coordinates: origin } }] : [] };
 }
 
 // reloadGeometry re-reads the TileJSON, whose tile URLs carry the
