@@ -337,6 +337,14 @@ func TestBrowserPage(t *testing.T) {
 		b.settled(t, "indmap.map")
 		b.checkClean(t, "shared views")
 
+		// An official source is marked (綦江区's picks, from its
+		// government's site).
+		b.open(t, base+"/?plan=chongqing-2023&unit=500110")
+		b.wait(t, "綦江区's panel", `document.querySelector('#panel .source')`)
+		if p := b.evalString(t, `document.querySelector('#panel').textContent`); !strings.Contains(p, "綦江区人民政府 2026-01-22 官方") {
+			t.Errorf("綦江区's sources: %.500s", p)
+		}
+
 		// A link naming a unit and no view frames the unit.
 		var u struct {
 			Properties struct{ Label [2]float64 }
@@ -384,6 +392,11 @@ func TestBrowserPage(t *testing.T) {
 		// Every row says why; ties are shown as the server ranks them.
 		if ranks := b.evalString(t, rankedRanks); ranks != ranksOf(api) {
 			t.Errorf("ranks without an origin: %s, the server's %s", ranks, ranksOf(api))
+		}
+		// Sources name their publisher where known, the date their address
+		// carries, official sites marked.
+		if txt := b.evalString(t, `document.querySelector('#sites').textContent`); !strings.Contains(txt, "新华网 2025-12-25") {
+			t.Errorf("the ranking's sources: %.600s", txt)
 		}
 		var why []string
 		b.eval(t, `[...document.querySelectorAll('#sites li.site')].map(li => li.querySelector('.reasons')?.textContent || '')`, &why)

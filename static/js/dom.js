@@ -1,4 +1,6 @@
 // Small DOM helpers. Everything put into HTML goes through esc.
+import { sourceInfo } from "./sources.js";
+import { t } from "./i18n.js";
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -7,13 +9,16 @@ export function esc(s) {
 }
 
 // A link to a source, only when it is a web address; anything else is
-// shown as text.
+// shown as text. Unless a label is given, it names the publisher (or the
+// host), the date its address carries, and marks an official site.
 export function sourceLink(src, label) {
   if (!src) return "";
   if (/^https?:\/\//i.test(src)) {
-    let host = src;
-    try { host = new URL(src).hostname; } catch { /* keep the text */ }
-    return `<a href="${esc(src)}" target="_blank" rel="noopener noreferrer" title="${esc(src)}">${esc(label || host)}</a>`;
+    const info = sourceInfo(src);
+    const a = `<a href="${esc(src)}" target="_blank" rel="noopener noreferrer" title="${esc(src)}">${esc(label || info?.publisher || info?.host || src)}</a>`;
+    if (label || !info) return a;
+    return `<span class="source">${a}${info.date ? ` <span class="muted">${esc(info.date)}</span>` : ""}` +
+      `${info.official ? ` <span class="official">${esc(t("official"))}</span>` : ""}</span>`;
   }
   return `<span class="muted">${esc(src)}</span>`;
 }

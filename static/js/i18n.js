@@ -57,7 +57,7 @@ const zh = {
   openServer: "在服务器上打开规划审查", noServer: "发布时未指定服务器（--server-url）。",
   embedHelp: "MapLibre：new maplibregl.Map({container, style: 样式 URL})；OpenLayers 与 Leaflet：使用 TileJSON 中的矢量瓦片 URL。",
   unknownIndustry: (s) => `未知产业“${s}”：显示总览。`, unknownPlan: (s) => `没有规划“${s}”：显示第一个规划。`, loadFailed: "加载失败：", notFound: "没有找到：",
-  live: "数据已更新", zoomIn: "放大", legend: "图例", exportPNG: "导出图片", printView: "打印 / PDF", copy: "复制", copied: "已复制", zoomOut: "缩小", attribution: "数据来源",
+  live: "数据已更新", zoomIn: "放大", legend: "图例", official: "官方", exportPNG: "导出图片", printView: "打印 / PDF", copy: "复制", copied: "已复制", zoomOut: "缩小", attribution: "数据来源",
 };
 
 const en = {
@@ -115,7 +115,7 @@ const en = {
   openServer: "Open the planner's workbench on the server", noServer: "No server was named when this map was published (--server-url).",
   embedHelp: "MapLibre: new maplibregl.Map({container, style: style URL}); OpenLayers and Leaflet: use the vector tile URL in the TileJSON.",
   unknownIndustry: (s) => `Unknown industry “${s}”: showing the overview.`, unknownPlan: (s) => `No plan “${s}”: showing the first plan.`, loadFailed: "Could not load: ", notFound: "Not found: ",
-  live: "Data updated", zoomIn: "Zoom in", legend: "Legend", exportPNG: "Export image", printView: "Print / PDF", copy: "Copy", copied: "Copied", zoomOut: "Zoom out", attribution: "Data sources",
+  live: "Data updated", zoomIn: "Zoom in", legend: "Legend", official: "official", exportPNG: "Export image", printView: "Print / PDF", copy: "Copy", copied: "Copied", zoomOut: "Zoom out", attribution: "Data sources",
 };
 
 export const strings = { zh, en };

@@ -39,7 +39,7 @@ function picksList(items) {
   if (!items?.length) return `<p class="muted">${esc(t("noIndustry"))}</p>`;
   return "<ul>" + items.map((i) => `<li>${esc(industryName(i.code, i.name))}` +
     (i.detail ? ` <span class="muted">（${esc(i.detail)}）</span>` : "") +
-    (i.source ? ` ${sourceLink(i.source, t("source"))}` : "") + "</li>").join("") + "</ul>";
+    (i.source ? ` ${sourceLink(i.source)}` : "") + "</li>").join("") + "</ul>";
 }
 
 function clusterHTML(c, heading = "h4") {
