@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"slices"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -30,9 +31,19 @@ func TestDivisionsInTheAPI(t *testing.T) {
 			Note         string
 			Predecessors []struct{ Code string }
 			Plans        []struct{ Plan string }
+			Neighbours   []struct{ Code string }
 		}
 	}
 	getJSON(t, srv.URL+"/api/v1/units/500000-liangjiang", &lj)
+	// The derived unit borders units in force beside it (渝中, 沙坪坝,
+	// 北碚, 南岸, 长寿, 合川 …), never its predecessors.
+	var ns []string
+	for _, n := range lj.Properties.Neighbours {
+		ns = append(ns, n.Code)
+	}
+	if len(ns) < 6 || slices.Contains(ns, "500105") || slices.Contains(ns, "500112") || !slices.Contains(ns, "500103") || !slices.Contains(ns, "500109") {
+		t.Errorf("两江新区's neighbours: %v", ns)
+	}
 	if p := lj.Properties; p.ValidFrom != "2026-01-25" || !p.Approximate || len(p.Predecessors) != 3 || !strings.Contains(p.Note, "approximate") ||
 		len(p.Plans) != 0 {
 		t.Errorf("两江新区 (administrative): %+v", p)

@@ -53,6 +53,9 @@ func (s *Store) PutDivisionChanges(ctx context.Context, changes []plan.DivisionC
 		for _, d := range ds {
 			created = append(created, d.code)
 		}
+		if err := writeDerivedNeighbours(ctx, tx, ds, derivedNeighbours(ds, units)); err != nil {
+			return err
+		}
 		return writeDerived(ctx, tx, ds)
 	})
 	return created, err
@@ -88,6 +91,50 @@ func deriveSuccessors(all []plan.DivisionChange, units []plan.Unit) ([]derived, 
 		}
 	}
 	return out, nil
+}
+
+// derivedNeighbours finds the units each derived successor borders: the
+// units in force on its date (its predecessors aside, which it replaces)
+// whose outlines lie along its own, measured as import measures every
+// pair (geo.Neighbours with the default tolerances).
+func derivedNeighbours(ds []derived, units []plan.Unit) []geo.Neighbour {
+	var out []geo.Neighbour
+	for _, d := range ds {
+		box := d.geom.Bound().Pad(0.01)
+		// Pairs are measured within a kind, as import measures them.
+		shapes := []geo.Shape{{ID: d.code, Group: d.kind, Geom: d.geom}}
+		for _, u := range units {
+			if u.Code == d.code || u.Geom == nil || (u.ValidTo != "" && u.ValidTo <= d.date) || (u.ValidFrom != "" && u.ValidFrom > d.date) {
+				continue
+			}
+			mp, ok := u.Geom.(orb.MultiPolygon)
+			if !ok || !box.Intersects(mp.Bound()) {
+				continue
+			}
+			shapes = append(shapes, geo.Shape{ID: u.Code, Group: u.Kind, Geom: mp})
+		}
+		for _, n := range geo.Neighbours(shapes, geo.DefaultAdjacency) {
+			if n.A == d.code || n.B == d.code {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// writeDerivedNeighbours replaces the derived successors' pairs.
+func writeDerivedNeighbours(ctx context.Context, tx *txn, ds []derived, pairs []geo.Neighbour) error {
+	for _, d := range ds {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM adjacency WHERE a = ? OR b = ?`, d.code, d.code); err != nil {
+			return err
+		}
+	}
+	for _, n := range pairs {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO adjacency (a, b, shared_km) VALUES (?, ?, ?)`, n.A, n.B, n.SharedKm); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // writeDerived stores derived units (plain UPDATE or INSERT, not an

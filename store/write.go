@@ -205,6 +205,9 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 	if ip.derived, err = deriveSuccessors(changes, all); err != nil {
 		return nil, err
 	}
+	// Derived successors border units too (import's pairs know only the
+	// surveyed ones).
+	ip.pairs = append(ip.pairs, derivedNeighbours(ip.derived, all)...)
 	for i, b := range bs {
 		u, p := all[first+i], parts[first+i]
 		blob, err := s.d.encode(p.geom)
