@@ -156,36 +156,26 @@ func unpack(k uint64) P { return P{int32(uint32(k>>32) ^ 1<<31), int32(uint32(k)
 // edges merges coinciding fragments, sums their labels and drops the
 // edges across which no coverage changes. It sorts frags in place.
 func (g *Graph) edges(frags []Seg) error {
-	// Each fragment by its ends' keys, walked from the lesser end (the
-	// sides swap when it is walked the other way): sorting by keys
-	// compares two integers where points compared four.
-	type frag struct {
-		a, b        uint64
-		left, right int32
-	}
-	fs := make([]frag, len(frags))
 	for i, f := range frags {
-		a, b := pack(f.A), pack(f.B)
-		if b < a {
-			fs[i] = frag{b, a, f.Right, f.Left}
-		} else {
-			fs[i] = frag{a, b, f.Left, f.Right}
+		if pack(f.B) < pack(f.A) {
+			// Walked the other way, the sides swap.
+			frags[i] = Seg{f.B, f.A, f.Right, f.Left}
 		}
 	}
-	slices.SortFunc(fs, func(x, y frag) int {
-		if x.a != y.a {
-			return cmp.Compare(x.a, y.a)
+	slices.SortFunc(frags, func(x, y Seg) int {
+		if c := cmp.Compare(pack(x.A), pack(y.A)); c != 0 {
+			return c
 		}
-		return cmp.Compare(x.b, y.b)
+		return cmp.Compare(pack(x.B), pack(y.B))
 	})
-	keys := make([]uint64, 0, len(fs)+len(fs)/4)
+	keys := make([]uint64, 0, len(frags)+len(frags)/4)
 	groups := 0
-	for i, f := range fs {
-		if i == 0 || f.a != fs[i-1].a {
-			keys = append(keys, f.a)
+	for i, f := range frags {
+		if i == 0 || f.A != frags[i-1].A {
+			keys = append(keys, pack(f.A))
 		}
-		if i == 0 || f.a != fs[i-1].a || f.b != fs[i-1].b {
-			keys = append(keys, f.b)
+		if i == 0 || f.A != frags[i-1].A || f.B != frags[i-1].B {
+			keys = append(keys, pack(f.B))
 			groups++
 		}
 	}
@@ -195,25 +185,22 @@ func (g *Graph) edges(frags []Seg) error {
 	for i, k := range keys {
 		g.Nodes[i] = unpack(k)
 	}
-	id := func(k uint64) int32 {
-		i, _ := slices.BinarySearch(keys, k)
+	id := func(p P) int32 {
+		i, _ := slices.BinarySearch(keys, pack(p))
 		return int32(i)
 	}
 	g.he = make([]halfEdge, 0, 2*groups)
 	g.flat = make([]Count, 0, groups+groups/4)
 	g.off = append(make([]int32, 0, groups+1), 0)
 	var d Cover
-	// Fragments are in order of their lesser end: its node's id only
-	// grows, found by stepping along keys.
-	ai := 0
-	for i := 0; i < len(fs); {
+	for i := 0; i < len(frags); {
 		j := i
 		d = d[:0]
-		for ; j < len(fs) && fs[j].a == fs[i].a && fs[j].b == fs[i].b; j++ {
-			if u := fs[j].left; u >= 0 {
+		for ; j < len(frags) && frags[j].A == frags[i].A && frags[j].B == frags[i].B; j++ {
+			if u := frags[j].Left; u >= 0 {
 				d = append(d, Count{u, 1})
 			}
-			if u := fs[j].right; u >= 0 {
+			if u := frags[j].Right; u >= 0 {
 				d = append(d, Count{u, -1})
 			}
 		}
@@ -231,10 +218,8 @@ func (g *Graph) edges(frags []Seg) error {
 		kept := slices.DeleteFunc(g.flat[start:], func(c Count) bool { return c.N == 0 })
 		g.flat = g.flat[:start+len(kept)]
 		if len(kept) > 0 {
-			for keys[ai] != fs[i].a {
-				ai++
-			}
-			g.he = append(g.he, halfEdge{from: int32(ai), face: -1}, halfEdge{from: id(fs[i].b), face: -1})
+			a, b := id(frags[i].A), id(frags[i].B)
+			g.he = append(g.he, halfEdge{from: a, face: -1}, halfEdge{from: b, face: -1})
 			g.off = append(g.off, int32(len(g.flat)))
 		}
 		i = j

@@ -124,32 +124,32 @@ func cellShift(segs []Seg) uint {
 // reach. Strips are shared out among workers goroutines; w is the
 // worker's number.
 func eachPair(segs []Seg, shift uint, workers int, fn func(w, i, j int)) {
-	// An entry is a segment in a strip, keyed by strip then least x
-	// (biased to unsigned): one integer compare orders two.
+	// An entry is a segment in a strip with its least x: 12 bytes, as an
+	// import sorts millions of them.
 	type entry struct {
-		key uint64
-		i   int32
+		minX, strip, i int32
 	}
-	strip := func(e entry) int32 { return int32(uint32(e.key>>32) ^ 1<<31) }
-	minX := func(e entry) int32 { return int32(uint32(e.key) ^ 1<<31) }
 	es := make([]entry, 0, len(segs)+len(segs)/4)
 	for i, s := range segs {
-		x := uint64(uint32(min(s.A.X, s.B.X)) ^ 1<<31)
 		for st := min(s.A.Y, s.B.Y) >> shift; st <= max(s.A.Y, s.B.Y)>>shift; st++ {
-			es = append(es, entry{uint64(uint32(st)^1<<31)<<32 | x, int32(i)})
+			es = append(es, entry{min(s.A.X, s.B.X), st, int32(i)})
 		}
 	}
-	slices.SortFunc(es, func(a, b entry) int { return cmp.Compare(a.key, b.key) })
+	slices.SortFunc(es, func(a, b entry) int {
+		if a.strip != b.strip {
+			return cmp.Compare(a.strip, b.strip)
+		}
+		return cmp.Compare(a.minX, b.minX)
+	})
 	sweep := func(w, from, to int) {
 		for i := from; i < to; i++ {
 			a := segs[es[i].i]
-			st := strip(es[i])
 			maxX := max(a.A.X, a.B.X)
 			aMinY, aMaxY := min(a.A.Y, a.B.Y), max(a.A.Y, a.B.Y)
-			for j := i + 1; j < len(es) && es[j].key>>32 == es[i].key>>32 && minX(es[j]) <= maxX; j++ {
+			for j := i + 1; j < len(es) && es[j].strip == es[i].strip && es[j].minX <= maxX; j++ {
 				b := segs[es[j].i]
 				bMinY, bMaxY := min(b.A.Y, b.B.Y), max(b.A.Y, b.B.Y)
-				if bMinY > aMaxY || aMinY > bMaxY || max(aMinY, bMinY)>>shift != st {
+				if bMinY > aMaxY || aMinY > bMaxY || max(aMinY, bMinY)>>shift != es[i].strip {
 					continue
 				}
 				fn(w, int(es[i].i), int(es[j].i))
@@ -205,13 +205,8 @@ func (h hotPixels) point(k uint64) P {
 	return P{int32(ux ^ 1<<31), int32(uint32(k>>h.shift) ^ 1<<31)}
 }
 
-// newHotPixels reuses p's storage for the keys.
-func newHotPixels(p []P, shift uint) hotPixels {
-	shift = min(shift, 31)
-	keys := make([]uint64, len(p))
-	for i, q := range p {
-		keys[i] = hotKey(q, shift)
-	}
+// newHotPixels sorts the keys (made with shift, at most 31) in place.
+func newHotPixels(keys []uint64, shift uint) hotPixels {
 	slices.Sort(keys)
 	return hotPixels{shift, slices.Compact(keys)}
 }
@@ -350,12 +345,13 @@ func snapRound(segs []Seg, settled []bool) ([]Seg, error) {
 	}
 	shift := cellShift(segs)
 	// Hot pixels: every endpoint (a ring's segments share theirs, so
-	// each is taken once) and every crossing.
-	pts := make([]P, 0, len(segs)+len(segs)/8)
+	// each is taken once) and every crossing, as keys (hotKey).
+	hs := min(shift, 31)
+	keys := make([]uint64, 0, len(segs)+len(segs)/8)
 	for i, s := range segs {
-		pts = append(pts, s.A)
+		keys = append(keys, hotKey(s.A, hs))
 		if i+1 == len(segs) || segs[i+1].A != s.B {
-			pts = append(pts, s.B)
+			keys = append(keys, hotKey(s.B, hs))
 		}
 	}
 	workers := workersFor(len(segs))
@@ -372,9 +368,11 @@ func snapRound(segs []Seg, settled []bool) ([]Seg, error) {
 		}
 	})
 	for _, c := range crossings {
-		pts = append(pts, c...)
+		for _, p := range c {
+			keys = append(keys, hotKey(p, hs))
+		}
 	}
-	hot := newHotPixels(pts, shift)
+	hot := newHotPixels(keys, hs)
 	// Each worker compacts the segments it keeps whole at the start of
 	// its own range and collects the pieces of the others; the ranges
 	// are then joined in order, and the pieces after them.
