@@ -1,8 +1,8 @@
 package api_test
 
 import (
-	"slices"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 )
