@@ -440,6 +440,29 @@ func TestValidationAsOf(t *testing.T) {
 	if !names(now, "500105") || names(later, "500105") || !names(later, "500000-liangjiang") {
 		t.Errorf("江北区 named %v then %v; 两江新区 in 2027 %v", names(now, "500105"), names(later, "500105"), names(later, "500000-liangjiang"))
 	}
+	// In 2027 the district 两江新区 has no picks: the report says the
+	// plan's are its functional zone's.
+	var zh struct {
+		Violations []struct {
+			Rule    string
+			Units   []string
+			Message string
+			Zone    *struct{ Code string }
+		}
+	}
+	getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/validation?as_of=2027-01-01", &zh)
+	linked := false
+	for _, v := range zh.Violations {
+		if v.Rule == "unit-unassigned" && slices.Contains(v.Units, "500000-liangjiang") {
+			linked = v.Zone != nil && v.Zone.Code == "cq-liangjiang" && strings.Contains(v.Message, "同名功能区 两江新区")
+			if !linked {
+				t.Errorf("两江新区 (2026) unassigned: %+v", v)
+			}
+		}
+	}
+	if !linked {
+		t.Error("no report on the district 两江新区 in 2027")
+	}
 	if code := getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/validation?as_of=2027-13-01", &later); code != 400 {
 		t.Errorf("a bad as_of answers %d", code)
 	}

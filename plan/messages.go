@@ -34,13 +34,14 @@ func ParseLang(tag string) (Lang, bool) {
 // A template is a rule's title and message in one language. Messages
 // name their values as {unit}, {industry}, {industries}, {n}, {role},
 // {limit}, {actual}, {cluster}, {level}, {year}, {parts}, {as_of},
-// {since}, {successors}, {plan}.
+// {since}, {successors}, {plan}, {zone}.
 type template struct{ title, message string }
 
 // messages holds every rule's wording per language, with variants
 // (templateKey): a limit broken by repeated rows ("/rows"), a unit not
 // yet created on the date ("/later"), a host outside any cluster
-// ("/unit"), a unit abolished without successors ("/alone").
+// ("/unit"), a unit abolished without successors ("/alone"), a unit
+// whose picks its functional zone of the same name holds ("/zone").
 var messages = map[string]map[Lang]template{
 	RuleUnknownUnit: {
 		Chinese: {"未知单位", "单位 {unit} 不属于规划 {plan}"},
@@ -81,6 +82,10 @@ var messages = map[string]map[Lang]template{
 	RuleUnitUnassigned: {
 		Chinese: {"尚未指定产业", "{unit}尚未指定产业"},
 		English: {"No industry assigned", "{unit} has no industry assigned"},
+	},
+	RuleUnitUnassigned + "/zone": {
+		Chinese: {"尚未指定产业", "{unit}尚未指定产业：本规划的布局记在同名功能区 {zone}上"},
+		English: {"No industry assigned", "{unit} has no industry assigned: the plan's picks for it are the functional zone {zone}'s"},
 	},
 	RuleRetiredUnit: {
 		Chinese: {"单位已撤销", "{unit}在 {as_of} 已不存在：{since} 撤销，现属 {successors}"},
@@ -163,6 +168,8 @@ func templateKey(v Violation) string {
 		return v.Rule + "/unit"
 	case v.Rule == RuleRetiredUnit && len(v.Successors) == 0:
 		return v.Rule + "/alone"
+	case v.Rule == RuleUnitUnassigned && v.Zone != nil:
+		return v.Rule + "/zone"
 	}
 	return v.Rule
 }
@@ -210,6 +217,14 @@ func render(planID string, v Violation, lang Lang) (title, message string) {
 			succ[i] += Word(lang, "part")
 		}
 	}
+	zone := ""
+	if v.Zone != nil {
+		name := v.Zone.Name
+		if lang == English && v.Zone.NameEn != "" {
+			name = v.Zone.NameEn
+		}
+		zone = UnitLabel(lang, v.Zone.Code, name)
+	}
 	num := func(p *int) string {
 		if p == nil {
 			return ""
@@ -221,7 +236,7 @@ func render(planID string, v Violation, lang Lang) (title, message string) {
 		"{n}", strconv.Itoa(len(v.IndustryNames)), "{role}", Word(lang, string(v.Role)),
 		"{limit}", num(v.Limit), "{actual}", num(v.Actual), "{cluster}", v.Cluster,
 		"{level}", Word(lang, string(v.Level)), "{parts}", strings.Join(parts, Word(lang, "parts")),
-		"{year}", strconv.Itoa(v.Year), "{as_of}", v.AsOf, "{since}", v.Since, "{successors}", strings.Join(succ, list), "{plan}", planID)
+		"{year}", strconv.Itoa(v.Year), "{as_of}", v.AsOf, "{since}", v.Since, "{successors}", strings.Join(succ, list), "{plan}", planID, "{zone}", zone)
 	return t.title, rep.Replace(t.message)
 }
 

@@ -35,6 +35,10 @@ type Violation struct {
 	AsOf       string     `json:"as_of,omitempty"`
 	Since      string     `json:"since,omitempty"`
 	Successors []UnitLink `json:"successors,omitempty"`
+	// Zone, for a unit with no picks, is the functional zone of the same
+	// name that holds the plan's picks for that place (两江新区's are the
+	// zone's in the 2023 plan, not the district's of 2026).
+	Zone *UnitLink `json:"zone,omitempty"`
 	// Lines are the records' lines in a validated file (rows of a
 	// workbook's sheet).
 	Lines []int `json:"lines,omitempty"`
@@ -327,9 +331,19 @@ func (v *validation) picks() {
 	for _, a := range v.s.Assignments {
 		named[a.Unit] = true
 	}
+	zones := map[string]Unit{} // zones with picks, by name
+	for _, u := range v.s.Units {
+		if u.Kind == KindZone && named[u.Code] {
+			zones[u.Name] = u
+		}
+	}
 	for _, u := range v.s.Units {
 		if !named[u.Code] {
-			v.add(RuleUnitUnassigned, Violation{Units: []string{u.Code}}, "%s has no industry assigned", v.unitLabel(u.Code))
+			x := Violation{Units: []string{u.Code}}
+			if z, ok := zones[u.Name]; ok && u.Kind != KindZone {
+				x.Zone = &UnitLink{Code: z.Code, Name: z.Name, NameEn: z.NameEn}
+			}
+			v.add(RuleUnitUnassigned, x, "%s has no industry assigned", v.unitLabel(u.Code))
 		}
 	}
 }
