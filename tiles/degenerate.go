@@ -3,6 +3,7 @@ package tiles
 import (
 	"errors"
 	"slices"
+	"sync"
 
 	"github.com/indmap/indmap/topo"
 )
@@ -18,13 +19,18 @@ const maxDrops = 8
 // dropped lists the units left out. settled is as for topo.BuildNoded.
 func buildDropping(segs []topo.Seg, settled []bool) (g *topo.Graph, dropped []int32, err error) {
 	for range maxDrops {
-		// BuildNoded reuses its input: keep the segments for a retry.
-		try := slices.Clone(segs)
+		// BuildNoded reuses its input: keep the segments for a retry,
+		// building on a copy in a scratch buffer (the graph keeps none of
+		// it).
+		sc := scratchPool.Get().(*scratch)
+		try := append(sc.segs[:0], segs...)
 		var st []bool
 		if settled != nil {
-			st = slices.Clone(settled)
+			st = append(sc.settled[:0], settled...)
 		}
 		g, err = topo.BuildNoded(try, st)
+		sc.segs, sc.settled = try[:0], st[:0]
+		scratchPool.Put(sc)
 		var de *topo.DegenerateError
 		if err == nil || !errors.As(err, &de) {
 			return g, dropped, err
@@ -38,6 +44,16 @@ func buildDropping(segs []topo.Seg, settled []bool) (g *topo.Graph, dropped []in
 	}
 	return nil, dropped, err
 }
+
+// scratch is a build's copy of its segments.
+type scratch struct {
+	segs    []topo.Seg
+	settled []bool
+}
+
+// scratchPool holds scratch buffers between builds: a tile's build
+// otherwise allocates its segments twice.
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
 
 // unitsNear lists the units on either side of a segment whose bounds
 // come within d of p.

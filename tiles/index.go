@@ -46,6 +46,11 @@ type Index struct {
 	// reused across tiles; a channel, as a sync.Pool drops them at every
 	// garbage collection.
 	gzips chan *gzip.Writer
+	// small holds the gzipped bytes of small tiles by their raw bytes:
+	// a unit's inner tiles are alike at every zoom (a fifth of
+	// Shandong's county tiles z5–12 repeat another), and compressing a
+	// small body costs mostly its Huffman tables.
+	small *smallBodies
 	// onDrop, when set, hears of units left out of a tile or a zoom for
 	// a broken outline (see buildDropping): where, and their codes.
 	onDrop func(where string, codes []string)
@@ -150,9 +155,10 @@ func NewIndexFrom(snap *readmodel.Snapshot, prev *Index) *Index {
 	if prev != nil {
 		// The idle gzip writers go on to the next index: the first tiles
 		// after a change allocate none (BenchmarkFirstTileAfterChange).
-		ix.gzips = prev.gzips
+		ix.gzips, ix.small = prev.gzips, prev.small
 	} else {
 		ix.gzips = make(chan *gzip.Writer, 2*runtime.GOMAXPROCS(0))
+		ix.small = &smallBodies{m: map[string][]byte{}}
 	}
 	for i := range snap.Plans {
 		p := &snap.Plans[i]

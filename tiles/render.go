@@ -2,10 +2,12 @@ package tiles
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	gzip "github.com/klauspost/compress/gzip"
 	"math"
+	"sync"
 
 	"slices"
 
@@ -281,55 +283,47 @@ func (pg *planGeom) borderLines(edges []zEdge) []borderLine {
 // lines where an edge has no predecessor, then closed loops; the result
 // does not depend on the edges' order.
 func chain(es []zEdge) orb.MultiLineString {
-	byStart := func(x, y zEdge) int {
-		if x.a != y.a {
-			if topo.Less(x.a, y.a) {
-				return -1
-			}
-			return 1
-		}
-		if x.b == y.b {
-			return 0
-		}
-		if topo.Less(x.b, y.b) {
-			return -1
-		}
-		return 1
+	// Edges by their ends' keys (topo.Key sorts as topo.Less): one
+	// integer compare orders them, and a line's next edge is found by a
+	// binary search over the starts.
+	type edge struct {
+		a, b   uint64
+		pa, pb topo.P
 	}
-	slices.SortFunc(es, byStart)
-	ends := make([]topo.P, len(es))
+	ks := make([]edge, len(es))
 	for i, e := range es {
-		ends[i] = e.b
+		ks[i] = edge{topo.Key(e.a), topo.Key(e.b), e.a, e.b}
 	}
-	slices.SortFunc(ends, func(x, y topo.P) int { return byStart(zEdge{a: x}, zEdge{a: y}) })
-	// first returns the index of the first edge leaving p.
-	first := func(p topo.P) int {
-		i, _ := slices.BinarySearchFunc(es, p, func(e zEdge, t topo.P) int { return byStart(zEdge{a: e.a}, zEdge{a: t}) })
-		return i
+	slices.SortFunc(ks, func(x, y edge) int {
+		if c := cmp.Compare(x.a, y.a); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.b, y.b)
+	})
+	starts := make([]uint64, len(ks))
+	ends := make([]uint64, len(ks))
+	for i, e := range ks {
+		starts[i], ends[i] = e.a, e.b
 	}
-	indeg := func(p topo.P) int {
-		i, _ := slices.BinarySearchFunc(ends, p, func(e, t topo.P) int { return byStart(zEdge{a: e}, zEdge{a: t}) })
+	slices.Sort(ends)
+	// degree counts the keys equal to k in a sorted list.
+	degree := func(keys []uint64, k uint64) int {
+		i, _ := slices.BinarySearch(keys, k)
 		n := 0
-		for ; i+n < len(ends) && ends[i+n] == p; n++ {
+		for ; i+n < len(keys) && keys[i+n] == k; n++ {
 		}
 		return n
 	}
-	outdeg := func(p topo.P) int {
-		n := 0
-		for i := first(p); i < len(es) && es[i].a == p; i++ {
-			n++
-		}
-		return n
-	}
-	used := make([]bool, len(es))
+	used := make([]bool, len(ks))
 	var out orb.MultiLineString
 	walk := func(i int) {
-		ls := orb.LineString{{float64(es[i].a.X), float64(es[i].a.Y)}}
+		ls := orb.LineString{{float64(ks[i].pa.X), float64(ks[i].pa.Y)}}
 		for i >= 0 && !used[i] {
 			used[i] = true
-			ls = append(ls, orb.Point{float64(es[i].b.X), float64(es[i].b.Y)})
+			ls = append(ls, orb.Point{float64(ks[i].pb.X), float64(ks[i].pb.Y)})
 			next := -1
-			for j := first(es[i].b); j < len(es) && es[j].a == es[i].b; j++ {
+			j, _ := slices.BinarySearch(starts, ks[i].b)
+			for ; j < len(ks) && starts[j] == ks[i].b; j++ {
 				if !used[j] {
 					next = j
 					break
@@ -339,12 +333,12 @@ func chain(es []zEdge) orb.MultiLineString {
 		}
 		out = append(out, ls)
 	}
-	for i, e := range es {
-		if !used[i] && indeg(e.a) != outdeg(e.a) {
+	for i, e := range ks {
+		if !used[i] && degree(ends, e.a) != degree(starts, e.a) {
 			walk(i)
 		}
 	}
-	for i := range es {
+	for i := range ks {
 		if !used[i] {
 			walk(i)
 		}
@@ -382,6 +376,7 @@ func Empty(ls mvt.Layers) bool {
 }
 
 // Encode renders a tile: the gzipped MVT, or nil when the tile is empty.
+// The bytes may be shared with other tiles: callers must not change them.
 func (ix *Index) Encode(req Request) ([]byte, error) {
 	ls, err := ix.Layers(req)
 	if err != nil || Empty(ls) {
@@ -391,6 +386,20 @@ func (ix *Index) Encode(req Request) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(raw) <= maxSmallBody {
+		if gz, ok := ix.small.get(raw); ok {
+			return gz, nil
+		}
+	}
+	gz, err := ix.gzip(raw)
+	if err == nil && len(raw) <= maxSmallBody {
+		ix.small.put(raw, gz)
+	}
+	return gz, err
+}
+
+// gzip compresses a tile's bytes.
+func (ix *Index) gzip(raw []byte) ([]byte, error) {
 	// A gzip writer holds about a megabyte of state: reuse them.
 	var buf bytes.Buffer
 	var zw *gzip.Writer
@@ -413,4 +422,34 @@ func (ix *Index) Encode(req Request) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// Bounds of the small tiles' store: bodies up to maxSmallBody raw bytes
+// (a unit's whole-tile square with its properties), at most
+// maxSmallBodies of them (a few megabytes) before it starts afresh.
+const (
+	maxSmallBody   = 512
+	maxSmallBodies = 1 << 13
+)
+
+// smallBodies maps small tiles' raw bytes to their gzipped bytes.
+type smallBodies struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (s *smallBodies) get(raw []byte) ([]byte, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	gz, ok := s.m[string(raw)]
+	return gz, ok
+}
+
+func (s *smallBodies) put(raw, gz []byte) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.m) >= maxSmallBodies {
+		clear(s.m)
+	}
+	s.m[string(raw)] = gz
 }

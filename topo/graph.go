@@ -148,6 +148,9 @@ func BuildNoded(segs []Seg, settled []bool) (*Graph, error) {
 	return g, g.cover()
 }
 
+// Key maps a point to a 64-bit key that sorts as Less does.
+func Key(p P) uint64 { return pack(p) }
+
 // pack maps a point to a key that sorts as Less does.
 func pack(p P) uint64 { return uint64(uint32(p.X)^1<<31)<<32 | uint64(uint32(p.Y)^1<<31) }
 
