@@ -201,6 +201,7 @@ type handlers struct {
 	tileMaxAge int
 	// tileCacheControl is Cache-Control for a tile URL without ?v=.
 	tileCacheControl []string
+	versionHeader    versionHeader
 	publicURL        string
 	metrics          *metrics
 	writeOrigins     []string

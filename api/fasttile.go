@@ -21,9 +21,12 @@ const tileRoute = "/tiles/:plan/:z/:x/:y"
 func (h *handlers) cachedTiles(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
+		// The query is nothing or ?v= alone: v=…&industry=… names
+		// another tile than the cache key below.
+		v, vOnly := strings.CutPrefix(r.URL.RawQuery, "v=")
 		if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/tiles/") ||
-			(r.URL.RawQuery != "" && !strings.HasPrefix(r.URL.RawQuery, "v=")) ||
-			r.Header.Get("If-None-Match") != "" || !acceptsGzip(r) {
+			(r.URL.RawQuery != "" && (!vOnly || strings.ContainsAny(v, "&;%+"))) ||
+			headerValue(r.Header, "If-None-Match") != "" || !acceptsGzip(r) {
 			return next(c)
 		}
 		start := time.Now()
@@ -49,7 +52,7 @@ func (h *handlers) cachedTiles(next echo.HandlerFunc) echo.HandlerFunc {
 		hdr[echo.HeaderXRequestID] = []string{requestIDOf(r)}
 		hdr["X-Content-Type-Options"] = nosniff
 		readableAnywhere(hdr)
-		h.tileHeaders(hdr, tile, req, c.QueryParam("v"), true)
+		h.tileHeaders(hdr, tile, req, v, true)
 		res.WriteHeader(http.StatusOK)
 		_, err = res.Write(tile.Body)
 		h.record(c, tileRoute, http.MethodGet, http.StatusOK, time.Since(start))

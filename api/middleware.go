@@ -123,7 +123,7 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 
 // requestIDOf is the client's X-Request-Id when valid, else a new one.
 func requestIDOf(r *http.Request) string {
-	id := r.Header.Get(echo.HeaderXRequestID)
+	id := headerValue(r.Header, echo.HeaderXRequestID)
 	if !validRequestID(id) {
 		var b [16]byte
 		// An id names a request, it guards nothing: math/rand's
@@ -131,6 +131,16 @@ func requestIDOf(r *http.Request) string {
 		id = string(strconv.AppendUint(b[:0], mathrand.Uint64()|1<<63, 16)) // 16 hex digits
 	}
 	return id
+}
+
+// headerValue is Header.Get for a key written canonically, as every
+// key here is: Get canonicalises the key on every call, a tenth of a
+// cached tile's answer.
+func headerValue(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 func validRequestID(id string) bool {

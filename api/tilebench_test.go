@@ -87,4 +87,12 @@ func TestCachedTilePaths(t *testing.T) {
 			t.Errorf("%s: 200", p)
 		}
 	}
+	// ?v= with an industry after it is a thematic tile, never the cached
+	// geometry tile of the same z/x/y.
+	u := srv.URL + "/tiles/chongqing-2023/8/206/105.mvt"
+	_, plain := get(t, u+"?v=x", "Accept-Encoding", "gzip")
+	_, themed := get(t, u+"?v=x&industry=CQ-ICV", "Accept-Encoding", "gzip")
+	if bytes.Equal(plain, themed) {
+		t.Error("?v=x&industry=CQ-ICV answered the tile without the industry")
+	}
 }

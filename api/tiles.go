@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"compress/gzip"
 	"errors"
-	"hash/fnv"
 	"io"
 	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/indmap/indmap/tiles"
 	"github.com/labstack/echo/v4"
@@ -40,7 +40,7 @@ func (h *handlers) tileHeaders(hdr http.Header, tile tiles.Tile, req tiles.Reque
 		hdr["Cache-Control"] = h.tileCacheControl
 	}
 	hdr["Vary"] = varyEncoding
-	hdr["X-Data-Version"] = []string{strconv.FormatInt(tile.Version, 10)}
+	hdr["X-Data-Version"] = h.versionHeader.of(tile.Version)
 	if tile.Body == nil {
 		return
 	}
@@ -54,24 +54,45 @@ func (h *handlers) tileHeaders(hdr http.Header, tile tiles.Tile, req tiles.Reque
 	}
 }
 
+// versionHeader keeps the X-Data-Version value of the latest version
+// asked for: every tile answer carries it, made once per version.
+type versionHeader struct{ p atomic.Pointer[versionValue] }
+
+type versionValue struct {
+	version int64
+	value   []string
+}
+
+func (vh *versionHeader) of(version int64) []string {
+	if v := vh.p.Load(); v != nil && v.version == version {
+		return v.value
+	}
+	v := &versionValue{version, []string{strconv.FormatInt(version, 10)}}
+	vh.p.Store(v)
+	return v.value
+}
+
 // tileETag is a tile's strong ETag: its content tag and a hash of what
 // it is (plan, z/x/y, industry), and the encoding.
 func tileETag(tag, planID string, t maptile.Tile, industry string, gz bool) string {
-	h := fnv.New64a()
 	var b [96]byte
 	k := append(b[:0], planID...)
-	for _, n := range []uint32{uint32(t.Z), t.X, t.Y} {
+	for _, n := range [3]uint32{uint32(t.Z), t.X, t.Y} {
 		k = append(k, '/')
 		k = strconv.AppendUint(k, uint64(n), 10)
 	}
 	k = append(k, '/')
 	k = append(k, industry...)
-	h.Write(k)
-	e := make([]byte, 0, len(tag)+32)
-	e = append(e, '"')
+	// FNV-1a (hash/fnv's New64a) inline: the hash escapes no value.
+	h := uint64(14695981039346656037)
+	for _, c := range k {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	var eb [128]byte
+	e := append(eb[:0], '"')
 	e = append(e, tag...)
 	e = append(e, '-')
-	e = strconv.AppendUint(e, h.Sum64(), 16)
+	e = strconv.AppendUint(e, h, 16)
 	if gz {
 		e = append(e, "-gzip"...)
 	}
@@ -131,7 +152,7 @@ func (h *handlers) tile(c echo.Context) error {
 func acceptsGzip(r *http.Request) bool {
 	named, star := -1.0, -1.0
 	// Cut, not Split: asked on every tile, it allocates nothing.
-	for rest, more := r.Header.Get("Accept-Encoding"), true; more; {
+	for rest, more := headerValue(r.Header, "Accept-Encoding"), true; more; {
 		var part string
 		part, rest, more = strings.Cut(rest, ",")
 		name, params, _ := strings.Cut(part, ";")

@@ -28,14 +28,14 @@ func NewCache(maxBytes int64) *Cache {
 }
 
 // Get returns a cached tile.
-func (c *Cache) Get(key string) ([]byte, bool) { return c.get(key, true) }
+func (c *Cache) Get(key string) ([]byte, bool) { return c.get([]byte(key), true) }
 
 // get is Get; a miss is counted only when countMiss (a probe whose miss
-// is followed by a Get counts it once, there).
-func (c *Cache) get(key string, countMiss bool) ([]byte, bool) {
+// is counted later, by miss, or not at all).
+func (c *Cache) get(key []byte, countMiss bool) ([]byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if el, ok := c.items[key]; ok {
+	if el, ok := c.items[string(key)]; ok {
 		c.ll.MoveToFront(el)
 		c.hits++
 		return el.Value.(*cacheEntry).tile, true
@@ -44,6 +44,13 @@ func (c *Cache) get(key string, countMiss bool) ([]byte, bool) {
 		c.misses++
 	}
 	return nil, false
+}
+
+// miss counts a miss of a probe (get without countMiss).
+func (c *Cache) miss() {
+	c.mu.Lock()
+	c.misses++
+	c.mu.Unlock()
 }
 
 // entrySize counts the key and bookkeeping as well as the tile, so that

@@ -35,9 +35,12 @@ func ParseTile(z, x, y string) (maptile.Tile, error) {
 	if err != nil || ty >= n {
 		return maptile.Tile{}, fmt.Errorf("y %q: want a whole number from 0 to %d at zoom %d", y, n-1, zoom)
 	}
-	// One URL per tile: 07/101/053 would split caches.
-	if strconv.FormatUint(zoom, 10) != z || strconv.FormatUint(tx, 10) != x || strconv.FormatUint(ty, 10) != y {
+	// One URL per tile: 07/101/053 would split caches (ParseUint takes
+	// no sign: a leading zero is the only other spelling).
+	if leadingZero(z) || leadingZero(x) || leadingZero(y) {
 		return maptile.Tile{}, fmt.Errorf("%s/%s/%s: write the numbers without leading zeros", z, x, y)
 	}
 	return maptile.New(uint32(tx), uint32(ty), maptile.Zoom(zoom)), nil
 }
+
+func leadingZero(s string) bool { return len(s) > 1 && s[0] == '0' }
