@@ -105,7 +105,8 @@ func (ix *Index) Tag(planID, industry string) string {
 // Layers builds a tile's layers in tile coordinates: units, borders and
 // labels, always present (possibly empty) in that order, and regions for
 // a plan that groups its units. Each kind of unit is tiled on its own at
-// the zooms the plan shows it.
+// the zooms the plan shows it. Features' properties may be shared with
+// other tiles: read them only.
 func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 	pi, ok := ix.plans[req.Plan]
 	if !ok {
@@ -123,10 +124,10 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 	// A unit's properties in a layer: its identity, and with an industry
 	// what the plan says of it (both as plan.UnitFields give them).
 	props := func(g *unitGeom, identity map[string]any, theme plan.Output) geojson.Properties {
-		f := copyProps(identity)
 		if industry == "" {
-			return f
+			return identity // shared: the encoder only reads it
 		}
+		f := copyProps(identity)
 		for k, v := range tileValues(plan.Properties(theme, g.u, pi.snap.View(pi.plan.ID, g.u.Code))) {
 			f[k] = v
 		}
