@@ -287,20 +287,18 @@ func chain(es []zEdge) orb.MultiLineString {
 	// Edges by their ends' keys (topo.Key sorts as topo.Less): one
 	// integer compare orders them, and a line's next edge is found by a
 	// binary search over the starts.
-	type edge struct {
-		a, b   uint64
-		pa, pb topo.P
-	}
-	ks := make([]edge, len(es))
+	ks := make([]keyedEdge, len(es))
 	for i, e := range es {
-		ks[i] = edge{topo.Key(e.a), topo.Key(e.b), e.a, e.b}
+		ks[i] = keyedEdge{topo.Key(e.a), topo.Key(e.b), e.a, e.b}
 	}
-	slices.SortFunc(ks, func(x, y edge) int {
-		if c := cmp.Compare(x.a, y.a); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.b, y.b)
-	})
+	if !sortTileEdges(es, ks) {
+		slices.SortFunc(ks, func(x, y keyedEdge) int {
+			if c := cmp.Compare(x.a, y.a); c != 0 {
+				return c
+			}
+			return cmp.Compare(x.b, y.b)
+		})
+	}
 	starts := make([]uint64, len(ks))
 	ends := make([]uint64, len(ks))
 	for i, e := range ks {
@@ -345,6 +343,42 @@ func chain(es []zEdge) orb.MultiLineString {
 		}
 	}
 	return out
+}
+
+// keyedEdge is a border edge with its ends' keys (topo.Key).
+type keyedEdge struct {
+	a, b   uint64
+	pa, pb topo.P
+}
+
+// sortTileEdges orders ks (made from es, in the same order) by their
+// ends as one sort of integers, when every point lies in the clip box
+// (13 bits a coordinate) and there are fewer than 4096 edges: each
+// edge's two ends and its place fit in 64 bits.
+func sortTileEdges(es []zEdge, ks []keyedEdge) bool {
+	if len(es) >= 1<<12 {
+		return false
+	}
+	local := func(p topo.P) (uint64, bool) {
+		x, y := int64(p.X)-boxLo, int64(p.Y)-boxLo
+		return uint64(x)<<13 | uint64(y), x >= 0 && y >= 0 && x < 1<<13 && y < 1<<13
+	}
+	order := make([]uint64, len(es))
+	for i, e := range es {
+		a, okA := local(e.a)
+		b, okB := local(e.b)
+		if !okA || !okB {
+			return false
+		}
+		order[i] = a<<38 | b<<12 | uint64(i)
+	}
+	slices.Sort(order)
+	sorted := make([]keyedEdge, len(ks))
+	for i, o := range order {
+		sorted[i] = ks[o&(1<<12-1)]
+	}
+	copy(ks, sorted)
+	return true
 }
 
 func copyProps(p map[string]any) geojson.Properties {

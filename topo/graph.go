@@ -196,6 +196,7 @@ func (g *Graph) edges(frags []Seg) error {
 	g.flat = make([]Count, 0, groups+groups/4)
 	g.off = append(make([]int32, 0, groups+1), 0)
 	var d Cover
+	aAt := 0
 	for i := 0; i < len(frags); {
 		j := i
 		d = d[:0]
@@ -221,7 +222,12 @@ func (g *Graph) edges(frags []Seg) error {
 		kept := slices.DeleteFunc(g.flat[start:], func(c Count) bool { return c.N == 0 })
 		g.flat = g.flat[:start+len(kept)]
 		if len(kept) > 0 {
-			a, b := id(frags[i].A), id(frags[i].B)
+			// Fragments come by A in order: A's node is found walking on.
+			ka := pack(frags[i].A)
+			for keys[aAt] != ka {
+				aAt++
+			}
+			a, b := int32(aAt), id(frags[i].B)
 			g.he = append(g.he, halfEdge{from: a, face: -1}, halfEdge{from: b, face: -1})
 			g.off = append(g.off, int32(len(g.flat)))
 		}
