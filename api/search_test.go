@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"fmt"
 	"net/url"
+	"strings"
 	"testing"
 )
 
@@ -43,7 +45,14 @@ func TestSearch(t *testing.T) {
 			t.Errorf("%s: %d", u, code)
 			continue
 		}
-		if c.count >= 0 && (a.Count != c.count || len(a.Results) != c.count) || a.Matched < a.Count || a.Q != c.q || a.Plan != c.plan {
+		// Named places come after the units and industries (TestSearchPlaces).
+		things := 0
+		for _, r := range a.Results {
+			if r.Type != "place" {
+				things++
+			}
+		}
+		if c.count >= 0 && (things != c.count || c.limit == "" && len(a.Results) != a.Count) || a.Matched < a.Count || a.Q != c.q || a.Plan != c.plan {
 			t.Errorf("%s: %d results (%d matched), want %d: %+v", u, a.Count, a.Matched, c.count, a)
 		}
 		if c.first == "" {
@@ -123,5 +132,56 @@ func TestNameEnEverywhere(t *testing.T) {
 			ns = append(ns, f.Properties)
 		}
 		check(u, ns...)
+	}
+}
+
+// TestSearchPlaces: towns and seats (GeoNames, in GCJ-02 as the
+// boundaries are) are found by Chinese name, pinyin and English, after
+// the plan's own units, only within the plan's units, shown by the name
+// that reads as their English one, with their point and credit.
+func TestSearchPlaces(t *testing.T) {
+	_, srv := newServer(t)
+	type placeAnswer struct {
+		Count   int
+		Results []struct {
+			Type, Code, Name, Kind, Source string
+			NameEn                         string `json:"name_en"`
+			Lon, Lat                       *float64
+		}
+	}
+	find := func(q, plan string) (out []string, a placeAnswer) {
+		getJSON(t, srv.URL+"/api/v1/search?q="+url.QueryEscape(q)+"&plan="+plan, &a)
+		for _, r := range a.Results {
+			out = append(out, r.Type+":"+r.Name)
+		}
+		return out, a
+	}
+	for _, q := range []string{"鱼嘴", "yuzui", "Yuzui"} {
+		got, a := find(q, "chongqing-2023")
+		if len(a.Results) != 1 || got[0] != "place:鱼嘴镇" {
+			t.Fatalf("%s: %v", q, got)
+		}
+		r := a.Results[0]
+		// GeoNames has 鱼嘴镇 at 106.762, 29.62046 (WGS-84); GCJ-02 lies a
+		// few hundred metres east and south of it in Chongqing.
+		if r.Kind != "town" || r.NameEn != "Yuzui" || r.Source == "" || r.Lon == nil || *r.Lon < 106.763 || *r.Lon > 106.772 || *r.Lat > 29.6204 || *r.Lat < 29.614 {
+			t.Errorf("%s: %+v (%v, %v)", q, r, *r.Lon, *r.Lat)
+		}
+		var at struct{ Units []struct{ Code string } }
+		getJSON(t, fmt.Sprintf("%s/api/v1/lookup?lon=%v&lat=%v&date=2023-12-01", srv.URL, *r.Lon, *r.Lat), &at)
+		if len(at.Units) == 0 {
+			t.Errorf("%s: no unit of the plan at %v, %v", q, *r.Lon, *r.Lat)
+		}
+	}
+	if got, _ := find("鱼嘴", "shandong-clusters"); len(got) != 0 {
+		t.Errorf("鱼嘴 in Shandong's plan: %v", got)
+	}
+	// Bicheng, 璧山's seat: 璧城街道, not the county's name GeoNames lists
+	// for it too; after the district itself.
+	if got, _ := find("bicheng", "chongqing-2023"); len(got) == 0 || got[0] != "place:璧城街道" {
+		t.Errorf("bicheng: %v", got)
+	}
+	if got, _ := find("璧山", "chongqing-2023"); len(got) < 2 || got[0] != "unit:璧山区" || !strings.HasPrefix(got[1], "place:") {
+		t.Errorf("璧山: %v", got)
 	}
 }

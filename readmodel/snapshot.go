@@ -70,6 +70,9 @@ type geometry struct {
 	byCode   map[string]int
 	adjacent map[string][]string
 	index    *rtree.Tree
+	// places are the named places (towns, seats) within the units'
+	// extent, searched as origins (search.ReadPlaces).
+	places *search.Index
 }
 
 // planTags name what a plan's tiles and thematic data contain.
@@ -91,7 +94,9 @@ func Build(d *store.Data, prev *Snapshot) (*Snapshot, error) {
 	var g *geometry
 	switch {
 	case d.Geometry != nil:
-		g = newGeometry(d.Geometry, names)
+		if g, err = newGeometry(d.Geometry, names); err != nil {
+			return nil, err
+		}
 	case prev != nil && prev.geometry != nil:
 		g = prev.geometry
 	default:
@@ -158,7 +163,7 @@ func NewSnapshot(version int64, units []plan.Unit, plans []plan.Plan, ns []geo.N
 
 // newGeometry indexes stored units and their adjacency. The units are
 // copied before names are filled in: the store's rows stay as read.
-func newGeometry(sg *store.Geometry, names *plan.Names) *geometry {
+func newGeometry(sg *store.Geometry, names *plan.Names) (*geometry, error) {
 	units := append([]plan.Unit(nil), sg.Units...)
 	g := &geometry{stored: sg.Version, units: units, ns: sg.Neighbours, byCode: map[string]int{}, adjacent: map[string][]string{}}
 	sort.Slice(units, func(i, j int) bool { return units[i].Code < units[j].Code })
@@ -190,7 +195,21 @@ func newGeometry(sg *store.Geometry, names *plan.Names) *geometry {
 		sort.Strings(l)
 	}
 	g.tag = geometryVersion(units)
-	return g
+	// Places within the units' extent, in the boundaries' datum.
+	var extent orb.Bound
+	for i, b := range g.bounds {
+		if i == 0 {
+			extent = b
+		} else {
+			extent = extent.Union(b)
+		}
+	}
+	var err error
+	g.places, err = search.ReadPlaces(search.DefaultPlaces(), func(p orb.Point) (orb.Point, bool) {
+		q := geo.WGS84ToGCJ02(p)
+		return q, len(units) > 0 && extent.Contains(q)
+	}, names)
+	return g, err
 }
 
 // Search finds the units, industries, clusters and regions whose names
@@ -211,7 +230,39 @@ func (s *Snapshot) Search(q string, p *plan.Plan, limit int) ([]search.Result, i
 			rs[i].OtherPlans = s.otherPlans(p, rs[i])
 		}
 	}
-	return rs, n
+	// Named places after the plan's own things: within the plan's
+	// units (any unit without a plan).
+	ps, pn := s.places.Query(q, max(limit-len(rs), 0), func(r search.Result) int {
+		if len(s.placePlans(p, r)) == 0 {
+			return -1
+		}
+		return 0
+	})
+	return append(rs, ps...), n + pn
+}
+
+// placePlans names the plans (p alone, when given) with a unit in force
+// on the plan's date around a named place.
+func (s *Snapshot) placePlans(p *plan.Plan, r search.Result) []string {
+	if r.Label == nil {
+		return nil
+	}
+	pt := orb.Point{r.Label[0], r.Label[1]}
+	var out []string
+	for i := range s.Plans {
+		q := &s.Plans[i]
+		if p != nil && q.ID != p.ID {
+			continue
+		}
+		s.index.Search(orb.Bound{Min: pt, Max: pt}, func(k int) bool {
+			if s.InPlan(q, s.Units[k].Code) && geo.Contains(s.Units[k].Geom, pt) {
+				out = append(out, q.ID)
+				return false
+			}
+			return true
+		})
+	}
+	return out
 }
 
 // SearchEntries are every searchable thing with its folded keys and the
@@ -221,6 +272,11 @@ func (s *Snapshot) SearchEntries() []search.Entry {
 	es := s.search.Entries(nil)
 	for i := range es {
 		es[i].Plans = s.otherPlans(nil, es[i].Result)
+	}
+	for _, e := range s.places.Entries(nil) {
+		if e.Plans = s.placePlans(nil, e.Result); len(e.Plans) > 0 {
+			es = append(es, e)
+		}
 	}
 	return es
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/indmap/indmap/plan/search"
 	"github.com/paulmach/orb"
 )
 
@@ -132,8 +133,10 @@ func Style(o StyleOptions) map[string]any {
 	c := colours
 	sources := map[string]any{}
 	sources["indmap"] = map[string]any{"type": "vector", "url": o.TileJSONURL}
-	// The origin of distances, the page's to fill in (empty elsewhere).
-	sources["origin"] = map[string]any{"type": "geojson", "data": map[string]any{"type": "FeatureCollection", "features": []any{}}}
+	// The origin of distances, the page's to fill in (empty elsewhere):
+	// often a town found by name, whose data asks for its credit.
+	sources["origin"] = map[string]any{"type": "geojson", "data": map[string]any{"type": "FeatureCollection", "features": []any{}},
+		"attribution": "Place names: " + search.PlacesCredit}
 	layers := []any{
 		map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": c.Background}},
 	}

@@ -531,6 +531,16 @@ func TestBrowserPage(t *testing.T) {
 			fromPlace = append(fromPlace, s.Code)
 		}
 		b.wait(t, "the ranking from the place", fmt.Sprintf(`%s === %q`, rankedCodes, strings.Join(fromPlace, ",")))
+		// A town by name (GeoNames): the same, named in the criteria,
+		// credited in the result.
+		b.typeInto(t, "#search", "鱼嘴")
+		b.wait(t, "the town", `[...document.querySelectorAll('#search-results li')].some(li => li.textContent.startsWith('鱼嘴镇') && li.textContent.includes('乡镇') && li.textContent.includes('GeoNames'))`)
+		screenshot(t, b, "search-place.png")
+		b.run(t, chromedp.SendKeys("#search", kb.Enter, chromedp.ByQuery))
+		b.wait(t, "the town as origin", `indmap.state.origin?.place === '鱼嘴镇' && document.querySelector('#criteria').textContent.includes('鱼嘴镇')`)
+		if b.evalBool(t, `!document.querySelector('#panel').hidden || indmap.state.unit !== ''`) {
+			t.Error("a town found opened a unit's panel over the ranking")
+		}
 		b.typeInto(t, "#search", "zzqqx")
 		b.wait(t, "no-match feedback", `!document.querySelector('#search-status').hidden && document.querySelector('#search-status').textContent.includes('zzqqx')`)
 		screenshot(t, b, "search-nomatch.png")

@@ -179,7 +179,7 @@ func TestPublishedPage(t *testing.T) {
 	})
 
 	t.Run("search as the server's", func(t *testing.T) {
-		for _, q := range []string{"璧山", "bishan", "qu", "Jiangbei", "汽车", "电子", "xian", "两江", "零部件", "锂电", "济南", "市中区", "EV", "auto", "shan", "29.6,106.5", "106.5 29.6"} {
+		for _, q := range []string{"璧山", "bishan", "qu", "Jiangbei", "汽车", "电子", "xian", "两江", "零部件", "锂电", "济南", "市中区", "EV", "auto", "shan", "29.6,106.5", "106.5 29.6", "鱼嘴", "yuzui", "bicheng", "cheng"} {
 			var got []string
 			b.eval(t, fmt.Sprintf(`import(new URL('js/api.js', document.querySelector('script[type=module]').src.replace(/js\/app\.js$/, ''))).then(api =>
 			  api.search(%q, 'chongqing-2023')).then(r => r.results.map(x => [x.type, x.code, x.match, x.matched_text || '', (x.other_plans || []).join('+')].join(':')))`, q), &got)

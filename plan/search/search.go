@@ -53,7 +53,7 @@ const (
 	TypeIndustry = "industry"
 	TypeCluster  = "cluster" // a clusters plan's cluster, by its name
 	TypeRegion   = "region"  // a plan's group of units (an economic circle)
-	TypePlace    = "place"   // a point typed as coordinates
+	TypePlace    = "place"   // a point: typed as coordinates, or a town's (places.go)
 )
 
 // A Result is a unit, an industry, a cluster or a region that matched a
@@ -91,9 +91,10 @@ type Result struct {
 	// OtherPlans, in a plan's search, names the plans that hold a result
 	// found outside the plan.
 	OtherPlans []string `json:"other_plans,omitempty"`
-	// Places: the point.
-	Lon *float64 `json:"lon,omitempty"`
-	Lat *float64 `json:"lat,omitempty"`
+	// Places: the point, and where a named place comes from.
+	Lon    *float64 `json:"lon,omitempty"`
+	Lat    *float64 `json:"lat,omitempty"`
+	Source string   `json:"source,omitempty"`
 }
 
 // coordinates is a query of two numbers: "29.6,106.5", "106.5 29.6",
@@ -449,6 +450,21 @@ func typeRank(t string) int {
 // and so do full-width letters, as Chinese input methods type them
 // ("ｂｉｓｈ" is "bish"): compatibility decomposition (NFKD).
 func Fold(s string) string {
+	if ascii(s) {
+		// Most keys (pinyin, English): no decomposition to do.
+		b := make([]byte, 0, len(s))
+		for i := 0; i < len(s); i++ {
+			switch c := s[i]; {
+			case c == 'v' || c == 'V':
+				b = append(b, 'u')
+			case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+				b = append(b, c)
+			case c >= 'A' && c <= 'Z':
+				b = append(b, c+'a'-'A')
+			}
+		}
+		return string(b)
+	}
 	var b strings.Builder
 	for _, r := range norm.NFKD.String(s) {
 		switch {
@@ -460,6 +476,15 @@ func Fold(s string) string {
 		}
 	}
 	return b.String()
+}
+
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // An Entry is one searchable thing with the folded keys it is found by,

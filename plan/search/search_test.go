@@ -285,3 +285,23 @@ func TestPlace(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkReadPlaces reads the embedded GeoNames rows of China, every
+// one kept (readmodel keeps those within the data's extent).
+func BenchmarkReadPlaces(b *testing.B) {
+	names, err := plan.DefaultNames()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows := search.DefaultPlaces()
+	if rows == nil {
+		b.Skip("no places: make assets writes plan/search/places/cn.tsv")
+	}
+	for i := 0; i < b.N; i++ {
+		ix, err := search.ReadPlaces(rows, func(p orb.Point) (orb.Point, bool) { return p, true }, names)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(ix.Entries(nil))), "places")
+	}
+}

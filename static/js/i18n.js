@@ -3,10 +3,11 @@
 import { state } from "./state.js";
 
 const zh = {
-  title: "产业地图", plan: "规划", search: "查找", searchPlaceholder: "区县、城市或产业（中文、拼音、英文）",
+  title: "产业地图", plan: "规划", search: "查找", searchPlaceholder: "区县、城镇、产业或坐标（中文、拼音、英文）",
   investor: "投资选址", matrix: "产业矩阵", planner: "规划审查", embed: "嵌入", close: "关闭", menu: "菜单",
   langSwitch: "English", map: "地图", side: "详情", more: "展开", less: "收起",
   noMatch: (q) => `没有与“${q}”匹配的区县或产业`, searching: "查找中…", unitResult: "区县", industryResult: "产业", clusterResult: "集群", placeResult: "坐标（设为起点）", inPlan: (p) => `在“${p}”中`,
+  placeNamed: "地点（设为起点）", county_seat: "县城", town: "乡镇", settlement: "居民点", neighbourhood: "街区", placeSource: "地名来自",
   colourBy: "着色", overview: "总览（不选产业）", industries: "产业",
   noHolder: "暂无区县", holders: (n) => `${n} 个`,
   coverage: (a, n) => `${n} 个单元中 ${a} 个有公开的产业布局`,
@@ -61,10 +62,11 @@ const zh = {
 };
 
 const en = {
-  title: "Industry map", plan: "Plan", search: "Find", searchPlaceholder: "District, city or industry",
+  title: "Industry map", plan: "Plan", search: "Find", searchPlaceholder: "District, town, industry or coordinates",
   investor: "Investors", matrix: "Matrix", planner: "Planners", embed: "Embed", close: "Close", menu: "Menu",
   langSwitch: "中文", map: "Map", side: "Details", more: "More", less: "Less",
   noMatch: (q) => `Nothing matches “${q}”`, searching: "Searching…", unitResult: "unit", industryResult: "industry", clusterResult: "cluster", placeResult: "coordinates (set as origin)", inPlan: (p) => `in ${p}`,
+  placeNamed: "place (set as origin)", county_seat: "county seat", town: "township seat", settlement: "settlement", neighbourhood: "neighbourhood", placeSource: "Place names from",
   colourBy: "Colour by", overview: "Overview (no industry)", industries: "Industries",
   noHolder: "no unit", holders: (n) => `${n}`,
   coverage: (a, n) => `${a} of ${n} units have published picks`,

@@ -105,6 +105,14 @@ export function place(q) {
 export function searchEntries(all, q, limit, plan) {
   const p = place(q);
   if (p) return { results: [p], matched: 1 };
+  // Named places come after the plan's own things, and only those within
+  // the plan's units (readmodel's Search).
+  const things = query(all.filter((e) => e.type !== "place"), q, limit, plan);
+  const places = query(all.filter((e) => e.type === "place" && (e.plans || []).includes(plan)), q, Math.max(limit - things.results.length, 0), plan);
+  return { results: [...things.results, ...places.results], matched: things.matched + places.matched };
+}
+
+function query(all, q, limit, plan) {
   const entries = [];
   for (const e of all) {
     const plans = e.plans || [];

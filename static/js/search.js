@@ -37,7 +37,8 @@ function show(q) {
   status.hidden = true;
   status.textContent = "";
   ul.innerHTML = results.map((r, i) => `<li role="option" id="sr-${i}" data-i="${i}" aria-selected="${i === active}">` +
-    `${esc(nameOf(r))} <span class="muted">${esc(describe(r))}</span></li>`).join("");
+    `${esc(nameOf(r))} <span class="muted">${esc(describe(r))}</span>` +
+    (r.source ? ` <span class="muted source" title="${esc(`${t("placeSource")} ${r.source}`)}">${esc(r.source.split(" (")[0])}</span>` : "") + "</li>").join("");
   ul.hidden = false;
   input().setAttribute("aria-expanded", "true");
 }
@@ -46,7 +47,8 @@ function show(q) {
 // one name), the wording it was found by, and the plan holding it when
 // that is not the plan shown.
 function describe(r) {
-  const kind = { unit: t(r.kind) || t("unitResult"), industry: t("industryResult"), cluster: t("clusterResult"), region: t("region"), place: t("placeResult") }[r.type];
+  const place = r.kind === "place" ? t("placeResult") : `${t(r.kind) || r.kind} · ${t("placeNamed")}`;
+  const kind = { unit: t(r.kind) || t("unitResult"), industry: t("industryResult"), cluster: t("clusterResult"), region: t("region"), place }[r.type];
   const parts = [kind];
   if (r.type === "unit" && r.parent_name) parts.push(state.lang === "en" ? r.parent_name_en || r.parent_name : r.parent_name);
   if (r.matched_text) parts.push(`${t("detail")}: ${r.matched_text}`);
@@ -87,7 +89,7 @@ function showFound(r) {
   if (r.type === "industry") return set({ industry: r.code });
   if (r.type === "place") {
     // A point typed: the ranking's origin, the ranking kept in view.
-    set({ origin: { lngLat: r.label, place: r.name } });
+    set({ origin: { lngLat: r.label, place: nameOf(r) } });
     return emit("frame", { point: r.label });
   }
   if (r.type === "cluster") {
