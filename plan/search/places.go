@@ -61,16 +61,25 @@ func ReadPlaces(b []byte, at func(orb.Point) (orb.Point, bool), names *plan.Name
 		if len(line) == 0 {
 			continue
 		}
-		f := strings.Split(string(line), "\t")
-		if len(f) < 15 {
-			return nil, fmt.Errorf("places: line %d: %d columns, want the geoname table's 19", n+1, len(f))
+		// The first eight columns, without splitting the line: most rows
+		// lie outside the data's extent.
+		var f [8][]byte
+		rest, cols := line, 0
+		for ; cols < len(f); cols++ {
+			var ok bool
+			if f[cols], rest, ok = bytes.Cut(rest, []byte("\t")); !ok {
+				break
+			}
 		}
-		kind, ok := placeKinds[f[7]]
-		if !ok || f[6] != "P" {
+		if cols < len(f) {
+			return nil, fmt.Errorf("places: line %d: %d columns, want the geoname table's 19", n+1, cols+1)
+		}
+		kind, ok := placeKinds[string(f[7])]
+		if !ok || string(f[6]) != "P" {
 			continue
 		}
-		lat, err1 := strconv.ParseFloat(f[4], 64)
-		lon, err2 := strconv.ParseFloat(f[5], 64)
+		lat, err1 := strconv.ParseFloat(string(f[4]), 64)
+		lon, err2 := strconv.ParseFloat(string(f[5]), 64)
 		if err1 != nil || err2 != nil {
 			return nil, fmt.Errorf("places: line %d: latitude %q, longitude %q", n+1, f[4], f[5])
 		}
@@ -78,8 +87,9 @@ func ReadPlaces(b []byte, at func(orb.Point) (orb.Point, bool), names *plan.Name
 		if !want {
 			continue
 		}
+		id, name, ascii, alternates := string(f[0]), string(f[1]), string(f[2]), string(f[3])
 		var han, latin []string
-		for _, a := range strings.Split(f[3], ",") {
+		for _, a := range strings.Split(alternates, ",") {
 			switch a = strings.TrimSpace(a); {
 			case a == "":
 			case strings.IndexFunc(a, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0:
@@ -95,9 +105,9 @@ func ReadPlaces(b []byte, at func(orb.Point) (orb.Point, bool), names *plan.Name
 		}
 		// Six decimals: a tenth of a metre, as precise as the rows.
 		p = orb.Point{math.Round(p[0]*1e6) / 1e6, math.Round(p[1]*1e6) / 1e6}
-		r := Result{Type: TypePlace, Kind: kind, Code: "geonames:" + f[0], Name: chineseName(han, f[2], names), NameEn: f[2],
+		r := Result{Type: TypePlace, Kind: kind, Code: "geonames:" + id, Name: chineseName(han, ascii, names), NameEn: ascii,
 			Lon: &p[0], Lat: &p[1], Label: &[2]float64{p[0], p[1]}, Source: PlacesCredit}
-		keys := []key{words(f[2]), words(f[1])}
+		keys := []key{words(ascii), words(name)}
 		for _, h := range han {
 			keys = append(keys, anywhere(h))
 		}

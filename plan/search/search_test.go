@@ -305,3 +305,22 @@ func BenchmarkReadPlaces(b *testing.B) {
 		b.ReportMetric(float64(len(ix.Entries(nil))), "places")
 	}
 }
+
+// BenchmarkReadPlacesChongqing reads the rows keeping Chongqing's: what
+// a snapshot of Chongqing's boundaries pays for its places.
+func BenchmarkReadPlacesChongqing(b *testing.B) {
+	names, err := plan.DefaultNames()
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows := search.DefaultPlaces()
+	if rows == nil {
+		b.Skip("no places: make assets writes plan/search/places/cn.tsv")
+	}
+	cq := orb.Bound{Min: orb.Point{105.28, 28.16}, Max: orb.Point{110.2, 32.21}}
+	for i := 0; i < b.N; i++ {
+		if _, err := search.ReadPlaces(rows, func(p orb.Point) (orb.Point, bool) { return p, cq.Contains(p) }, names); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
