@@ -241,6 +241,18 @@ func (s *Snapshot) Search(q string, p *plan.Plan, limit int) ([]search.Result, i
 	return append(rs, ps...), n + pn
 }
 
+// PlanPlaces are the named places inside plan p's units on its date:
+// what its tiles show of them.
+func (s *Snapshot) PlanPlaces(p *plan.Plan) []search.Result {
+	var out []search.Result
+	for _, r := range s.places.Results() {
+		if len(s.placePlans(p, r)) > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // placePlans names the plans (p alone, when given) with a unit in force
 // on the plan's date around a named place.
 func (s *Snapshot) placePlans(p *plan.Plan, r search.Result) []string {

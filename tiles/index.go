@@ -8,12 +8,14 @@ import (
 	"runtime"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 
 	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/geo/rtree"
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/plan/search"
 	"github.com/indmap/indmap/readmodel"
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/maptile"
@@ -88,7 +90,25 @@ type planGeom struct {
 	regionGroup int32
 	// show says at which zooms a kind of unit shows (the plan's display).
 	show func(kind string, z int) bool
+	// places are the named places inside the plan's units (LayerPlaces).
+	places    []placeGeom
+	placeTree *rtree.Tree
 }
+
+// placeGeom is a named place in world coordinates with the zoom it
+// shows from and its tile properties.
+type placeGeom struct {
+	id      uint64
+	world   orb.Point
+	minZoom int
+	props   map[string]any
+}
+
+// placeMinZoom is the tile zoom each kind of place shows from (MapLibre
+// asks 512-pixel tiles of its own zoom): cities with the districts,
+// seats and towns as the map comes closer.
+var placeMinZoom = map[string]int{search.PlaceCity: 6, search.PlaceCountySeat: 8, search.PlaceTown: 10,
+	search.PlaceSettlement: 12, search.PlaceNeighborhood: 12}
 
 type zoomOnce struct {
 	once sync.Once
@@ -247,6 +267,19 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 		}
 	}
 	pg.unitTree = rtree.New(bounds)
+	var placeBounds []orb.Bound
+	for _, r := range snap.PlanPlaces(p) {
+		mz, ok := placeMinZoom[r.Kind]
+		id, err := strconv.ParseUint(strings.TrimPrefix(r.Code, "geonames:"), 10, 64)
+		if !ok || err != nil || r.Label == nil {
+			continue
+		}
+		w := World(orb.Point{r.Label[0], r.Label[1]})
+		pg.places = append(pg.places, placeGeom{id: id, world: w, minZoom: mz,
+			props: map[string]any{"name": r.Name, "name_en": r.NameEn, "kind": r.Kind}})
+		placeBounds = append(placeBounds, orb.Bound{Min: w, Max: w})
+	}
+	pg.placeTree = rtree.New(placeBounds)
 	// The plan says at which zooms each kind shows (its display is part
 	// of the geometry tag, so a reused planGeom shows as its plan does).
 	pg.show = (&plan.Plan{Display: p.Display}).Shows

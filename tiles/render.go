@@ -27,6 +27,10 @@ const (
 	// LayerRegions holds, for plans that group their units (Shandong's
 	// economic circles), each group's outline dissolved from its units'.
 	LayerRegions = "regions"
+	// LayerPlaces holds named places (towns, seats, cities: GeoNames)
+	// inside the plan's units, each kind from its zoom on; written only
+	// in tiles that have some.
+	LayerPlaces = "places"
 )
 
 // ErrUnknownPlan is returned for a plan the index does not have.
@@ -213,13 +217,29 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 		labels.Features = append(labels.Features, f)
 		return true
 	})
+	places := &mvt.Layer{Name: LayerPlaces, Version: 2, Extent: Extent}
+	pg.placeTree.Search(query, func(i int) bool {
+		pl := &pg.places[i]
+		if z < pl.minZoom || !query.Contains(pl.world) {
+			return true
+		}
+		f := geojson.NewFeature(orb.Point{math.Round(pl.world[0]*n*Extent - float64(req.Tile.X)*Extent), math.Round(pl.world[1]*n*Extent - float64(req.Tile.Y)*Extent)})
+		f.ID = pl.id
+		f.Properties = pl.props
+		places.Features = append(places.Features, f)
+		return true
+	})
 	sortFeatures(units)
 	sortFeatures(borders)
 	sortFeatures(labels)
 	sortFeatures(regions)
+	sortFeatures(places)
 	ls := mvt.Layers{units, borders, labels}
 	if pg.regionGroup >= 0 {
 		ls = append(ls, regions)
+	}
+	if len(places.Features) > 0 {
+		ls = append(ls, places)
 	}
 	return ls, nil
 }

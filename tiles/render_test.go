@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"sync"
 	"testing"
 
@@ -84,8 +85,18 @@ func TestTileLayersAndProperties(t *testing.T) {
 	ix := index(t)
 	tile := maptile.At(jiefangbei, 10)
 	ls := render(t, ix, tiles.Request{Plan: plan.ChongqingID, Tile: tile})
-	if len(ls) != 3 || ls[0].Name != "units" || ls[1].Name != "borders" || ls[2].Name != "labels" {
+	// Central Chongqing at z10 has named places (GeoNames) too.
+	if len(ls) != 4 || ls[0].Name != "units" || ls[1].Name != "borders" || ls[2].Name != "labels" || ls[3].Name != tiles.LayerPlaces {
 		t.Fatalf("layers %v", ls)
+	}
+	for _, f := range ls[3].Features {
+		if _, ok := f.Geometry.(orb.Point); !ok || f.Properties["name"] == "" || f.Properties["kind"] == "" || f.Properties["name_en"] == "" {
+			t.Errorf("place %v %v", f.Geometry, f.Properties)
+		}
+		// Cities, county and township seats, at z10.
+		if k := f.Properties["kind"]; k != "city" && k != "county_seat" && k != "town" {
+			t.Errorf("a %v at z10: %v", k, f.Properties)
+		}
 	}
 	for _, l := range ls {
 		if l.Extent != tiles.Extent || l.Version != 2 {
@@ -209,7 +220,14 @@ func TestTileGeometry(t *testing.T) {
 		ls := render(t, ix, tiles.Request{Plan: plan.ChongqingID, Tile: tile})
 		for _, l := range ls {
 			for _, f := range l.Features {
-				if l.Name != "borders" {
+				if l.Name == tiles.LayerPlaces {
+					// A place keeps its GeoNames id in every tile.
+					code := "place:" + f.Properties["name_en"].(string) + fmt.Sprint(f.ID)
+					if prev, ok := ids[code]; ok && prev != idOf(f) {
+						t.Errorf("%s: id %v in %v, %v elsewhere", code, f.ID, tile, prev)
+					}
+					ids[code] = idOf(f)
+				} else if l.Name != "borders" {
 					code := f.Properties["code"].(string)
 					if prev, ok := ids[code]; ok && prev != idOf(f) {
 						t.Errorf("%s: id %v in %v, %v elsewhere", code, f.ID, tile, prev)
@@ -220,8 +238,14 @@ func TestTileGeometry(t *testing.T) {
 			}
 		}
 	}
-	if len(ids) != 41 {
-		t.Errorf("%d units seen in the tiles, want 41", len(ids))
+	units := 0
+	for code := range ids {
+		if !strings.HasPrefix(code, "place:") {
+			units++
+		}
+	}
+	if units != 41 || len(ids) == units {
+		t.Errorf("%d units seen in the tiles, want 41, and %d places", units, len(ids)-units)
 	}
 }
 

@@ -24,6 +24,7 @@ var colours = styleColours{
 	Selected:    "#111827", Changed: "#7c3aed", Error: "#dc2626", Warning: "#d97706", Highlight: "#db2777",
 	Region: "#4c1d95",
 	Label:  "#1c1917", Halo: "#ffffff",
+	Place: "#78716c",
 }
 
 // hatchOpacity is the hatch's lines' opacity (in the border's colour).
@@ -60,6 +61,8 @@ type styleColours struct {
 	Region string `json:"region"`
 	Label  string `json:"label"`
 	Halo   string `json:"halo"`
+	// Place is named places' dots and names, quieter than the units'.
+	Place string `json:"place"`
 }
 
 func init() { colours.Hatch = translucent(colours.Border, hatchOpacity) }
@@ -207,6 +210,15 @@ func Style(o StyleOptions) map[string]any {
 					state(stateHighlight), c.Highlight, c.Halo},
 				"circle-stroke-width": []any{"case", state(stateSelected), 3, []any{"==", sev, "error"}, 3, state(stateHighlight), 3, 1.5},
 			}},
+		// Towns and seats to find one's way by: small and grey, their
+		// names placed after the units' (a lower layer yields).
+		map[string]any{"id": "places", "type": "circle", "source": "indmap", "source-layer": LayerPlaces,
+			"paint": map[string]any{"circle-radius": 2.5, "circle-color": c.Place, "circle-stroke-color": c.Halo, "circle-stroke-width": 1}},
+		map[string]any{"id": "places-labels", "type": "symbol", "source": "indmap", "source-layer": LayerPlaces,
+			"layout": map[string]any{"text-field": labelField(o.Lang), "text-font": []string{"Noto Sans Regular"},
+				"text-size": 10.5, "text-max-width": 6, "text-justify": "auto", "text-optional": true,
+				"text-variable-anchor-offset": []any{"literal", []any{"left", []float64{0.6, 0}, "right", []float64{-0.6, 0}, "top", []float64{0, 0.5}, "bottom", []float64{0, -0.5}}}},
+			"paint": map[string]any{"text-color": c.Place, "text-halo-color": c.Halo, "text-halo-width": 1.2}},
 		// Where the page measures distances from: a point it fills in,
 		// drawn under the labels so that it never hides a name.
 		map[string]any{"id": "origin", "type": "circle", "source": "origin",

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/indmap/indmap/plan"
+	"github.com/indmap/indmap/plan/search"
 )
 
 // Field is one property of a layer.
@@ -54,6 +55,11 @@ var Schema = []LayerSchema{
 		{"name", "String", "the group's name"},
 		{"name_en", "String", "the group's name in English"},
 	}},
+	{LayerPlaces, "Named places inside the plan's units (GeoNames, CC BY 3.0): cities from z6, county seats from z8, township seats from z10, others from z12; only in tiles that have some", []Field{
+		{"name", "String", "the place's Chinese name"},
+		{"name_en", "String", "the place's name in pinyin"},
+		{"kind", "String", "city, county_seat, town, settlement or neighbourhood"},
+	}},
 }
 
 // TileJSON is a TileJSON 3.0.0 document.
@@ -84,7 +90,7 @@ type VectorLayer struct {
 // Attribution names the boundary source and the plan's.
 func Attribution(planTitle string) string {
 	return "Boundaries: DataV.GeoAtlas (2022 divisions, GCJ-02 converted to WGS 84); plan: " +
-		planTitle + ", compiled from public sources (each assignment carries its source)"
+		planTitle + ", compiled from public sources (each assignment carries its source); place names: " + search.PlacesCredit
 }
 
 // TileJSON describes a plan's tiles; tileURL is the absolute template

@@ -541,6 +541,12 @@ func TestBrowserPage(t *testing.T) {
 		if b.evalBool(t, `!document.querySelector('#panel').hidden || indmap.state.unit !== ''`) {
 			t.Error("a town found opened a unit's panel over the ranking")
 		}
+		// Closer in, the towns around it are drawn (the tiles' places
+		// layer) and their names yield to the units'.
+		b.eval(t, `(indmap.map.jumpTo({center: [106.77, 29.62], zoom: 10.5}), true)`, nil)
+		b.wait(t, "places drawn", `indmap.map.loaded() && indmap.map.queryRenderedFeatures({layers: ['places-labels']}).some(f => f.properties.name === '鱼嘴镇')`)
+		screenshot(t, b, "places.png")
+		screenshot(t, b, "places.png")
 		b.typeInto(t, "#search", "zzqqx")
 		b.wait(t, "no-match feedback", `!document.querySelector('#search-status').hidden && document.querySelector('#search-status').textContent.includes('zzqqx')`)
 		screenshot(t, b, "search-nomatch.png")

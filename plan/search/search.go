@@ -487,6 +487,15 @@ func ascii(s string) bool {
 	return true
 }
 
+// Results are the index's things, in index order (copies).
+func (ix *Index) Results() []Result {
+	out := make([]Result, len(ix.entries))
+	for i, e := range ix.entries {
+		out[i] = e.Result
+	}
+	return out
+}
+
 // An Entry is one searchable thing with the folded keys it is found by,
 // each key's Latin starts (nil: any) and the key results are ordered by:
 // what a client needs to answer queries as Query does, with no server (a
