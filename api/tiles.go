@@ -14,7 +14,6 @@ import (
 
 	"github.com/indmap/indmap/tiles"
 	"github.com/labstack/echo/v4"
-	"github.com/paulmach/orb/maptile"
 )
 
 const mvtType = "application/vnd.mapbox-vector-tile"
@@ -47,7 +46,11 @@ func (h *handlers) tileHeaders(hdr http.Header, tile tiles.Tile, req tiles.Reque
 	// A strong ETag per content tag and encoding (the gzipped and the
 	// plain bytes differ): a write to a plan's assignments leaves the
 	// geometry tiles' ETags as they were.
-	hdr["Etag"] = []string{tileETag(tile.Tag, req.Plan, req.Tile, tile.Industry, gz)} // "ETag", canonical
+	if gz && tile.ETag != nil {
+		hdr["Etag"] = tile.ETag // "ETag", canonical; made once per cached tile
+	} else {
+		hdr["Etag"] = []string{tiles.ETag(tile.Tag, req.Plan, req.Tile, tile.Industry, gz)}
+	}
 	if gz {
 		hdr["Content-Encoding"] = gzipEncoding
 		hdr["Content-Type"] = mvtTypes
@@ -70,33 +73,6 @@ func (vh *versionHeader) of(version int64) []string {
 	v := &versionValue{version, []string{strconv.FormatInt(version, 10)}}
 	vh.p.Store(v)
 	return v.value
-}
-
-// tileETag is a tile's strong ETag: its content tag and a hash of what
-// it is (plan, z/x/y, industry), and the encoding.
-func tileETag(tag, planID string, t maptile.Tile, industry string, gz bool) string {
-	var b [96]byte
-	k := append(b[:0], planID...)
-	for _, n := range [3]uint32{uint32(t.Z), t.X, t.Y} {
-		k = append(k, '/')
-		k = strconv.AppendUint(k, uint64(n), 10)
-	}
-	k = append(k, '/')
-	k = append(k, industry...)
-	// FNV-1a (hash/fnv's New64a) inline: the hash escapes no value.
-	h := uint64(14695981039346656037)
-	for _, c := range k {
-		h = (h ^ uint64(c)) * 1099511628211
-	}
-	var eb [128]byte
-	e := append(eb[:0], '"')
-	e = append(e, tag...)
-	e = append(e, '-')
-	e = strconv.AppendUint(e, h, 16)
-	if gz {
-		e = append(e, "-gzip"...)
-	}
-	return string(append(e, '"'))
 }
 
 // tile serves GET /tiles/{plan}/{z}/{x}/{y}.mvt (or .pbf).

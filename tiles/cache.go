@@ -20,6 +20,7 @@ type Cache struct {
 type cacheEntry struct {
 	key  string
 	tile []byte // gzipped MVT; nil for an empty tile
+	meta any    // what the caller keeps beside it (a tile's ETag header)
 }
 
 // NewCache makes a cache of at most maxBytes (0 disables it).
@@ -28,22 +29,26 @@ func NewCache(maxBytes int64) *Cache {
 }
 
 // Get returns a cached tile.
-func (c *Cache) Get(key string) ([]byte, bool) { return c.get([]byte(key), true) }
+func (c *Cache) Get(key string) ([]byte, bool) {
+	b, _, ok := c.get([]byte(key), true)
+	return b, ok
+}
 
 // get is Get; a miss is counted only when countMiss (a probe whose miss
 // is counted later, by miss, or not at all).
-func (c *Cache) get(key []byte, countMiss bool) ([]byte, bool) {
+func (c *Cache) get(key []byte, countMiss bool) ([]byte, any, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[string(key)]; ok {
 		c.ll.MoveToFront(el)
 		c.hits++
-		return el.Value.(*cacheEntry).tile, true
+		e := el.Value.(*cacheEntry)
+		return e.tile, e.meta, true
 	}
 	if countMiss {
 		c.misses++
 	}
-	return nil, false
+	return nil, nil, false
 }
 
 // miss counts a miss of a probe (get without countMiss).
@@ -61,7 +66,10 @@ func entrySize(key string, tile []byte) int64 { return int64(len(key) + len(tile
 
 // Put stores a tile, evicting the least recently used ones past the
 // budget.
-func (c *Cache) Put(key string, tile []byte) {
+func (c *Cache) Put(key string, tile []byte) { c.put(key, tile, nil) }
+
+// put is Put keeping meta beside the tile.
+func (c *Cache) put(key string, tile []byte, meta any) {
 	size := entrySize(key, tile)
 	if c.max <= 0 || size > c.max {
 		return
@@ -72,7 +80,7 @@ func (c *Cache) Put(key string, tile []byte) {
 		c.ll.MoveToFront(el)
 		return
 	}
-	c.items[key] = c.ll.PushFront(&cacheEntry{key, tile})
+	c.items[key] = c.ll.PushFront(&cacheEntry{key, tile, meta})
 	c.cur += size
 	for c.cur > c.max {
 		el := c.ll.Back()

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/indmap/indmap/readmodel"
+	"github.com/paulmach/orb/maptile"
 )
 
 // Snapshots hands out the current data; *readmodel.Live is one.
@@ -179,6 +180,9 @@ type Tile struct {
 	// Industry is the catalogue code of a thematic tile ("" for none),
 	// however the request named it.
 	Industry string
+	// ETag is the ETag header of the gzipped Body, as ETag makes it,
+	// for a tile from the cache (nil otherwise); shared, read only.
+	ETag []string
 }
 
 // Cached returns a tile only when it is in the cache (a non-empty
@@ -202,8 +206,9 @@ func (s *Server) lookup(ctx context.Context, req Request, countMiss bool) (t Til
 	// The cache first: a hit is the hot path (make bench-ceiling), and
 	// the key is built on the stack.
 	var buf [128]byte
-	if b, ok := s.cache.get(appendCacheKey(buf[:0], req, t.Tag, industry), false); ok {
+	if b, meta, ok := s.cache.get(appendCacheKey(buf[:0], req, t.Tag, industry), false); ok {
 		t.Body = b
+		t.ETag, _ = meta.([]string)
 		return t, ix, true, nil
 	}
 	if ix.Outside(req.Plan, req.Tile) {
@@ -240,8 +245,35 @@ func (s *Server) Tile(ctx context.Context, req Request) (Tile, error) {
 	if t.Body, err = ix.Encode(req); err != nil {
 		return t, err
 	}
-	s.cache.Put(key, t.Body)
+	s.cache.put(key, t.Body, []string{ETag(t.Tag, req.Plan, req.Tile, t.Industry, true)})
 	return t, nil
+}
+
+// ETag is a tile's strong ETag: its content tag and a hash of what
+// it is (plan, z/x/y, industry), and the encoding.
+func ETag(tag, planID string, t maptile.Tile, industry string, gz bool) string {
+	var b [96]byte
+	k := append(b[:0], planID...)
+	for _, n := range [3]uint32{uint32(t.Z), t.X, t.Y} {
+		k = append(k, '/')
+		k = strconv.AppendUint(k, uint64(n), 10)
+	}
+	k = append(k, '/')
+	k = append(k, industry...)
+	// FNV-1a (hash/fnv's New64a) inline: the hash escapes no value.
+	h := uint64(14695981039346656037)
+	for _, c := range k {
+		h = (h ^ uint64(c)) * 1099511628211
+	}
+	var eb [128]byte
+	e := append(eb[:0], '"')
+	e = append(e, tag...)
+	e = append(e, '-')
+	e = strconv.AppendUint(e, h, 16)
+	if gz {
+		e = append(e, "-gzip"...)
+	}
+	return string(append(e, '"'))
 }
 
 // appendCacheKey appends the name of a tile's content to b: plan,
