@@ -216,6 +216,7 @@ type handlers struct {
 	limits           Limits
 	validations      *clientLimiter
 	keepRevisions    int
+	revisionCounts   revisionCounts
 	streams          *streams
 	glyphs           *glyphs.Set
 	workbooks        chan struct{}

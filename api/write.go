@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/indmap/indmap/plan"
@@ -308,15 +309,55 @@ func (h *handlers) revisions(c echo.Context) error {
 			rs[i].Errors, rs[i].Warnings = stored.Errors, stored.Warnings
 			continue
 		}
+		key := revisionKey{snap.Version, p.ID, rs[i].N}
+		if n, ok := h.revisionCounts.get(key); ok {
+			rs[i].Errors, rs[i].Warnings = n[0], n[1]
+			continue
+		}
 		as, cs, err := h.store.RevisionContent(ctx, p.ID, rs[i].N)
 		if err != nil {
 			return err
 		}
 		if r, err := snap.Validate(p, plan.Parsed{Kind: p.Kind, Assignments: as, Clusters: cs}, ""); err == nil {
 			rs[i].Errors, rs[i].Warnings = r.Errors, r.Warnings
+			h.revisionCounts.put(key, [2]int{r.Errors, r.Warnings})
 		}
 	}
 	return c.JSON(http.StatusOK, map[string]any{"plan": p.ID, "revisions": rs})
+}
+
+// revisionKey names a revision's check: its content never changes, the
+// rules and divisions it is read against change with the data version.
+type revisionKey struct {
+	version  int64
+	plan     string
+	revision int
+}
+
+// revisionCounts keeps revisions' error and warning counts, so that a
+// list of many kept revisions is checked once per data version, not on
+// every request. Bounded: past maxRevisionCounts it starts afresh.
+type revisionCounts struct {
+	mu sync.Mutex
+	m  map[revisionKey][2]int
+}
+
+const maxRevisionCounts = 1 << 14
+
+func (rc *revisionCounts) get(k revisionKey) ([2]int, bool) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	n, ok := rc.m[k]
+	return n, ok
+}
+
+func (rc *revisionCounts) put(k revisionKey, n [2]int) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.m == nil || len(rc.m) >= maxRevisionCounts {
+		rc.m = map[revisionKey][2]int{}
+	}
+	rc.m[k] = n
 }
 
 // restore serves POST /api/v1/plans/{id}/revisions/{n}/restore: the
