@@ -24,6 +24,20 @@ func TestDivisionsInTheAPI(t *testing.T) {
 		p.Successors[0].Share != "whole" || len(p.Plans) == 0 || p.Plans[0].Plan != "chongqing-2023" {
 		t.Errorf("江北区: %+v", p)
 	}
+	// 北碚区 stays in force but gave streets to 两江新区 and took towns of
+	// 渝北区 on 2026-01-25: its outline is from before (issue 22); an
+	// unchanged district and an abolished one say nothing.
+	for code, want := range map[string]string{"500109": "2026-01-25", "500120": "", "500105": ""} {
+		var o struct {
+			Properties struct {
+				OutlineBefore *string `json:"outline_before"`
+			}
+		}
+		getJSON(t, srv.URL+"/api/v1/units/"+code, &o)
+		if o.Properties.OutlineBefore == nil || *o.Properties.OutlineBefore != want {
+			t.Errorf("%s: outline_before %v, want %q", code, o.Properties.OutlineBefore, want)
+		}
+	}
 	var lj struct {
 		Properties struct {
 			ValidFrom    string `json:"valid_from"`

@@ -48,6 +48,24 @@ type UnitLink struct {
 	Date   string `json:"date"`
 }
 
+// OutlineBefore is, for a unit in force with a stored outline, the date
+// of the latest change that moved part of an area to or from it (北碚区
+// gave streets to 两江新区 and took towns of 渝北区 on 2026-01-25): its
+// outline is the one from before that date. "" for none, for a unit
+// abolished and for a derived (approximate) one.
+func (u Unit) OutlineBefore() string {
+	if u.ValidTo != "" || u.Approximate {
+		return ""
+	}
+	latest := ""
+	for _, l := range append(append([]UnitLink(nil), u.Predecessors...), u.Successors...) {
+		if l.Share == "part" && l.Date > latest {
+			latest = l.Date
+		}
+	}
+	return latest
+}
+
 // A DivisionChange is one flow of a change of administrative divisions:
 // on Date, all (Share whole) or part of From passed to To. Ends says From
 // ceased to exist that day; a To not yet known is a new unit, with a

@@ -117,6 +117,8 @@ var UnitFields = []Field{
 			}
 			return out
 		}),
+	{"outline_before", "String", "for a unit in force that has since given part of its area to another unit or taken part of another's: the date of the latest such change (YYYY-MM-DD), its outline being the one from before; empty when none", identity,
+		func(u Unit, _ *UnitView) any { return u.OutlineBefore() }, nil},
 	{"area_km2", "Number", "area in km² (ellipsoidal)", InOGC | InOGCUnits | InGeoJSON,
 		func(u Unit, _ *UnitView) any { return u.AreaKm2 }, nil},
 	// role depends on the industry a tile is asked for: the tile sets it.

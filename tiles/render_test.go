@@ -480,3 +480,17 @@ func BenchmarkZoom(b *testing.B) {
 		})
 	}
 }
+
+// TestOutlineBeforeInTiles: 北碚区, which gave and took part of an area
+// on 2026-01-25 and stays in force, says in the tiles that its outline
+// is from before; 渝中区 says nothing.
+func TestOutlineBeforeInTiles(t *testing.T) {
+	ix := index(t)
+	ls := render(t, ix, tiles.Request{Plan: plan.ChongqingID, Tile: maptile.At(jiefangbei, 8)})
+	for code, want := range map[string]string{"500109": "2026-01-25", "500103": ""} {
+		f := feature(ls[0], code)
+		if f == nil || f.Properties["outline_before"] != want {
+			t.Errorf("%s: %v", code, f)
+		}
+	}
+}

@@ -86,6 +86,7 @@ async function unitHTML(code) {
     html += `<p class="abolished">${esc(t("abolished", p.valid_to, to))}</p>`;
   }
   if (p.approximate) html += `<p class="muted">${esc(p.note || t("approximate"))}</p>`;
+  if (p.outline_before) html += `<p class="muted outline-before">${esc(t("outlineBefore", p.outline_before))}</p>`;
   if (activeDraft()) html += draftHTML(code);
   if (inPlan) {
     if (activeDraft()) html += `<h3>${esc(t("inStored"))}</h3>`;
