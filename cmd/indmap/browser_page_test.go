@@ -533,6 +533,9 @@ func TestBrowserPage(t *testing.T) {
 		b.wait(t, "the ranking from the place", fmt.Sprintf(`%s === %q`, rankedCodes, strings.Join(fromPlace, ",")))
 		// A town by name (GeoNames): the same, named in the criteria,
 		// credited in the result.
+		if !b.evalBool(t, `!!document.querySelector('#legend .mark-zone') && document.querySelector('#legend .mark-place').textContent.includes('GeoNames')`) {
+			t.Error("Chongqing's legend does not explain the zones' and places' dots")
+		}
 		b.typeInto(t, "#search", "鱼嘴")
 		b.wait(t, "the town", `[...document.querySelectorAll('#search-results li')].some(li => li.textContent.startsWith('鱼嘴镇') && li.textContent.includes('乡镇') && li.textContent.includes('GeoNames'))`)
 		screenshot(t, b, "search-place.png")
@@ -720,6 +723,11 @@ func TestBrowserPage(t *testing.T) {
 		b.wait(t, "the legend", `document.querySelector('.legend-row[data-key="main"] .count')`)
 		if n := b.evalString(t, `document.querySelector('.legend-row[data-key="main"] .count').textContent`); n != "1" {
 			t.Errorf("动力装备: legend counts %s main units", n)
+		}
+		// The map's dots are explained: places here (Shandong's plan has
+		// no zones), zones and places in Chongqing's (below).
+		if b.evalBool(t, `!!document.querySelector('#legend .mark-zone') || !document.querySelector('#legend .mark-place')`) {
+			t.Error("Shandong's legend: a zone mark, or no place mark")
 		}
 		if f := b.evalString(t, unitState("370700")+`.fill`); f != "#c2410c" {
 			t.Errorf("潍坊 is %s, not main", f)

@@ -88,6 +88,7 @@ export function render(col) {
   if (col.note) html += `<p class="muted" id="legend-note">${esc(col.note)}</p>`;
   html += `<ul class="legend-rows">` + col.classes.map((c) =>
     `<li class="legend-row" data-key="${esc(c.key)}">${swatch(c)}<span>${esc(c.label)}</span> <span class="count">${c.count}</span></li>`).join("") + "</ul>";
+  html += marksHTML(list);
   if (groups?.size) {
     html += `<h3>${esc(t("regions"))}</h3><div class="chips">` + [...groups.keys()].map((g) =>
       `<button type="button" class="chip${g === state.region ? " on" : ""}" data-region="${esc(g)}">${esc(groupName(g))}</button>`).join("") + "</div>";
@@ -97,6 +98,17 @@ export function render(col) {
       `<button type="button" id="print-view">${esc(t("printView"))}</button></p>`;
   }
   $("#legend").innerHTML = html;
+}
+
+// marksHTML explains the map's dots: zones (coloured by role, at an
+// approximate point) where the plan has any, and named places.
+function marksHTML(list) {
+  const c = palette();
+  const dot = (colour, cls) => `<span class="dot ${cls}" style="background-color:${esc(colour)}"></span>`;
+  let rows = "";
+  if (list.some((u) => u.kind === "zone")) rows += `<li class="legend-row mark-zone">${dot(c.zone, "zone")}<span>${esc(t("zoneMark"))}</span></li>`;
+  if (c.place) rows += `<li class="legend-row mark-place">${dot(c.place, "place")}<span>${esc(t("placeMark"))}</span></li>`;
+  return rows ? `<ul class="legend-rows marks">${rows}</ul>` : "";
 }
 
 export function wire() {
