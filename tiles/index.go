@@ -204,7 +204,9 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 	var kinds []string
 	first := true
 	regionOf := map[string]int32{}
-	for _, u := range snap.PlanUnits(p) {
+	planUnits := snap.PlanUnits(p)
+	tileKind := tileKinds(p, planUnits)
+	for _, u := range planUnits {
 		g := unitGeom{u: u, id: FeatureID(u.Code), group: -1,
 			props:  tileValues(plan.Properties(plan.InUnits, u, nil)),
 			labels: tileValues(plan.Properties(plan.InLabels, u, nil))}
@@ -219,11 +221,12 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 		}
 		g.label = World(u.Label)
 		if mp, ok := u.Geom.(orb.MultiPolygon); ok {
-			if shapes[u.Kind] == nil {
-				kinds = append(kinds, u.Kind)
+			k := tileKind(u)
+			if shapes[k] == nil {
+				kinds = append(kinds, k)
 			}
-			shapes[u.Kind] = append(shapes[u.Kind], mp)
-			members[u.Kind] = append(members[u.Kind], int32(len(pg.units)))
+			shapes[k] = append(shapes[k], mp)
+			members[k] = append(members[k], int32(len(pg.units)))
 			// y flips in Mercator: the world bound of lon/lat bounds.
 			a, b := World(gb.Min), World(gb.Max)
 			g.bound = orb.Bound{Min: orb.Point{a[0], b[1]}, Max: orb.Point{b[0], a[1]}}
@@ -284,6 +287,32 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 	// of the geometry tag, so a reused planGeom shows as its plan does).
 	pg.show = (&plan.Plan{Display: p.Display}).Shows
 	return pg
+}
+
+// tileKinds says on which kind's partition a unit is tiled: its own,
+// except that a city with none of the plan's units inside it is a county
+// on the map (DataV marks 省直辖县级市 such as 济源 and 仙桃 as cities)
+// and is tiled with the districts, where the plan shows cities and
+// districts at the same zooms: on partitions of their own they overlap
+// and leave gaps along every such city.
+func tileKinds(p *plan.Plan, units []plan.Unit) func(plan.Unit) string {
+	parents := map[string]bool{}
+	hasDistricts := false
+	for _, u := range units {
+		parents[u.Parent] = true
+		hasDistricts = hasDistricts || u.Kind == plan.KindDistrict
+	}
+	shows := (&plan.Plan{Display: p.Display}).Shows
+	same := hasDistricts
+	for z := 0; z <= MaxZoom && same; z++ {
+		same = shows(plan.KindCity, z) == shows(plan.KindDistrict, z)
+	}
+	return func(u plan.Unit) string {
+		if same && u.Kind == plan.KindCity && !parents[u.Code] {
+			return plan.KindDistrict
+		}
+		return u.Kind
+	}
 }
 
 // zoom returns the group's geometry at zoom z. The index's preparation

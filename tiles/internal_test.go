@@ -7,3 +7,6 @@ func (ix *Index) SharesGeometry(other *Index, planID string) bool {
 	b, ok2 := other.plans[planID]
 	return ok1 && ok2 && a.geom == b.geom
 }
+
+// OnDrop sets what hears of units left out of a tile or a zoom.
+func (ix *Index) OnDrop(fn func(where string, codes []string)) { ix.onDrop = fn }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"os"
 	"sync"
 	"testing"
 
@@ -443,5 +444,43 @@ func TestPinchedRingSplit(t *testing.T) {
 	}
 	if !found {
 		t.Error("原阳县 is not in tile 8/208/101")
+	}
+}
+
+// TestNationwideTiles walks every tile z0–8 of a real nationwide county
+// file named by $INDMAP_NATION (a DataV-derived GeoJSON of every county,
+// GCJ-02; not in the repository, skipped without it): no tile fails, no
+// unit is dropped, every unit polygon is valid and no two overlap, the
+// county-level cities DataV marks as cities (省直辖县级市, 兵团 cities)
+// tiled with the counties (tileKinds). Gaps are logged.
+func TestNationwideTiles(t *testing.T) {
+	path := os.Getenv("INDMAP_NATION")
+	if path == "" {
+		t.Skip("INDMAP_NATION names no nationwide county file (a DataV-derived GeoJSON of every county, e.g. merged from DataV's <adcode>_full.json files)")
+	}
+	if testing.Short() {
+		t.Skip("a nationwide sweep: not in -short")
+	}
+	bs, err := geo.ReadDataVFile(path, geo.ReadOptions{CRS: geo.GCJ02})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := readmodel.Load(context.Background(), testdb.OnePlanOf(t, "china", bs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := tiles.NewIndex(snap)
+	var dropped []string
+	ix.OnDrop(func(where string, codes []string) { dropped = append(dropped, fmt.Sprint(where, codes)) })
+	list := testdb.PlanTiles(t, snap, "china", 0, 8)
+	st := walk(t, ix, newRefIndex(snap, "china"), "china", list)
+	t.Logf("%d units; %d tiles, %d unit polygons: %d invalid, %d overlaps, %d gaps, %d border vertices off the fills; units dropped: %v",
+		len(bs), st.tiles, st.polygons, st.invalid, st.overlaps, st.gaps, st.borderOff, dropped)
+	t.Logf("largest overlap %.1f units² (%s), largest gap %.1f units² (%s)", st.maxOverlap, st.maxOverlapAt, st.maxGap, st.maxGapAt)
+	for _, e := range st.examples {
+		t.Log(e)
+	}
+	if st.tiles == 0 || st.invalid > 0 || st.overlaps > 0 || st.borderOff > 0 || len(dropped) > 0 {
+		t.Errorf("%d tiles, %d invalid polygons, %d overlaps, %d border vertices off the fills, dropped %v", st.tiles, st.invalid, st.overlaps, st.borderOff, dropped)
 	}
 }

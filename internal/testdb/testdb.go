@@ -157,13 +157,19 @@ func Backends(t testing.TB) []Backend {
 // the id), so that a whole file renders as one tiled layer.
 func OnePlan(t testing.TB, id string, names ...string) *store.Store {
 	t.Helper()
+	return OnePlanOf(t, id, Boundaries(t, names...))
+}
+
+// OnePlanOf is OnePlan for boundaries read elsewhere (a file outside the
+// shared data).
+func OnePlanOf(t testing.TB, id string, bs []geo.Boundary) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "one.gpkg"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	bs := Boundaries(t, names...)
 	for i := range bs {
 		bs[i].Parent = id
 	}
