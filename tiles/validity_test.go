@@ -228,6 +228,9 @@ func walk(t *testing.T, ix *tiles.Index, ref *refIndex, planID string, list []ma
 							if err == nil {
 								err = mvtcheck.Validate(ps)
 							}
+							if err == nil {
+								err = passesTwice(f)
+							}
 							if err != nil {
 								invalid++
 								bad = append(bad, fmt.Sprintf("%d/%d/%d unit %d: %v", tile.Z, tile.X, tile.Y, f.ID, err))
@@ -297,6 +300,21 @@ func walk(t *testing.T, ix *tiles.Index, ref *refIndex, planID string, list []ma
 	close(jobs)
 	wg.Wait()
 	return st
+}
+
+// passesTwice finds a ring that passes a point twice: OGC validity
+// forbids it, simplefeatures lets an inverted hole through.
+func passesTwice(f mvtcheck.Feature) error {
+	for i, r := range f.Paths {
+		seen := map[mvtcheck.Pt]bool{}
+		for _, q := range r {
+			if seen[q] {
+				return fmt.Errorf("ring %d passes %v twice", i, q)
+			}
+			seen[q] = true
+		}
+	}
+	return nil
 }
 
 // TestTilesValidEveryZoom walks every tile z0–14 of Chongqing and z0–12
@@ -482,5 +500,47 @@ func TestNationwideTiles(t *testing.T) {
 	}
 	if st.tiles == 0 || st.invalid > 0 || st.overlaps > 0 || st.borderOff > 0 || len(dropped) > 0 {
 		t.Errorf("%d tiles, %d invalid polygons, %d overlaps, %d border vertices off the fills, dropped %v", st.tiles, st.invalid, st.overlaps, st.borderOff, dropped)
+	}
+}
+
+// TestNationExtractTiles: twelve counties from a nationwide DataV county
+// file (testdata/nation-extract.gcj02.geojson, 6,035 vertices) whose
+// tiles once failed or broke: 定海区 (330902) failed every z3 tile (a face
+// boundary of no area, 3/6/3); 原阳县 (410725), 140311, 530724, 511724,
+// 610802, 421002, 130581, 440881, 420683, 440608 and 340104 had a ring
+// passing a point twice. Every tile z0–10 of them renders, no unit is
+// dropped, every polygon is valid and no ring passes a point twice.
+func TestNationExtractTiles(t *testing.T) {
+	bs, err := geo.ReadDataVFile("testdata/nation-extract.gcj02.geojson", geo.ReadOptions{CRS: geo.GCJ02})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 12 {
+		t.Fatalf("%d units in the extract", len(bs))
+	}
+	snap, err := readmodel.Load(context.Background(), testdb.OnePlanOf(t, "extract", bs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := tiles.NewIndex(snap)
+	var dropped []string
+	ix.OnDrop(func(where string, codes []string) { dropped = append(dropped, fmt.Sprint(where, codes)) })
+	maxZ := maptile.Zoom(10)
+	if testing.Short() {
+		maxZ = 8
+	}
+	list := testdb.PlanTiles(t, snap, "extract", 0, maxZ)
+	st := walk(t, ix, newRefIndex(snap, "extract"), "extract", list)
+	t.Logf("%d tiles, %d unit polygons: %d invalid, %d overlaps, %d gaps; dropped %v", st.tiles, st.polygons, st.invalid, st.overlaps, st.gaps, dropped)
+	for _, e := range st.examples {
+		t.Log(e)
+	}
+	if st.tiles < 100 || st.invalid+st.overlaps+st.gaps+st.borderOff > 0 || len(dropped) > 0 {
+		t.Errorf("%d tiles: %d invalid, %d overlaps, %d gaps, %d border vertices off; dropped %v", st.tiles, st.invalid, st.overlaps, st.gaps, st.borderOff, dropped)
+	}
+	// 定海区 is in 3/6/3.
+	ls := renderSnap(t, ix, tiles.Request{Plan: "extract", Tile: maptile.New(6, 3, 3)})
+	if feature(ls[0], "330902") == nil {
+		t.Error("定海区 is not in 3/6/3")
 	}
 }
