@@ -479,19 +479,7 @@ func TestNationwideTiles(t *testing.T) {
 	if testing.Short() {
 		t.Skip("a nationwide sweep: not in -short")
 	}
-	bs, err := geo.ReadDataVFile(path, geo.ReadOptions{CRS: geo.GCJ02})
-	if err != nil {
-		t.Fatal(err)
-	}
-	snap, err := readmodel.Load(context.Background(), testdb.OnePlanOf(t, "china", bs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := tiles.NewIndex(snap)
-	var dropped []string
-	ix.OnDrop(func(where string, codes []string) { dropped = append(dropped, fmt.Sprint(where, codes)) })
-	list := testdb.PlanTiles(t, snap, "china", 0, 8)
-	st := walk(t, ix, newRefIndex(snap, "china"), "china", list)
+	bs, _, st, dropped := sweepFile(t, path, "china", 8)
 	t.Logf("%d units; %d tiles, %d unit polygons: %d invalid, %d overlaps, %d gaps, %d border vertices off the fills; units dropped: %v",
 		len(bs), st.tiles, st.polygons, st.invalid, st.overlaps, st.gaps, st.borderOff, dropped)
 	t.Logf("largest overlap %.1f units² (%s), largest gap %.1f units² (%s)", st.maxOverlap, st.maxOverlapAt, st.maxGap, st.maxGapAt)
@@ -503,6 +491,25 @@ func TestNationwideTiles(t *testing.T) {
 	}
 }
 
+// sweepFile tiles a DataV file's units as one plan (id) and walks every
+// tile z0–maxZ of it, saying which units the builds dropped.
+func sweepFile(t *testing.T, path, id string, maxZ maptile.Zoom) ([]geo.Boundary, *tiles.Index, walkStats, []string) {
+	t.Helper()
+	bs, err := geo.ReadDataVFile(path, geo.ReadOptions{CRS: geo.GCJ02})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := readmodel.Load(context.Background(), testdb.OnePlanOf(t, id, bs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := tiles.NewIndex(snap)
+	var dropped []string
+	ix.OnDrop(func(where string, codes []string) { dropped = append(dropped, fmt.Sprint(where, codes)) })
+	st := walk(t, ix, newRefIndex(snap, id), id, testdb.PlanTiles(t, snap, id, 0, maxZ))
+	return bs, ix, st, dropped
+}
+
 // TestNationExtractTiles: twelve counties from a nationwide DataV county
 // file (testdata/nation-extract.gcj02.geojson, 6,035 vertices) whose
 // tiles once failed or broke: 定海区 (330902) failed every z3 tile (a face
@@ -511,26 +518,14 @@ func TestNationwideTiles(t *testing.T) {
 // passing a point twice. Every tile z0–10 of them renders, no unit is
 // dropped, every polygon is valid and no ring passes a point twice.
 func TestNationExtractTiles(t *testing.T) {
-	bs, err := geo.ReadDataVFile("testdata/nation-extract.gcj02.geojson", geo.ReadOptions{CRS: geo.GCJ02})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(bs) != 12 {
-		t.Fatalf("%d units in the extract", len(bs))
-	}
-	snap, err := readmodel.Load(context.Background(), testdb.OnePlanOf(t, "extract", bs))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix := tiles.NewIndex(snap)
-	var dropped []string
-	ix.OnDrop(func(where string, codes []string) { dropped = append(dropped, fmt.Sprint(where, codes)) })
 	maxZ := maptile.Zoom(10)
 	if testing.Short() {
 		maxZ = 8
 	}
-	list := testdb.PlanTiles(t, snap, "extract", 0, maxZ)
-	st := walk(t, ix, newRefIndex(snap, "extract"), "extract", list)
+	bs, ix, st, dropped := sweepFile(t, "testdata/nation-extract.gcj02.geojson", "extract", maxZ)
+	if len(bs) != 12 {
+		t.Errorf("%d units in the extract", len(bs))
+	}
 	t.Logf("%d tiles, %d unit polygons: %d invalid, %d overlaps, %d gaps; dropped %v", st.tiles, st.polygons, st.invalid, st.overlaps, st.gaps, dropped)
 	for _, e := range st.examples {
 		t.Log(e)
