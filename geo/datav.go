@@ -10,6 +10,7 @@ import (
 	"os"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"unicode/utf8"
@@ -123,6 +124,30 @@ type datavFile struct {
 	Features []json.RawMessage `json:"features"`
 }
 
+// lonLatProp is a point property: [lon, lat], or "lon,lat" as some
+// DataV leaf-city files (东莞, 中山, 儋州, 嘉峪关) have it. Anything else
+// is no point: the seat is optional, so a bad one does not fail a file.
+type lonLatProp []float64
+
+func (p *lonLatProp) UnmarshalJSON(b []byte) error {
+	var a []float64
+	if json.Unmarshal(b, &a) == nil {
+		*p = a
+		return nil
+	}
+	var s string
+	if json.Unmarshal(b, &s) == nil {
+		if lon, lat, ok := strings.Cut(s, ","); ok {
+			x, err1 := strconv.ParseFloat(strings.TrimSpace(lon), 64)
+			y, err2 := strconv.ParseFloat(strings.TrimSpace(lat), 64)
+			if err1 == nil && err2 == nil {
+				*p = lonLatProp{x, y}
+			}
+		}
+	}
+	return nil
+}
+
 type datavFeature struct {
 	Type       string `json:"type"`
 	Properties struct {
@@ -130,7 +155,7 @@ type datavFeature struct {
 		Name   string          `json:"name"`
 		Level  string          `json:"level"`
 		Parent json.RawMessage `json:"parent"`
-		Center []float64       `json:"center"`
+		Center lonLatProp      `json:"center"`
 	} `json:"properties"`
 	Geometry *struct {
 		Type        string          `json:"type"`

@@ -199,6 +199,17 @@ func TestReadDataVBadInput(t *testing.T) {
 	if bs != nil && math.Abs(bs[0].AreaKm2-53.3) > 1 {
 		t.Errorf("triangle area %.1f km²", bs[0].AreaKm2)
 	}
+	// Leaf-city files (东莞) give the seat as a string; a bad seat is no seat.
+	for in, want := range map[string]orb.Point{`"108.05,30.02"`: {108.05, 30.02}, `"x"`: {}, `{"a":1}`: {}} {
+		bs, err := geo.ReadDataV(strings.NewReader(feature(`{"adcode":"441900","name":"东莞市","level":"city","center":`+in+`}`, okGeom)), "dg", geo.ReadOptions{CRS: geo.WGS84})
+		if err != nil {
+			t.Errorf("center %s: %v", in, err)
+			continue
+		}
+		if want != (orb.Point{}) && bs[0].Seat != want || want == (orb.Point{}) && bs[0].Seat != bs[0].Label {
+			t.Errorf("center %s: seat %v, want %v (label %v)", in, bs[0].Seat, want, bs[0].Label)
+		}
+	}
 }
 
 // BenchmarkImportShared reads, converts, repairs and links the three
