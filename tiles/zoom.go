@@ -116,7 +116,8 @@ const maxUnitsPerTile = 800
 // coalesce reduces regions below a pixel into their neighbours
 // (Generalise). Where a tile of the zoom would still hold more than
 // maxUnitsPerTile units, the threshold grows by half until none does, so the
-// smallest units merge first (tippecanoe's coalesce-smallest-as-needed);
+// smallest units merge first (tippecanoe's coalesce-smallest-as-needed),
+// but islands (no neighbour to merge into) still go only under a pixel;
 // the decision holds for the whole zoom, so tiles agree along their
 // edges.
 func (pg *planGeom) coalesce(g *topo.Graph, z int) {
@@ -129,7 +130,7 @@ func (pg *planGeom) coalesce(g *topo.Graph, z int) {
 		for i := range g.Faces {
 			g.Faces[i].Owner = owners[i]
 		}
-		g.Generalise(minArea2)
+		g.Generalise(minArea2, minPolygonArea2)
 		visible := map[int32]bool{}
 		for _, f := range g.Faces {
 			if f.Owner >= 0 {

@@ -17,8 +17,10 @@ func (g *Graph) Resolve(sliver func(fi int32) bool) {
 // no unit touches it; smallest regions first. A tiny island so joins the
 // outside, a tiny hole or exclave the unit around it, and a unit smaller
 // than minArea2 its main neighbour, so the faces stay a partition
-// without gaps.
-func (g *Graph) Generalise(minArea2 int64) {
+// without gaps. An island goes out only under islandArea2: a caller that
+// raises minArea2 to merge units (fewer features per tile) does not so
+// sink land that no neighbour could take.
+func (g *Graph) Generalise(minArea2, islandArea2 int64) {
 	n := len(g.Faces)
 	parent := make([]int32, n)
 	members := make([][]int32, n)
@@ -96,7 +98,7 @@ func (g *Graph) Generalise(minArea2 int64) {
 				best, bestLen = o, l
 			}
 		}
-		if bestLen < 0 {
+		if bestLen < 0 || best < 0 && area[r] >= islandArea2 {
 			continue
 		}
 		for _, f := range members[r] {

@@ -13,14 +13,15 @@ func square(x, y, s int32, u int32) []Seg {
 
 func TestGeneralise(t *testing.T) {
 	tests := []struct {
-		name     string
-		minArea2 int64
-		want     map[int32]int64 // owner → twice its area
+		name              string
+		minArea2, island2 int64
+		want              map[int32]int64 // owner → twice its area
 	}{
-		{"nothing small", 2, map[int32]int64{0: 2 * 100, 1: 2 * 100, 2: 2 * 400}},
-		{"a small one joins its neighbour, the lesser on a tie", 2 * 150, map[int32]int64{1: 2 * 200, 2: 2 * 400}},
-		{"a merged region still small merges on", 2 * 450, map[int32]int64{2: 2 * 600}},
-		{"an island goes out", 2 * 1000, map[int32]int64{}},
+		{"nothing small", 2, 2, map[int32]int64{0: 2 * 100, 1: 2 * 100, 2: 2 * 400}},
+		{"a small one joins its neighbour, the lesser on a tie", 2 * 150, 2 * 150, map[int32]int64{1: 2 * 200, 2: 2 * 400}},
+		{"a merged region still small merges on", 2 * 450, 2 * 450, map[int32]int64{2: 2 * 600}},
+		{"an island goes out", 2 * 1000, 2 * 1000, map[int32]int64{}},
+		{"an island over islandArea2 stays", 2 * 1000, 2 * 500, map[int32]int64{2: 2 * 600}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -39,7 +40,7 @@ func TestGeneralise(t *testing.T) {
 					g.Faces[fi].Owner = pos[0]
 				}
 			}
-			g.Generalise(tc.minArea2)
+			g.Generalise(tc.minArea2, tc.island2)
 			got := map[int32]int64{}
 			for _, f := range g.Faces {
 				if f.Owner >= 0 {
