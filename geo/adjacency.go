@@ -15,7 +15,16 @@ import (
 type Shape struct {
 	ID    string
 	Group string
-	Geom  orb.MultiPolygon
+	// Also is a second group the shape is compared in, if any: a
+	// county-level city is a county on the map and still a city among
+	// the cities around it.
+	Also string
+	Geom orb.MultiPolygon
+}
+
+// compared says whether two shapes lie on one level.
+func compared(a, b Shape) bool {
+	return a.Group == b.Group || a.Also != "" && a.Also == b.Group || b.Also != "" && b.Also == a.Group
 }
 
 // A Neighbour pair shares a border; A < B.
@@ -67,7 +76,7 @@ func NeighboursKnown(shapes []Shape, opt AdjacencyOptions, known func(a, b strin
 		s := shapes[i]
 		q := grow(bounds[i], tolDeg)
 		ix.Search(q, func(j int) bool {
-			if j <= i || shapes[j].Group != s.Group {
+			if j <= i || !compared(s, shapes[j]) {
 				return true
 			}
 			if known != nil {

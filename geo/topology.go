@@ -55,6 +55,13 @@ func (o owners) equal(p owners) bool {
 // where the rings carry identical points (a partition: see
 // topo.Partition).
 func BuildTopology(shapes []orb.MultiPolygon) Topology {
+	return BuildTopologyCut(shapes, nil)
+}
+
+// BuildTopologyCut is BuildTopology with arcs also cut at the points of
+// cuts: where another layer's arcs end (a city's border cut where its
+// counties' borders meet it, so that both simplify alike).
+func BuildTopologyCut(shapes []orb.MultiPolygon, cuts map[orb.Point]bool) Topology {
 	own, at := edgeOwners(shapes)
 	t := Topology{Rings: make([][][][]ArcRef, len(shapes))}
 	byKey := map[uint64][]int{}
@@ -65,7 +72,7 @@ func BuildTopology(shapes []orb.MultiPolygon) Topology {
 			t.Rings[si][pi] = make([][]ArcRef, len(poly))
 			for ri, r := range poly {
 				edges := len(r) - 1
-				t.Rings[si][pi][ri] = t.cutRing(r, si, own, at[next:next+max(edges, 0)], byKey)
+				t.Rings[si][pi][ri] = t.cutRing(r, si, own, at[next:next+max(edges, 0)], byKey, cuts)
 				next += max(edges, 0)
 			}
 		}
@@ -75,13 +82,13 @@ func BuildTopology(shapes []orb.MultiPolygon) Topology {
 
 // cutRing cuts a ring into arcs; edgeOwners[i] is the entry in own of
 // its edge i.
-func (t *Topology) cutRing(r orb.Ring, shape int, own []owners, edgeOwners []int32, byKey map[uint64][]int) []ArcRef {
+func (t *Topology) cutRing(r orb.Ring, shape int, own []owners, edgeOwners []int32, byKey map[uint64][]int, cuts map[orb.Point]bool) []ArcRef {
 	n := len(r) - 1 // edges; r[n] == r[0]
 	var junctions []int
 	prev := own[edgeOwners[n-1]]
 	for i := 0; i < n; i++ {
 		next := own[edgeOwners[i]]
-		if !prev.equal(next) {
+		if !prev.equal(next) || cuts[r[i]] {
 			junctions = append(junctions, i)
 		}
 		prev = next

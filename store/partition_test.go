@@ -103,3 +103,54 @@ func TestStoredUnitsDoNotOverlap(t *testing.T) {
 		}
 	}
 }
+
+// TestCountyLevelCityIsACounty: 济源 (419001) is a city in DataV's Henan
+// file with no county inside it, a county on the map: it is partitioned
+// with the counties around it (no overlap, checked with simplefeatures)
+// and borders them, while it still borders the cities around it.
+func TestCountyLevelCityIsACounty(t *testing.T) {
+	st := testdb.Seeded(t, "henan/henan-cities", "henan/henan-counties")
+	snap, err := readmodel.Load(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jiyuan, ok := snap.Unit("419001")
+	if !ok || jiyuan.Kind != plan.KindCity {
+		t.Fatalf("济源: %+v", jiyuan)
+	}
+	ns := map[string]bool{}
+	for _, c := range snap.NeighboursOf("419001") {
+		ns[c] = true
+	}
+	// 孟州 and 沁阳 (焦作), 孟津 and 新安 (洛阳) lie along its southern
+	// and eastern borders.
+	// It is still a city beside 洛阳 and 焦作.
+	for _, c := range []string{"410883", "410882", "410322", "410323", "410300", "410800"} {
+		if !ns[c] {
+			t.Errorf("济源 does not border %s; its neighbours: %v", c, snap.NeighboursOf("419001"))
+		}
+	}
+	lat0 := math.Round(jiyuan.Geom.Bound().Center()[1])
+	a, err := toSF(jiyuan.Geom.(orb.MultiPolygon), lat0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{"410883", "410882", "410322", "410323"} {
+		u, _ := snap.Unit(c)
+		mp, ok := u.Geom.(orb.MultiPolygon)
+		if !ok {
+			t.Fatalf("%s has no polygon", c)
+		}
+		b, err := toSF(mp, lat0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := sf.Intersection(a.AsGeometry(), b.AsGeometry())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Area() > 1 {
+			t.Errorf("济源 and %s %s overlap by %.0f m²", c, u.Name, g.Area())
+		}
+	}
+}

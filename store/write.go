@@ -179,11 +179,12 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 		if o, ok := old[b.Code]; ok && o.kind == plan.KindZone {
 			kind = plan.KindZone // a surveyed zone is still a zone
 		}
-		all = append(all, plan.Unit{Code: b.Code, Name: b.Name, Kind: kind, Geom: b.Geom, Label: b.Label,
+		all = append(all, plan.Unit{Code: b.Code, Name: b.Name, Kind: kind, Parent: b.Parent, Geom: b.Geom, Label: b.Label,
 			Repairs: append(append([]string(nil), b.Repairs.Fixed...), b.Repairs.Unfixed...)})
 		bs[i].Geom = nil
 	}
-	parts, err := partition(all)
+	level := mapLevels(all)
+	parts, err := partition(all, level)
 	if err != nil {
 		return nil, err
 	}
@@ -194,7 +195,11 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 	shared := map[string]map[string]float64{}
 	for i, u := range all {
 		if parts[i].geom != nil {
-			shapes = append(shapes, geo.Shape{ID: u.Code, Group: u.Kind, Geom: parts[i].geom})
+			sh := geo.Shape{ID: u.Code, Group: level(u), Geom: parts[i].geom}
+			if sh.Group != u.Kind {
+				sh.Also = u.Kind
+			}
+			shapes = append(shapes, sh)
 			shared[u.Code] = parts[i].shared
 			all[i].Geom = parts[i].geom
 		}
@@ -309,40 +314,76 @@ type part struct {
 	shared  map[string]float64 // metres of border with each neighbour
 }
 
-// partition makes the polygons of each kind a planar partition (see
+// mapLevels says on which level of the map a unit lies: its kind, except
+// that a city with no unit inside it is a county on the map (DataV marks
+// 省直辖县级市 such as 济源 and 仙桃, the 兵团 cities and 东莞 as cities
+// of a province). Units of one level share one partition and are
+// neighbours; on partitions of their own such a city and the counties
+// around it would overlap and leave gaps along every shared border.
+func mapLevels(units []plan.Unit) func(plan.Unit) string {
+	parents := map[string]bool{}
+	for _, u := range units {
+		parents[u.Parent] = true
+	}
+	return func(u plan.Unit) string {
+		if u.Kind == plan.KindCity && !parents[u.Code] {
+			return plan.KindDistrict
+		}
+		return u.Kind
+	}
+}
+
+// partition makes the polygons of each map level a planar partition (see
 // topo.Partition: no overlaps, no slivers between neighbours, every moved
 // area noted). It takes the units' geometries over.
-func partition(units []plan.Unit) ([]part, error) {
+func partition(units []plan.Unit, level func(plan.Unit) string) ([]part, error) {
 	byKind := map[string][]int{}
 	var kinds []string
 	for i, u := range units {
 		// Derived polygons (approximate) are drawn from the surveyed ones
 		// and overlap their predecessors: they take no part.
 		if _, ok := u.Geom.(orb.MultiPolygon); ok && !u.Approximate {
-			if byKind[u.Kind] == nil {
-				kinds = append(kinds, u.Kind)
+			k := level(u)
+			if byKind[k] == nil {
+				kinds = append(kinds, k)
 			}
-			byKind[u.Kind] = append(byKind[u.Kind], i)
+			byKind[k] = append(byKind[k], i)
 		}
 	}
-	sort.Strings(kinds)
+	// Counties before cities: a city is drawn from its counties.
+	sort.Slice(kinds, func(i, j int) bool {
+		if (kinds[i] == plan.KindCity) != (kinds[j] == plan.KindCity) {
+			return kinds[j] == plan.KindCity
+		}
+		return kinds[i] < kinds[j]
+	})
 	out := make([]part, len(units))
 	for _, kind := range kinds {
 		in := make([]topo.Unit, len(byKind[kind]))
 		before := make([]uint64, len(byKind[kind]))
+		nested := make([]string, len(byKind[kind]))
 		for k, i := range byKind[kind] {
 			in[k] = topo.Unit{Code: units[i].Code, Geom: units[i].Geom.(orb.MultiPolygon)}
 			// Partition takes the geometry over; a hash tells whether it
 			// changed.
 			before[k] = geomHash(in[k].Geom)
 			units[i].Geom = nil
+			if kind == plan.KindCity {
+				var err error
+				if in[k].Geom, nested[k], err = nest(units, out, level, i, in[k].Geom); err != nil {
+					return nil, err
+				}
+			}
 		}
-		res, err := topo.Partition(in, topo.DefaultSliverM)
+		res, err := topo.Partition(in, topo.DefaultSliverM, topo.DefaultWeldM)
 		if err != nil {
 			return nil, fmt.Errorf("%s units: %w", kind, err)
 		}
 		for k, i := range byKind[kind] {
 			r := res[k]
+			if nested[k] != "" {
+				r.Notes = append(r.Notes, nested[k])
+			}
 			// Partitioning moves borders by metres: a label point still
 			// inside stays, which spares most label searches.
 			label := units[i].Label
@@ -353,6 +394,39 @@ func partition(units []plan.Unit) ([]part, error) {
 		}
 	}
 	return out, nil
+}
+
+// nestTolerance is how far (a share of its area) a city's own outline
+// may differ from the union of its counties for the union to replace it:
+// DataV draws the two from one survey, generalised apart by metres; a
+// larger difference means counties are missing.
+const nestTolerance = 0.02
+
+// nest returns city i's outline drawn from its counties already
+// partitioned (out), so that the counties nest in it exactly: on a map
+// showing cities and counties together no county then overlaps a
+// neighbouring city. DataV's own city outline and the union of its county
+// outlines differ by tens of metres along every border. A city whose
+// counties are not all there keeps its own outline.
+func nest(units []plan.Unit, out []part, level func(plan.Unit) string, i int, own orb.MultiPolygon) (orb.MultiPolygon, string, error) {
+	var kids []orb.MultiPolygon
+	for j, u := range units {
+		if u.Parent == units[i].Code && out[j].geom != nil && level(u) == plan.KindDistrict {
+			kids = append(kids, out[j].geom)
+		}
+	}
+	if len(kids) == 0 {
+		return own, "", nil
+	}
+	union, err := topo.Union(kids...)
+	if err != nil {
+		return nil, "", fmt.Errorf("city %s: its counties' union: %w", units[i].Code, err)
+	}
+	a, b := geo.AreaKm2(own), geo.AreaKm2(union)
+	if math.Abs(a-b) > nestTolerance*a {
+		return own, "", nil
+	}
+	return union, fmt.Sprintf("partition: outline drawn from its %d counties (nested exactly, the areas differed by %.1f of %.0f km²)", len(kids), math.Abs(a-b), a), nil
 }
 
 // geomHash is a hash of a multipolygon's coordinates.

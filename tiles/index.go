@@ -246,9 +246,31 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 		pg.regions = append(pg.regions, r)
 		pg.units = append(pg.units, g)
 	}
-	sort.Strings(kinds)
+	// Districts before cities: a city's borders are cut where its
+	// counties' borders meet them, so that a city drawn from its counties
+	// (see store's nest) simplifies exactly as they do and nests them at
+	// every zoom.
+	sort.Slice(kinds, func(i, j int) bool {
+		if (kinds[i] == plan.KindCity) != (kinds[j] == plan.KindCity) {
+			return kinds[j] == plan.KindCity
+		}
+		return kinds[i] < kinds[j]
+	})
+	var cuts map[orb.Point]bool
 	for _, k := range kinds {
-		grp := &group{kind: k, topo: geo.BuildTopology(shapes[k]), units: members[k]}
+		var top geo.Topology
+		if k == plan.KindCity {
+			top = geo.BuildTopologyCut(shapes[k], cuts)
+		} else {
+			top = geo.BuildTopology(shapes[k])
+		}
+		if k == plan.KindDistrict {
+			cuts = map[orb.Point]bool{}
+			for _, a := range top.Arcs {
+				cuts[a.Points[0]], cuts[a.Points[len(a.Points)-1]] = true, true
+			}
+		}
+		grp := &group{kind: k, topo: top, units: members[k]}
 		grp.keepAbove = make([][]float64, len(grp.topo.Arcs))
 		for ai := range grp.topo.Arcs {
 			pts := grp.topo.Arcs[ai].Points

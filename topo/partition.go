@@ -47,29 +47,43 @@ type Result struct {
 //     by the same rule, to a unit around it; wider ones (enclaves, true
 //     holes) and everything outside stay uncovered.
 //
+// Before noding, borders no neighbour shares exactly are welded onto
+// the neighbours' within weldM metres (see weld), which closes cracks
+// between them that open to the outside, where the sliver rule cannot.
+//
 // Decisions are made in rounds (a face waits until a neighbour is
 // decided), so the result does not depend on the order of the input.
 // Every moved area is described in the units' notes. Partition takes the
 // input geometries over (it clears Unit.Geom once read), so that a
 // nationwide import does not hold them twice.
-func Partition(units []Unit, sliverM float64) ([]Result, error) {
+func Partition(units []Unit, sliverM, weldM float64) ([]Result, error) {
 	order := make([]int, len(units))
 	for i := range order {
 		order[i] = i
 	}
 	sort.Slice(order, func(i, j int) bool { return units[order[i]].Code < units[order[j]].Code })
-	var segs []Seg
 	had := make([]bool, len(units))
+	rings := make([][][]P, len(order))
 	for ui, i := range order {
 		had[i] = len(units[i].Geom) > 0
 		for _, poly := range units[i].Geom {
-			// The unit lies left of every segment.
-			segs = polygonSegs(segs, poly, int32(ui))
+			rings[ui] = appendGridRings(rings[ui], poly)
 		}
-	}
-	for i := range units {
 		units[i].Geom = nil
 	}
+	rings, welded := weld(rings, weldM)
+	var segs []Seg
+	for ui, rs := range rings {
+		for _, r := range rs {
+			if len(r) < 3 {
+				continue
+			}
+			for k := range r {
+				segs = append(segs, Seg{r[k], r[(k+1)%len(r)], int32(ui), -1})
+			}
+		}
+	}
+	rings = nil
 	g, err := Build(segs)
 	if err != nil {
 		return nil, fmt.Errorf("partition: %w", err)
@@ -85,6 +99,11 @@ func Partition(units []Unit, sliverM float64) ([]Result, error) {
 	moves := g.decide(func(fi int32) bool { return g.meanWidthM(fi) < sliverM }, metres)
 	regions := g.Regions()
 	notes := moves.notes(codes)
+	for ui, n := range welded {
+		if n > 0 {
+			notes[int32(ui)] = append(notes[int32(ui)], fmt.Sprintf("%d border points welded to a neighbour's border within %g m", n, weldM))
+		}
+	}
 	shared := make([]map[string]float64, len(order))
 	for e := int32(0); e < int32(len(g.he)); e += 2 {
 		u, v := g.Faces[g.he[e].face].Owner, g.Faces[g.he[e^1].face].Owner

@@ -50,7 +50,7 @@ func TestPartition(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			res, err := Partition(tc.units, DefaultSliverM)
+			res, err := Partition(tc.units, DefaultSliverM, DefaultWeldM)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,11 +89,11 @@ func TestPartitionOrderIndependent(t *testing.T) {
 	const d = 0.01
 	a := Unit{"a", orb.MultiPolygon{{rect(0, 0, d, d)}}}
 	b := Unit{"b", orb.MultiPolygon{{orb.Ring{{0.9 * d, -0.1 * d}, {2 * d, 0}, {2 * d, d}, {0.95 * d, 1.1 * d}, {1.05 * d, 0.5 * d}, {0.9 * d, -0.1 * d}}}}}
-	x, err := Partition([]Unit{a, b}, DefaultSliverM)
+	x, err := Partition([]Unit{a, b}, DefaultSliverM, DefaultWeldM)
 	if err != nil {
 		t.Fatal(err)
 	}
-	y, err := Partition([]Unit{b, a}, DefaultSliverM)
+	y, err := Partition([]Unit{b, a}, DefaultSliverM, DefaultWeldM)
 	if err != nil {
 		t.Fatal(err)
 	}

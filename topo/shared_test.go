@@ -34,7 +34,7 @@ func TestPartitionSharedData(t *testing.T) {
 				in[i] = topo.Unit{Code: b.Code, Geom: b.Geom}
 				before = append(before, geo.Shape{ID: b.Code, Group: "x", Geom: b.Geom})
 			}
-			res, err := topo.Partition(in, topo.DefaultSliverM)
+			res, err := topo.Partition(in, topo.DefaultSliverM, topo.DefaultWeldM)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -115,6 +115,18 @@ func Merge(polys []orb.Polygon) ([]Merged, error) {
 // import grid, labelled with unit u on the left: exteriors
 // counter-clockwise, holes clockwise.
 func polygonSegs(segs []Seg, poly orb.Polygon, u int32) []Seg {
+	for _, pts := range appendGridRings(nil, poly) {
+		for k := range pts {
+			segs = append(segs, Seg{pts[k], pts[(k+1)%len(pts)], u, -1})
+		}
+	}
+	return segs
+}
+
+// appendGridRings appends a polygon's rings on the import grid, those of
+// at least three points, exterior counter-clockwise and holes clockwise
+// (the polygon lies left of every edge).
+func appendGridRings(rings [][]P, poly orb.Polygon) [][]P {
 	for ri, r := range poly {
 		pts := gridRing(r)
 		if len(pts) < 3 {
@@ -123,11 +135,9 @@ func polygonSegs(segs []Seg, poly orb.Polygon, u int32) []Seg {
 		if (Area2(pts) > 0) != (ri == 0) {
 			reverse(pts)
 		}
-		for k := range pts {
-			segs = append(segs, Seg{pts[k], pts[(k+1)%len(pts)], u, -1})
-		}
+		rings = append(rings, pts)
 	}
-	return segs
+	return rings
 }
 
 // lonLat turns polygons on the import grid into a lon/lat multipolygon

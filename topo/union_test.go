@@ -179,7 +179,7 @@ func TestUnionSharedData(t *testing.T) {
 	for i, b := range bs {
 		in[i] = topo.Unit{Code: b.Code, Geom: b.Geom}
 	}
-	res, err := topo.Partition(in, topo.DefaultSliverM)
+	res, err := topo.Partition(in, topo.DefaultSliverM, topo.DefaultWeldM)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,434 @@
+package topo
+
+import (
+	"math"
+	"sort"
+
+	"github.com/indmap/indmap/geo/rtree"
+	"github.com/paulmach/orb"
+)
+
+// DefaultWeldM is the distance (metres) within which a unit's border
+// that no neighbour shares is welded onto a neighbour's. Borders of
+// neighbouring units drawn apart leave cracks a few centimetres to a
+// metre wide; a crack that opens to the outside (at a province's edge, a
+// lake) is no enclosed sliver, so Partition's sliver rule cannot close
+// it, and tiles simplify its two walls apart into a visible gap.
+const DefaultWeldM = 1.0
+
+// weldCell is the side of the welder's index cells, in grid units
+// (1e-3°, about 100 m): most DataV segments fall in one to four cells.
+const weldCell = 10000
+
+// vref names a unit's ring vertex (or the edge from it to the next).
+type vref struct{ u, r, k int32 }
+
+// welder moves the free vertices of each unit (those on borders no other
+// unit shares exactly) onto the nearest vertex or edge of a unit before
+// it in code order within tolM, and puts the earlier units' vertices
+// that come within tolM of its free edges onto them, so that walls of a
+// crack become one border that snap rounding then nodes as shared.
+// Units are welded in order onto units already welded, so the result
+// does not depend on the input's order; a vertex moves at most tolM.
+type welder struct {
+	rings   [][][]P // unit → ring → points; moved in place
+	free    [][][]bool
+	tolM    float64
+	verts   []cellRef          // free vertices by the cell they started in, sorted
+	runs    map[int64][2]int32 // cell → its run in verts
+	edges   []vref             // free edges
+	edgeIx  *rtree.Tree
+	extra   map[int64][]extraP
+	pending map[vref][]P // points to insert in an edge
+	changed []int        // unit → points moved or inserted
+}
+
+// cellRef files a vertex under a cell.
+type cellRef struct {
+	key int64
+	v   vref
+}
+
+// extraP is a point inserted into a unit's edge, a vertex from then on.
+type extraP struct {
+	p P
+	u int32
+}
+
+func cellKey(x, y int64) int64 { return x<<32 | (y & 0xffffffff) }
+
+func cellOf(v int32) int64 { return int64(math.Floor(float64(v) / weldCell)) }
+
+// weld welds the units' rings (already on the grid, oriented) and
+// returns, per unit, how many points moved or were inserted.
+func weld(rings [][][]P, tolM float64) ([][][]P, []int) {
+	w := &welder{rings: rings, tolM: tolM, extra: map[int64][]extraP{}, pending: map[vref][]P{}, changed: make([]int, len(rings))}
+	w.markFree()
+	w.index()
+	for u := range rings {
+		w.weldUnit(int32(u))
+	}
+	return w.apply(), w.changed
+}
+
+// markFree marks the edges that no other unit has the other way round.
+func (w *welder) markFree() {
+	type dir struct {
+		lo, hi  P // the edge's ends, least first
+		forward bool
+		at      vref
+	}
+	var all []dir
+	w.free = make([][][]bool, len(w.rings))
+	for u, rs := range w.rings {
+		w.free[u] = make([][]bool, len(rs))
+		for ri, r := range rs {
+			f := make([]bool, len(r))
+			for k := range r {
+				f[k] = true
+				a, b := r[k], r[(k+1)%len(r)]
+				d := dir{a, b, true, vref{int32(u), int32(ri), int32(k)}}
+				if Less(b, a) {
+					d.lo, d.hi, d.forward = b, a, false
+				}
+				all = append(all, d)
+			}
+			w.free[u][ri] = f
+		}
+	}
+	sort.Slice(all, func(i, j int) bool {
+		if all[i].lo != all[j].lo {
+			return Less(all[i].lo, all[j].lo)
+		}
+		return Less(all[i].hi, all[j].hi)
+	})
+	for i := 0; i < len(all); {
+		j := i + 1
+		for j < len(all) && all[j].lo == all[i].lo && all[j].hi == all[i].hi {
+			j++
+		}
+		for p := i; p < j; p++ {
+			for q := p + 1; q < j; q++ {
+				if all[p].at.u != all[q].at.u && all[p].forward != all[q].forward {
+					w.free[all[p].at.u][all[p].at.r][all[p].at.k] = false
+					w.free[all[q].at.u][all[q].at.r][all[q].at.k] = false
+				}
+			}
+		}
+		i = j
+	}
+}
+
+// index files every free vertex by cell and every free edge in an
+// R-tree: a cell grid would list a long straight border (a desert
+// boundary, a coastline's chord) in thousands of cells.
+func (w *welder) index() {
+	var bounds []orb.Bound
+	for u, rs := range w.rings {
+		for ri, r := range rs {
+			f := w.free[u][ri]
+			for k := range r {
+				at := vref{int32(u), int32(ri), int32(k)}
+				if f[k] {
+					a, b := r[k], r[(k+1)%len(r)]
+					w.edges = append(w.edges, at)
+					bounds = append(bounds, orb.Bound{Min: orb.Point{float64(min(a.X, b.X)), float64(min(a.Y, b.Y))},
+						Max: orb.Point{float64(max(a.X, b.X)), float64(max(a.Y, b.Y))}})
+				}
+				if f[k] || f[(k+len(r)-1)%len(r)] {
+					w.verts = append(w.verts, cellRef{cellKey(cellOf(r[k].X), cellOf(r[k].Y)), at})
+				}
+			}
+		}
+	}
+	sort.Slice(w.verts, func(i, j int) bool { return w.verts[i].key < w.verts[j].key })
+	w.runs = map[int64][2]int32{}
+	for i := 0; i < len(w.verts); {
+		j := i + 1
+		for j < len(w.verts) && w.verts[j].key == w.verts[i].key {
+			j++
+		}
+		w.runs[w.verts[i].key] = [2]int32{int32(i), int32(j)}
+		i = j
+	}
+	w.edgeIx = rtree.New(bounds)
+}
+
+// vertsIn lists the free vertices filed under cell c.
+func (w *welder) vertsIn(c int64) []cellRef {
+	r, ok := w.runs[c]
+	if !ok {
+		return nil
+	}
+	return w.verts[r[0]:r[1]]
+}
+
+// nearEdges calls f for every free edge whose bound (as it started)
+// meets the box around p.
+func (w *welder) nearEdges(p P, rx, ry int32, f func(e vref)) {
+	b := orb.Bound{Min: orb.Point{float64(p.X - rx), float64(p.Y - ry)}, Max: orb.Point{float64(p.X + rx), float64(p.Y + ry)}}
+	w.edgeIx.Search(b, func(i int) bool {
+		f(w.edges[i])
+		return true
+	})
+}
+
+// reach is the grid box around a point that holds everything within
+// twice the tolerance of it (what it started as may have moved by one).
+func (w *welder) reach(p P) (rx, ry int32) {
+	kx, ky := scales(p.Y)
+	return int32(math.Ceil(2*w.tolM/kx)) + 1, int32(math.Ceil(2*w.tolM/ky)) + 1
+}
+
+// cells calls f for every cell key of the box.
+func cells(x0, y0, x1, y1 int32, f func(int64)) {
+	for x := cellOf(x0); x <= cellOf(x1); x++ {
+		for y := cellOf(y0); y <= cellOf(y1); y++ {
+			f(cellKey(x, y))
+		}
+	}
+}
+
+// cellsAlong calls f once for every cell within (rx, ry) of the segment
+// ab: it steps along the segment by less than a cell and takes the cells
+// of each step's box, so that a long diagonal border visits the cells it
+// passes, not the whole of its bound.
+func cellsAlong(a, b P, rx, ry int32, f func(int64)) {
+	n := int(max(abs32(b.X-a.X), abs32(b.Y-a.Y))/(weldCell/2)) + 1
+	var seen []int64 // a few cells for most edges: a slice beats a map
+	for i := 0; i <= n; i++ {
+		x := a.X + int32(float64(b.X-a.X)*float64(i)/float64(n))
+		y := a.Y + int32(float64(b.Y-a.Y)*float64(i)/float64(n))
+		// Steps lie at most half a cell apart: the step's box, widened
+		// by a quarter cell, covers the segment to the next step.
+		cells(x-rx-weldCell/4, y-ry-weldCell/4, x+rx+weldCell/4, y+ry+weldCell/4, func(c int64) {
+			for _, o := range seen {
+				if o == c {
+					return
+				}
+			}
+			seen = append(seen, c)
+			f(c)
+		})
+	}
+}
+
+func abs32(v int32) int32 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// distM is the distance in metres from p to the segment ab and the
+// nearest point's parameter along it.
+func distM(p, a, b P) (float64, float64) {
+	kx, ky := scales(p.Y)
+	px, py := float64(p.X-a.X)*kx, float64(p.Y-a.Y)*ky
+	dx, dy := float64(b.X-a.X)*kx, float64(b.Y-a.Y)*ky
+	t := 0.0
+	if l := dx*dx + dy*dy; l > 0 {
+		t = max(0, min(1, (px*dx+py*dy)/l))
+	}
+	return math.Hypot(px-t*dx, py-t*dy), t
+}
+
+func (w *welder) weldUnit(u int32) {
+	for ri, r := range w.rings[u] {
+		f := w.free[u][ri]
+		for k := range r {
+			in, out := f[(k+len(r)-1)%len(r)], f[k]
+			if !in && !out {
+				continue
+			}
+			// A vertex moves only between two free edges: one on a
+			// shared border would tear that border open. Where a free
+			// border leaves a shared one, the earlier unit's edge comes
+			// to the vertex instead.
+			if !in || !out {
+				w.pull(u, r[k])
+				continue
+			}
+			if q, ok := w.target(u, r[k]); ok && q != r[k] {
+				r[k] = q
+				w.changed[u]++
+			}
+		}
+	}
+	for ri, r := range w.rings[u] {
+		f := w.free[u][ri]
+		for k := range r {
+			if f[k] {
+				w.takeVertices(vref{u, int32(ri), int32(k)}, r[k], r[(k+1)%len(r)])
+			}
+		}
+	}
+}
+
+// target is where p goes: the nearest earlier unit's vertex within the
+// tolerance, else the nearest point of an earlier unit's free edge
+// (which then gains it as a vertex).
+func (w *welder) target(u int32, p P) (P, bool) {
+	rx, ry := w.reach(p)
+	best, bestD := P{}, math.Inf(1)
+	cells(p.X-rx, p.Y-ry, p.X+rx, p.Y+ry, func(c int64) {
+		for _, cv := range w.vertsIn(c) {
+			if v := cv.v; v.u < u {
+				q := w.rings[v.u][v.r][v.k]
+				if d, _ := distM(p, q, q); d <= w.tolM && (d < bestD || d == bestD && Less(q, best)) {
+					best, bestD = q, d
+				}
+			}
+		}
+		for _, x := range w.extra[c] {
+			if x.u < u {
+				if d, _ := distM(p, x.p, x.p); d <= w.tolM && (d < bestD || d == bestD && Less(x.p, best)) {
+					best, bestD = x.p, d
+				}
+			}
+		}
+	})
+	if !math.IsInf(bestD, 1) {
+		return best, true
+	}
+	var onEdge vref
+	var at P
+	w.nearEdges(p, rx, ry, func(e vref) {
+		if e.u >= u {
+			return
+		}
+		r := w.rings[e.u][e.r]
+		a, b := r[e.k], r[(int(e.k)+1)%len(r)]
+		d, t := distM(p, a, b)
+		if d > w.tolM || d > bestD || d == bestD && vrefLess(onEdge, e) {
+			return
+		}
+		bestD, onEdge = d, e
+		at = P{int32(math.Round(float64(a.X) + t*float64(b.X-a.X))), int32(math.Round(float64(a.Y) + t*float64(b.Y-a.Y)))}
+	})
+	if math.IsInf(bestD, 1) {
+		return P{}, false
+	}
+	r := w.rings[onEdge.u][onEdge.r]
+	if at != r[onEdge.k] && at != r[(int(onEdge.k)+1)%len(r)] {
+		w.insert(onEdge, at)
+	}
+	return at, true
+}
+
+// pull makes p a vertex of the nearest earlier unit's free edge within
+// the tolerance, unless an earlier unit has a vertex there already.
+func (w *welder) pull(u int32, p P) {
+	rx, ry := w.reach(p)
+	bestD := math.Inf(1)
+	var onEdge vref
+	w.nearEdges(p, rx, ry, func(e vref) {
+		if e.u >= u {
+			return
+		}
+		r := w.rings[e.u][e.r]
+		a, b := r[e.k], r[(int(e.k)+1)%len(r)]
+		if a == p || b == p {
+			bestD = -1 // on the earlier unit's border already
+			return
+		}
+		d, _ := distM(p, a, b)
+		if d > w.tolM || d > bestD || d == bestD && vrefLess(onEdge, e) {
+			return
+		}
+		bestD, onEdge = d, e
+	})
+	if bestD > 0 && !math.IsInf(bestD, 1) {
+		w.insert(onEdge, p)
+	}
+}
+
+func vrefLess(a, b vref) bool {
+	if a.u != b.u {
+		return a.u < b.u
+	}
+	if a.r != b.r {
+		return a.r < b.r
+	}
+	return a.k < b.k
+}
+
+// insert makes at a vertex of edge e, and a target for later units.
+func (w *welder) insert(e vref, at P) {
+	for _, q := range w.pending[e] {
+		if q == at {
+			return
+		}
+	}
+	w.pending[e] = append(w.pending[e], at)
+	c := cellKey(cellOf(at.X), cellOf(at.Y))
+	w.extra[c] = append(w.extra[c], extraP{at, e.u})
+	w.changed[e.u]++
+}
+
+// takeVertices puts on u's free edge ab the earlier units' vertices
+// within the tolerance of it.
+func (w *welder) takeVertices(e vref, a, b P) {
+	rx, ry := w.reach(a)
+	consider := func(q P) {
+		if q == a || q == b {
+			return
+		}
+		if d, t := distM(q, a, b); d <= w.tolM && t > 0 && t < 1 {
+			w.insert(e, q)
+		}
+	}
+	cellsAlong(a, b, rx, ry, func(c int64) {
+		for _, cv := range w.vertsIn(c) {
+			if v := cv.v; v.u < e.u {
+				consider(w.rings[v.u][v.r][v.k])
+			}
+		}
+		if len(w.extra) == 0 {
+			return
+		}
+		for _, x := range w.extra[c] {
+			if x.u < e.u {
+				consider(x.p)
+			}
+		}
+	})
+}
+
+// apply inserts the pending points into their edges, in order along
+// them, and drops repeated points.
+func (w *welder) apply() [][][]P {
+	for u, rs := range w.rings {
+		for ri, r := range rs {
+			out := make([]P, 0, len(r))
+			for k := range r {
+				out = appendDistinct(out, r[k])
+				ins := w.pending[vref{int32(u), int32(ri), int32(k)}]
+				if len(ins) == 0 {
+					continue
+				}
+				a, b := r[k], r[(k+1)%len(r)]
+				sort.Slice(ins, func(i, j int) bool {
+					_, ti := distM(ins[i], a, b)
+					_, tj := distM(ins[j], a, b)
+					return ti < tj
+				})
+				for _, q := range ins {
+					out = appendDistinct(out, q)
+				}
+			}
+			for len(out) > 1 && out[len(out)-1] == out[0] {
+				out = out[:len(out)-1]
+			}
+			rs[ri] = out
+		}
+	}
+	return w.rings
+}
+
+func appendDistinct(r []P, p P) []P {
+	if len(r) > 0 && r[len(r)-1] == p {
+		return r
+	}
+	return append(r, p)
+}
