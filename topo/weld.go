@@ -291,24 +291,13 @@ func (w *welder) target(u int32, p P) (P, bool) {
 	if !math.IsInf(bestD, 1) {
 		return best, true
 	}
-	var onEdge vref
-	var at P
-	w.nearEdges(p, rx, ry, func(e vref) {
-		if e.u >= u {
-			return
-		}
-		r := w.rings[e.u][e.r]
-		a, b := r[e.k], r[(int(e.k)+1)%len(r)]
-		d, t := distM(p, a, b)
-		if d > w.tolM || d > bestD || d == bestD && vrefLess(onEdge, e) {
-			return
-		}
-		bestD, onEdge = d, e
-		at = P{int32(math.Round(float64(a.X) + t*float64(b.X-a.X))), int32(math.Round(float64(a.Y) + t*float64(b.Y-a.Y)))}
-	})
-	if math.IsInf(bestD, 1) {
+	onEdge, d, t, _ := w.nearestEdge(u, p)
+	if math.IsInf(d, 1) {
 		return P{}, false
 	}
+	e := w.rings[onEdge.u][onEdge.r]
+	ea, eb := e[onEdge.k], e[(int(onEdge.k)+1)%len(e)]
+	at := P{int32(math.Round(float64(ea.X) + t*float64(eb.X-ea.X))), int32(math.Round(float64(ea.Y) + t*float64(eb.Y-ea.Y)))}
 	r := w.rings[onEdge.u][onEdge.r]
 	if at != r[onEdge.k] && at != r[(int(onEdge.k)+1)%len(r)] {
 		w.insert(onEdge, at)
@@ -319,28 +308,31 @@ func (w *welder) target(u int32, p P) (P, bool) {
 // pull makes p a vertex of the nearest earlier unit's free edge within
 // the tolerance, unless an earlier unit has a vertex there already.
 func (w *welder) pull(u int32, p P) {
+	if e, d, _, touches := w.nearestEdge(u, p); !touches && d > 0 && !math.IsInf(d, 1) {
+		w.insert(e, p)
+	}
+}
+
+// nearestEdge finds the earlier unit's free edge nearest p within the
+// tolerance (d +Inf when none), p's parameter along it, and whether p
+// is an end of some earlier free edge.
+func (w *welder) nearestEdge(u int32, p P) (best vref, d, t float64, touches bool) {
 	rx, ry := w.reach(p)
-	bestD := math.Inf(1)
-	var onEdge vref
+	d = math.Inf(1)
 	w.nearEdges(p, rx, ry, func(e vref) {
 		if e.u >= u {
 			return
 		}
 		r := w.rings[e.u][e.r]
 		a, b := r[e.k], r[(int(e.k)+1)%len(r)]
-		if a == p || b == p {
-			bestD = -1 // on the earlier unit's border already
+		touches = touches || a == p || b == p
+		de, te := distM(p, a, b)
+		if de > w.tolM || de > d || de == d && vrefLess(best, e) {
 			return
 		}
-		d, _ := distM(p, a, b)
-		if d > w.tolM || d > bestD || d == bestD && vrefLess(onEdge, e) {
-			return
-		}
-		bestD, onEdge = d, e
+		best, d, t = e, de, te
 	})
-	if bestD > 0 && !math.IsInf(bestD, 1) {
-		w.insert(onEdge, p)
-	}
+	return best, d, t, touches
 }
 
 func vrefLess(a, b vref) bool {
