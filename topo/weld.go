@@ -34,19 +34,12 @@ type welder struct {
 	rings   [][][]P // unit → ring → points; moved in place
 	free    [][][]bool
 	tolM    float64
-	verts   []cellRef          // free vertices by the cell they started in, sorted
-	runs    map[int64][2]int32 // cell → its run in verts
-	edges   []vref             // free edges
+	edges   []vref // free edges
 	edgeIx  *rtree.Tree
 	extra   map[int64][]extraP
 	pending map[vref][]P // points to insert in an edge
 	changed []int        // unit → points moved or inserted
-}
-
-// cellRef files a vertex under a cell.
-type cellRef struct {
-	key int64
-	v   vref
+	near    []vref       // scratch: the free edges near a vertex
 }
 
 // extraP is a point inserted into a unit's edge, a vertex from then on.
@@ -119,8 +112,8 @@ func (w *welder) markFree() {
 	}
 }
 
-// index files every free vertex by cell and every free edge in an
-// R-tree: a cell grid would list a long straight border (a desert
+// index puts every free edge in an R-tree (a free vertex is an end of
+// one): a cell grid would list a long straight border (a desert
 // boundary, a coastline's chord) in thousands of cells.
 func (w *welder) index() {
 	var bounds []orb.Bound
@@ -128,47 +121,26 @@ func (w *welder) index() {
 		for ri, r := range rs {
 			f := w.free[u][ri]
 			for k := range r {
-				at := vref{int32(u), int32(ri), int32(k)}
 				if f[k] {
 					a, b := r[k], r[(k+1)%len(r)]
-					w.edges = append(w.edges, at)
+					w.edges = append(w.edges, vref{int32(u), int32(ri), int32(k)})
 					bounds = append(bounds, orb.Bound{Min: orb.Point{float64(min(a.X, b.X)), float64(min(a.Y, b.Y))},
 						Max: orb.Point{float64(max(a.X, b.X)), float64(max(a.Y, b.Y))}})
-				}
-				if f[k] || f[(k+len(r)-1)%len(r)] {
-					w.verts = append(w.verts, cellRef{cellKey(cellOf(r[k].X), cellOf(r[k].Y)), at})
 				}
 			}
 		}
 	}
-	sort.Slice(w.verts, func(i, j int) bool { return w.verts[i].key < w.verts[j].key })
-	w.runs = map[int64][2]int32{}
-	for i := 0; i < len(w.verts); {
-		j := i + 1
-		for j < len(w.verts) && w.verts[j].key == w.verts[i].key {
-			j++
-		}
-		w.runs[w.verts[i].key] = [2]int32{int32(i), int32(j)}
-		i = j
-	}
 	w.edgeIx = rtree.New(bounds)
 }
 
-// vertsIn lists the free vertices filed under cell c.
-func (w *welder) vertsIn(c int64) []cellRef {
-	r, ok := w.runs[c]
-	if !ok {
-		return nil
-	}
-	return w.verts[r[0]:r[1]]
-}
-
-// nearEdges calls f for every free edge whose bound (as it started)
-// meets the box around p.
-func (w *welder) nearEdges(p P, rx, ry int32, f func(e vref)) {
+// nearEdges lists the free edges whose bound (as they started) meets
+// the reach around p, in w.near.
+func (w *welder) nearEdges(p P) {
+	rx, ry := w.reach(p)
+	w.near = w.near[:0]
 	b := orb.Bound{Min: orb.Point{float64(p.X - rx), float64(p.Y - ry)}, Max: orb.Point{float64(p.X + rx), float64(p.Y + ry)}}
 	w.edgeIx.Search(b, func(i int) bool {
-		f(w.edges[i])
+		w.near = append(w.near, w.edges[i])
 		return true
 	})
 }
@@ -187,37 +159,6 @@ func cells(x0, y0, x1, y1 int32, f func(int64)) {
 			f(cellKey(x, y))
 		}
 	}
-}
-
-// cellsAlong calls f once for every cell within (rx, ry) of the segment
-// ab: it steps along the segment by less than a cell and takes the cells
-// of each step's box, so that a long diagonal border visits the cells it
-// passes, not the whole of its bound.
-func cellsAlong(a, b P, rx, ry int32, f func(int64)) {
-	n := int(max(abs32(b.X-a.X), abs32(b.Y-a.Y))/(weldCell/2)) + 1
-	var seen []int64 // a few cells for most edges: a slice beats a map
-	for i := 0; i <= n; i++ {
-		x := a.X + int32(float64(b.X-a.X)*float64(i)/float64(n))
-		y := a.Y + int32(float64(b.Y-a.Y)*float64(i)/float64(n))
-		// Steps lie at most half a cell apart: the step's box, widened
-		// by a quarter cell, covers the segment to the next step.
-		cells(x-rx-weldCell/4, y-ry-weldCell/4, x+rx+weldCell/4, y+ry+weldCell/4, func(c int64) {
-			for _, o := range seen {
-				if o == c {
-					return
-				}
-			}
-			seen = append(seen, c)
-			f(c)
-		})
-	}
-}
-
-func abs32(v int32) int32 {
-	if v < 0 {
-		return -v
-	}
-	return v
 }
 
 // distM is the distance in metres from p to the segment ab and the
@@ -241,53 +182,51 @@ func (w *welder) weldUnit(u int32) {
 			if !in && !out {
 				continue
 			}
+			w.nearEdges(r[k])
 			// A vertex moves only between two free edges: one on a
 			// shared border would tear that border open. Where a free
 			// border leaves a shared one, the earlier unit's edge comes
 			// to the vertex instead.
-			if !in || !out {
-				w.pull(u, r[k])
-				continue
+			if in && out {
+				if q, ok := w.target(u, r[k]); ok && q != r[k] {
+					r[k] = q
+					w.changed[u]++
+				}
+			} else if e, d, _, touches := w.nearestEdge(u, r[k]); !touches && d > 0 && !math.IsInf(d, 1) {
+				w.insert(e, r[k])
 			}
-			if q, ok := w.target(u, r[k]); ok && q != r[k] {
-				r[k] = q
-				w.changed[u]++
-			}
-		}
-	}
-	for ri, r := range w.rings[u] {
-		f := w.free[u][ri]
-		for k := range r {
-			if f[k] {
-				w.takeVertices(vref{u, int32(ri), int32(k)}, r[k], r[(k+1)%len(r)])
-			}
+			w.giveTo(u, r[k])
 		}
 	}
 }
 
 // target is where p goes: the nearest earlier unit's vertex within the
 // tolerance, else the nearest point of an earlier unit's free edge
-// (which then gains it as a vertex).
+// (which then gains it as a vertex). It reads the edges near p in w.near.
 func (w *welder) target(u int32, p P) (P, bool) {
-	rx, ry := w.reach(p)
 	best, bestD := P{}, math.Inf(1)
-	cells(p.X-rx, p.Y-ry, p.X+rx, p.Y+ry, func(c int64) {
-		for _, cv := range w.vertsIn(c) {
-			if v := cv.v; v.u < u {
-				q := w.rings[v.u][v.r][v.k]
-				if d, _ := distM(p, q, q); d <= w.tolM && (d < bestD || d == bestD && Less(q, best)) {
-					best, bestD = q, d
+	consider := func(q P) {
+		if d, _ := distM(p, q, q); d <= w.tolM && (d < bestD || d == bestD && Less(q, best)) {
+			best, bestD = q, d
+		}
+	}
+	for _, e := range w.near {
+		if e.u < u {
+			r := w.rings[e.u][e.r]
+			consider(r[e.k])
+			consider(r[(int(e.k)+1)%len(r)])
+		}
+	}
+	if len(w.extra) > 0 {
+		rx, ry := w.reach(p)
+		cells(p.X-rx, p.Y-ry, p.X+rx, p.Y+ry, func(c int64) {
+			for _, x := range w.extra[c] {
+				if x.u < u {
+					consider(x.p)
 				}
 			}
-		}
-		for _, x := range w.extra[c] {
-			if x.u < u {
-				if d, _ := distM(p, x.p, x.p); d <= w.tolM && (d < bestD || d == bestD && Less(x.p, best)) {
-					best, bestD = x.p, d
-				}
-			}
-		}
-	})
+		})
+	}
 	if !math.IsInf(bestD, 1) {
 		return best, true
 	}
@@ -298,41 +237,51 @@ func (w *welder) target(u int32, p P) (P, bool) {
 	e := w.rings[onEdge.u][onEdge.r]
 	ea, eb := e[onEdge.k], e[(int(onEdge.k)+1)%len(e)]
 	at := P{int32(math.Round(float64(ea.X) + t*float64(eb.X-ea.X))), int32(math.Round(float64(ea.Y) + t*float64(eb.Y-ea.Y)))}
-	r := w.rings[onEdge.u][onEdge.r]
-	if at != r[onEdge.k] && at != r[(int(onEdge.k)+1)%len(r)] {
+	if at != ea && at != eb {
 		w.insert(onEdge, at)
 	}
 	return at, true
 }
 
-// pull makes p a vertex of the nearest earlier unit's free edge within
-// the tolerance, unless an earlier unit has a vertex there already.
-func (w *welder) pull(u int32, p P) {
-	if e, d, _, touches := w.nearestEdge(u, p); !touches && d > 0 && !math.IsInf(d, 1) {
-		w.insert(e, p)
-	}
-}
-
-// nearestEdge finds the earlier unit's free edge nearest p within the
-// tolerance (d +Inf when none), p's parameter along it, and whether p
-// is an end of some earlier free edge.
+// nearestEdge finds, among the edges near p (w.near), the earlier
+// unit's free edge nearest p within the tolerance (d +Inf when none),
+// p's parameter along it, and whether p is an end of some earlier free
+// edge.
 func (w *welder) nearestEdge(u int32, p P) (best vref, d, t float64, touches bool) {
-	rx, ry := w.reach(p)
 	d = math.Inf(1)
-	w.nearEdges(p, rx, ry, func(e vref) {
+	for _, e := range w.near {
 		if e.u >= u {
-			return
+			continue
 		}
 		r := w.rings[e.u][e.r]
 		a, b := r[e.k], r[(int(e.k)+1)%len(r)]
 		touches = touches || a == p || b == p
 		de, te := distM(p, a, b)
 		if de > w.tolM || de > d || de == d && vrefLess(best, e) {
-			return
+			continue
 		}
 		best, d, t = e, de, te
-	})
+	}
 	return best, d, t, touches
+}
+
+// giveTo puts p, a vertex of u where it ends up, on the later units'
+// free edges near it (w.near) that pass within the tolerance: their
+// walls then run through it as u's does.
+func (w *welder) giveTo(u int32, p P) {
+	for _, e := range w.near {
+		if e.u <= u {
+			continue
+		}
+		r := w.rings[e.u][e.r]
+		a, b := r[e.k], r[(int(e.k)+1)%len(r)]
+		if p == a || p == b {
+			continue
+		}
+		if d, t := distM(p, a, b); d <= w.tolM && t > 0 && t < 1 {
+			w.insert(e, p)
+		}
+	}
 }
 
 func vrefLess(a, b vref) bool {
@@ -356,35 +305,6 @@ func (w *welder) insert(e vref, at P) {
 	c := cellKey(cellOf(at.X), cellOf(at.Y))
 	w.extra[c] = append(w.extra[c], extraP{at, e.u})
 	w.changed[e.u]++
-}
-
-// takeVertices puts on u's free edge ab the earlier units' vertices
-// within the tolerance of it.
-func (w *welder) takeVertices(e vref, a, b P) {
-	rx, ry := w.reach(a)
-	consider := func(q P) {
-		if q == a || q == b {
-			return
-		}
-		if d, t := distM(q, a, b); d <= w.tolM && t > 0 && t < 1 {
-			w.insert(e, q)
-		}
-	}
-	cellsAlong(a, b, rx, ry, func(c int64) {
-		for _, cv := range w.vertsIn(c) {
-			if v := cv.v; v.u < e.u {
-				consider(w.rings[v.u][v.r][v.k])
-			}
-		}
-		if len(w.extra) == 0 {
-			return
-		}
-		for _, x := range w.extra[c] {
-			if x.u < e.u {
-				consider(x.p)
-			}
-		}
-	})
 }
 
 // apply inserts the pending points into their edges, in order along
