@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/indmap/indmap/geo/rtree"
@@ -113,6 +114,16 @@ func TestCountyLevelCityIsACounty(t *testing.T) {
 	snap, err := readmodel.Load(context.Background(), st)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// Every Henan city but 济源 has its counties and is drawn from them.
+	nested := 0
+	for _, u := range snap.Units {
+		if u.Kind == plan.KindCity && strings.Contains(strings.Join(u.Repairs, "; "), "outline drawn from its") {
+			nested++
+		}
+	}
+	if nested != 17 {
+		t.Errorf("%d Henan cities drawn from their counties, want 17", nested)
 	}
 	jiyuan, ok := snap.Unit("419001")
 	if !ok || jiyuan.Kind != plan.KindCity {

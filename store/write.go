@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math"
-	"sort"
 	"strings"
 	"time"
 
@@ -183,7 +182,7 @@ func (s *Store) planImport(ctx context.Context, bs []geo.Boundary, adj geo.Adjac
 			Repairs: append(append([]string(nil), b.Repairs.Fixed...), b.Repairs.Unfixed...)})
 		bs[i].Geom = nil
 	}
-	level := mapLevels(all)
+	level := plan.MapLevels(all)
 	parts, err := partition(all, level)
 	if err != nil {
 		return nil, err
@@ -314,25 +313,6 @@ type part struct {
 	shared  map[string]float64 // metres of border with each neighbour
 }
 
-// mapLevels says on which level of the map a unit lies: its kind, except
-// that a city with no unit inside it is a county on the map (DataV marks
-// 省直辖县级市 such as 济源 and 仙桃, the 兵团 cities and 东莞 as cities
-// of a province). Units of one level share one partition and are
-// neighbours; on partitions of their own such a city and the counties
-// around it would overlap and leave gaps along every shared border.
-func mapLevels(units []plan.Unit) func(plan.Unit) string {
-	parents := map[string]bool{}
-	for _, u := range units {
-		parents[u.Parent] = true
-	}
-	return func(u plan.Unit) string {
-		if u.Kind == plan.KindCity && !parents[u.Code] {
-			return plan.KindDistrict
-		}
-		return u.Kind
-	}
-}
-
 // partition makes the polygons of each map level a planar partition (see
 // topo.Partition: no overlaps, no slivers between neighbours, every moved
 // area noted). It takes the units' geometries over.
@@ -350,13 +330,7 @@ func partition(units []plan.Unit, level func(plan.Unit) string) ([]part, error) 
 			byKind[k] = append(byKind[k], i)
 		}
 	}
-	// Counties before cities: a city is drawn from its counties.
-	sort.Slice(kinds, func(i, j int) bool {
-		if (kinds[i] == plan.KindCity) != (kinds[j] == plan.KindCity) {
-			return kinds[j] == plan.KindCity
-		}
-		return kinds[i] < kinds[j]
-	})
+	plan.SortKindsChildrenFirst(kinds)
 	out := make([]part, len(units))
 	for _, kind := range kinds {
 		in := make([]topo.Unit, len(byKind[kind]))

@@ -250,12 +250,7 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 	// counties' borders meet them, so that a city drawn from its counties
 	// (see store's nest) simplifies exactly as they do and nests them at
 	// every zoom.
-	sort.Slice(kinds, func(i, j int) bool {
-		if (kinds[i] == plan.KindCity) != (kinds[j] == plan.KindCity) {
-			return kinds[j] == plan.KindCity
-		}
-		return kinds[i] < kinds[j]
-	})
+	plan.SortKindsChildrenFirst(kinds)
 	var cuts map[orb.Point]bool
 	for _, k := range kinds {
 		var top geo.Topology
@@ -311,17 +306,13 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 	return pg
 }
 
-// tileKinds says on which kind's partition a unit is tiled: its own,
-// except that a city with none of the plan's units inside it is a county
-// on the map (DataV marks 省直辖县级市 such as 济源 and 仙桃 as cities)
-// and is tiled with the districts, where the plan shows cities and
-// districts at the same zooms: on partitions of their own they overlap
-// and leave gaps along every such city.
+// tileKinds says on which kind's partition a unit is tiled: its level on
+// the map (plan.MapLevels: a city with none of the plan's units inside it
+// is a county) where the plan shows cities and districts at the same
+// zooms, else its own kind.
 func tileKinds(p *plan.Plan, units []plan.Unit) func(plan.Unit) string {
-	parents := map[string]bool{}
 	hasDistricts := false
 	for _, u := range units {
-		parents[u.Parent] = true
 		hasDistricts = hasDistricts || u.Kind == plan.KindDistrict
 	}
 	shows := (&plan.Plan{Display: p.Display}).Shows
@@ -329,12 +320,10 @@ func tileKinds(p *plan.Plan, units []plan.Unit) func(plan.Unit) string {
 	for z := 0; z <= MaxZoom && same; z++ {
 		same = shows(plan.KindCity, z) == shows(plan.KindDistrict, z)
 	}
-	return func(u plan.Unit) string {
-		if same && u.Kind == plan.KindCity && !parents[u.Code] {
-			return plan.KindDistrict
-		}
-		return u.Kind
+	if !same {
+		return func(u plan.Unit) string { return u.Kind }
 	}
+	return plan.MapLevels(units)
 }
 
 // zoom returns the group's geometry at zoom z. The index's preparation

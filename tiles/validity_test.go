@@ -8,6 +8,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -663,8 +664,17 @@ func TestCitiesNestCounties(t *testing.T) {
 	ix := tiles.NewIndex(snap)
 	p, _ := snap.Plan(plan.ShandongID)
 	byID := map[uint64]plan.Unit{}
+	cities := 0
 	for _, u := range snap.PlanUnits(p) {
 		byID[tiles.FeatureID(u.Code)] = u
+		if u.Kind == plan.KindCity {
+			if cities++; !strings.Contains(strings.Join(u.Repairs, "; "), "outline drawn from its") {
+				t.Errorf("%s %s is not drawn from its counties: %v", u.Code, u.Name, u.Repairs)
+			}
+		}
+	}
+	if cities != 16 {
+		t.Errorf("%d cities in the plan, want 16", cities)
 	}
 	list := testdb.PlanTiles(t, snap, plan.ShandongID, 8, 12)
 	if testing.Short() {
