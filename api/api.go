@@ -83,7 +83,7 @@ type Config struct {
 const DefaultTileCacheBytes = 256 << 20
 
 // New builds the HTTP handler.
-func New(cfg Config) *echo.Echo {
+func New(cfg Config) *Handler {
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
@@ -118,7 +118,6 @@ func New(cfg Config) *echo.Echo {
 	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 	// Recover turns a handler's panic into a 500 problem (never a dropped
 	// connection), logged with its stack.
-	e.Pre(h.cachedTiles)
 	e.Use(requestID, h.logRequests, rejectUnknownMethods, middleware.RecoverWithConfig(middleware.RecoverConfig{
 		LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 			h.log.ErrorContext(c.Request().Context(), "panic", "path", c.Request().URL.Path, "err", err, "stack", string(stack))
@@ -175,7 +174,7 @@ func New(cfg Config) *echo.Echo {
 	}
 	get("/styles/:name", h.style)
 	get("/fonts/:stack/:range", h.glyphRange)
-	return e
+	return &Handler{Echo: e, h: h}
 }
 
 // NewTileServer makes the tile server cfg asks for (cache, render

@@ -89,21 +89,27 @@ func (h *handlers) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 
 // record counts an answered request for /metrics and logs it.
 func (h *handlers) record(c echo.Context, route, method string, status int, took time.Duration) {
+	h.recordRequest(c.Request(), c.Response().Header(), route, method, status, took)
+}
+
+// recordRequest is record for a request answered outside Echo (a cached
+// tile): hdr is the answer's headers.
+func (h *handlers) recordRequest(r *http.Request, hdr http.Header, route, method string, status int, took time.Duration) {
 	h.metrics.observe(route, method, status, took)
 	level := slog.LevelInfo
 	if strings.HasPrefix(route, "/tiles/") && status < 400 {
 		level = slog.LevelDebug // tiles come by the hundred
 	}
-	ctx := c.Request().Context()
+	ctx := r.Context()
 	if !h.log.Enabled(ctx, level) {
 		return
 	}
-	path := c.Request().URL.Path
+	path := r.URL.Path
 	if len(path) > 256 {
 		path = path[:256] + "…"
 	}
 	h.log.LogAttrs(ctx, level, "request",
-		slog.String("id", c.Response().Header().Get(echo.HeaderXRequestID)),
+		slog.String("id", headerValue(hdr, echo.HeaderXRequestID)),
 		slog.String("method", method),
 		slog.String("path", path),
 		slog.Int("status", status),

@@ -110,6 +110,10 @@ type placeGeom struct {
 var placeMinZoom = map[string]int{search.PlaceCity: 6, search.PlaceCountySeat: 8, search.PlaceTown: 10,
 	search.PlaceSettlement: 12, search.PlaceNeighborhood: 12}
 
+// PlaceMinZoom is the tile zoom a kind of place shows from in the places
+// layer (false: places of that kind are not tiled).
+func PlaceMinZoom(kind string) (int, bool) { z, ok := placeMinZoom[kind]; return z, ok }
+
 type zoomOnce struct {
 	once sync.Once
 	g    *zoomGeom

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/readmodel"
@@ -79,9 +80,11 @@ type vtRound struct {
 // BenchmarkVTRatio (make bench-vt) builds each set's tiles uncached, in
 // process, with indmap (a fresh index: every zoom's geometry, clipping,
 // noding, encoding, gzip) and with geojson-vt 3 + vt-pbf in Node (index,
-// getTile, encoding, gzip) on the same polygons and tile list, 3 rounds
+// getTile, encoding, gzip) on the same polygons and tile list, geojson-vt
+// making the same layers (and, apart, the units alone), 3 rounds
 // alternating, and prints per set: vt-ratio SET INDMAP_MS GEOJSONVT_MS
-// RATIO (medians; ratio = indmap / geojson-vt).
+// RATIO (medians; ratio = indmap / geojson-vt) and the same for the units
+// alone (vt-ratio-units-only).
 func BenchmarkVTRatio(b *testing.B) {
 	dir, err := filepath.Abs("../vt")
 	if err != nil {
@@ -97,10 +100,11 @@ func BenchmarkVTRatio(b *testing.B) {
 			work := b.TempDir()
 			polygons, tileList := filepath.Join(work, "polygons.geojson"), filepath.Join(work, "tiles.txt")
 			writeVTInput(b, snap, set.plan, list, polygons, tileList)
-			var ours, theirs []vtRound
-			for range 3 {
-				ours = append(ours, indmapRound(b, snap, set.plan, list))
-				out, err := exec.Command("node", filepath.Join(dir, "vt.mjs"), polygons, tileList).Output()
+			// geojson-vt makes the layers indmap makes (units, borders,
+			// labels, places) and, apart, the units layer alone.
+			var ours, theirs, unitsOnly []vtRound
+			node := func(args ...string) vtRound {
+				out, err := exec.Command("node", append([]string{filepath.Join(dir, "vt.mjs"), polygons, tileList}, args...)...).Output()
 				if err != nil {
 					b.Fatalf("geojson-vt: %v", err)
 				}
@@ -108,11 +112,17 @@ func BenchmarkVTRatio(b *testing.B) {
 				if err := json.Unmarshal(out, &r); err != nil {
 					b.Fatalf("geojson-vt said %s: %v", out, err)
 				}
-				theirs = append(theirs, r)
+				return r
 			}
-			a, g := median(ours), median(theirs)
-			fmt.Printf("%s: %d tiles listed; indmap made %d tiles, %d layers, %d features, %d bytes gzipped; geojson-vt made %d tiles, %d layers, %d features, %d bytes gzipped\n",
-				set.name, len(list), a.Tiles, a.Layers, a.Features, a.Bytes, g.Tiles, g.Layers, g.Features, g.Bytes)
+			for range 3 {
+				ours = append(ours, indmapRound(b, snap, set.plan, list))
+				theirs = append(theirs, node())
+				unitsOnly = append(unitsOnly, node("units"))
+			}
+			a, g, gu := median(ours), median(theirs), median(unitsOnly)
+			fmt.Printf("%s: %d tiles listed; indmap made %d tiles, %d layers, %d features, %d bytes gzipped; geojson-vt made %d tiles, %d layers, %d features, %d bytes gzipped (units alone: %d tiles, %d features, %d bytes)\n",
+				set.name, len(list), a.Tiles, a.Layers, a.Features, a.Bytes, g.Tiles, g.Layers, g.Features, g.Bytes, gu.Tiles, gu.Features, gu.Bytes)
+			fmt.Printf("vt-ratio-units-only %s %.0f %.0f %.2f\n", set.name, a.MS, gu.MS, a.MS/gu.MS)
 			fmt.Printf("vt-ratio %s %.0f %.0f %.2f\n", set.name, a.MS, g.MS, a.MS/g.MS)
 		})
 	}
@@ -161,21 +171,69 @@ func median(rs []vtRound) vtRound {
 	return s[len(s)/2]
 }
 
-// writeVTInput writes the plan's stored polygons (longitude, latitude)
-// as GeoJSON and the tile list, one z/x/y a line.
+// vtInput is what geojson-vt tiles: the layers indmap's tiles hold, in
+// longitude and latitude, each feature with the properties indmap gives
+// it, and the places by the zoom they show from.
+type vtInput struct {
+	Layers map[string]*geojson.FeatureCollection `json:"layers"`
+	Places []vtPlaces                            `json:"places"`
+}
+
+// vtPlaces are the places shown from a zoom on.
+type vtPlaces struct {
+	MinZoom int                        `json:"minzoom"`
+	Data    *geojson.FeatureCollection `json:"data"`
+}
+
+// writeVTInput writes what geojson-vt is to tile (see vtInput) and the
+// tile list, one z/x/y a line. The borders are the stored units' shared
+// arcs, each once with its two sides (geo.BuildTopology, as indmap's
+// borders layer), the labels the units' label points.
 func writeVTInput(tb testing.TB, snap *readmodel.Snapshot, planID string, list []maptile.Tile, polygons, tileList string) {
 	tb.Helper()
 	p, _ := snap.Plan(planID)
-	fc := geojson.NewFeatureCollection()
+	in := vtInput{Layers: map[string]*geojson.FeatureCollection{
+		tiles.LayerUnits: geojson.NewFeatureCollection(), tiles.LayerBorders: geojson.NewFeatureCollection(),
+		tiles.LayerLabels: geojson.NewFeatureCollection()}}
+	var shapes []orb.MultiPolygon
+	var codes []string
 	for _, u := range snap.PlanUnits(p) {
-		switch u.Geom.(type) {
-		case orb.Polygon, orb.MultiPolygon:
-			f := geojson.NewFeature(u.Geom)
-			f.Properties = geojson.Properties{"code": u.Code, "name": u.Name}
-			fc.Append(f)
+		if mp, ok := u.Geom.(orb.MultiPolygon); ok {
+			f := geojson.NewFeature(mp)
+			f.Properties = plan.Properties(plan.InUnits, u, nil)
+			in.Layers[tiles.LayerUnits].Append(f)
+			shapes, codes = append(shapes, mp), append(codes, u.Code)
+		}
+		if u.Geom != nil {
+			f := geojson.NewFeature(u.Label)
+			f.Properties = plan.Properties(plan.InLabels, u, nil)
+			in.Layers[tiles.LayerLabels].Append(f)
 		}
 	}
-	b, err := fc.MarshalJSON()
+	for _, a := range geo.BuildTopology(shapes).Arcs {
+		f := geojson.NewFeature(orb.LineString(a.Points))
+		right := ""
+		if a.Right >= 0 {
+			right = codes[a.Right]
+		}
+		f.Properties = geojson.Properties{"left": codes[a.Left], "right": right, "outer": right == ""}
+		in.Layers[tiles.LayerBorders].Append(f)
+	}
+	byZoom := map[int]*geojson.FeatureCollection{}
+	for _, r := range snap.PlanPlaces(p) {
+		mz, ok := tiles.PlaceMinZoom(r.Kind)
+		if !ok || r.Label == nil {
+			continue
+		}
+		if byZoom[mz] == nil {
+			byZoom[mz] = geojson.NewFeatureCollection()
+			in.Places = append(in.Places, vtPlaces{mz, byZoom[mz]})
+		}
+		f := geojson.NewFeature(orb.Point{r.Label[0], r.Label[1]})
+		f.Properties = geojson.Properties{"name": r.Name, "name_en": r.NameEn, "kind": r.Kind}
+		byZoom[mz].Append(f)
+	}
+	b, err := json.Marshal(in)
 	if err != nil {
 		tb.Fatal(err)
 	}
