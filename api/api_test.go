@@ -121,6 +121,12 @@ func TestPlans(t *testing.T) {
 	}
 }
 
+// holding is an industry a unit holds, as the API shows it.
+type holding struct {
+	Code, Name, Detail, Source string
+	DetailEn                   string `json:"detail_en"`
+}
+
 type feature struct {
 	ID         string `json:"id"`
 	Type       string `json:"type"`
@@ -135,8 +141,8 @@ type feature struct {
 		Hosts       []string
 		Plans       []struct {
 			Plan     string
-			Main     []struct{ Code, Name, Detail, Source string }
-			Special  []struct{ Code, Name, Detail, Source string }
+			Main     []holding
+			Special  []holding
 			Clusters []struct {
 				Name  string
 				Hosts []string
@@ -174,7 +180,7 @@ func TestUnit(t *testing.T) {
 	if len(p.Plans) != 1 || len(p.Plans[0].Main) != 2 || len(p.Plans[0].Special) != 3 {
 		t.Fatalf("合川区 plans %+v", p.Plans)
 	}
-	if m := p.Plans[0].Main[0]; m.Code != "CQ-ICV" || m.Name != "智能网联新能源汽车" || m.Detail != "零部件" || !strings.HasPrefix(m.Source, "https://") {
+	if m := p.Plans[0].Main[0]; m.Code != "CQ-ICV" || m.Name != "智能网联新能源汽车" || m.Detail != "零部件" || m.DetailEn != "Parts and components" || !strings.HasPrefix(m.Source, "https://") {
 		t.Errorf("合川区 first main %+v", m)
 	}
 	if len(p.Neighbours) == 0 {

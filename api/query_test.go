@@ -205,11 +205,19 @@ func TestSitesAndIndustries(t *testing.T) {
 			DistanceKm       *float64 `json:"distance_km"`
 			Sources          []string
 			Neighbours       []struct{ Code, Role string }
+			Detail           string
+			DetailEn         string `json:"detail_en"`
 		}
 	}
 	// 智能网联新能源汽车 near 璧山: mains first, nearest first.
 	if code := getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/sites?industry=CQ-ICV&near=106.23,29.59", &s); code != 200 {
 		t.Fatal(code)
+	}
+	// Every detail has its English; 合川区's reads as written.
+	for _, site := range s.Sites {
+		if (site.Detail == "") != (site.DetailEn == "") || site.Code == "500117" && site.DetailEn != "Parts and components" {
+			t.Errorf("%s: detail %q, in English %q", site.Code, site.Detail, site.DetailEn)
+		}
 	}
 	if len(s.Sites) != 8 || s.Sites[0].Code != "500120" || *s.Sites[0].DistanceKm != 0 || s.Sites[0].Role != "main" || len(s.Sites[0].Sources) != 1 {
 		t.Errorf("sites %+v", s.Sites)

@@ -116,9 +116,12 @@ type site struct {
 	DistanceKm *float64 `json:"distance_km,omitempty"`
 	// Label is where distances are measured to (unless the origin is
 	// inside the unit).
-	Label      [2]float64      `json:"label"`
-	AreaKm2    float64         `json:"area_km2"`
-	Detail     string          `json:"detail"`
+	Label   [2]float64 `json:"label"`
+	AreaKm2 float64    `json:"area_km2"`
+	Detail  string     `json:"detail"`
+	// DetailEn is the detail in English: indmap's translation of the
+	// plan's wording, or the clusters' English titles.
+	DetailEn   string          `json:"detail_en,omitempty"`
 	Sources    []string        `json:"sources"`
 	Neighbours []siteNeighbour `json:"neighbours"`
 	Reasons    siteReasons     `json:"reasons"`
@@ -153,24 +156,25 @@ type siteNeighbour struct {
 // roleOf is how a unit holds an industry (a code) in a plan, from the
 // plan's read model, with the details and sources of what gives it the
 // role; "" when it does not hold it.
-func roleOf(snap *readmodel.Snapshot, p *plan.Plan, code, industry string) (role, detail string, sources []string) {
+func roleOf(snap *readmodel.Snapshot, p *plan.Plan, code, industry string) (role, detail, detailEn string, sources []string) {
 	r := p.RoleOf(code, industry)
 	if r == "" {
-		return "", "", nil
+		return "", "", "", nil
 	}
 	v := snap.View(p.ID, code)
 	for _, h := range append(append([]plan.Holding(nil), v.Main...), v.Special...) {
 		if h.Industry == industry && h.Role == r {
-			return string(r), h.Detail, nonEmpty(h.Source)
+			return string(r), h.Detail, h.DetailEn, nonEmpty(h.Source)
 		}
 	}
 	for _, c := range v.Clusters {
 		if c.Industry == industry {
 			detail = strings.TrimPrefix(detail+"; "+c.Name, "; ")
+			detailEn = strings.TrimPrefix(detailEn+"; "+p.ClusterTitles[c.Name].TitleEn, "; ")
 			sources = append(sources, nonEmpty(c.Source)...)
 		}
 	}
-	return string(r), detail, sources
+	return string(r), detail, detailEn, sources
 }
 
 func nonEmpty(s string) []string {
@@ -190,11 +194,11 @@ func nonEmpty(s string) []string {
 func Sites(snap *readmodel.Snapshot, p *plan.Plan, industry string, near *orb.Point) []site {
 	var out []site
 	for _, u := range snap.PlanUnits(p) {
-		role, detail, sources := roleOf(snap, p, u.Code, industry)
+		role, detail, detailEn, sources := roleOf(snap, p, u.Code, industry)
 		if role == "" {
 			continue
 		}
-		s := site{Code: u.Code, Name: u.Name, NameEn: u.NameEn, Kind: u.Kind, Role: role, Label: [2]float64(u.Label), AreaKm2: round3(u.AreaKm2), Detail: detail,
+		s := site{Code: u.Code, Name: u.Name, NameEn: u.NameEn, Kind: u.Kind, Role: role, Label: [2]float64(u.Label), AreaKm2: round3(u.AreaKm2), Detail: detail, DetailEn: detailEn,
 			Sources: nonNil(sources), Neighbours: []siteNeighbour{}}
 		s.Reasons.Role = role
 		if near != nil {

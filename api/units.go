@@ -41,7 +41,9 @@ type industryRef struct {
 	Code   string `json:"code"`
 	Name   string `json:"name"`
 	Detail string `json:"detail"`
-	Source string `json:"source"`
+	// DetailEn is indmap's English for the detail, when it has one.
+	DetailEn string `json:"detail_en,omitempty"`
+	Source   string `json:"source"`
 }
 
 // clusterRef is a cluster as the API shows it: its current level (the
@@ -146,7 +148,7 @@ func nonNil(s []string) []string {
 }
 
 func refOf(h plan.Holding) industryRef {
-	return industryRef{Code: h.Industry, Name: h.Name, Detail: h.Detail, Source: h.Source}
+	return industryRef{Code: h.Industry, Name: h.Name, Detail: h.Detail, DetailEn: h.DetailEn, Source: h.Source}
 }
 
 // unitPlans lists what each plan assigns to u.

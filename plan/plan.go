@@ -259,6 +259,9 @@ func (p *Plan) Holds(u Unit, date string, parentOf func(string) (string, bool)) 
 type Holding struct {
 	Assignment
 	Name string // catalogue name, or the industry as written
+	// DetailEn is the detail in English (indmap's translation, see
+	// DetailEn), "" when there is none.
+	DetailEn string
 }
 
 // HoldingOf is an assignment as read: its industry's catalogue name, and
@@ -266,13 +269,20 @@ type Holding struct {
 // name ("及核心器件", "和零部件") reads as a fragment alone: the name is
 // put back in front ("智能网联新能源汽车及核心器件").
 func (p *Plan) HoldingOf(a Assignment) Holding {
-	h := Holding{Assignment: a, Name: a.Industry}
+	h := Holding{Assignment: a, Name: a.Industry, DetailEn: DetailEn(a.Detail)}
+	nameEn := a.Industry
 	if in, ok := p.Industry(a.Industry); ok {
 		h.Name = in.Name
+		if in.NameEn != "" {
+			nameEn = in.NameEn
+		}
 	}
 	for _, joiner := range []string{"及", "和", "与", "以及", "、"} {
 		if strings.HasPrefix(h.Detail, joiner) && !strings.HasPrefix(h.Detail, joiner+joiner) {
 			h.Detail = h.Name + h.Detail
+			if h.DetailEn != "" {
+				h.DetailEn = nameEn + " " + h.DetailEn
+			}
 			break
 		}
 	}

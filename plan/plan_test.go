@@ -255,17 +255,49 @@ func TestTitleClusters(t *testing.T) {
 }
 
 // TestDetailFragments: a unit's wording quoted from after the industry's
-// name gets the name back in front; whole wording is kept as written.
+// name gets the name back in front, in Chinese and in English; whole
+// wording is kept as written.
 func TestDetailFragments(t *testing.T) {
-	p := &Plan{Catalogue: []Industry{{Code: "CQ-ICV", Name: "智能网联新能源汽车"}}}
-	for detail, want := range map[string]string{
-		"及核心器件":  "智能网联新能源汽车及核心器件",
-		"和零部件":   "智能网联新能源汽车和零部件",
-		"汽摩及零部件": "汽摩及零部件",
-		"":       "",
+	p := &Plan{Catalogue: []Industry{{Code: "CQ-ICV", Name: "智能网联新能源汽车", NameEn: "Intelligent connected new-energy vehicles"}}}
+	for detail, want := range map[string][2]string{
+		"及核心器件":  {"智能网联新能源汽车及核心器件", "Intelligent connected new-energy vehicles and core components"},
+		"和零部件":   {"智能网联新能源汽车和零部件", ""},
+		"汽摩及零部件": {"汽摩及零部件", "Automobiles, motorcycles and parts"},
+		"":       {"", ""},
 	} {
-		if got := p.HoldingOf(Assignment{Unit: "1", Role: Main, Industry: "CQ-ICV", Detail: detail}).Detail; got != want {
+		h := p.HoldingOf(Assignment{Unit: "1", Role: Main, Industry: "CQ-ICV", Detail: detail})
+		if got := [2]string{h.Detail, h.DetailEn}; got != want {
 			t.Errorf("%q: %q, want %q", detail, got, want)
+		}
+	}
+}
+
+// TestDetailsInEnglish: every detail the default plans quote has an
+// English wording in the embedded table, and the table lists no detail
+// twice nor one without its English.
+func TestDetailsInEnglish(t *testing.T) {
+	d, err := LoadDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, p := range d.Plans {
+		for _, a := range p.Assignments {
+			if a.Detail == "" {
+				continue
+			}
+			n++
+			if DetailEn(a.Detail) == "" {
+				t.Errorf("%s %s %s: no English for %q (add it to defaults/%s)", p.ID, a.Unit, a.Industry, a.Detail, DetailsFile)
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("the default plans quote no detail")
+	}
+	for _, bad := range []string{"detail,detail_en\n零部件,Parts\n零部件,Components\n", "detail,detail_en\n零部件,\n"} {
+		if _, err := readDetailsEn([]byte(bad), "x.csv"); err == nil {
+			t.Errorf("%q read without an error", bad)
 		}
 	}
 }

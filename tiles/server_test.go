@@ -2,6 +2,7 @@ package tiles_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"sync/atomic"
 	"testing"
@@ -76,6 +77,26 @@ func TestCacheEvictsByBytes(t *testing.T) {
 	off.Put("x", []byte("y"))
 	if _, ok := off.Get("x"); ok {
 		t.Error("a disabled cache kept a tile")
+	}
+}
+
+// TestCacheKeepsWhatIsHit: the cache evicts the least recently used
+// tiles, not the oldest: a tile hit as others come in stays, while one
+// never hit again goes, at every list length.
+func TestCacheKeepsWhatIsHit(t *testing.T) {
+	for _, n := range []int{1, 4, 10, 100} {
+		c := tiles.NewCache(int64(n+2) * 430) // n+2 entries of 100 bytes and their bookkeeping
+		c.Put("hot", make([]byte, 100))
+		c.Put("cold", make([]byte, 100))
+		for i := range 5 * n {
+			if _, ok := c.Get("hot"); !ok {
+				t.Fatalf("%d entries: the tile hit at every put was evicted at put %d", n, i)
+			}
+			c.Put(fmt.Sprint(i), make([]byte, 100))
+		}
+		if _, ok := c.Get("cold"); ok {
+			t.Errorf("%d entries: a tile never hit survived %d puts", n, 5*n)
+		}
 	}
 }
 

@@ -78,7 +78,7 @@ func TestBrowserEmbed(t *testing.T) {
 		"/iframe": fmt.Sprintf(`<!doctype html><title>host</title>
 <script>addEventListener("message", (e) => { if (e.data && e.data.indmap === "ready") window.embedReady = e.data; });</script>
 <iframe id="f" src="%s/embed?plan=chongqing-2023&industry=%s" width="800" height="600"></iframe>`, base, icv),
-		"/style": barePage(base, "", fmt.Sprintf(`const m = new maplibregl.Map({container: "m", style: "%s/styles/chongqing-2023.json?industry=CQ-ICV"});`, base)),
+		"/style":      barePage(base, "", fmt.Sprintf(`const m = new maplibregl.Map({container: "m", style: "%s/styles/chongqing-2023.json?industry=CQ-ICV"});`, base)),
 		"/script-tag": scriptTagPage(base, fmt.Sprintf(`const m = new maplibregl.Map({container: "m", style: "%s/styles/chongqing-2023.json?industry=CQ-ICV"});`, base)),
 		"/pmtiles": barePage(base, `<script src="/pmtiles.js"></script>`, fmt.Sprintf(`
 const protocol = new pmtiles.Protocol();

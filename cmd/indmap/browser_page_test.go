@@ -615,6 +615,14 @@ func TestBrowserPage(t *testing.T) {
 		if regexp.MustCompile(`[\p{Han}]{2,}区`).MatchString(b.evalString(t, `[...document.querySelectorAll('#sites .site-name')].map(e => e.textContent).join()`)) {
 			t.Error("the English ranking names units in Chinese")
 		}
+		// Details read in English, titled as indmap's translation: 合川区's
+		// 零部件.
+		if d := b.evalString(t, `(() => { const e = document.querySelector('#sites li[data-code="500117"] .detail-text'); return e ? e.textContent + '|' + e.title : ''; })()`); !strings.HasPrefix(d, "Parts and components|indmap's translation") {
+			t.Errorf("合川区's detail in the English ranking: %q", d)
+		}
+		if han := b.evalString(t, `[...document.querySelectorAll('#sites .detail-text')].filter(e => /\p{Script=Han}/u.test(e.textContent)).map(e => e.textContent).join(' / ')`); han != "" {
+			t.Errorf("details in Chinese in the English ranking: %s", han)
+		}
 		// MapLibre's own controls speak the page's language.
 		if z := b.evalString(t, `document.querySelector('.maplibregl-ctrl-zoom-in').title + '|' + document.querySelector('.maplibregl-ctrl-zoom-out').getAttribute('aria-label')`); z != "Zoom in|Zoom out" {
 			t.Errorf("the zoom buttons in English: %q", z)

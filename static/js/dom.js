@@ -1,6 +1,6 @@
 // Small DOM helpers. Everything put into HTML goes through esc.
 import { sourceInfo } from "./sources.js";
-import { t } from "./i18n.js";
+import { t, detailOf } from "./i18n.js";
 
 export const $ = (sel, root = document) => root.querySelector(sel);
 
@@ -21,6 +21,14 @@ export function sourceLink(src, label) {
       `${info.official ? ` <span class="official">${esc(t("official"))}</span>` : ""}</span>`;
   }
   return `<span class="muted">${esc(src)}</span>`;
+}
+
+// detailHTML is a holding's detail in the page's language: in English
+// indmap's translation, titled as one, or the Chinese as written.
+export function detailHTML(x) {
+  const d = detailOf(x);
+  if (!d.text) return "";
+  return `<span class="detail-text"${d.lang ? ` lang="${d.lang}"` : ""}${d.title ? ` title="${esc(d.title)}"` : ""}>${esc(d.text)}</span>`;
 }
 
 // download offers text as a file (a blob URL: no server round trip).

@@ -33,7 +33,7 @@ const zh = {
   criteriaNoDistance: "再按代码。点击地图或查找区县，可按距离排序。",
   origin: "起点", clearOrigin: "清除起点", clickedPoint: "地图上点击的位置",
   neighboursHolding: "相邻布局", distance: "距离", km: "公里", noSites: "没有单元布局该产业。",
-  detail: "细分", tied: "并列", describedTitle: "说明性名称",
+  detail: "细分", tied: "并列", describedTitle: "说明性名称", translatedTitle: "indmap 的译文",
   reasonNeighbours: (n) => `${n} 个相邻单元也有`, reasonNoNeighbours: "相邻单元均无",
   reasonDistance: (km) => `直线 ${km} 公里`, reasonInside: "起点在此单元内",
   matrixTitle: "区县 × 产业矩阵", exportCSV: "导出 CSV", matrixHelp: "点击行查看区县，点击列在地图上显示该产业。",
@@ -95,6 +95,7 @@ const en = {
   origin: "Origin", clearOrigin: "Clear origin", clickedPoint: "the point clicked on the map",
   neighboursHolding: "Neighbours holding it", distance: "Distance", km: "km", noSites: "No unit holds this industry.",
   detail: "Detail", tied: "tied", describedTitle: "a description, not an official name (the sources give the Chinese only)",
+  translatedTitle: "indmap's translation of the source's Chinese wording",
   reasonNeighbours: (n) => `${n} neighbour${n === 1 ? " holds" : "s hold"} it`, reasonNoNeighbours: "no neighbour holds it",
   reasonDistance: (km) => `${km} km straight-line`, reasonInside: "the origin lies in it",
   matrixTitle: "Units × industries", exportCSV: "Export CSV", matrixHelp: "Click a row to show the unit, a column to show the industry on the map.",
@@ -137,6 +138,16 @@ export function t(key, ...args) {
 export function nameOf(x) {
   if (!x) return "";
   return state.lang === "en" ? x.name_en || x.name : x.name;
+}
+
+// detailOf: a holding's detail in the current language. In English,
+// indmap's translation (detail_en, titled so) when there is one, else
+// the Chinese as written (lang zh).
+export function detailOf(x) {
+  if (!x?.detail) return { text: "" };
+  if (state.lang !== "en") return { text: x.detail };
+  if (x.detail_en) return { text: x.detail_en, title: t("translatedTitle") };
+  return { text: x.detail, lang: "zh" };
 }
 
 export function levelName(level) {

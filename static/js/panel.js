@@ -2,7 +2,7 @@
 // economic circle), in the page's language, with sources. With a draft
 // it shows the draft's picks and what they change.
 import { state, set, emit } from "./state.js";
-import { $, esc, sourceLink } from "./dom.js";
+import { $, esc, sourceLink, detailHTML } from "./dom.js";
 import { t, nameOf, levelName, kindName, planTitle, joinList, groupName, clusterTitle } from "./i18n.js";
 import * as api from "./api.js";
 import { holdings, industryOf, isClusters, currentPlan, levels, activeDraft } from "./colouring.js";
@@ -38,7 +38,7 @@ function otherName(x) {
 function picksList(items) {
   if (!items?.length) return `<p class="muted">${esc(t("noIndustry"))}</p>`;
   return "<ul>" + items.map((i) => `<li>${esc(industryName(i.code, i.name))}` +
-    (i.detail ? ` <span class="muted">（${esc(i.detail)}）</span>` : "") +
+    (i.detail ? ` <span class="muted">${state.lang === "en" ? "(" : "（"}${detailHTML(i)}${state.lang === "en" ? ")" : "）"}</span>` : "") +
     (i.source ? ` ${sourceLink(i.source)}` : "") + "</li>").join("") + "</ul>";
 }
 

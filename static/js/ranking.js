@@ -3,7 +3,7 @@
 // once the user has chosen an origin — the nearest. The criteria are
 // stated above the list; the order is the server's, stable.
 import { state, set, emit } from "./state.js";
-import { $, esc, sourceLink } from "./dom.js";
+import { $, esc, sourceLink, detailHTML } from "./dom.js";
 import { t, nameOf, joinList } from "./i18n.js";
 import * as api from "./api.js";
 import { industryOf, isClusters } from "./colouring.js";
@@ -45,7 +45,7 @@ function row(s, i, all) {
   return `<li class="site" data-code="${esc(s.code)}" data-rank="${rank}"><button type="button" class="site-name" data-unit="${esc(s.code)}">` +
     `<span class="rank"${tied ? ` title="${esc(t("tied"))}"` : ""}>${rank}${tied ? "=" : ""}</span> ${esc(nameOf(s))}</button> <span class="role role-${esc(s.role)}">${esc(role)}</span>` +
     `<div class="reasons">${esc(reasons(s))}</div>` +
-    (s.detail ? `<div class="detail">${esc(t("detail"))}: ${esc(s.detail)}</div>` : "") +
+    (s.detail ? `<div class="detail">${esc(t("detail"))}: ${detailHTML(s)}</div>` : "") +
     (neighbours ? `<div class="muted">${esc(t("neighboursHolding"))}: ${esc(neighbours)}</div>` : "") +
     ((s.sources || []).length ? `<div class="muted">${esc(t("sources"))}: ${s.sources.map((x) => sourceLink(x)).join(" ")}</div>` : "") +
     "</li>";

@@ -1,0 +1,54 @@
+package plan
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// DetailsFile is the embedded table of English wordings for the details
+// the default plans quote (detail, detail_en): indmap's translations,
+// not the sources', shown as such.
+const DetailsFile = "details-en.csv"
+
+// detailsEn reads the table once; it never changes after.
+var detailsEn = sync.OnceValues(func() (map[string]string, error) {
+	b, err := defaultFiles.ReadFile("defaults/" + DetailsFile)
+	if err != nil {
+		return nil, err
+	}
+	return readDetailsEn(b, DetailsFile)
+})
+
+// readDetailsEn reads a details table: every row a detail and its
+// English, each detail once.
+func readDetailsEn(b []byte, file string) (map[string]string, error) {
+	rows, err := ReadCSV(bytes.NewReader(b), file, 0, "detail", "detail_en")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(rows))
+	for _, r := range rows {
+		zh, en := r.Get("detail"), r.Get("detail_en")
+		if zh == "" || en == "" {
+			return nil, fmt.Errorf("%s: line %d: detail and detail_en are required", file, r.Line)
+		}
+		if _, dup := out[zh]; dup {
+			return nil, fmt.Errorf("%s: line %d: %q is listed twice", file, r.Line, zh)
+		}
+		out[zh] = en
+	}
+	return out, nil
+}
+
+// DetailEn is indmap's English for a detail as written in a plan ("" when
+// the table has none). A fragment quoted from after the industry's name
+// (see HoldingOf) is translated as such ("and core components").
+func DetailEn(detail string) string {
+	t, err := detailsEn()
+	if err != nil {
+		return "" // the embedded table is tested to read
+	}
+	return t[strings.TrimSpace(detail)]
+}
