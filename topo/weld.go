@@ -31,8 +31,11 @@ type vref struct{ u, r, k int32 }
 // Units are welded in order onto units already welded, so the result
 // does not depend on the input's order; a vertex moves at most tolM.
 type welder struct {
-	rings   [][][]P // unit → ring → points; moved in place
-	free    [][][]bool
+	rings [][][]P // unit → ring → points; moved in place
+	free  [][][]bool
+	// close marks the free edges within closeReach of another unit's
+	// free edge: only their vertices can weld (see markClose).
+	close   [][][]bool
 	tolM    float64
 	edges   []vref // free edges
 	edgeIx  *rtree.Tree
@@ -57,6 +60,7 @@ func cellOf(v int32) int64 { return int64(math.Floor(float64(v) / weldCell)) }
 func weld(rings [][][]P, tolM float64) ([][][]P, []int) {
 	w := &welder{rings: rings, tolM: tolM, extra: map[int64][]extraP{}, pending: map[vref][]P{}, changed: make([]int, len(rings))}
 	w.markFree()
+	w.markClose()
 	w.index()
 	for u := range rings {
 		w.weldUnit(int32(u))
@@ -112,14 +116,87 @@ func (w *welder) markFree() {
 	}
 }
 
-// index puts every free edge in an R-tree (a free vertex is an end of
-// one): a cell grid would list a long straight border (a desert
+// closeReach is how near (in tolerances) two units' free edges must
+// start for a vertex of one to weld to the other: a vertex moves at most
+// one tolerance, the edge's ends too, and it may go to a point inserted
+// within one tolerance of an edge, itself within one of the vertex.
+const closeReach = 4
+
+// markClose marks the free edges that start within closeReach
+// tolerances of another unit's free edge (an end of one within that of
+// the other), by a sweep over strips as eachPair's. A vertex on no such
+// edge has nothing to weld to nor to give: it is not searched, and the
+// index holds close edges only. Most free edges are far from any other
+// unit's (a province's outer border, a coast): the weld's searches were
+// most of its time.
+func (w *welder) markClose() {
+	type edge struct {
+		a, b P
+		at   vref
+	}
+	var es []edge
+	w.close = make([][][]bool, len(w.rings))
+	maxY := int32(0)
+	for u, rs := range w.rings {
+		w.close[u] = make([][]bool, len(rs))
+		for ri, r := range rs {
+			w.close[u][ri] = make([]bool, len(r))
+			f := w.free[u][ri]
+			for k := range r {
+				if f[k] {
+					a, b := r[k], r[(k+1)%len(r)]
+					es = append(es, edge{a, b, vref{int32(u), int32(ri), int32(k)}})
+					maxY = max(maxY, abs32(a.Y), abs32(b.Y))
+				}
+			}
+		}
+	}
+	if len(es) == 0 {
+		return
+	}
+	reachM := closeReach * w.tolM
+	// The margin in grid units where a metre spans the most of them (x
+	// at the highest latitude), plus rounding.
+	kx, ky := scales(min(maxY, 89*GridPerDegree))
+	mx, my := int32(math.Ceil(reachM/kx))+2, int32(math.Ceil(reachM/ky))+2
+	// Each edge as the diagonal of its box grown by the margin: eachPair
+	// reports the pairs whose grown boxes meet, once each.
+	boxes := make([]Seg, len(es))
+	for i, e := range es {
+		boxes[i] = Seg{A: P{min(e.a.X, e.b.X) - mx, min(e.a.Y, e.b.Y) - my}, B: P{max(e.a.X, e.b.X) + mx, max(e.a.Y, e.b.Y) + my}}
+	}
+	near := func(p, a, b P) bool { d, _ := distM(p, a, b); return d <= reachM }
+	workers := workersFor(len(es))
+	found := make([][]int32, workers)
+	eachPair(boxes, cellShift(boxes), workers, func(wk, i, j int) {
+		x, y := es[i], es[j]
+		if x.at.u != y.at.u && (near(x.a, y.a, y.b) || near(x.b, y.a, y.b) || near(y.a, x.a, x.b) || near(y.b, x.a, x.b)) {
+			found[wk] = append(found[wk], int32(i), int32(j))
+		}
+	})
+	for _, f := range found {
+		for _, i := range f {
+			at := es[i].at
+			w.close[at.u][at.r][at.k] = true
+		}
+	}
+}
+
+func abs32(v int32) int32 {
+	if v < 0 {
+		return -v
+	}
+	return v
+}
+
+// index puts every close free edge in an R-tree (a free vertex is an
+// end of one): a cell grid would list a long straight border (a desert
 // boundary, a coastline's chord) in thousands of cells.
 func (w *welder) index() {
 	var bounds []orb.Bound
 	for u, rs := range w.rings {
 		for ri, r := range rs {
-			f := w.free[u][ri]
+			f := w.close[u][ri]
 			for k := range r {
 				if f[k] {
 					a, b := r[k], r[(k+1)%len(r)]
@@ -176,10 +253,10 @@ func distM(p, a, b P) (float64, float64) {
 
 func (w *welder) weldUnit(u int32) {
 	for ri, r := range w.rings[u] {
-		f := w.free[u][ri]
+		f, c := w.free[u][ri], w.close[u][ri]
 		for k := range r {
 			in, out := f[(k+len(r)-1)%len(r)], f[k]
-			if !in && !out {
+			if !in && !out || !c[(k+len(r)-1)%len(r)] && !c[k] {
 				continue
 			}
 			w.nearEdges(r[k])
