@@ -165,13 +165,24 @@ func (g *Graph) edges(frags []Seg) error {
 			frags[i] = Seg{f.B, f.A, f.Right, f.Left}
 		}
 	}
-	slices.SortFunc(frags, func(x, y Seg) int {
+	sortFunc(frags, workersFor(len(frags)), func(x, y Seg) int {
 		if c := cmp.Compare(pack(x.A), pack(y.A)); c != 0 {
 			return c
 		}
 		return cmp.Compare(pack(x.B), pack(y.B))
 	})
-	keys := make([]uint64, 0, len(frags)+len(frags)/4)
+	// Counted first: at an import's peak of memory, a slice grown by
+	// appends held a third more than it needed.
+	nk := 0
+	for i, f := range frags {
+		if i == 0 || f.A != frags[i-1].A {
+			nk++
+		}
+		if i == 0 || f.A != frags[i-1].A || f.B != frags[i-1].B {
+			nk++
+		}
+	}
+	keys := make([]uint64, 0, nk)
 	groups := 0
 	for i, f := range frags {
 		if i == 0 || f.A != frags[i-1].A {
@@ -188,8 +199,12 @@ func (g *Graph) edges(frags []Seg) error {
 	for i, k := range keys {
 		g.Nodes[i] = unpack(k)
 	}
+	// The nodes, in key order, are searched from here on: the keys are
+	// let go before the half-edges are made (an import's peak of memory).
+	keys = nil
 	id := func(p P) int32 {
-		i, _ := slices.BinarySearch(keys, pack(p))
+		k := pack(p)
+		i, _ := slices.BinarySearchFunc(g.Nodes, k, func(n P, k uint64) int { return cmp.Compare(pack(n), k) })
 		return int32(i)
 	}
 	g.he = make([]halfEdge, 0, 2*groups)
@@ -223,8 +238,7 @@ func (g *Graph) edges(frags []Seg) error {
 		g.flat = g.flat[:start+len(kept)]
 		if len(kept) > 0 {
 			// Fragments come by A in order: A's node is found walking on.
-			ka := pack(frags[i].A)
-			for keys[aAt] != ka {
+			for g.Nodes[aAt] != frags[i].A {
 				aAt++
 			}
 			a, b := int32(aAt), id(frags[i].B)
@@ -314,6 +328,9 @@ func (g *Graph) cycleArea2(e int32) (int64, int) {
 // the smallest face around it, or in the unbounded face.
 func (g *Graph) faces() error {
 	var cw []int32
+	// Euler's formula: a connected plane graph has E − V + 2 faces (more
+	// with more components), counted here without growing the slice.
+	g.Faces = make([]Face, 0, max(len(g.he)/2-len(g.Nodes)+2, 1))
 	for e := range g.he {
 		if g.he[e].face != -1 {
 			continue

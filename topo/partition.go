@@ -72,7 +72,15 @@ func Partition(units []Unit, sliverM, weldM float64) ([]Result, error) {
 		units[i].Geom = nil
 	}
 	rings, welded := weld(rings, weldM)
-	var segs []Seg
+	n := 0
+	for _, rs := range rings {
+		for _, r := range rs {
+			n += len(r)
+		}
+	}
+	// Sized at once: grown by appends, a nation's segments were copied
+	// over and over (a tenth of an import's time went to growing slices).
+	segs := make([]Seg, 0, n)
 	for ui, rs := range rings {
 		for _, r := range rs {
 			if len(r) < 3 {

@@ -135,7 +135,7 @@ func eachPair(segs []Seg, shift uint, workers int, fn func(w, i, j int)) {
 			es = append(es, entry{min(s.A.X, s.B.X), st, int32(i)})
 		}
 	}
-	slices.SortFunc(es, func(a, b entry) int {
+	sortFunc(es, workers, func(a, b entry) int {
 		if a.strip != b.strip {
 			return cmp.Compare(a.strip, b.strip)
 		}

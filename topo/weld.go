@@ -1,11 +1,10 @@
 package topo
 
 import (
+	"cmp"
 	"math"
+	"slices"
 	"sort"
-
-	"github.com/indmap/indmap/geo/rtree"
-	"github.com/paulmach/orb"
 )
 
 // DefaultWeldM is the distance (metres) within which a unit's border
@@ -16,8 +15,8 @@ import (
 // it, and tiles simplify its two walls apart into a visible gap.
 const DefaultWeldM = 1.0
 
-// weldCell is the side of the welder's index cells, in grid units
-// (1e-3°, about 100 m): most DataV segments fall in one to four cells.
+// weldCell is the side of the cells that hold the points inserted into
+// edges (targets for later units), in grid units (1e-3°, about 100 m).
 const weldCell = 10000
 
 // vref names a unit's ring vertex (or the edge from it to the next).
@@ -33,16 +32,20 @@ type vref struct{ u, r, k int32 }
 type welder struct {
 	rings [][][]P // unit → ring → points; moved in place
 	free  [][][]bool
-	// close marks the free edges within closeReach of another unit's
-	// free edge: only their vertices can weld (see markClose).
-	close   [][][]bool
-	tolM    float64
-	edges   []vref // free edges
-	edgeIx  *rtree.Tree
-	extra   map[int64][]extraP
-	pending map[vref][]P // points to insert in an edge
-	changed []int        // unit → points moved or inserted
-	near    []vref       // scratch: the free edges near a vertex
+	// edgeOf numbers the free edges (unit → ring → vertex: the edge
+	// from it, -1 when not free); edges lists them by number.
+	edgeOf [][][]int32
+	edges  []vref
+	// Free edge i's partners, partners[partnerAt[i]:partnerAt[i+1]],
+	// are the other units' free edges within closeReach of it (see
+	// markClose): the only ones its ends can weld to or give to.
+	partnerAt []int32
+	partners  []int32
+	tolM      float64
+	extra     map[int64][]extraP
+	pending   map[vref][]P // points to insert in an edge
+	changed   []int        // unit → points moved or inserted
+	near      []vref       // scratch: the free edges near a vertex
 }
 
 // extraP is a point inserted into a unit's edge, a vertex from then on.
@@ -61,7 +64,6 @@ func weld(rings [][][]P, tolM float64) ([][][]P, []int) {
 	w := &welder{rings: rings, tolM: tolM, extra: map[int64][]extraP{}, pending: map[vref][]P{}, changed: make([]int, len(rings))}
 	w.markFree()
 	w.markClose()
-	w.index()
 	for u := range rings {
 		w.weldUnit(int32(u))
 	}
@@ -75,7 +77,13 @@ func (w *welder) markFree() {
 		forward bool
 		at      vref
 	}
-	var all []dir
+	n := 0
+	for _, rs := range w.rings {
+		for _, r := range rs {
+			n += len(r)
+		}
+	}
+	all := make([]dir, 0, n)
 	w.free = make([][][]bool, len(w.rings))
 	for u, rs := range w.rings {
 		w.free[u] = make([][]bool, len(rs))
@@ -93,11 +101,11 @@ func (w *welder) markFree() {
 			w.free[u][ri] = f
 		}
 	}
-	sort.Slice(all, func(i, j int) bool {
-		if all[i].lo != all[j].lo {
-			return Less(all[i].lo, all[j].lo)
+	sortFunc(all, workersFor(len(all)), func(x, y dir) int {
+		if c := cmp.Compare(pack(x.lo), pack(y.lo)); c != 0 {
+			return c
 		}
-		return Less(all[i].hi, all[j].hi)
+		return cmp.Compare(pack(x.hi), pack(y.hi))
 	})
 	for i := 0; i < len(all); {
 		j := i + 1
@@ -122,35 +130,48 @@ func (w *welder) markFree() {
 // within one tolerance of an edge, itself within one of the vertex.
 const closeReach = 4
 
-// markClose marks the free edges that start within closeReach
-// tolerances of another unit's free edge (an end of one within that of
-// the other), by a sweep over strips as eachPair's. A vertex on no such
-// edge has nothing to weld to nor to give: it is not searched, and the
-// index holds close edges only. Most free edges are far from any other
-// unit's (a province's outer border, a coast): the weld's searches were
-// most of its time.
+// markClose lists, for every free edge, the other units' free edges
+// that start within closeReach tolerances of it (an end of one within
+// that of the other), by one sweep over strips (eachPair). A vertex
+// welds to and gives to only its edges' partners: any other unit's free
+// edge near it is near its edge, of which it is an end. Most free edges
+// are far from any other unit's (a province's outer border, a coast)
+// and have none.
 func (w *welder) markClose() {
-	type edge struct {
-		a, b P
-		at   vref
-	}
-	var es []edge
-	w.close = make([][][]bool, len(w.rings))
-	maxY := int32(0)
-	for u, rs := range w.rings {
-		w.close[u] = make([][]bool, len(rs))
-		for ri, r := range rs {
-			w.close[u][ri] = make([]bool, len(r))
-			f := w.free[u][ri]
-			for k := range r {
-				if f[k] {
-					a, b := r[k], r[(k+1)%len(r)]
-					es = append(es, edge{a, b, vref{int32(u), int32(ri), int32(k)}})
-					maxY = max(maxY, abs32(a.Y), abs32(b.Y))
+	type edge struct{ a, b P }
+	n := 0
+	for u, rs := range w.free {
+		for ri := range rs {
+			for _, f := range w.free[u][ri] {
+				if f {
+					n++
 				}
 			}
 		}
 	}
+	es := make([]edge, 0, n)
+	w.edges = make([]vref, 0, n)
+	w.edgeOf = make([][][]int32, len(w.rings))
+	maxY := int32(0)
+	for u, rs := range w.rings {
+		w.edgeOf[u] = make([][]int32, len(rs))
+		for ri, r := range rs {
+			ids := make([]int32, len(r))
+			f := w.free[u][ri]
+			for k := range r {
+				ids[k] = -1
+				if f[k] {
+					a, b := r[k], r[(k+1)%len(r)]
+					ids[k] = int32(len(es))
+					es = append(es, edge{a, b})
+					w.edges = append(w.edges, vref{int32(u), int32(ri), int32(k)})
+					maxY = max(maxY, abs32(a.Y), abs32(b.Y))
+				}
+			}
+			w.edgeOf[u][ri] = ids
+		}
+	}
+	w.partnerAt = make([]int32, len(es)+1)
 	if len(es) == 0 {
 		return
 	}
@@ -170,14 +191,27 @@ func (w *welder) markClose() {
 	found := make([][]int32, workers)
 	eachPair(boxes, cellShift(boxes), workers, func(wk, i, j int) {
 		x, y := es[i], es[j]
-		if x.at.u != y.at.u && (near(x.a, y.a, y.b) || near(x.b, y.a, y.b) || near(y.a, x.a, x.b) || near(y.b, x.a, x.b)) {
+		if w.edges[i].u != w.edges[j].u && (near(x.a, y.a, y.b) || near(x.b, y.a, y.b) || near(y.a, x.a, x.b) || near(y.b, x.a, x.b)) {
 			found[wk] = append(found[wk], int32(i), int32(j))
 		}
 	})
+	// Partner lists by a counting sort of the pairs, both ways.
 	for _, f := range found {
 		for _, i := range f {
-			at := es[i].at
-			w.close[at.u][at.r][at.k] = true
+			w.partnerAt[i+1]++
+		}
+	}
+	for i := range es {
+		w.partnerAt[i+1] += w.partnerAt[i]
+	}
+	w.partners = make([]int32, w.partnerAt[len(es)])
+	fill := slices.Clone(w.partnerAt[:len(es)])
+	for _, f := range found {
+		for k := 0; k < len(f); k += 2 {
+			i, j := f[k], f[k+1]
+			w.partners[fill[i]], w.partners[fill[j]] = j, i
+			fill[i]++
+			fill[j]++
 		}
 	}
 }
@@ -189,37 +223,18 @@ func abs32(v int32) int32 {
 	return v
 }
 
-// index puts every close free edge in an R-tree (a free vertex is an
-// end of one): a cell grid would list a long straight border (a desert
-// boundary, a coastline's chord) in thousands of cells.
-func (w *welder) index() {
-	var bounds []orb.Bound
-	for u, rs := range w.rings {
-		for ri, r := range rs {
-			f := w.close[u][ri]
-			for k := range r {
-				if f[k] {
-					a, b := r[k], r[(k+1)%len(r)]
-					w.edges = append(w.edges, vref{int32(u), int32(ri), int32(k)})
-					bounds = append(bounds, orb.Bound{Min: orb.Point{float64(min(a.X, b.X)), float64(min(a.Y, b.Y))},
-						Max: orb.Point{float64(max(a.X, b.X)), float64(max(a.Y, b.Y))}})
-				}
+// partnersOf lists the free edges near either free edge (numbers, -1
+// for none) of a vertex, in w.near, and reports whether there are any.
+func (w *welder) partnersOf(in, out int32) bool {
+	w.near = w.near[:0]
+	for _, e := range [2]int32{in, out} {
+		if e >= 0 {
+			for _, p := range w.partners[w.partnerAt[e]:w.partnerAt[e+1]] {
+				w.near = append(w.near, w.edges[p])
 			}
 		}
 	}
-	w.edgeIx = rtree.New(bounds)
-}
-
-// nearEdges lists the free edges whose bound (as they started) meets
-// the reach around p, in w.near.
-func (w *welder) nearEdges(p P) {
-	rx, ry := w.reach(p)
-	w.near = w.near[:0]
-	b := orb.Bound{Min: orb.Point{float64(p.X - rx), float64(p.Y - ry)}, Max: orb.Point{float64(p.X + rx), float64(p.Y + ry)}}
-	w.edgeIx.Search(b, func(i int) bool {
-		w.near = append(w.near, w.edges[i])
-		return true
-	})
+	return len(w.near) > 0
 }
 
 // reach is the grid box around a point that holds everything within
@@ -253,13 +268,13 @@ func distM(p, a, b P) (float64, float64) {
 
 func (w *welder) weldUnit(u int32) {
 	for ri, r := range w.rings[u] {
-		f, c := w.free[u][ri], w.close[u][ri]
+		f, ids := w.free[u][ri], w.edgeOf[u][ri]
 		for k := range r {
-			in, out := f[(k+len(r)-1)%len(r)], f[k]
-			if !in && !out || !c[(k+len(r)-1)%len(r)] && !c[k] {
+			prev := (k + len(r) - 1) % len(r)
+			in, out := f[prev], f[k]
+			if !in && !out || !w.partnersOf(ids[prev], ids[k]) {
 				continue
 			}
-			w.nearEdges(r[k])
 			// A vertex moves only between two free edges: one on a
 			// shared border would tear that border open. Where a free
 			// border leaves a shared one, the earlier unit's edge comes
