@@ -113,8 +113,10 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchtime 10x ./...
 
 # make bench-vt: indmap's uncached tile building against geojson-vt 3 +
-# vt-pbf (pinned in bench/vt) on the same polygons and tiles; ends with
-# "vt-ratio SET INDMAP_MS GEOJSONVT_MS RATIO" per set.
+# vt-pbf (pinned in bench/vt) on the same polygons and tiles, geojson-vt
+# making the layers indmap's tiles hold; ends with "vt-ratio SET
+# INDMAP_MS GEOJSONVT_MS RATIO" per set (after "vt-ratio-units-only",
+# geojson-vt making the units layer alone).
 bench-vt: assets
 	cd bench/vt && npm ci --no-audit --no-fund --loglevel=error
 	$(GO) test ./bench/synth -run '^$$' -bench '^BenchmarkVTRatio$$' -benchtime 1x -timeout 30m
