@@ -140,9 +140,9 @@ const closeReach = 4
 func (w *welder) markClose() {
 	type edge struct{ a, b P }
 	n := 0
-	for u, rs := range w.free {
-		for ri := range rs {
-			for _, f := range w.free[u][ri] {
+	for _, rs := range w.free {
+		for _, fs := range rs {
+			for _, f := range fs {
 				if f {
 					n++
 				}
