@@ -200,15 +200,6 @@ func Style(o StyleOptions) map[string]any {
 			}})
 	}
 	layers = append(layers,
-		map[string]any{"id": "zones", "type": "circle", "source": "indmap", "source-layer": LayerLabels,
-			"filter": []any{"==", []any{"get", "approximate"}, true},
-			"paint": map[string]any{
-				"circle-radius": 7,
-				"circle-color":  role(c.Zone),
-				"circle-stroke-color": []any{"case", state(stateSelected), c.Selected, []any{"==", sev, "error"}, c.Error,
-					state(stateHighlight), c.Highlight, c.Halo},
-				"circle-stroke-width": []any{"case", state(stateSelected), 3, []any{"==", sev, "error"}, 3, state(stateHighlight), 3, 1.5},
-			}},
 		// Towns and seats to find one's way by: small and grey, their
 		// names placed after the units' (a lower layer yields).
 		map[string]any{"id": "places", "type": "circle", "source": "indmap", "source-layer": LayerPlaces,
@@ -232,6 +223,18 @@ func Style(o StyleOptions) map[string]any {
 					[]any{"literal", []any{"top", []float64{0, 0.9}, "bottom", []float64{0, -0.9}, "left", []float64{0.9, 0}, "right", []float64{-0.9, 0}}},
 					[]any{"literal", []any{"center", []float64{0, 0}, "top", []float64{0, 0.5}, "bottom", []float64{0, -0.5}, "left", []float64{0.5, 0}, "right", []float64{-0.5, 0}}}}},
 			"paint": map[string]any{"text-color": c.Label, "text-halo-color": c.Halo, "text-halo-width": 1.3}},
+		// A zone is its dot: drawn over the labels, as a label (a circle
+		// takes no part in their placement) could otherwise hide its
+		// colour, the answer (两江新区's under "Shapingba District").
+		map[string]any{"id": "zones", "type": "circle", "source": "indmap", "source-layer": LayerLabels,
+			"filter": []any{"==", []any{"get", "approximate"}, true},
+			"paint": map[string]any{
+				"circle-radius": 7,
+				"circle-color":  role(c.Zone),
+				"circle-stroke-color": []any{"case", state(stateSelected), c.Selected, []any{"==", sev, "error"}, c.Error,
+					state(stateHighlight), c.Highlight, c.Halo},
+				"circle-stroke-width": []any{"case", state(stateSelected), 3, []any{"==", sev, "error"}, 3, state(stateHighlight), 3, 1.5},
+			}},
 	)
 	metadata := map[string]any{"indmap:plan": o.Plan, "indmap:industry": o.Industry, "indmap:lang": o.Lang,
 		"indmap:colours": c,

@@ -115,5 +115,16 @@ func TestStyleColoursOnce(t *testing.T) {
 		if !hatched {
 			t.Errorf("no hidden layer %s draws the hatch %s", h.Layer, h.Image)
 		}
+		// A zone is its dot: no unit's or place's label may be drawn over
+		// it (a circle takes no part in label placement), so the dots come
+		// after those labels; the origin marker comes before the labels,
+		// which it must never hide.
+		at := map[string]int{}
+		for i, l := range style.Layers {
+			at[l["id"].(string)] = i
+		}
+		if at["zones"] < at["labels"] || at["zones"] < at["places-labels"] || at["origin"] > at["labels"] {
+			t.Errorf("layer order: zones at %d, labels at %d, place labels at %d, origin at %d", at["zones"], at["labels"], at["places-labels"], at["origin"])
+		}
 	}
 }

@@ -87,8 +87,13 @@ type VectorLayer struct {
 	Fields      map[string]string `json:"fields"`
 }
 
-// Attribution names the boundary source and the plan's.
-func Attribution(planTitle string) string {
+// Attribution names the boundary source and the plan's (its title, and
+// its English title after it when it has one: one TileJSON serves both
+// languages).
+func Attribution(planTitle, planTitleEn string) string {
+	if planTitleEn != "" && planTitleEn != planTitle {
+		planTitle += " (" + planTitleEn + ")"
+	}
 	return "Boundaries: DataV.GeoAtlas (2022 divisions, GCJ-02 converted to WGS 84); plan: " +
 		planTitle + ", compiled from public sources (each assignment carries its source); place names: " + search.PlacesCredit
 }
@@ -107,7 +112,7 @@ func (ix *Index) TileJSON(planID, tileURL string, describe func(Field) string) (
 		Name:        pi.plan.Title,
 		Description: fmt.Sprintf("indmap plan %s (%s)", pi.plan.ID, pi.plan.Kind),
 		Version:     pi.version(),
-		Attribution: Attribution(pi.plan.Title),
+		Attribution: Attribution(pi.plan.Title, pi.plan.TitleEn),
 		Scheme:      "xyz",
 		Tiles:       []string{tileURL},
 		MinZoom:     0,

@@ -22,6 +22,7 @@ const zh = {
   history: "历程", source: "来源", sources: "来源", region: "经济圈", regions: "经济圈", members: "成员城市",
   world: "世界级", national: "国家级", provincial: "省级",
   district: "区县", city: "城市", zone: "功能区", county: "县", units: "单元", area: "面积", km2: "平方公里",
+  listSep: "；",
   neighbours: "相邻", hosts: "所在区县", approximate: "位置为近似点，无测绘边界。", noIndustry: "暂无",
   abolished: (date, to) => `已于 ${date} 撤销${to ? `；现属${to}` : ""}`,
   outlineBefore: (date) => `${date} 部分区域调整：图上边界为调整前`,
@@ -82,7 +83,8 @@ const en = {
   cluster: "Cluster", clusters: "Clusters", chooseCluster: "(choose a cluster)", level: "Level", year: "Year", hostCities: "Hosts",
   history: "History", source: "source", sources: "Sources", region: "Economic circle", regions: "Economic circles", members: "Member cities",
   world: "World-class", national: "National", provincial: "Provincial",
-  district: "district", city: "city", zone: "zone", county: "county", units: "units", area: "Area", km2: "km²",
+  district: "district or county", city: "city", zone: "zone", county: "county", units: "units", area: "Area", km2: "km²",
+  listSep: "; ",
   neighbours: "Neighbours", hosts: "Host districts", approximate: "Approximate position: no surveyed boundary.", noIndustry: "none",
   abolished: (date, to) => `Abolished ${date}${to ? `; now part of ${to}` : ""}`,
   outlineBefore: (date) => `Part of its area changed hands on ${date}: the outline shown is from before`,
@@ -183,7 +185,8 @@ export function groupName(g) {
 // counts in English.
 export function kindName(kind, plural) {
   const k = t(kind);
-  return state.lang === "en" && plural ? (k === "city" ? "cities" : k === "county" ? "counties" : `${k}s`) : k;
+  if (state.lang !== "en" || !plural) return k;
+  return { city: "cities", county: "counties", district: "districts and counties" }[kind] || `${k}s`;
 }
 
 // clusterTitle names a cluster in the current language, from the

@@ -16,7 +16,7 @@ export function tooltipHTML(code) {
     const parts = [];
     if (u.main_codes.length) parts.push(`${t("main")}: ${names(u.main_codes)}`);
     if (u.special_codes.length) parts.push(`${t("special")}: ${names(u.special_codes)}`);
-    what = parts.join("；") || t("noPicks");
+    what = parts.join(t("listSep")) || t("noPicks");
   }
   return `<strong>${esc(nameOf(u))}</strong><br>${esc(what)}`;
 }
