@@ -620,6 +620,15 @@ func TestBrowserPage(t *testing.T) {
 		if d := b.evalString(t, `(() => { const e = document.querySelector('#sites li[data-code="500117"] .detail-text'); return e ? e.textContent + '|' + e.title : ''; })()`); !strings.HasPrefix(d, "Parts and components|indmap's translation") {
 			t.Errorf("合川区's detail in the English ranking: %q", d)
 		}
+		// Hovering 合川区 (two main picks, three special) lists both
+		// roles with the English separator, not the full-width "；".
+		b.settled(t, "indmap.map")
+		hechuan := b.insidePoints(t, "indmap.map", "units-fill", "500117", 1)
+		b.run(t, chromedp.MouseEvent(input.MouseMoved, hechuan[0][0], hechuan[0][1]))
+		b.wait(t, "合川区's English tooltip", `(document.querySelector('.unit-tip')?.textContent || '').startsWith('Hechuan District')`)
+		if tip := b.evalString(t, `document.querySelector('.unit-tip').textContent`); !strings.Contains(tip, "; Special: ") || strings.Contains(tip, "；") {
+			t.Errorf("合川区's English tooltip: %q", tip)
+		}
 		if han := b.evalString(t, `[...document.querySelectorAll('#sites .detail-text')].filter(e => /\p{Script=Han}/u.test(e.textContent)).map(e => e.textContent).join(' / ')`); han != "" {
 			t.Errorf("details in Chinese in the English ranking: %s", han)
 		}
