@@ -82,6 +82,13 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*Store, error) {
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
+	// Upgrades run on a connection of their own with no statement
+	// timeout: --db-statement-timeout bounds requests, and waiting for
+	// another server's migration, or a migration of a large table, may
+	// take minutes (a 1 ms timeout once cancelled the write lock taken
+	// before the transaction could lift it).
+	upgrade := cfg.Copy()
+	upgrade.RuntimeParams["statement_timeout"] = "0"
 	cfg.RuntimeParams["statement_timeout"] = strconv.FormatInt(timeout.Milliseconds(), 10)
 	conns := o.MaxConns
 	if conns <= 0 {
@@ -97,16 +104,22 @@ func openPostgres(ctx context.Context, dsn string, o Options) (*Store, error) {
 	s := &Store{path: name, dsn: dsn, d: postgresDialect, readOnly: o.ReadOnly, timeout: o.RequestTimeout}
 	s.writer = db{pool, s.d}
 	s.reader = s.writer
-	if err := s.initPostgres(ctx); err != nil {
+	if err := s.initPostgres(ctx, upgrade); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("open %s: %w", name, s.unavailable(err))
 	}
 	return s, nil
 }
 
-func (s *Store) initPostgres(ctx context.Context) error {
+func (s *Store) initPostgres(ctx context.Context, upgrade *pgx.ConnConfig) error {
 	if !s.readOnly {
+		conn := stdlib.OpenDB(*upgrade)
+		defer conn.Close()
+		conn.SetMaxOpenConns(1)
+		writer := s.writer
+		s.writer = db{conn, s.d}
 		steps, err := s.migrate(ctx)
+		s.writer = writer
 		s.Migrated = steps
 		return err
 	}
