@@ -28,9 +28,10 @@ func (s *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// cachedTile answers a cached tile with the same headers tile() and the
-// middleware set, the same count in /metrics and the same log line, and
-// reports whether it did. Anything else goes the usual way: a tile not
+// cachedTile answers a cached tile, or an empty one (204: half of a
+// map's tiles, the sea or land outside the plan), with the same headers
+// tile() and the middleware set, the same count in /metrics and the
+// same log line, and reports whether it did. Anything else goes the usual way: a tile not
 // in the cache, another query than ?v=, a client without gzip, a
 // conditional request, HEAD.
 func (h *handlers) cachedTile(w http.ResponseWriter, r *http.Request) bool {
@@ -65,8 +66,14 @@ func (h *handlers) cachedTile(w http.ResponseWriter, r *http.Request) bool {
 	hdr["X-Content-Type-Options"] = nosniff
 	readableAnywhere(hdr)
 	h.tileHeaders(hdr, tile, req, v, true)
-	w.WriteHeader(http.StatusOK)
-	w.Write(tile.Body) // a client gone is its own loss: nothing to answer
-	h.recordRequest(r, hdr, tileRoute, http.MethodGet, http.StatusOK, time.Since(start))
+	status := http.StatusNoContent
+	if tile.Body != nil {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	if tile.Body != nil {
+		w.Write(tile.Body) // a client gone is its own loss: nothing to answer
+	}
+	h.recordRequest(r, hdr, tileRoute, http.MethodGet, status, time.Since(start))
 	return true
 }

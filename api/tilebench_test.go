@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/indmap/indmap/api"
 	"github.com/indmap/indmap/internal/testdb"
+	"github.com/labstack/echo/v4"
 )
 
 // discardWriter is a ResponseWriter that keeps nothing: the cost of a
@@ -64,6 +66,51 @@ func TestCachedTileAnswer(t *testing.T) {
 	_, metrics := get(t, srv.URL+"/metrics")
 	if !strings.Contains(string(metrics), `indmap_http_requests_total{code="200",method="GET",route="/tiles/:plan/:z/:x/:y"} 3`) {
 		t.Errorf("the three tile answers are not counted under their route:\n%s", grepLines(string(metrics), "tiles"))
+	}
+}
+
+// TestEmptyTileAnswer: an empty tile (the sea, or land outside the plan;
+// half of a map's tiles) is answered 204 before routing, with the
+// headers Echo's route gives it, and counted under the tile route.
+func TestEmptyTileAnswer(t *testing.T) {
+	h := newBenchServer(t, testdb.Seeded(t, "chongqing-districts")).(*api.Handler)
+	routed := 0
+	h.Pre(func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error { routed++; return next(c) }
+	})
+	do := func(path string) *httptest.ResponseRecorder {
+		req := httptest.NewRequest(http.MethodGet, path, nil)
+		req.Header.Set("Accept-Encoding", "gzip")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec
+	}
+	for _, p := range []string{
+		"/tiles/chongqing-2023/8/0/0.mvt",      // outside the plan
+		"/tiles/chongqing-2023/10/811/428.mvt", // inside its box, no unit: rendered empty, then cached
+	} {
+		// ?industry= (none) is the same tile, routed by Echo.
+		viaEcho := do(p + "?industry=")
+		before := routed
+		fast := do(p)
+		if routed != before {
+			t.Errorf("%s: the empty tile went through Echo", p)
+		}
+		if viaEcho.Code != 204 || fast.Code != 204 || fast.Body.Len() != 0 {
+			t.Fatalf("%s: routed %d, fast %d with %d bytes", p, viaEcho.Code, fast.Code, fast.Body.Len())
+		}
+		for _, h := range []http.Header{viaEcho.Header(), fast.Header()} {
+			h.Del("X-Request-Id")
+		}
+		if !reflect.DeepEqual(viaEcho.Header(), fast.Header()) {
+			t.Errorf("%s: routed answer's headers %v\nfast answer's %v", p, viaEcho.Header(), fast.Header())
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	metrics := rec.Body.String()
+	if !strings.Contains(metrics, `indmap_http_requests_total{code="204",method="GET",route="/tiles/:plan/:z/:x/:y"} 4`) {
+		t.Errorf("the four empty tiles are not counted under their route:\n%s", grepLines(metrics, "tiles"))
 	}
 }
 

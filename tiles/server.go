@@ -185,11 +185,12 @@ type Tile struct {
 	ETag []string
 }
 
-// Cached returns a tile only when it is in the cache (a non-empty
-// tile), rendering nothing: the server's fast path for cached tiles.
+// Cached returns a tile only when its answer is known without rendering,
+// rendering nothing: the server's fast path. The tile is one in the
+// cache, or an empty one (nil Body): cached empty, or outside the plan.
 func (s *Server) Cached(ctx context.Context, req Request) (Tile, bool) {
 	t, _, done, err := s.lookup(ctx, req, false)
-	return t, done && err == nil && t.Body != nil
+	return t, done && err == nil
 }
 
 // lookup resolves a request against the current index: done when the
