@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"math"
 	"os"
 	"runtime"
@@ -89,10 +90,19 @@ func maxBytes(n int64) int64 {
 // stream is refused without being held in memory.
 func ReadAllLimited(r io.Reader, limit int64) ([]byte, error) {
 	limit = maxBytes(limit)
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	var buf bytes.Buffer
+	// A file is read into one buffer of its size: grown by doubling, a
+	// nationwide file took twice its size, most of it garbage at once.
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= limit {
+			buf.Grow(int(fi.Size()) + bytes.MinRead)
+		}
+	}
+	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
 	if err != nil {
 		return nil, err
 	}
+	b := buf.Bytes()
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("%w (over %d bytes)", ErrTooLarge, limit)
 	}
@@ -302,51 +312,6 @@ func parentCode(raw json.RawMessage) string {
 		return c
 	}
 	return ""
-}
-
-func parseMultiPolygon(typ string, coords json.RawMessage) (orb.MultiPolygon, error) {
-	var polys [][][][]float64
-	switch typ {
-	case "MultiPolygon":
-		if err := json.Unmarshal(coords, &polys); err != nil {
-			return nil, fmt.Errorf("bad MultiPolygon coordinates: %w", err)
-		}
-	case "Polygon":
-		var p [][][]float64
-		if err := json.Unmarshal(coords, &p); err != nil {
-			return nil, fmt.Errorf("bad Polygon coordinates: %w", err)
-		}
-		polys = [][][][]float64{p}
-	default:
-		return nil, fmt.Errorf("geometry type %q, want Polygon or MultiPolygon", typ)
-	}
-	if len(polys) == 0 {
-		return nil, errors.New("empty geometry")
-	}
-	mp := make(orb.MultiPolygon, len(polys))
-	for pi, poly := range polys {
-		if len(poly) == 0 {
-			return nil, fmt.Errorf("polygon %d has no rings", pi)
-		}
-		mp[pi] = make(orb.Polygon, len(poly))
-		for ri, ring := range poly {
-			if len(ring) < 4 {
-				return nil, fmt.Errorf("polygon %d ring %d has %d positions; a ring needs at least 4", pi, ri, len(ring))
-			}
-			r := make(orb.Ring, len(ring))
-			for k, pos := range ring {
-				if len(pos) < 2 {
-					return nil, fmt.Errorf("polygon %d ring %d position %d has %d values", pi, ri, k, len(pos))
-				}
-				if !validLonLat(pos[0], pos[1]) {
-					return nil, fmt.Errorf("polygon %d ring %d position %d: coordinates out of range: %v, %v", pi, ri, k, pos[0], pos[1])
-				}
-				r[k] = orb.Point{pos[0], pos[1]}
-			}
-			mp[pi][ri] = r
-		}
-	}
-	return mp, nil
 }
 
 func validLonLat(lon, lat float64) bool {

@@ -105,6 +105,11 @@ func Partition(units []Unit, sliverM, weldM float64) ([]Result, error) {
 		return g.Length(e, kx/ky) * ky
 	}
 	moves := g.decide(func(fi int32) bool { return g.meanWidthM(fi) < sliverM }, metres)
+	// Owners are decided: what deciding them read goes before the
+	// regions' rings are made (the import's peak of memory).
+	for fi := range g.Faces {
+		g.Faces[fi].Cycles, g.Faces[fi].Cover = nil, nil
+	}
 	regions := g.Regions()
 	notes := moves.notes(codes)
 	for ui, n := range welded {

@@ -1,6 +1,9 @@
 package topo
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Polygon is an exterior ring (counter-clockwise: positive area) followed
 // by its holes (clockwise), each ring without a repeated first point.
@@ -35,6 +38,9 @@ func (g *Graph) Regions() map[int32][]Polygon {
 	visit := make([]int32, len(g.Nodes))
 	rings := map[int32][][]P{}
 	walk := int32(0)
+	// Each ring is walked into scratch, then kept at its exact length: a
+	// nation's rings grown by appends held half as much again.
+	var scratch []P
 	for e0 := range g.he {
 		e := int32(e0)
 		u := owner(e)
@@ -42,7 +48,7 @@ func (g *Graph) Regions() map[int32][]Polygon {
 			continue
 		}
 		walk++
-		var r []P
+		r := scratch[:0]
 		pinched := false
 		for f := e; !seen[f]; {
 			seen[f] = true
@@ -56,10 +62,11 @@ func (g *Graph) Regions() map[int32][]Polygon {
 			}
 			f = n
 		}
+		scratch = r
 		if pinched {
 			rings[u] = append(rings[u], splitPinches(r)...)
 		} else {
-			rings[u] = append(rings[u], r)
+			rings[u] = append(rings[u], slices.Clone(r))
 		}
 	}
 	out := make(map[int32][]Polygon, len(rings))
