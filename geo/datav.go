@@ -188,24 +188,54 @@ func ReadDataV(r io.Reader, name string, opt ReadOptions) ([]Boundary, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	var fc datavFile
-	if err := json.Unmarshal(b, &fc); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, JSONError(b, err))
+	// Features are read on every core as the walk finds them (conversion,
+	// repair and label points dominate a nationwide file); results keep
+	// the file's order.
+	type result struct {
+		raw json.RawMessage
+		bd  Boundary
+		err error
 	}
-	if fc.Type != "FeatureCollection" {
-		return nil, fmt.Errorf("%s: not a GeoJSON FeatureCollection (type %q)", name, fc.Type)
+	var results []*result
+	jobs := make(chan *result, 64)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for r := range jobs {
+				r.bd, r.err = readFeature(r.raw, opt.CRS)
+				r.raw = nil
+			}
+		}()
 	}
-	if len(fc.Features) == 0 {
+	typ, err := walkCollection(b, func(raw json.RawMessage) {
+		r := &result{raw: raw}
+		results = append(results, r)
+		jobs <- r
+	})
+	close(jobs)
+	wg.Wait()
+	if err != nil {
+		// The walk's errors place themselves less exactly than
+		// json.Unmarshal's: a file that fails is read again for them.
+		if uerr := json.Unmarshal(b, &datavFile{}); uerr != nil {
+			err = JSONError(b, uerr)
+		}
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	if typ != "FeatureCollection" {
+		return nil, fmt.Errorf("%s: not a GeoJSON FeatureCollection (type %q)", name, typ)
+	}
+	if len(results) == 0 {
 		return nil, fmt.Errorf("%s: no features", name)
 	}
-	// Features are read on every core (conversion, repair and label
-	// points dominate a nationwide file); results keep the file's order.
-	out := make([]Boundary, len(fc.Features))
-	errs := make([]error, len(fc.Features))
-	eachIndex(len(fc.Features), func(i int) {
-		out[i], errs[i] = readFeature(fc.Features[i], opt.CRS)
-		fc.Features[i] = nil
-	})
+	out := make([]Boundary, len(results))
+	errs := make([]error, len(results))
+	for i, r := range results {
+		out[i], errs[i] = r.bd, r.err
+	}
+	results = nil
 	seen := map[string]int{}
 	for i, bd := range out {
 		if err := errs[i]; err != nil {
@@ -217,6 +247,63 @@ func ReadDataV(r io.Reader, name string, opt ReadOptions) ([]Boundary, error) {
 		seen[bd.Code] = i + 1
 	}
 	return out, nil
+}
+
+// walkCollection walks a FeatureCollection's top level, handing each
+// feature to feature as it is found, and returns the collection's type.
+func walkCollection(b []byte, feature func(json.RawMessage)) (string, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if tok, err := dec.Token(); err != nil {
+		return "", err
+	} else if tok != json.Delim('{') {
+		return "", errors.New("not a GeoJSON FeatureCollection (not an object)")
+	}
+	var typ string
+	for dec.More() {
+		key, err := dec.Token()
+		if err != nil {
+			return "", err
+		}
+		switch key {
+		case "type":
+			if err := dec.Decode(&typ); err != nil {
+				return "", err
+			}
+		case "features":
+			tok, err := dec.Token()
+			if err != nil {
+				return "", err
+			}
+			if tok == nil {
+				continue // null: no features
+			}
+			if tok != json.Delim('[') {
+				return "", errors.New("features is not an array")
+			}
+			for dec.More() {
+				var raw json.RawMessage
+				if err := dec.Decode(&raw); err != nil {
+					return "", err
+				}
+				feature(raw)
+			}
+			if _, err := dec.Token(); err != nil {
+				return "", err
+			}
+		default:
+			var skip json.RawMessage
+			if err := dec.Decode(&skip); err != nil {
+				return "", err
+			}
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return "", err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", errors.New("data after the collection")
+	}
+	return typ, nil
 }
 
 // eachIndex calls fn(0) … fn(n-1) on GOMAXPROCS goroutines.
