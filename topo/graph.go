@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/indmap/indmap/geo/rtree"
 	"github.com/paulmach/orb"
@@ -197,7 +198,7 @@ func (g *Graph) edges(frags []Seg) error {
 			groups++
 		}
 	}
-	slices.Sort(keys)
+	sortFunc(keys, workersFor(len(keys)), cmp.Compare[uint64])
 	keys = slices.Compact(keys)
 	g.Nodes = make([]P, len(keys))
 	for i, k := range keys {
@@ -245,13 +246,37 @@ func (g *Graph) edges(frags []Seg) error {
 			for g.Nodes[aAt] != frags[i].A {
 				aAt++
 			}
-			a, b := int32(aAt), id(frags[i].B)
-			g.he = append(g.he, halfEdge{from: a, face: -1}, halfEdge{from: b, face: -1})
+			// B's node is searched for below, on every core: for now
+			// the twin holds the fragment's index.
+			g.he = append(g.he, halfEdge{from: int32(aAt), face: -1}, halfEdge{from: int32(i), face: -1})
 			g.off = append(g.off, int32(len(g.flat)))
 		}
 		i = j
 	}
+	eachRange(len(g.he)/2, workersFor(len(g.he)), func(lo, hi int) {
+		for e := 2*lo + 1; e < 2*hi; e += 2 {
+			g.he[e].from = id(frags[g.he[e].from].B)
+		}
+	})
 	return nil
+}
+
+// eachRange splits [0, n) into one run per worker and calls fn on each
+// at once.
+func eachRange(n, workers int, fn func(lo, hi int)) {
+	if workers < 2 {
+		fn(0, n)
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(n*w/workers, n*(w+1)/workers)
+		}()
+	}
+	wg.Wait()
 }
 
 // delta is the coverage change crossing half-edge 2e from right to left.
