@@ -394,9 +394,11 @@ func (g *Graph) faces() error {
 	// a face around itself.
 	comp := g.components()
 	bounds := make([]orb.Bound, len(g.Faces)-1)
-	for fi := range bounds {
-		bounds[fi] = g.cycleBound(g.Faces[fi].Cycles[0])
-	}
+	eachRange(len(bounds), workersFor(len(g.he)), func(lo, hi int) {
+		for fi := lo; fi < hi; fi++ {
+			bounds[fi] = g.cycleBound(g.Faces[fi].Cycles[0])
+		}
+	})
 	ix := rtree.New(bounds)
 	for _, e := range cw {
 		p := g.Nodes[g.he[e].from]
