@@ -139,6 +139,9 @@ type feature struct {
 		AreaKm2     float64 `json:"area_km2"`
 		Neighbours  []struct{ Code, Name string }
 		Hosts       []string
+		Note        string
+		NoteZh      string `json:"note_zh"`
+		NoteEn      string `json:"note_en"`
 		Plans       []struct {
 			Plan     string
 			Main     []holding
@@ -190,6 +193,12 @@ func TestUnit(t *testing.T) {
 	z := unit(t, srv, "cq-gaoxin")
 	if !z.Properties.Approximate || z.Geometry.Type != "Point" || z.Properties.Plans[0].Limits["main"] != 3 || len(z.Properties.Hosts) != 2 {
 		t.Errorf("高新区 %+v", z)
+	}
+	// The zone's note, English words naming places in Chinese in the
+	// data, comes in each language as well.
+	if zp := z.Properties; !strings.HasPrefix(zp.Note, "high-tech-zone: 直管园") || zp.NoteZh != "国家高新区：直管园位于沙坪坝区和九龙坡区；西部科学城范围更广，涉及北碚、沙坪坝、九龙坡、江津、璧山。" ||
+		!strings.HasPrefix(zp.NoteEn, "National high-tech zone: its directly administered park lies in Shapingba and Jiulongpo") {
+		t.Errorf("高新区's note %q, in Chinese %q, in English %q", zp.Note, zp.NoteZh, zp.NoteEn)
 	}
 	q := unit(t, srv, "370200")
 	if q.Properties.Plans[0].Group != "胶东经济圈" || len(q.Properties.Plans[0].Clusters) < 4 {

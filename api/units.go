@@ -128,6 +128,8 @@ func (h *handlers) unit(c echo.Context) error {
 		"plans":          unitPlans(snap, u),
 		"hosts":          nonNil(u.Hosts),
 		"note":           u.Note,
+		"note_zh":        plan.NoteIn(u.Note, "zh"),
+		"note_en":        plan.NoteIn(u.Note, "en"),
 		"repairs":        nonNil(u.Repairs),
 	}
 	return c.JSON(http.StatusOK, f)

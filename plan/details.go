@@ -3,6 +3,7 @@ package plan
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -24,20 +25,38 @@ var detailsEn = sync.OnceValues(func() (map[string]string, error) {
 // readDetailsEn reads a details table: every row a detail and its
 // English, each detail once.
 func readDetailsEn(b []byte, file string) (map[string]string, error) {
-	rows, err := ReadCSV(bytes.NewReader(b), file, 0, "detail", "detail_en")
+	t, err := readRenderings(b, file, "detail", "detail_en")
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]string, len(rows))
+	out := make(map[string]string, len(t))
+	for zh, r := range t {
+		out[zh] = r[0]
+	}
+	return out, nil
+}
+
+// readRenderings reads a table of texts (column key) and their renderings
+// (columns cols, all required), each text once.
+func readRenderings(b []byte, file, key string, cols ...string) (map[string][]string, error) {
+	rows, err := ReadCSV(bytes.NewReader(b), file, 0, append([]string{key}, cols...)...)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]string, len(rows))
 	for _, r := range rows {
-		zh, en := r.Get("detail"), r.Get("detail_en")
-		if zh == "" || en == "" {
-			return nil, fmt.Errorf("%s: line %d: detail and detail_en are required", file, r.Line)
+		k := r.Get(key)
+		vs := make([]string, len(cols))
+		for i, c := range cols {
+			vs[i] = r.Get(c)
 		}
-		if _, dup := out[zh]; dup {
-			return nil, fmt.Errorf("%s: line %d: %q is listed twice", file, r.Line, zh)
+		if k == "" || slices.Contains(vs, "") {
+			return nil, fmt.Errorf("%s: line %d: %s and %s are required", file, r.Line, key, strings.Join(cols, " and "))
 		}
-		out[zh] = en
+		if _, dup := out[k]; dup {
+			return nil, fmt.Errorf("%s: line %d: %q is listed twice", file, r.Line, k)
+		}
+		out[k] = vs
 	}
 	return out, nil
 }

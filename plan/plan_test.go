@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/indmap/indmap/geo"
 )
@@ -275,6 +276,45 @@ func TestDetailFragments(t *testing.T) {
 // TestDetailsInEnglish: every detail the default plans quote has an
 // English wording in the embedded table, and the table lists no detail
 // twice nor one without its English.
+// TestZoneNotesRendered: every zone of the default plans has its note in
+// Chinese and in English (the data's notes mix the two), its kind first;
+// the English has no Chinese left in it.
+func TestZoneNotesRendered(t *testing.T) {
+	d, err := LoadDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, u := range d.Zones {
+		if u.Note == "" {
+			continue
+		}
+		n++
+		zh, en := NoteIn(u.Note, "zh"), NoteIn(u.Note, "en")
+		if zh == "" || en == "" {
+			t.Errorf("%s: note %q has no rendering (add it to defaults/%s)", u.Code, u.Note, NotesFile)
+			continue
+		}
+		if strings.IndexFunc(en, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
+			t.Errorf("%s: English note %q has Chinese in it", u.Code, en)
+		}
+		if !strings.Contains(zh, "：") || !strings.Contains(en, ": ") {
+			t.Errorf("%s: the kind does not lead the notes %q, %q", u.Code, zh, en)
+		}
+	}
+	if n < 3 {
+		t.Fatalf("%d zones with notes; Chongqing has 3", n)
+	}
+	if NoteIn("no such note", "en") != "" || NoteIn("national-new-area: no such note", "en") != "" {
+		t.Error("a note the table lacks was rendered")
+	}
+	for _, bad := range []string{"note,note_zh,note_en\na,甲,A\na,甲,A\n", "note,note_zh,note_en\na,,A\n"} {
+		if _, err := readRenderings([]byte(bad), "x.csv", "note", "note_zh", "note_en"); err == nil {
+			t.Errorf("%q read without an error", bad)
+		}
+	}
+}
+
 func TestDetailsInEnglish(t *testing.T) {
 	d, err := LoadDefaults()
 	if err != nil {

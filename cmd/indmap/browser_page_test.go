@@ -675,6 +675,13 @@ func TestBrowserPage(t *testing.T) {
 		if !fonts {
 			t.Error("no Latin glyphs were fetched")
 		}
+		// A zone's panel gives its note in English: the data's note is
+		// English naming places in Chinese.
+		b.open(t, base+"/?plan=chongqing-2023&unit=cq-gaoxin&lang=en")
+		b.wait(t, "高新区's English note", `!!document.querySelector('#panel .zone-note')`)
+		if note := b.evalString(t, `document.querySelector('#panel .zone-note').textContent`); !strings.HasPrefix(note, "National high-tech zone: its directly administered park lies in Shapingba") || strings.ContainsAny(note, "沙坪坝直管园") {
+			t.Errorf("高新区's note in English: %q", note)
+		}
 		b.checkClean(t, "English")
 	})
 

@@ -85,7 +85,12 @@ async function unitHTML(code) {
     const to = joinList((p.successors || []).map((s) => nameOf(s)));
     html += `<p class="abolished">${esc(t("abolished", p.valid_to, to))}</p>`;
   }
-  if (p.approximate) html += `<p class="muted">${esc(p.note || t("approximate"))}</p>`;
+  // The note in the page's language (indmap's rendering, titled so), else
+  // as the plan has it.
+  if (p.approximate) {
+    const rendered = state.lang === "en" ? p.note_en : p.note_zh;
+    html += `<p class="muted zone-note"${rendered ? ` title="${esc(t("renderedTitle"))}"` : ""}>${esc(rendered || p.note || t("approximate"))}</p>`;
+  }
   if (p.outline_before) html += `<p class="muted outline-before">${esc(t("outlineBefore", p.outline_before))}</p>`;
   if (activeDraft()) html += draftHTML(code);
   if (inPlan) {
