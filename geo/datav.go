@@ -90,19 +90,24 @@ func maxBytes(n int64) int64 {
 // stream is refused without being held in memory.
 func ReadAllLimited(r io.Reader, limit int64) ([]byte, error) {
 	limit = maxBytes(limit)
-	var buf bytes.Buffer
-	// A file is read into one buffer of its size: grown by doubling, a
+	lr := io.LimitReader(r, limit+1)
+	var b []byte
+	var err error
+	// A file is read into one buffer of its size: grown as it is read, a
 	// nationwide file took twice its size, most of it garbage at once.
 	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
-		if fi, err := f.Stat(); err == nil && fi.Mode().IsRegular() && fi.Size() <= limit {
-			buf.Grow(int(fi.Size()) + bytes.MinRead)
+		if fi, serr := f.Stat(); serr == nil && fi.Mode().IsRegular() && fi.Size() <= limit {
+			buf := bytes.NewBuffer(make([]byte, 0, fi.Size()+bytes.MinRead))
+			_, err = buf.ReadFrom(lr)
+			b = buf.Bytes()
 		}
 	}
-	_, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if b == nil && err == nil {
+		b, err = io.ReadAll(lr)
+	}
 	if err != nil {
 		return nil, err
 	}
-	b := buf.Bytes()
 	if int64(len(b)) > limit {
 		return nil, fmt.Errorf("%w (over %d bytes)", ErrTooLarge, limit)
 	}
