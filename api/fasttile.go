@@ -38,7 +38,9 @@ func (h *handlers) cachedTile(w http.ResponseWriter, r *http.Request) bool {
 	// The query is nothing or ?v= alone: v=…&industry=… names
 	// another tile than the cache key below.
 	v, vOnly := strings.CutPrefix(r.URL.RawQuery, "v=")
-	if r.Method != http.MethodGet || !strings.HasPrefix(r.URL.Path, "/tiles/") ||
+	// A path with escapes (RawPath set: "206%2F105.mvt") is Echo's to
+	// route: it matches the raw path, where the escape is no separator.
+	if r.Method != http.MethodGet || r.URL.RawPath != "" || !strings.HasPrefix(r.URL.Path, "/tiles/") ||
 		(r.URL.RawQuery != "" && (!vOnly || strings.ContainsAny(v, "&;%+"))) ||
 		headerValue(r.Header, "If-None-Match") != "" || !acceptsGzip(r) {
 		return false

@@ -134,6 +134,14 @@ func TestCachedTilePaths(t *testing.T) {
 			t.Errorf("%s: 200", p)
 		}
 	}
+	// An escape is no separator, on the cached path as on Echo's route
+	// (which matches the raw path): whether a URL names a tile does not
+	// depend on the cache or on Accept-Encoding.
+	for _, p := range []string{"/tiles/chongqing-2023/8/206%2F105.mvt", "/tiles/%63hongqing-2023/8/206/105.mvt"} {
+		if resp, _ := get(t, srv.URL+p, "Accept-Encoding", "gzip"); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404 as Echo's route answers", p, resp.StatusCode)
+		}
+	}
 	// ?v= with an industry after it is a thematic tile, never the cached
 	// geometry tile of the same z/x/y.
 	u := srv.URL + "/tiles/chongqing-2023/8/206/105.mvt"

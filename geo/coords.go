@@ -160,7 +160,7 @@ func (s *coordScanner) number() (float64, error) {
 	// string(…) of a short slice passed to ParseFloat allocates nothing.
 	v, err := strconv.ParseFloat(string(s.b[s.i:j]), 64)
 	if err != nil {
-		return 0, fmt.Errorf("at byte %d: %w", s.i, err)
+		return 0, fmt.Errorf("at byte %d of the coordinates: %w", s.i, err)
 	}
 	s.i = j
 	return v, nil
@@ -197,7 +197,7 @@ func (s *coordScanner) literal(word string) bool {
 
 func (s *coordScanner) want(what string) error {
 	if s.i >= len(s.b) {
-		return fmt.Errorf("at byte %d: want %s, found the end", s.i, what)
+		return fmt.Errorf("at byte %d of the coordinates: want %s, found the end", s.i, what)
 	}
-	return fmt.Errorf("at byte %d: want %s, found %q", s.i, what, s.b[s.i])
+	return fmt.Errorf("at byte %d of the coordinates: want %s, found %q", s.i, what, s.b[s.i])
 }

@@ -32,8 +32,8 @@ func TestParseMultiPolygon(t *testing.T) {
 		}
 	}
 	bad := []struct{ typ, in, want string }{
-		{"Polygon", `[[[108,30],[108.1,30],[108.1,30.1],[108,30]]] x`, "bad Polygon coordinates: at byte 46: want the end, found 'x'"},
-		{"Polygon", `[[[108,"30"],[108.1,30],[108.1,30.1],[108,30]]]`, "at byte 7: want a number"},
+		{"Polygon", `[[[108,30],[108.1,30],[108.1,30.1],[108,30]]] x`, "bad Polygon coordinates: at byte 46 of the coordinates: want the end, found 'x'"},
+		{"Polygon", `[[[108,"30"],[108.1,30],[108.1,30.1],[108,30]]]`, "at byte 7 of the coordinates: want a number"},
 		{"Polygon", `[[[108,30],[108.1,30],[108.1,30.1],[108,30]]`, "want ',' or ']', found the end"},
 		{"Polygon", `[[[1e309,30],[108.1,30],[108.1,30.1],[1e309,30]]]`, "value out of range"},
 		{"Polygon", `[[{"x":1}]]`, "want an array"},

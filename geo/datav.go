@@ -264,6 +264,7 @@ func walkCollection(b []byte, feature func(json.RawMessage)) (string, error) {
 		return "", errors.New("not a GeoJSON FeatureCollection (not an object)")
 	}
 	var typ string
+	seenFeatures := false
 	for dec.More() {
 		key, err := dec.Token()
 		if err != nil {
@@ -275,6 +276,12 @@ func walkCollection(b []byte, feature func(json.RawMessage)) (string, error) {
 				return "", err
 			}
 		case "features":
+			// encoding/json would keep the last; two lists are more
+			// likely a mistake than a replacement.
+			if seenFeatures {
+				return "", errors.New("features is given twice")
+			}
+			seenFeatures = true
 			tok, err := dec.Token()
 			if err != nil {
 				return "", err

@@ -177,6 +177,7 @@ func TestReadDataVBadInput(t *testing.T) {
 		{"features not a list", `{"type":"FeatureCollection","features":{}}`, "cannot unmarshal object"},
 		{"an array", `[{"type":"FeatureCollection"}]`, "cannot unmarshal array"},
 		{"data after", "{\"type\":\"FeatureCollection\",\"features\":[]}\n\nx", "malformed JSON at line 3"},
+		{"features twice", `{"type":"FeatureCollection","features":[],"features":[]}`, "features is given twice"},
 		{"type after features", feature(okProps, okGeom)[:len(feature(okProps, okGeom))-1] + `,"type":"Topology"}`, `not a GeoJSON FeatureCollection (type "Topology")`},
 		{"no geometry", feature(okProps, "null"), "feature 1: 500101 万州区: no geometry"},
 		{"no adcode", feature(`{"name":"x"}`, okGeom), "feature 1: no adcode"},

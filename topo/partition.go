@@ -87,7 +87,15 @@ func Partition(units []Unit, sliverM, weldM float64) ([]Result, error) {
 				continue
 			}
 			for k := range r {
-				segs = append(segs, Seg{r[k], r[(k+1)%len(r)], int32(ui), -1})
+				a, b := r[k], r[(k+1)%len(r)]
+				if tooLong(a, b) {
+					// Said here, where the unit is known: a border
+					// segment over 53° is a bad coordinate.
+					return nil, fmt.Errorf("partition: unit %s: a border segment from %.6f, %.6f to %.6f, %.6f spans over %.0f°",
+						units[order[ui]].Code, float64(a.X)/GridPerDegree, float64(a.Y)/GridPerDegree,
+						float64(b.X)/GridPerDegree, float64(b.Y)/GridPerDegree, maxExtent/GridPerDegree)
+				}
+				segs = append(segs, Seg{a, b, int32(ui), -1})
 			}
 		}
 	}

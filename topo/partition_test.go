@@ -85,6 +85,21 @@ func TestPartition(t *testing.T) {
 	}
 }
 
+// TestPartitionSegmentTooLong: a border segment longer than the grid's
+// exact arithmetic allows (a bad coordinate: -0 or an underflow turning
+// a longitude to 0) is an error naming the unit and the segment.
+func TestPartitionSegmentTooLong(t *testing.T) {
+	units := []Unit{
+		{"500101", orb.MultiPolygon{{rect(108, 30, 108.1, 30.1)}}},
+		{"500102", orb.MultiPolygon{{{{0, 30}, {108.5, 30}, {108.5, 30.1}, {0, 30}}}}},
+	}
+	_, err := Partition(units, DefaultSliverM, DefaultWeldM)
+	// (a's corner at 108, 30 lies on b's long edge: the weld puts it in.)
+	if err == nil || !strings.Contains(err.Error(), "unit 500102: a border segment from 0.000000, 30.000000 to 108.000000, 30.000000 spans over 54°") {
+		t.Errorf("err = %v", err)
+	}
+}
+
 func TestPartitionOrderIndependent(t *testing.T) {
 	const d = 0.01
 	a := Unit{"a", orb.MultiPolygon{{rect(0, 0, d, d)}}}

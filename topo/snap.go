@@ -339,7 +339,7 @@ func route(s Seg, hot hotPixels, out []Seg, cand []P) ([]Seg, []P, bool) {
 func snapRound(segs []Seg, settled []bool) ([]Seg, error) {
 	isSettled := func(i int) bool { return settled != nil && settled[i] }
 	for _, s := range segs {
-		if abs(int64(s.B.X)-int64(s.A.X)) >= maxExtent || abs(int64(s.B.Y)-int64(s.A.Y)) >= maxExtent {
+		if tooLong(s.A, s.B) {
 			return nil, fmt.Errorf("snap rounding: segment %v–%v spans %d grid units or more", s.A, s.B, maxExtent)
 		}
 	}
@@ -411,3 +411,8 @@ func snapRound(segs []Seg, settled []bool) ([]Seg, error) {
 // box and pairs are tested only where their boxes meet, so every sum of
 // products in orient, touchesPixel and route stays below 2^61.
 const maxExtent = 1 << 29
+
+// tooLong reports whether a segment spans maxExtent or more along an axis.
+func tooLong(a, b P) bool {
+	return abs(int64(b.X)-int64(a.X)) >= maxExtent || abs(int64(b.Y)-int64(a.Y)) >= maxExtent
+}
