@@ -139,7 +139,7 @@ func TestEmptyTilesNotCached(t *testing.T) {
 }
 
 // BenchmarkFirstTileAfterChange (issue 20, point 3): the first thematic
-// tile of each zoom (5–14) after a change, over 100 changes, against
+// tile of each zoom (5–14) after a change, over 300 changes, against
 // tiles answered from a warm index. Neither server caches tiles (a cache
 // would answer most first requests: a tile whose content a change left
 // alone keeps its tag). Both sides are a p50 and a p99 over the same
@@ -151,7 +151,7 @@ func TestEmptyTilesNotCached(t *testing.T) {
 func BenchmarkFirstTileAfterChange(b *testing.B) {
 	index(b)
 	ctx := context.Background()
-	const changes = 100
+	const changes = 300
 	quiet := slog.New(slog.DiscardHandler)
 	byZoom := map[maptile.Zoom][]maptile.Tile{}
 	for _, t := range chongqingTiles(14) {
