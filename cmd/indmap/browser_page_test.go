@@ -601,8 +601,12 @@ func TestBrowserPage(t *testing.T) {
 		b.settled(t, "indmap.map")
 		labelled := b.evalString(t, `String(new Set(indmap.map.queryRenderedFeatures({layers: ['labels']}).map(f => f.properties.code)).size)`)
 		t.Logf("labelled at the English first view: %s of 41 units", labelled)
-		if n, _ := strconv.Atoi(labelled); n < 30 {
+		if n, _ := strconv.Atoi(labelled); n < 33 {
 			t.Errorf("%s of 41 units named at the English first view", labelled)
+		}
+		// 璧山区, a main holder of the first industries, is among them.
+		if b.evalString(t, `String(indmap.map.queryRenderedFeatures({layers: ['labels']}).some(f => f.properties.code === '500120'))`) != "true" {
+			t.Error("璧山区 has no label at the English first view")
 		}
 		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV&lang=en")
 		b.wait(t, "the English ranking", `document.querySelectorAll('#sites li.site').length > 0`)
