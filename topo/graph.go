@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"sync"
 
 	"github.com/indmap/indmap/geo/rtree"
 	"github.com/paulmach/orb"
@@ -253,30 +252,12 @@ func (g *Graph) edges(frags []Seg) error {
 		}
 		i = j
 	}
-	eachRange(len(g.he)/2, workersFor(len(g.he)), func(lo, hi int) {
+	parts(len(g.he)/2, workersFor(len(g.he)), func(_, lo, hi int) {
 		for e := 2*lo + 1; e < 2*hi; e += 2 {
 			g.he[e].from = id(frags[g.he[e].from].B)
 		}
 	})
 	return nil
-}
-
-// eachRange splits [0, n) into one run per worker and calls fn on each
-// at once.
-func eachRange(n, workers int, fn func(lo, hi int)) {
-	if workers < 2 {
-		fn(0, n)
-		return
-	}
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(n*w/workers, n*(w+1)/workers)
-		}()
-	}
-	wg.Wait()
 }
 
 // delta is the coverage change crossing half-edge 2e from right to left.
@@ -394,7 +375,7 @@ func (g *Graph) faces() error {
 	// a face around itself.
 	comp := g.components()
 	bounds := make([]orb.Bound, len(g.Faces)-1)
-	eachRange(len(bounds), workersFor(len(g.he)), func(lo, hi int) {
+	parts(len(bounds), workersFor(len(g.he)), func(_, lo, hi int) {
 		for fi := lo; fi < hi; fi++ {
 			bounds[fi] = g.cycleBound(g.Faces[fi].Cycles[0])
 		}
