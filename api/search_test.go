@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"strings"
 	"testing"
@@ -135,7 +136,7 @@ func TestNameEnEverywhere(t *testing.T) {
 	}
 }
 
-// TestSearchPlaces: towns and seats (GeoNames, in GCJ-02 as the
+// TestSearchPlaces: towns and seats (GeoNames, in WGS 84 as the stored
 // boundaries are) are found by Chinese name, pinyin and English, after
 // the plan's own units, only within the plan's units, shown by the name
 // that reads as their English one, with their point and credit.
@@ -162,9 +163,9 @@ func TestSearchPlaces(t *testing.T) {
 			t.Fatalf("%s: %v", q, got)
 		}
 		r := a.Results[0]
-		// GeoNames has 鱼嘴镇 at 106.762, 29.62046 (WGS-84); GCJ-02 lies a
-		// few hundred metres east and south of it in Chongqing.
-		if r.Kind != "town" || r.NameEn != "Yuzui" || r.Source == "" || r.Lon == nil || *r.Lon < 106.763 || *r.Lon > 106.772 || *r.Lat > 29.6204 || *r.Lat < 29.614 {
+		// GeoNames has 鱼嘴镇 at 106.762, 29.62046, in WGS 84 like the
+		// stored boundaries (TestPlacesInBoundariesDatum).
+		if r.Kind != "town" || r.NameEn != "Yuzui" || r.Source == "" || r.Lon == nil || math.Abs(*r.Lon-106.762) > 1e-9 || math.Abs(*r.Lat-29.62046) > 1e-9 {
 			t.Errorf("%s: %+v (%v, %v)", q, r, *r.Lon, *r.Lat)
 		}
 		var at struct{ Units []struct{ Code string } }

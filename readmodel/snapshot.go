@@ -195,7 +195,9 @@ func newGeometry(sg *store.Geometry, names *plan.Names) (*geometry, error) {
 		sort.Strings(l)
 	}
 	g.tag = geometryVersion(units)
-	// Places within the units' extent, in the boundaries' datum.
+	// Places within the units' extent. GeoNames' points are WGS 84, the
+	// datum the boundaries are stored in (the import converts DataV's
+	// GCJ-02), so they are taken as they are.
 	var extent orb.Bound
 	for i, b := range g.bounds {
 		if i == 0 {
@@ -206,8 +208,7 @@ func newGeometry(sg *store.Geometry, names *plan.Names) (*geometry, error) {
 	}
 	var err error
 	g.places, err = search.ReadPlaces(search.DefaultPlaces(), func(p orb.Point) (orb.Point, bool) {
-		q := geo.WGS84ToGCJ02(p)
-		return q, len(units) > 0 && extent.Contains(q)
+		return p, len(units) > 0 && extent.Contains(p)
 	}, names)
 	return g, err
 }

@@ -52,8 +52,8 @@ var placeKinds = map[string]string{
 // their pinyin and English names from a word's start (places with no
 // Chinese name are left out: the page would show only pinyin). names
 // reads Chinese names as pinyin (see chineseName). at turns a row's
-// WGS-84 point into the map's (the boundaries are GCJ-02) and says
-// whether the place is wanted (within the data's extent).
+// WGS-84 point into the map's datum and says whether the place is wanted
+// (within the data's extent).
 func ReadPlaces(b []byte, at func(orb.Point) (orb.Point, bool), names *plan.Names) (*Index, error) {
 	ix := &Index{}
 	var hay strings.Builder
