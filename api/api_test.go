@@ -504,11 +504,11 @@ func TestTileJSON(t *testing.T) {
 	if tj.MinZoom == nil || *tj.MinZoom != 0 || tj.MaxZoom != 14 || len(tj.Bounds) != 4 || tj.Bounds[0] < 105 || tj.Bounds[2] > 111 || len(tj.Center) != 3 {
 		t.Errorf("zooms/bounds/center: %+v", tj)
 	}
-	if !strings.Contains(tj.Attribution, "DataV") || !strings.Contains(tj.Attribution, "重庆 2023 产业地图 (Chongqing 2023 industry map)") || !strings.Contains(tj.Attribution, "GeoNames") {
+	if !strings.Contains(tj.Attribution, "DataV") || !strings.Contains(tj.Attribution, "重庆 2023 产业地图 (Chongqing 2023 industry map)") || !strings.Contains(tj.Attribution, "GeoNames") || !strings.Contains(tj.Attribution, "GSHHG") {
 		t.Errorf("attribution %q", tj.Attribution)
 	}
-	if len(tj.VectorLayers) != 4 || tj.VectorLayers[0].ID != "units" || tj.VectorLayers[0].Fields["main"] == "" || tj.VectorLayers[1].Fields["left"] == "" ||
-		tj.VectorLayers[3].ID != "places" || tj.VectorLayers[3].Fields["kind"] == "" {
+	if len(tj.VectorLayers) != 5 || tj.VectorLayers[0].ID != "units" || tj.VectorLayers[0].Fields["main"] == "" || tj.VectorLayers[1].Fields["left"] == "" ||
+		tj.VectorLayers[3].ID != "places" || tj.VectorLayers[3].Fields["kind"] == "" || tj.VectorLayers[4].ID != "rivers" || tj.VectorLayers[4].Fields["level"] == "" {
 		t.Errorf("vector_layers %+v", tj.VectorLayers)
 	}
 	if resp, _ := get(t, srv.URL+"/tiles/nope.json"); resp.StatusCode != 404 {

@@ -185,4 +185,25 @@ func TestSearchPlaces(t *testing.T) {
 	if got, _ := find("璧山", "chongqing-2023"); len(got) < 2 || got[0] != "unit:璧山区" || !strings.HasPrefix(got[1], "place:") {
 		t.Errorf("璧山: %v", got)
 	}
+	// Airports (OurAirports, named in Chinese by indmap): by the name
+	// people say (江北机场, without the city and 国际), in full, in
+	// English and by IATA code, at OurAirports' point, inside the plan.
+	for _, q := range []string{"江北机场", "重庆江北国际机场", "Jiangbei International", "CKG"} {
+		got, a := find(q, "chongqing-2023")
+		if len(got) == 0 || got[0] != "place:重庆江北国际机场" {
+			t.Errorf("%s: %v", q, got)
+			continue
+		}
+		r := a.Results[0]
+		if r.Kind != "airport" || r.NameEn != "Chongqing Jiangbei International Airport" || !strings.Contains(r.Source, "OurAirports") ||
+			math.Abs(*r.Lon-106.651895) > 1e-9 || math.Abs(*r.Lat-29.712254) > 1e-9 {
+			t.Errorf("%s: %+v", q, r)
+		}
+	}
+	if got, _ := find("江北机场", "shandong-clusters"); len(got) != 0 {
+		t.Errorf("江北机场 in Shandong's plan: %v", got)
+	}
+	if got, _ := find("遥墙机场", "shandong-clusters"); len(got) != 1 || got[0] != "place:济南遥墙国际机场" {
+		t.Errorf("遥墙机场 in Shandong's plan: %v", got)
+	}
 }

@@ -73,6 +73,9 @@ type geometry struct {
 	// places are the named places (towns, seats) within the units'
 	// extent, searched as origins (search.ReadPlaces).
 	places *search.Index
+	// rivers are the pieces of river (geo.DefaultRivers) that reach into
+	// the units' extent: the map's reference layer.
+	rivers []geo.River
 }
 
 // planTags name what a plan's tiles and thematic data contain.
@@ -194,7 +197,9 @@ func newGeometry(sg *store.Geometry, names *plan.Names) (*geometry, error) {
 	for _, l := range g.adjacent {
 		sort.Strings(l)
 	}
-	g.tag = geometryVersion(units)
+	// The embedded reference data (places, rivers) is tiled with the
+	// units: a build with other reference data makes other tiles.
+	g.tag = geometryVersion(units, search.DefaultPlaces(), search.DefaultAirportsFiles(), geo.DefaultRiversFile())
 	// Places within the units' extent. GeoNames' points are WGS 84, the
 	// datum the boundaries are stored in (the import converts DataV's
 	// GCJ-02), so they are taken as they are.
@@ -206,8 +211,22 @@ func newGeometry(sg *store.Geometry, names *plan.Names) (*geometry, error) {
 			extent = extent.Union(b)
 		}
 	}
-	var err error
-	g.places, err = search.ReadPlaces(search.DefaultPlaces(), func(p orb.Point) (orb.Point, bool) {
+	if len(units) > 0 {
+		rivers, err := geo.DefaultRivers()
+		if err != nil {
+			return nil, fmt.Errorf("embedded rivers: %w", err)
+		}
+		for _, r := range rivers {
+			if r.Line.Bound().Intersects(extent) {
+				g.rivers = append(g.rivers, r)
+			}
+		}
+	}
+	airports, err := search.DefaultAirports()
+	if err != nil {
+		return nil, fmt.Errorf("embedded airports: %w", err)
+	}
+	g.places, err = search.ReadPlaces(search.DefaultPlaces(), airports, func(p orb.Point) (orb.Point, bool) {
 		return p, len(units) > 0 && extent.Contains(p)
 	}, names)
 	return g, err
@@ -241,6 +260,10 @@ func (s *Snapshot) Search(q string, p *plan.Plan, limit int) ([]search.Result, i
 	})
 	return append(rs, ps...), n + pn
 }
+
+// Rivers are the pieces of river that reach into the units' extent (the
+// reference layer's), to be read only.
+func (s *Snapshot) Rivers() []geo.River { return s.geometry.rivers }
 
 // PlanPlaces are the named places inside plan p's units on its date:
 // what its tiles show of them.
@@ -506,8 +529,12 @@ func (s *Snapshot) UnitsAt(p orb.Point, date string) []plan.Unit {
 }
 
 // geometryVersion hashes every unit's identity and coordinates.
-func geometryVersion(units []plan.Unit) string {
+func geometryVersion(units []plan.Unit, reference ...[]byte) string {
 	h := fnv.New64a()
+	for _, b := range reference {
+		fmt.Fprintf(h, "%d\x00", len(b))
+		h.Write(b)
+	}
 	var buf [8]byte
 	num := func(f float64) {
 		binary.LittleEndian.PutUint64(buf[:], math.Float64bits(f))

@@ -93,6 +93,10 @@ type planGeom struct {
 	// places are the named places inside the plan's units (LayerPlaces).
 	places    []placeGeom
 	placeTree *rtree.Tree
+	// rivers are the pieces of river reaching into the plan's extent
+	// (LayerRivers).
+	rivers    []riverGeom
+	riverTree *rtree.Tree
 }
 
 // placeGeom is a named place in world coordinates with the zoom it
@@ -107,8 +111,23 @@ type placeGeom struct {
 // placeMinZoom is the tile zoom each kind of place shows from (MapLibre
 // asks 512-pixel tiles of its own zoom): cities with the districts,
 // seats and towns as the map comes closer.
-var placeMinZoom = map[string]int{search.PlaceCity: 6, search.PlaceCountySeat: 8, search.PlaceTown: 10,
+var placeMinZoom = map[string]int{search.PlaceAirport: 6, search.PlaceCity: 6, search.PlaceCountySeat: 8, search.PlaceTown: 10,
 	search.PlaceSettlement: 12, search.PlaceNeighborhood: 12}
+
+// placeID is a place's feature id, the same in every tile: its GeoNames
+// id, or an airport's OurAirports id with bit 50 set (GeoNames' ids stay
+// far below it; both stay exact as JavaScript numbers).
+func placeID(code string) (uint64, bool) {
+	if id, ok := strings.CutPrefix(code, "geonames:"); ok {
+		n, err := strconv.ParseUint(id, 10, 50)
+		return n, err == nil
+	}
+	if id, ok := strings.CutPrefix(code, "ourairports:"); ok {
+		n, err := strconv.ParseUint(id, 10, 50)
+		return n | 1<<50, err == nil
+	}
+	return 0, false
+}
 
 // PlaceMinZoom is the tile zoom a kind of place shows from in the places
 // layer (false: places of that kind are not tiled).
@@ -294,8 +313,8 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 	var placeBounds []orb.Bound
 	for _, r := range snap.PlanPlaces(p) {
 		mz, ok := placeMinZoom[r.Kind]
-		id, err := strconv.ParseUint(strings.TrimPrefix(r.Code, "geonames:"), 10, 64)
-		if !ok || err != nil || r.Label == nil {
+		id, idOK := placeID(r.Code)
+		if !ok || !idOK || r.Label == nil {
 			continue
 		}
 		w := World(orb.Point{r.Label[0], r.Label[1]})
@@ -304,6 +323,7 @@ func newPlanGeom(snap *readmodel.Snapshot, p *plan.Plan, tag string) *planGeom {
 		placeBounds = append(placeBounds, orb.Bound{Min: w, Max: w})
 	}
 	pg.placeTree = rtree.New(placeBounds)
+	pg.indexRivers(snap.Rivers(), pg.bounds)
 	// The plan says at which zooms each kind shows (its display is part
 	// of the geometry tag, so a reused planGeom shows as its plan does).
 	pg.show = (&plan.Plan{Display: p.Display}).Shows

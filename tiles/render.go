@@ -241,6 +241,9 @@ func (ix *Index) Layers(req Request) (mvt.Layers, error) {
 	if len(places.Features) > 0 {
 		ls = append(ls, places)
 	}
+	if rivers := pg.riverLayer(z, req.Tile.X, req.Tile.Y, query); len(rivers.Features) > 0 {
+		ls = append(ls, rivers)
+	}
 	return ls, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/internal/testdb"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/readmodel"
@@ -85,18 +86,50 @@ func TestTileLayersAndProperties(t *testing.T) {
 	ix := index(t)
 	tile := maptile.At(jiefangbei, 10)
 	ls := render(t, ix, tiles.Request{Plan: plan.ChongqingID, Tile: tile})
-	// Central Chongqing at z10 has named places (GeoNames) too.
-	if len(ls) != 4 || ls[0].Name != "units" || ls[1].Name != "borders" || ls[2].Name != "labels" || ls[3].Name != tiles.LayerPlaces {
-		t.Fatalf("layers %v", ls)
+	// Central Chongqing at z10 has named places (GeoNames) and rivers
+	// (GSHHG) too.
+	names := []string{}
+	for _, l := range ls {
+		names = append(names, l.Name)
 	}
+	wantLayers := "units,borders,labels,places"
+	if len(geo.DefaultRiversFile()) > 0 {
+		wantLayers += ",rivers"
+	}
+	if strings.Join(names, ",") != wantLayers {
+		t.Fatalf("layers %v, want %s", names, wantLayers)
+	}
+	if len(ls) == 5 {
+		for _, f := range ls[4].Features {
+			lv, ok := f.Properties["level"].(float64) // decoded numbers are float64
+			if _, line := f.Geometry.(orb.LineString); !line {
+				_, line = f.Geometry.(orb.MultiLineString)
+				ok = ok && line
+			}
+			if !ok || lv < 0 || lv > 4 {
+				t.Errorf("river %v: %T %v", f.ID, f.Geometry, f.Properties)
+			}
+		}
+	}
+	airports := 0
 	for _, f := range ls[3].Features {
 		if _, ok := f.Geometry.(orb.Point); !ok || f.Properties["name"] == "" || f.Properties["kind"] == "" || f.Properties["name_en"] == "" {
 			t.Errorf("place %v %v", f.Geometry, f.Properties)
 		}
-		// Cities, county and township seats, at z10.
-		if k := f.Properties["kind"]; k != "city" && k != "county_seat" && k != "town" {
+		// Airports, cities, county and township seats, at z10.
+		if k := f.Properties["kind"]; k != "airport" && k != "city" && k != "county_seat" && k != "town" {
 			t.Errorf("a %v at z10: %v", k, f.Properties)
 		}
+		// 江北机场, with OurAirports' id (27228) and bit 50 set.
+		if f.Properties["kind"] == "airport" {
+			airports++
+			if f.Properties["name"] != "重庆江北国际机场" || idOf(f) != 27228|1<<50 {
+				t.Errorf("airport %v %v", f.ID, f.Properties)
+			}
+		}
+	}
+	if airports != 1 {
+		t.Errorf("%d airports in %v, want 江北机场", airports, tile)
 	}
 	for _, l := range ls {
 		if l.Extent != tiles.Extent || l.Version != 2 {
@@ -216,11 +249,20 @@ func chongqingTiles(maxZ maptile.Zoom) []maptile.Tile {
 func TestTileGeometry(t *testing.T) {
 	ix := index(t)
 	ids := map[string]uint64{}
+	riverLevels := map[string]any{}
 	for _, tile := range chongqingTiles(10) {
 		ls := render(t, ix, tiles.Request{Plan: plan.ChongqingID, Tile: tile})
 		for _, l := range ls {
 			for _, f := range l.Features {
-				if l.Name == tiles.LayerPlaces {
+				if l.Name == tiles.LayerRivers {
+					// A river's piece keeps its id in every tile, with
+					// its level.
+					code := fmt.Sprint("river:", f.ID)
+					if prev, ok := riverLevels[code]; ok && prev != f.Properties["level"] {
+						t.Errorf("%s: level %v in %v, %v elsewhere", code, f.Properties["level"], tile, prev)
+					}
+					riverLevels[code] = f.Properties["level"]
+				} else if l.Name == tiles.LayerPlaces {
 					// A place keeps its GeoNames id in every tile.
 					code := "place:" + f.Properties["name_en"].(string) + fmt.Sprint(f.ID)
 					if prev, ok := ids[code]; ok && prev != idOf(f) {

@@ -24,6 +24,7 @@ var colours = styleColours{
 	Region: "#4c1d95",
 	Label:  "#1c1917", Halo: "#ffffff",
 	Place: "#78716c",
+	River: "#3b82c4",
 }
 
 // hatchOpacity is the hatch's lines' opacity (in the border's colour).
@@ -62,6 +63,8 @@ type styleColours struct {
 	Halo   string `json:"halo"`
 	// Place is named places' dots and names, quieter than the units'.
 	Place string `json:"place"`
+	// River is the rivers' lines (the reference layer).
+	River string `json:"river"`
 }
 
 func init() { colours.Hatch = translucent(colours.Border, hatchOpacity) }
@@ -171,6 +174,19 @@ func Style(o StyleOptions) map[string]any {
 	})
 	hatch["layout"] = map[string]any{"visibility": "none"}
 	layers = append(layers, fill, hatch,
+		// Rivers to find one's way by, over the units' fills (under
+		// them, 82 % opaque, they would hardly show) and under every
+		// outline and name: the great rivers widest, each level from
+		// the zoom its tiles carry it (RiverMinZoom).
+		map[string]any{"id": "rivers-line", "type": "line", "source": "indmap", "source-layer": LayerRivers,
+			"layout": map[string]any{"line-join": "round", "line-cap": "round"},
+			"paint": map[string]any{
+				"line-color":   c.River,
+				"line-opacity": 0.85,
+				"line-width": []any{"interpolate", []any{"linear"}, []any{"zoom"},
+					riverMinZoom[0], []any{"match", []any{"get", "level"}, []any{0, 1}, 1.2, 0.5},
+					12, []any{"match", []any{"get", "level"}, 0, 4, 1, 3, 2, 2.2, 3, 1.5, 1}},
+			}},
 		map[string]any{"id": "borders-line", "type": "line", "source": "indmap", "source-layer": LayerBorders,
 			"paint": map[string]any{
 				"line-color": c.Border,

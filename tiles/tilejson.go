@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"strings"
 
+	"github.com/indmap/indmap/geo"
 	"github.com/indmap/indmap/plan"
 	"github.com/indmap/indmap/plan/search"
 )
@@ -55,10 +56,13 @@ var Schema = []LayerSchema{
 		{"name", "String", "the group's name"},
 		{"name_en", "String", "the group's name in English"},
 	}},
-	{LayerPlaces, "Named places inside the plan's units (GeoNames, CC BY 3.0): cities from z6, county seats from z8, township seats from z10, others from z12; only in tiles that have some", []Field{
+	{LayerPlaces, "Named places inside the plan's units (GeoNames, CC BY 3.0; airports: OurAirports, public domain): airports and cities from z6, county seats from z8, township seats from z10, others from z12; only in tiles that have some", []Field{
 		{"name", "String", "the place's Chinese name"},
-		{"name_en", "String", "the place's name in pinyin"},
-		{"kind", "String", "city, county_seat, town, settlement or neighbourhood"},
+		{"name_en", "String", "the place's name in pinyin (an airport's in English)"},
+		{"kind", "String", "airport, city, county_seat, town, settlement or neighbourhood"},
+	}},
+	{LayerRivers, "Rivers reaching into the plan's extent (GSHHG 2.3.7 WDBII, LGPL-3.0), pieces cut at whole degrees: levels 0–1 from z4, 2 from z6, 3 from z7, 4 from z9; only in tiles that have some", []Field{
+		{"level", "Number", "WDBII's rank: 0 double-lined, 1 permanent major, 2 additional major, 3 additional, 4 minor river"},
 	}},
 }
 
@@ -95,7 +99,7 @@ func Attribution(planTitle, planTitleEn string) string {
 		planTitle += " (" + planTitleEn + ")"
 	}
 	return "Boundaries: DataV.GeoAtlas (2022 divisions, GCJ-02 converted to WGS 84); plan: " +
-		planTitle + ", compiled from public sources (each assignment carries its source); place names: " + search.PlacesCredit
+		planTitle + ", compiled from public sources (each assignment carries its source); place names: " + search.PlacesCredit + "; airports: OurAirports; " + geo.RiversCredit
 }
 
 // TileJSON describes a plan's tiles; tileURL is the absolute template

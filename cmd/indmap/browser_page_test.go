@@ -533,9 +533,12 @@ func TestBrowserPage(t *testing.T) {
 		b.wait(t, "the ranking from the place", fmt.Sprintf(`%s === %q`, rankedCodes, strings.Join(fromPlace, ",")))
 		// A town by name (GeoNames): the same, named in the criteria,
 		// credited in the result.
-		if !b.evalBool(t, `!!document.querySelector('#legend .mark-zone') && document.querySelector('#legend .mark-place').textContent.includes('GeoNames')`) {
-			t.Error("Chongqing's legend does not explain the zones' and places' dots")
+		if !b.evalBool(t, `!!document.querySelector('#legend .mark-zone') && document.querySelector('#legend .mark-place').textContent.includes('GeoNames') && document.querySelector('#legend .mark-river').textContent.includes('GSHHG')`) {
+			t.Error("Chongqing's legend does not explain the zones' and places' dots and the rivers")
 		}
+		// An airport by the name people say, credited to OurAirports.
+		b.typeInto(t, "#search", "江北机场")
+		b.wait(t, "the airport", `[...document.querySelectorAll('#search-results li')].some(li => li.textContent.startsWith('重庆江北国际机场') && li.textContent.includes('机场') && li.textContent.includes('OurAirports'))`)
 		b.typeInto(t, "#search", "鱼嘴")
 		b.wait(t, "the town", `[...document.querySelectorAll('#search-results li')].some(li => li.textContent.startsWith('鱼嘴镇') && li.textContent.includes('乡镇') && li.textContent.includes('GeoNames'))`)
 		screenshot(t, b, "search-place.png")

@@ -53,8 +53,8 @@ var placeKinds = map[string]string{
 // Chinese name are left out: the page would show only pinyin). names
 // reads Chinese names as pinyin (see chineseName). at turns a row's
 // WGS-84 point into the map's datum and says whether the place is wanted
-// (within the data's extent).
-func ReadPlaces(b []byte, at func(orb.Point) (orb.Point, bool), names *plan.Names) (*Index, error) {
+// (within the data's extent). Airports (ReadAirports) are places too.
+func ReadPlaces(b []byte, airports []Airport, at func(orb.Point) (orb.Point, bool), names *plan.Names) (*Index, error) {
 	ix := &Index{}
 	var hay strings.Builder
 	for n, line := range bytes.Split(b, []byte("\n")) {
@@ -116,6 +116,7 @@ func ReadPlaces(b []byte, at func(orb.Point) (orb.Point, bool), names *plan.Name
 		}
 		ix.add(&hay, r, keys...)
 	}
+	ix.addAirports(&hay, airports, at)
 	ix.hay = hay.String()
 	return ix, nil
 }

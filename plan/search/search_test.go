@@ -305,7 +305,7 @@ func BenchmarkReadPlaces(b *testing.B) {
 	}{{"china", func(orb.Point) bool { return true }}, {"chongqing", cq.Contains}} {
 		b.Run(set.name, func(b *testing.B) {
 			for i := 0; i < b.N; i++ {
-				ix, err := search.ReadPlaces(rows, func(p orb.Point) (orb.Point, bool) { return p, set.keep(p) }, names)
+				ix, err := search.ReadPlaces(rows, nil, func(p orb.Point) (orb.Point, bool) { return p, set.keep(p) }, names)
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -108,6 +108,7 @@ function marksHTML(list) {
   let rows = "";
   if (list.some((u) => u.kind === "zone")) rows += `<li class="legend-row mark-zone">${dot(c.zone, "zone")}<span>${esc(t("zoneMark"))}</span></li>`;
   if (c.place) rows += `<li class="legend-row mark-place">${dot(c.place, "place")}<span>${esc(t("placeMark"))}</span></li>`;
+  if (c.river) rows += `<li class="legend-row mark-river"><span class="line river" style="background-color:${esc(c.river)}"></span><span>${esc(t("riverMark"))}</span></li>`;
   return rows ? `<ul class="legend-rows marks">${rows}</ul>` : "";
 }
 
