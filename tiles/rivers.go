@@ -31,6 +31,7 @@ type riverGeom struct {
 	level int
 	world []orb.Point
 	keep  []float64
+	props geojson.Properties // shared by its features: the encoder only reads them
 }
 
 // indexRivers puts the pieces of river reaching into the plan's extent
@@ -46,7 +47,8 @@ func (pg *planGeom) indexRivers(rivers []geo.River, extent orb.Bound) {
 		for k, p := range r.Line {
 			w[k] = World(p)
 		}
-		pg.rivers = append(pg.rivers, riverGeom{id: uint64(i) + 1, level: r.Level, world: w, keep: dpRanks(w)})
+		pg.rivers = append(pg.rivers, riverGeom{id: uint64(i) + 1, level: r.Level, world: w, keep: dpRanks(w),
+			props: geojson.Properties{"level": r.Level}})
 		bounds = append(bounds, orb.LineString(w).Bound())
 	}
 	pg.riverTree = rtree.New(bounds)
@@ -96,7 +98,7 @@ func (pg *planGeom) riverLayer(z int, x, y uint32, query orb.Bound) *mvt.Layer {
 		}
 		f := geojson.NewFeature(g)
 		f.ID = r.id
-		f.Properties = geojson.Properties{"level": r.level}
+		f.Properties = r.props
 		l.Features = append(l.Features, f)
 		return true
 	})
