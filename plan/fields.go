@@ -73,6 +73,14 @@ func clusterNames(v *UnitView) []string {
 	return out
 }
 
+// or is s, or else if s is empty.
+func or(s, otherwise string) string {
+	if s == "" {
+		return otherwise
+	}
+	return s
+}
+
 func nonNil(l []string) []string {
 	if l == nil {
 		return []string{}
@@ -101,6 +109,10 @@ var UnitFields = []Field{
 		func(u Unit, _ *UnitView) any { return u.Name }, nil},
 	{"name_en", "String", "unit name in English", everywhere,
 		func(u Unit, _ *UnitView) any { return u.NameEn }, nil},
+	{"short", "String", "the name as labels give it at small scales: without its generic ending and ethnic groups (沙坪坝 for 沙坪坝区) where the rest stands as a name", InLabels,
+		func(u Unit, _ *UnitView) any { return or(u.Short, u.Name) }, nil},
+	{"short_en", "String", "the English name as labels give it at small scales (Shapingba for Shapingba District)", InLabels,
+		func(u Unit, _ *UnitView) any { return or(u.ShortEn, u.NameEn) }, nil},
 	{"kind", "String", "city, district or zone", everywhere,
 		func(u Unit, _ *UnitView) any { return u.Kind }, nil},
 	{"parent", "String", "the enclosing unit's code", identity | InThemeJSON,

@@ -91,17 +91,43 @@ func (n *Names) English(code, name string) string {
 	root, groups, generic := n.split(name)
 	parts := []string{n.Romanise(root)}
 	if len(groups) > 0 {
-		last := len(groups) - 1
-		if last == 0 {
-			parts = append(parts, groups[0])
-		} else {
-			parts = append(parts, strings.Join(groups[:last], ", ")+" and "+groups[last])
-		}
+		parts = append(parts, groupList(groups))
 	}
 	if generic != "" {
 		parts = append(parts, generic)
 	}
 	return strings.Join(parts, " ")
+}
+
+// groupList names ethnic groups as an autonomous unit's English name
+// does: "Tujia", "Tujia and Miao", "Tu, Hui and Salar".
+func groupList(groups []string) string {
+	last := len(groups) - 1
+	if last == 0 {
+		return groups[0]
+	}
+	return strings.Join(groups[:last], ", ") + " and " + groups[last]
+}
+
+// Short is a unit's name as a map labels it at small scales, in Chinese
+// and in English (nameEn, the unit's English name, shortened the same
+// way): without its generic ending and ethnic groups (沙坪坝区 沙坪坝
+// Shapingba, 石柱土家族自治县 石柱 Shizhu). A name whose proper part is
+// one character (忠县) or names no place of its own (市中区, "the city's
+// centre") is kept whole.
+func (n *Names) Short(name, nameEn string) (zh, en string) {
+	root, groups, generic := n.split(name)
+	if root == name || utf8.RuneCountInString(root) < 2 || root == "市中" {
+		return name, nameEn
+	}
+	en = nameEn
+	if generic != "" {
+		en = strings.TrimSuffix(en, " "+generic)
+	}
+	if len(groups) > 0 {
+		en = strings.TrimSuffix(en, " "+groupList(groups))
+	}
+	return root, en
 }
 
 // Root is a unit name without its generic ending and ethnic groups:

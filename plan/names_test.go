@@ -62,6 +62,39 @@ func TestEnglishNames(t *testing.T) {
 	}
 }
 
+// TestShortNames checks the names labels give at small scales: the
+// proper part alone where it stands as a name.
+func TestShortNames(t *testing.T) {
+	n, err := DefaultNames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ code, name, zh, en string }{
+		{"500106", "沙坪坝区", "沙坪坝", "Shapingba"},
+		{"500108", "南岸区", "南岸", "Nan'an"},
+		{"500115", "长寿区", "长寿", "Changshou"},
+		{"500233", "忠县", "忠县", "Zhong County"},
+		{"500240", "石柱土家族自治县", "石柱", "Shizhu"},
+		{"500241", "秀山土家族苗族自治县", "秀山", "Xiushan"},
+		{"410104", "管城回族区", "管城", "Guancheng"},
+		{"410782", "辉县市", "辉县", "Huixian"},
+		{"371722", "单县", "单县", "Shan County"},
+		{"370103", "市中区", "市中区", "Shizhong District"},
+		{"370100", "济南市", "济南", "Jinan"},
+		{"500000-liangjiang", "两江新区", "两江", "Liangjiang"},
+		{"", "西安", "西安", "Xi'an"},
+	} {
+		zh, en := n.Short(c.name, n.English(c.code, c.name))
+		if zh != c.zh || en != c.en {
+			t.Errorf("Short(%s) = %q %q, want %q %q", c.name, zh, en, c.zh, c.en)
+		}
+	}
+	// An English name given by hand, shortened as it is written.
+	if zh, en := n.Short("长寿区", "Changshou Dist."); zh != "长寿" || en != "Changshou Dist." {
+		t.Errorf("Short with an English name of its own = %q %q", zh, en)
+	}
+}
+
 func TestReadNames(t *testing.T) {
 	table := "kind,name,name_en,code\nending,区,District,\nunit,市中区,Central District,370103\nunit,长寿区,Changshou District,\n"
 	n, err := ReadNames([]byte(table), "t.csv")

@@ -76,8 +76,11 @@ type Unit struct {
 	Code   string
 	Name   string
 	NameEn string
-	Kind   string // city, district or zone
-	Parent string // the enclosing unit's code (province for cities)
+	// Short and ShortEn are the name as labels give it at small scales
+	// (Names.Short); empty where a unit has none of its own.
+	Short, ShortEn string
+	Kind           string // city, district or zone
+	Parent         string // the enclosing unit's code (province for cities)
 	// Approximate marks a unit known only by an approximate point (zones
 	// without a surveyed polygon).
 	Approximate bool

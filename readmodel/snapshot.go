@@ -173,8 +173,14 @@ func newGeometry(sg *store.Geometry, names *plan.Names) (*geometry, error) {
 	for i := range units {
 		// Units stored before English names were (and successors derived
 		// from division changes) get theirs generated.
-		if u := &units[i]; u.NameEn == "" {
+		u := &units[i]
+		if u.NameEn == "" {
 			u.NameEn = names.English(u.Code, u.Name)
+		}
+		// A zone's name is its own (西部科学城重庆高新区 is no district
+		// of 西部科学城重庆高新): labels give it whole.
+		if u.Kind != plan.KindZone {
+			u.Short, u.ShortEn = names.Short(u.Name, u.NameEn)
 		}
 	}
 	g.bounds = make([]orb.Bound, len(units))

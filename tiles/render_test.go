@@ -111,6 +111,15 @@ func TestTileLayersAndProperties(t *testing.T) {
 			}
 		}
 	}
+	// Labels carry the short names small scales show: 渝中区's is 渝中,
+	// Yuzhong; a zone's is its whole name.
+	short := map[string]string{}
+	for _, f := range ls[2].Features {
+		short[fmt.Sprint(f.Properties["code"])] = fmt.Sprint(f.Properties["short"], "|", f.Properties["short_en"])
+	}
+	if short["500103"] != "渝中|Yuzhong" || short["cq-liangjiang"] != "两江新区|Liangjiang New Area" {
+		t.Errorf("short names in the labels: %v", short)
+	}
 	airports := 0
 	for _, f := range ls[3].Features {
 		if _, ok := f.Geometry.(orb.Point); !ok || f.Properties["name"] == "" || f.Properties["kind"] == "" || f.Properties["name_en"] == "" {

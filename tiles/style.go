@@ -230,7 +230,7 @@ func Style(o StyleOptions) map[string]any {
 		map[string]any{"id": "origin", "type": "circle", "source": "origin",
 			"paint": map[string]any{"circle-radius": 6, "circle-color": c.Selected, "circle-stroke-color": c.Halo, "circle-stroke-width": 2.5}},
 		map[string]any{"id": "labels", "type": "symbol", "source": "indmap", "source-layer": LayerLabels,
-			"layout": map[string]any{"text-field": labelField(o.Lang), "text-font": []string{"Noto Sans Regular"},
+			"layout": map[string]any{"text-field": unitLabelField(o.Lang), "text-font": []string{"Noto Sans Regular"},
 				"text-size": labelSize(o.Lang), "text-max-width": 7, "text-justify": "auto",
 				// Where the centre is taken, a label may sit beside its
 				// point (a zone's always does, off its dot): more units
@@ -239,13 +239,22 @@ func Style(o StyleOptions) map[string]any {
 					[]any{"literal", []any{"top", []float64{0, 0.9}, "bottom", []float64{0, -0.9}, "left", []float64{0.9, 0}, "right", []float64{-0.9, 0}}},
 					[]any{"literal", []any{"center", []float64{0, 0}, "top", []float64{0, 0.5}, "bottom", []float64{0, -0.5}, "left", []float64{0.5, 0}, "right", []float64{-0.5, 0}}}}},
 			"paint": map[string]any{"text-color": c.Label, "text-halo-color": c.Halo, "text-halo-width": 1.3}},
+		// A zone's dot keeps names off it: a circle takes no part in
+		// placing them, so an invisible mark of its size, the one glyph
+		// of the labels' font to hand ("•••" at 10 px, padded), is placed
+		// first (MapLibre places the upper layer's symbols first), always.
+		map[string]any{"id": "zones-keepout", "type": "symbol", "source": "indmap", "source-layer": LayerLabels,
+			"filter": []any{"==", []any{"get", "approximate"}, true},
+			"layout": map[string]any{"text-field": "•••", "text-font": []string{"Noto Sans Regular"}, "text-size": zoneSize(6.5, 10),
+				"text-padding": 1.5, "text-allow-overlap": true},
+			"paint": map[string]any{"text-opacity": 0}},
 		// A zone is its dot: drawn over the labels, as a label (a circle
 		// takes no part in their placement) could otherwise hide its
 		// colour, the answer (两江新区's under "Shapingba District").
 		map[string]any{"id": "zones", "type": "circle", "source": "indmap", "source-layer": LayerLabels,
 			"filter": []any{"==", []any{"get", "approximate"}, true},
 			"paint": map[string]any{
-				"circle-radius": 7,
+				"circle-radius": zoneSize(4.5, 7),
 				"circle-color":  role(c.Zone),
 				"circle-stroke-color": []any{"case", state(stateSelected), c.Selected, []any{"==", sev, "error"}, c.Error,
 					state(stateHighlight), c.Highlight, c.Halo},
@@ -283,6 +292,14 @@ func Style(o StyleOptions) map[string]any {
 	return style
 }
 
+// zoneSize grows a zone's dot (and its keep-out) from small, at a
+// province's view on a phone (z5), to full from z7: at full size on a
+// 375-pixel phone the dots of 两江新区 and 高新区 covered most of 璧山区,
+// and its name had nowhere to go.
+func zoneSize(small, full float64) any {
+	return []any{"interpolate", []any{"linear"}, []any{"zoom"}, 5, small, 7, full}
+}
+
 // labelField is a label's text: the Chinese name, or with lang "en" the
 // English one where there is one.
 func labelField(lang string) any {
@@ -291,6 +308,24 @@ func labelField(lang string) any {
 	}
 	en := []any{"coalesce", []any{"get", "name_en"}, ""}
 	return []any{"case", []any{"==", en, ""}, []any{"get", "name"}, en}
+}
+
+// FullNameZoom is the zoom from which units are labelled with their
+// full names; below it with their short ones (沙坪坝 for 沙坪坝区, Shapingba
+// for Shapingba District), as a province's first view has room for: on a
+// 375-pixel phone the full names left 7 of Chongqing's 41 units unnamed
+// in Chinese and 13 in English.
+const FullNameZoom = 8
+
+// unitLabelField is a unit label's text: its short name below
+// FullNameZoom, its full name from there on.
+func unitLabelField(lang string) any {
+	short := []any{"coalesce", []any{"get", "short"}, []any{"get", "name"}}
+	if lang == "en" {
+		en := []any{"coalesce", []any{"get", "short_en"}, []any{"get", "name_en"}, ""}
+		short = []any{"case", []any{"==", en, ""}, []any{"get", "name"}, en}
+	}
+	return []any{"step", []any{"zoom"}, short, FullNameZoom, labelField(lang)}
 }
 
 // FitZoom is the zoom at which bounds (lon/lat) fill a width × height

@@ -101,7 +101,7 @@ func BenchmarkVTRatio(b *testing.B) {
 			polygons, tileList := filepath.Join(work, "polygons.geojson"), filepath.Join(work, "tiles.txt")
 			writeVTInput(b, snap, set.plan, list, polygons, tileList)
 			// geojson-vt makes the layers indmap makes (units, borders,
-			// labels, places) and, apart, the units layer alone.
+			// labels, places, rivers) and, apart, the units layer alone.
 			var ours, theirs, unitsOnly []vtRound
 			node := func(args ...string) vtRound {
 				out, err := exec.Command("node", append([]string{filepath.Join(dir, "vt.mjs"), polygons, tileList}, args...)...).Output()
@@ -173,16 +173,32 @@ func median(rs []vtRound) vtRound {
 
 // vtInput is what geojson-vt tiles: the layers indmap's tiles hold, in
 // longitude and latitude, each feature with the properties indmap gives
-// it, and the places by the zoom they show from.
+// it; the places and rivers by the zoom they show from.
 type vtInput struct {
 	Layers map[string]*geojson.FeatureCollection `json:"layers"`
-	Places []vtPlaces                            `json:"places"`
+	ByZoom []vtByZoom                            `json:"byzoom"`
 }
 
-// vtPlaces are the places shown from a zoom on.
-type vtPlaces struct {
+// vtByZoom are a layer's features shown from a zoom on.
+type vtByZoom struct {
+	Layer   string                     `json:"layer"`
 	MinZoom int                        `json:"minzoom"`
 	Data    *geojson.FeatureCollection `json:"data"`
+}
+
+// byZoom collects a layer's features by the zoom they show from.
+type byZoom struct {
+	in   *vtInput
+	sets map[[2]any]*geojson.FeatureCollection
+}
+
+func (z *byZoom) add(layer string, minZoom int, f *geojson.Feature) {
+	k := [2]any{layer, minZoom}
+	if z.sets[k] == nil {
+		z.sets[k] = geojson.NewFeatureCollection()
+		z.in.ByZoom = append(z.in.ByZoom, vtByZoom{layer, minZoom, z.sets[k]})
+	}
+	z.sets[k].Append(f)
 }
 
 // writeVTInput writes what geojson-vt is to tile (see vtInput) and the
@@ -219,19 +235,30 @@ func writeVTInput(tb testing.TB, snap *readmodel.Snapshot, planID string, list [
 		f.Properties = geojson.Properties{"left": codes[a.Left], "right": right, "outer": right == ""}
 		in.Layers[tiles.LayerBorders].Append(f)
 	}
-	byZoom := map[int]*geojson.FeatureCollection{}
+	z := byZoom{in: &in, sets: map[[2]any]*geojson.FeatureCollection{}}
+	var extent orb.Bound
+	for i, mp := range shapes {
+		if i == 0 {
+			extent = mp.Bound()
+		}
+		extent = extent.Union(mp.Bound())
+	}
 	for _, r := range snap.PlanPlaces(p) {
 		mz, ok := tiles.PlaceMinZoom(r.Kind)
 		if !ok || r.Label == nil {
 			continue
 		}
-		if byZoom[mz] == nil {
-			byZoom[mz] = geojson.NewFeatureCollection()
-			in.Places = append(in.Places, vtPlaces{mz, byZoom[mz]})
-		}
 		f := geojson.NewFeature(orb.Point{r.Label[0], r.Label[1]})
 		f.Properties = geojson.Properties{"name": r.Name, "name_en": r.NameEn, "kind": r.Kind}
-		byZoom[mz].Append(f)
+		z.add(tiles.LayerPlaces, mz, f)
+	}
+	// The rivers reaching into the plan's extent, as the tiles take them.
+	for _, r := range snap.Rivers() {
+		if r.Line.Bound().Intersects(extent) {
+			f := geojson.NewFeature(r.Line)
+			f.Properties = geojson.Properties{"level": r.Level}
+			z.add(tiles.LayerRivers, tiles.RiverMinZoom(r.Level), f)
+		}
 	}
 	b, err := json.Marshal(in)
 	if err != nil {

@@ -230,6 +230,9 @@ func TestBrowserPage(t *testing.T) {
 		if n, _ := strconv.Atoi(labelled); n < 34 {
 			t.Errorf("%s of 41 units named at first view", labelled)
 		}
+		if over := b.labelsOverZoneDots(t); len(over) > 0 {
+			t.Errorf("names over zones' dots at first view: %v", over)
+		}
 		// Hovering names every unit drawn, labelled or not, with what it
 		// holds.
 		var units []struct{ Code, Name, Kind string }
@@ -707,10 +710,38 @@ func TestBrowserPage(t *testing.T) {
 		if strings.Contains(attrib, "compact-show") || m.Attrib > 32 {
 			t.Errorf("the attribution is open on a phone: %s, %.0f px", attrib, m.Attrib)
 		}
-		screenshot(t, b, "phone-375.png")
-		// A tapped district opens the bottom sheet with its details.
+		// Most units are named on a phone too, in both languages: below
+		// tiles.FullNameZoom by their short names (沙坪坝, Shapingba).
 		b.settled(t, "indmap.map")
-		pts := b.insidePoints(t, "indmap.map", "units-fill", "500120", 1)
+		countLabels := `String(new Set(indmap.map.queryRenderedFeatures({layers: ['labels']}).map(f => f.properties.code)).size)`
+		zh := b.evalString(t, countLabels)
+		if over := b.labelsOverZoneDots(t); len(over) > 0 {
+			t.Errorf("names over zones' dots on a phone: %v", over)
+		}
+		screenshot(t, b, "phone-375.png")
+		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV&lang=en")
+		b.settled(t, "indmap.map")
+		en := b.evalString(t, countLabels)
+		if over := b.labelsOverZoneDots(t); len(over) > 0 {
+			t.Errorf("names over zones' dots on a phone in English: %v", over)
+		}
+		screenshot(t, b, "phone-375-en.png")
+		t.Logf("labelled at the phone's first view: %s of 41 units in Chinese, %s in English (zoom %s)", zh, en, b.evalString(t, `indmap.map.getZoom().toFixed(2)`))
+		for _, c := range []struct{ lang, n string }{{"Chinese", zh}, {"English", en}} {
+			if n, _ := strconv.Atoi(c.n); n < 28 && c.lang == "Chinese" || n < 24 {
+				t.Errorf("%s of 41 units named at the phone's first view in %s", c.n, c.lang)
+			}
+		}
+		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV")
+		// A district tapped (on its name, if it has one here) opens the
+		// bottom sheet with its details.
+		b.settled(t, "indmap.map")
+		var pts [][2]float64
+		b.eval(t, `(() => { const r = indmap.map.getContainer().getBoundingClientRect();
+		  return indmap.map.queryRenderedFeatures({layers: ['labels']}).filter(f => f.properties.code === '500120').map(f => { const p = indmap.map.project(f.geometry.coordinates); return [r.left + p.x, r.top + p.y]; }); })()`, &pts)
+		if len(pts) == 0 {
+			pts = b.insidePoints(t, "indmap.map", "units-fill", "500120", 1)
+		}
 		b.run(t, chromedp.MouseClickXY(pts[0][0], pts[0][1]))
 		b.wait(t, "the sheet", `document.body.classList.contains('sheet-open') && document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent.startsWith('璧山区')
 		  && document.querySelector('#side').getBoundingClientRect().height >= innerHeight / 2`)
@@ -873,3 +904,19 @@ func mustJSON(t *testing.T, v any) string {
 
 // near: two colour channels within a few levels.
 func near(a, b uint32) bool { return a+6 >= b && b+6 >= a }
+
+// labelsOverZoneDots lists the units' names MapLibre placed over a
+// zone's dot (its radius, 7 px), other than the zone's own, as
+// "zone/unit" codes.
+func (b *browser) labelsOverZoneDots(t *testing.T) []string {
+	t.Helper()
+	var over []string
+	b.eval(t, `(() => { const m = indmap.map, out = [];
+	  for (const z of m.queryRenderedFeatures({layers: ['zones']})) {
+	    const p = m.project(z.geometry.coordinates), code = String(z.properties.code);
+	    for (const l of m.queryRenderedFeatures([[p.x - 7, p.y - 7], [p.x + 7, p.y + 7]], {layers: ['labels']}))
+	      if (String(l.properties.code) !== code) out.push(code + '/' + l.properties.code);
+	  }
+	  return [...new Set(out)]; })()`, &over)
+	return over
+}
