@@ -23,7 +23,7 @@ var colours = styleColours{
 	Selected:    "#111827", Changed: "#7c3aed", Error: "#dc2626", Warning: "#d97706", Highlight: "#db2777",
 	Region: "#4c1d95",
 	Label:  "#1c1917", Halo: "#ffffff",
-	Place: "#78716c",
+	Place: "#6b6560",
 	River: "#3b82c4",
 }
 
@@ -224,7 +224,7 @@ func Style(o StyleOptions) map[string]any {
 			"layout": map[string]any{"text-field": labelField(o.Lang), "text-font": []string{"Noto Sans Regular"},
 				"text-size": 10.5, "text-max-width": 6, "text-justify": "auto", "text-optional": true,
 				"text-variable-anchor-offset": []any{"literal", []any{"left", []float64{0.6, 0}, "right", []float64{-0.6, 0}, "top", []float64{0, 0.5}, "bottom", []float64{0, -0.5}}}},
-			"paint": map[string]any{"text-color": c.Place, "text-halo-color": c.Halo, "text-halo-width": 1.2}},
+			"paint": map[string]any{"text-color": c.Place, "text-halo-color": c.Halo, "text-halo-width": 1.6}},
 		// Where the page measures distances from: a point it fills in,
 		// drawn under the labels so that it never hides a name.
 		map[string]any{"id": "origin", "type": "circle", "source": "origin",
