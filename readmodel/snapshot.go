@@ -183,6 +183,19 @@ func newGeometry(sg *store.Geometry, names *plan.Names) (*geometry, error) {
 			u.Short, u.ShortEn = names.Short(u.Name, u.NameEn)
 		}
 	}
+	shortened := map[string]int{}
+	for _, u := range units {
+		if u.Short != "" && u.Short != u.Name {
+			shortened[u.Short]++
+		}
+	}
+	// A short name two units would share (安阳市 and 安阳县 both 安阳)
+	// tells neither apart: both keep their whole names.
+	for i := range units {
+		if u := &units[i]; shortened[u.Short] > 1 {
+			u.Short, u.ShortEn = "", ""
+		}
+	}
 	g.bounds = make([]orb.Bound, len(units))
 	for i, u := range units {
 		g.byCode[u.Code] = i
