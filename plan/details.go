@@ -22,6 +22,29 @@ var detailsEn = sync.OnceValues(func() (map[string]string, error) {
 	return readDetailsEn(b, DetailsFile)
 })
 
+// ClustersFile is the embedded table of English names for the default
+// plans' clusters (cluster, name_en): indmap's translations of their
+// Chinese names, the sources giving none, shown as such.
+const ClustersFile = "clusters-en.csv"
+
+var clustersEn = sync.OnceValues(func() (map[string][]string, error) {
+	b, err := defaultFiles.ReadFile("defaults/" + ClustersFile)
+	if err != nil {
+		return nil, err
+	}
+	return readRenderings(b, ClustersFile, "cluster", "name_en")
+})
+
+// ClusterNameEn is indmap's English for a cluster's name ("" when the
+// table has none).
+func ClusterNameEn(name string) string {
+	t, err := clustersEn()
+	if err != nil || t[name] == nil {
+		return "" // the embedded table is tested to read
+	}
+	return t[name][0]
+}
+
 // readDetailsEn reads a details table: every row a detail and its
 // English, each detail once.
 func readDetailsEn(b []byte, file string) (map[string]string, error) {

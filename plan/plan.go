@@ -134,11 +134,15 @@ type ClusterTitle struct {
 	// Title is the cluster's name, with its hosts after it when the name
 	// names none of them (Henan's: 超硬材料产业集群（郑州、平顶山、…）).
 	Title string `json:"title"`
-	// TitleEn is a descriptive English title, the hosts and the sector
-	// ("Zaozhuang: New-energy vehicles cluster"): the sources give no
-	// English names, so it says what the cluster is, not what it is
-	// called.
+	// TitleEn is the English title: indmap's translation of the name
+	// (ClusterNameEn; the sources give no English names), with its hosts
+	// after it as Title has them ("Superhard materials industry cluster
+	// (Zhengzhou, Xuchang)"); for a cluster the table lacks, a
+	// description, the hosts and the sector ("Zaozhuang: New-energy
+	// vehicles cluster").
 	TitleEn string `json:"title_en"`
+	// Translated says TitleEn is indmap's translation of the name.
+	Translated bool `json:"title_en_translated"`
 }
 
 // TitleClusters names the plan's clusters for display; host gives a
@@ -160,6 +164,14 @@ func (p *Plan) TitleClusters(host func(code string) (zh, en string)) {
 		t := ClusterTitle{Title: c.Name}
 		if !named && len(zh) > 0 {
 			t.Title = c.Name + "（" + strings.Join(zh, "、") + "）"
+		}
+		if tr := ClusterNameEn(c.Name); tr != "" {
+			t.TitleEn, t.Translated = tr, true
+			if !named && len(en) > 0 {
+				t.TitleEn += " (" + strings.Join(en, ", ") + ")"
+			}
+			p.ClusterTitles[c.Name] = t
+			continue
 		}
 		sector := c.Industry
 		if in, ok := p.Industry(c.Industry); ok && in.NameEn != "" {

@@ -234,20 +234,23 @@ func TestHoldingsIndexed(t *testing.T) {
 }
 
 // TestTitleClusters: a cluster whose name names no host gets its hosts
-// after it; every cluster gets a descriptive English title.
+// after it; in English its name as indmap translates it, or a
+// description (hosts and sector) where the table has none.
 func TestTitleClusters(t *testing.T) {
 	p := &Plan{ID: "p", Kind: Clusters, Catalogue: []Industry{{Code: "新材料", Name: "新材料", NameEn: "New materials"}},
 		Clusters: []Cluster{
 			{Name: "超硬材料产业集群", Industry: "新材料", Hosts: []string{"410100", "411000"}},
 			{Name: "枣庄市锂电集群", Industry: "新能源汽车", Hosts: []string{"370400"}},
 			{Name: "无名集群", Industry: "新材料", Hosts: []string{"999999"}},
+			{Name: "无名锂电集群", Industry: "新能源汽车", Hosts: []string{"370400"}},
 		}}
 	short := map[string][2]string{"410100": {"郑州", "Zhengzhou"}, "411000": {"许昌", "Xuchang"}, "370400": {"枣庄", "Zaozhuang"}}
 	p.TitleClusters(func(code string) (string, string) { return short[code][0], short[code][1] })
 	for name, want := range map[string]ClusterTitle{
-		"超硬材料产业集群": {"超硬材料产业集群（郑州、许昌）", "Zhengzhou, Xuchang: New materials cluster"},
-		"枣庄市锂电集群":  {"枣庄市锂电集群", "Zaozhuang: 新能源汽车 cluster"},
-		"无名集群":     {"无名集群", "New materials cluster"},
+		"超硬材料产业集群": {"超硬材料产业集群（郑州、许昌）", "Superhard materials industry cluster (Zhengzhou, Xuchang)", true},
+		"枣庄市锂电集群":  {"枣庄市锂电集群", "Zaozhuang lithium battery cluster", true},
+		"无名集群":     {"无名集群", "New materials cluster", false},
+		"无名锂电集群":   {"无名锂电集群（枣庄）", "Zaozhuang: 新能源汽车 cluster", false},
 	} {
 		if got := p.ClusterTitles[name]; got != want {
 			t.Errorf("%s: %+v, want %+v", name, got, want)
@@ -339,5 +342,35 @@ func TestDetailsInEnglish(t *testing.T) {
 		if _, err := readDetailsEn([]byte(bad), "x.csv"); err == nil {
 			t.Errorf("%q read without an error", bad)
 		}
+	}
+}
+
+// TestClustersInEnglish: every cluster of the default plans has indmap's
+// English name, and every name in the table is a default plan's cluster.
+func TestClustersInEnglish(t *testing.T) {
+	d, err := LoadDefaults()
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, err := clustersEn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	for _, p := range d.Plans {
+		for _, c := range p.Clusters {
+			used[c.Name] = true
+			if ClusterNameEn(c.Name) == "" {
+				t.Errorf("%s: no English name for %q (add it to defaults/%s)", p.ID, c.Name, ClustersFile)
+			}
+		}
+	}
+	for name := range table {
+		if !used[name] {
+			t.Errorf("defaults/%s names %q, no default plan's cluster", ClustersFile, name)
+		}
+	}
+	if len(used) < 30 {
+		t.Fatalf("%d clusters in the default plans", len(used))
 	}
 }

@@ -338,7 +338,38 @@ func TestBrowserPage(t *testing.T) {
 		b.eval(t, `history.forward()`, nil)
 		b.wait(t, "Forward: the unit again", fmt.Sprintf(`indmap.state.unit === %q`, unit))
 		b.settled(t, "indmap.map")
+		// A link's origin is named by its coordinates, not as a click.
+		if c := b.evalString(t, `document.querySelector('#criteria').textContent`); !strings.Contains(c, "位置 29.6300, 106.7400") || strings.Contains(c, "点击") {
+			t.Errorf("a link's origin in the criteria: %s", c)
+		}
 		b.checkClean(t, "shared views")
+
+		// Back from a searched place: the plan's whole extent again, as
+		// first opened; Forward: the place by its name, not its
+		// coordinates.
+		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV")
+		b.settled(t, "indmap.map")
+		z0 := b.evalString(t, `indmap.map.getZoom().toFixed(2)`)
+		b.typeInto(t, "#search", "鱼嘴")
+		b.wait(t, "the town", `[...document.querySelectorAll('#search-results li')].some(li => li.textContent.startsWith('鱼嘴镇'))`)
+		b.run(t, chromedp.SendKeys("#search", kb.Enter, chromedp.ByQuery))
+		b.wait(t, "the town as origin", `indmap.state.origin?.place === '鱼嘴镇'`)
+		b.settled(t, "indmap.map")
+		b.eval(t, `history.back()`, nil)
+		b.wait(t, "Back: no origin, the whole plan", fmt.Sprintf(`!indmap.state.origin && indmap.map.getZoom().toFixed(2) === %q`, z0))
+		b.eval(t, `history.forward()`, nil)
+		b.wait(t, "Forward: the town by name", `indmap.state.origin?.place === '鱼嘴镇' && document.querySelector('#criteria').textContent.includes('鱼嘴镇')`)
+		// Another plan's result is one choice: one history entry.
+		before = b.evalString(t, `String(history.length)`)
+		b.typeInto(t, "#search", "潍坊市")
+		b.wait(t, "潍坊市 in Shandong", `[...document.querySelectorAll('#search-results li')].some(li => li.textContent.startsWith('潍坊市'))`)
+		b.run(t, chromedp.SendKeys("#search", kb.Enter, chromedp.ByQuery))
+		b.wait(t, "Shandong's 潍坊市", `indmap.state.plan === 'shandong-clusters' && indmap.state.unit === '370700'`)
+		b.settled(t, "indmap.map")
+		if after := b.evalString(t, `String(history.length)`); after != fmt.Sprint(atoi(t, before)+1) {
+			t.Errorf("another plan's result made %s history entries from %s, want one", after, before)
+		}
+		b.checkClean(t, "history")
 
 		// An official source is marked (綦江区's picks, from its
 		// government's site).
@@ -515,7 +546,7 @@ func TestBrowserPage(t *testing.T) {
 		// Enter takes the first: 璧山区 is selected and is the origin.
 		b.run(t, chromedp.SendKeys("#search", kb.Enter, chromedp.ByQuery))
 		b.wait(t, "璧山区's panel", `document.querySelector('#panel h2') && document.querySelector('#panel h2').textContent.startsWith('璧山区')`)
-		b.wait(t, "the origin", `document.querySelector('#criteria').textContent.includes('与璧山区的距离')`)
+		b.wait(t, "the origin", `document.querySelector('#criteria').textContent.includes('与璧山区的直线距离')`)
 		if first := strings.Split(b.evalString(t, rankedCodes), ",")[0]; first != "500120" {
 			t.Errorf("from 璧山区 the first site is %s", first)
 		}
@@ -868,8 +899,8 @@ func TestBrowserPage(t *testing.T) {
 			t.Errorf("洛阳 is not drawn in colour after the plan switch (%.0f%%)", s*100)
 		}
 		// A cluster named without its hosts is shown with them; in English
-		// by a description (hosts and sector).
-		if o := b.evalString(t, `document.querySelector('#cluster option[value="超硬材料产业集群"]')?.textContent || ''`); !strings.HasPrefix(o, "Zhengzhou") || !strings.HasSuffix(o, "New materials cluster") {
+		// by indmap's translation of its name, the hosts after it.
+		if o := b.evalString(t, `document.querySelector('#cluster option[value="超硬材料产业集群"]')?.textContent || ''`); !strings.HasPrefix(o, "Superhard materials industry cluster (Zhengzhou, ") {
 			t.Errorf("超硬材料产业集群 in English: %q", o)
 		}
 		// And back to a picks plan, whose colours come only with its theme.
@@ -919,4 +950,13 @@ func (b *browser) labelsOverZoneDots(t *testing.T) []string {
 	  }
 	  return [...new Set(out)]; })()`, &over)
 	return over
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -237,7 +237,13 @@ func New(units []plan.Unit, bounds []orb.Bound, plans []plan.Plan, names *plan.N
 		for _, c := range p.Clusters {
 			r := Result{Type: TypeCluster, Code: c.Name, Name: c.Name, NameEn: p.ClusterTitles[c.Name].TitleEn, Plan: p.ID, Industry: c.Industry, Members: c.Hosts}
 			place(&r, c.Hosts)
-			ix.add(&hay, r, anywhere(c.Name), syllables(c.Name, names))
+			keys := []key{anywhere(c.Name), syllables(c.Name, names)}
+			// A translated name is found by its English words (battery:
+			// 枣庄市锂电集群); a descriptive one only repeats the sector's.
+			if p.ClusterTitles[c.Name].Translated {
+				keys = append(keys, words(r.NameEn))
+			}
+			ix.add(&hay, r, keys...)
 		}
 		members := map[string][]string{}
 		for code, g := range p.Groups {

@@ -230,6 +230,14 @@ func TestSearchFindsWhatIsWritten(t *testing.T) {
 			t.Errorf("%s from Chongqing does not name Shandong's plan: %+v", c.q, rs)
 		}
 	}
+	// Clusters by the English words of indmap's translation of their
+	// names: a metaverse cluster is not "New-generation information
+	// technology".
+	for _, c := range []struct{ q, name string }{{"metaverse", "潍坊市元宇宙集群"}, {"battery", "枣庄市锂电集群"}, {"machine tools", "济青枣潍工业母机产业集群"}} {
+		if rs := find(c.q, sd); !has(rs, func(r search.Result) bool { return r.Type == search.TypeCluster && r.Name == c.name }) {
+			t.Errorf("%q does not find %s: %+v", c.q, c.name, rs)
+		}
+	}
 	// Economic circles, by Chinese, pinyin and English names.
 	for _, q := range []string{"胶东", "jiaodong", "Jiaodong"} {
 		rs := find(q, sd)

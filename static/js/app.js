@@ -243,6 +243,8 @@ function wire() {
   on("map-click", ({ code, lngLat, region, inside }) => {
     // A click on the map is an origin for distances, as a searched unit is.
     const origin = { lngLat, code, inside, clicked: true };
+    // The search box no longer names the origin.
+    $("#search").value = "";
     if (code) set({ origin, unit: code, cluster: "", region: "" });
     else if (region) set({ origin, region, unit: "", cluster: "" });
     else set({ origin, unit: "" });

@@ -159,6 +159,10 @@ function reapply() {
   showRegion(region);
 }
 
+// framePadding is the margin around the plan's extent when the map
+// shows all of it.
+const framePadding = () => (state.embed ? { top: 16, left: 16, right: 16, bottom: 44 } : 16);
+
 // createMap draws the plan's tiles with its style, framed on its bounds.
 export function createMap(container) {
   const b = state.tilejson?.bounds;
@@ -169,7 +173,7 @@ export function createMap(container) {
     // A shared link's view, else the plan's bounds.
     ...(state.camera ? { center: state.camera.center, zoom: state.camera.zoom }
       // Embedded, the folded legend's button keeps the bottom row.
-      : b ? { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: state.embed ? { top: 16, left: 16, right: 16, bottom: 44 } : 16 } } : {}),
+      : b ? { bounds: [[b[0], b[1]], [b[2], b[3]]], fitBoundsOptions: { padding: framePadding() } } : {}),
   });
   // The view goes into the URL (rewriting the current entry, not adding
   // one), so a link shared shows what its sender saw.
@@ -221,6 +225,8 @@ export function createMap(container) {
     tip.remove();
   });
   map.on("click", (e) => {
+    // A tap (no hover) leaves no tooltip over the sheet it opens.
+    if (matchMedia("(hover: none)").matches) tip.remove();
     const lngLat = [e.lngLat.lng, e.lngLat.lat];
     // An economic circle's name selects the circle.
     const named = map.getLayer("regions-label") && map.queryRenderedFeatures(e.point, { layers: ["regions-label"] })[0];
@@ -350,9 +356,15 @@ function sameCamera(a, b) {
 }
 
 // applyCamera moves the map to a view the URL gave (Back, Forward)
-// unless it is there.
+// unless it is there; to the plan's whole extent, as first opened,
+// where the URL gives none (the first entry, before the map moved).
 export function applyCamera(camera) {
-  if (!map || !camera) return;
+  if (!map) return;
+  if (!camera) {
+    const b = state.tilejson?.bounds;
+    if (b) map.fitBounds([[b[0], b[1]], [b[2], b[3]]], { padding: framePadding(), animate: false });
+    return;
+  }
   const c = map.getCenter();
   if (!sameCamera(camera, { center: [c.lng, c.lat], zoom: map.getZoom() })) map.jumpTo({ center: camera.center, zoom: camera.zoom });
 }

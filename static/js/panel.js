@@ -45,7 +45,10 @@ function picksList(items) {
 function clusterHTML(c, heading = "h4") {
   const steps = (c.history || []).length > 1
     ? `<li>${esc(t("history"))}: ${c.history.map((h) => `${esc(h.year)} ${esc(levelName(h.level))} ${sourceLink(h.source, t("source"))}`).join(" → ")}</li>` : "";
-  const described = state.lang === "en" ? ` title="${esc(t("describedTitle"))}"` : "";
+  // In English the title is indmap's translation of the Chinese name, or
+  // a description where it has none: said on hover.
+  const translated = state.theme?.clusters?.[c.name]?.title_en_translated;
+  const described = state.lang === "en" ? ` title="${esc(t(translated ? "translatedName" : "describedTitle"))}"` : "";
   return `<div class="cluster"><${heading}${described}>${esc(clusterTitle(c.name))}</${heading}><ul class="facts">` +
     `<li>${esc(t("industry"))}: ${esc(industryName(c.industry))}</li>` +
     `<li>${esc(t("level"))}: <strong>${esc(levelName(c.level))}</strong>${c.year ? ` · ${esc(t("year"))} ${esc(c.year)}` : ""}</li>` +

@@ -12,13 +12,15 @@ let token = 0;
 let framed = ""; // the plan and industry last framed (phones)
 
 // originLabel names the origin in the current language: the searched
-// unit, or the point clicked (and the unit it fell in).
+// unit or place, the point clicked, or a link's point by its
+// coordinates (and the unit it falls in).
 export function originLabel() {
   const o = state.origin;
   const u = o && state.theme?.units.find((x) => x.code === o.code);
   if (o?.place) return o.place;
-  if (o?.clicked) return u ? `${t("clickedPoint")} (${nameOf(u)})` : t("clickedPoint");
-  return u ? nameOf(u) : t("clickedPoint");
+  const point = o?.shared ? t("pointAt", o.lngLat) : t("clickedPoint");
+  if (o?.clicked || o?.shared) return u ? `${point} (${nameOf(u)})` : point;
+  return u ? nameOf(u) : point;
 }
 
 // reasons says, in the page's language, why a site ranks where it does

@@ -4,7 +4,7 @@
 // (零部件), with feedback when nothing matches. A unit found becomes the
 // ranking's origin; an industry colours the map; a cluster or circle is
 // shown and framed; a result of another plan opens that plan.
-import { state, set, emit, on, off } from "./state.js";
+import { state, set, emit, on, off, quietly } from "./state.js";
 import { $, esc } from "./dom.js";
 import { t, nameOf, planTitle } from "./i18n.js";
 import * as api from "./api.js";
@@ -117,7 +117,7 @@ function choose(r) {
   const loaded = (keys) => {
     if (!keys.has("theme") || state.plan !== r.other_plans[0]) return;
     off("change", loaded);
-    showFound(r);
+    quietly(() => showFound(r));
   };
   on("change", loaded);
   set({ plan: r.other_plans[0], industry: "", unit: "", cluster: "", region: "" });

@@ -35,7 +35,7 @@ function fromURL(search) {
     // Where distances are measured from: {lngLat: [lon, lat], label};
     // only ever set by the user (a click on the map, a searched unit, a
     // shared link).
-    origin: origin ? { lngLat: origin, clicked: true } : null,
+    origin: origin ? { lngLat: origin, shared: true } : null,
     // The map's view, when the URL gives one: {center, zoom}.
     camera: center && params.get("z") !== null && Number.isFinite(z) && z >= 0 && z <= 22 ? { center, zoom: z } : null,
   };
@@ -79,15 +79,23 @@ function saveURL(push) {
   }
   const url = `${location.pathname}?${p}`;
   if (url === `${location.pathname}${location.search}`) return;
-  if (push) history.pushState(null, "", url);
-  else history.replaceState(null, "", url);
+  // The entry keeps the origin as chosen (a searched place's name),
+  // which the URL's coordinates alone do not say.
+  const entry = { origin: state.origin };
+  if (push) history.pushState(entry, "", url);
+  else history.replaceState(entry, "", url);
 }
 
-// Back and Forward restore what the URL they reach says; the page
-// redraws as for any change, without a new entry.
-addEventListener("popstate", () => {
+// sameOrigin: two origins at one point to the URL's precision.
+const sameOrigin = (a, b) => !!a?.lngLat && !!b?.lngLat && String(a.lngLat.map(fixed)) === String(b.lngLat.map(fixed));
+
+// Back and Forward restore what the URL they reach says, the origin as
+// the entry kept it; the page redraws as for any change, without a new
+// entry.
+addEventListener("popstate", (e) => {
   const next = fromURL(location.search);
-  const origin = state.origin?.lngLat && next.origin && String(state.origin.lngLat.map(fixed)) === String(next.origin.lngLat) ? state.origin : next.origin;
+  const kept = e.state?.origin;
+  const origin = sameOrigin(state.origin, next.origin) ? state.origin : sameOrigin(kept, next.origin) ? kept : next.origin;
   set({ ...next, origin }, { history: false });
 });
 
@@ -128,9 +136,22 @@ export function set(patch, opts = {}) {
   }
   if (!changed.length) return;
   if (changed.some((k) => inURL.includes(k))) {
-    saveURL(opts.history !== false && changed.some((k) => inURL.includes(k) && k !== "camera"));
+    saveURL(quiet === 0 && opts.history !== false && changed.some((k) => inURL.includes(k) && k !== "camera"));
   }
   emit("change", new Set(changed));
+}
+
+// quietly runs fn with the choices it makes written into the current
+// history entry: the steps of one choice of the user's (another plan's
+// search result, shown once that plan is in) are one entry for Back.
+let quiet = 0;
+export function quietly(fn) {
+  quiet++;
+  try {
+    fn();
+  } finally {
+    quiet--;
+  }
 }
 
 export { saveURL };
