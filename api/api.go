@@ -247,10 +247,7 @@ func (h *handlers) withSnapshot(next echo.HandlerFunc) echo.HandlerFunc {
 		if m := c.Request().Method; m != http.MethodGet && m != http.MethodHead {
 			return next(c)
 		}
-		hdr := c.Response().Header()
-		hdr.Set("Cache-Control", "no-cache")
-		hdr.Set("X-Data-Version", strconv.FormatInt(snap.Version, 10))
-		tagVersion(c, snap.Version)
+		revalidated(c, snap.Version)
 		return next(c)
 	}
 }

@@ -27,6 +27,16 @@ const originKey = "etag-origin"
 // tagVersion says the answer to this request is of data version v.
 func tagVersion(c echo.Context, v int64) { c.Set(versionKey, "v"+strconv.FormatInt(v, 10)) }
 
+// revalidated marks an answer made from data version v: clients keep it
+// only to revalidate (no-cache), it says its version (X-Data-Version)
+// and its ETag names it.
+func revalidated(c echo.Context, v int64) {
+	hdr := c.Response().Header()
+	hdr.Set("Cache-Control", "no-cache")
+	hdr.Set("X-Data-Version", strconv.FormatInt(v, 10))
+	tagVersion(c, v)
+}
+
 // conditional applies If-None-Match to GET and HEAD answers that carry an
 // ETag: one the handler set itself (tiles, static files), or one made
 // here for a handler that called tagVersion.

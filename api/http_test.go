@@ -224,12 +224,16 @@ func TestConditionalRequests(t *testing.T) {
 			t.Errorf("%v with the other representation's ETag: %d", p.b, r.StatusCode)
 		}
 	}
-	// TileJSON, the style and static files answer 304.
+	// TileJSON, the style and static files answer 304; TileJSON and the
+	// style say their data version, as the API does.
 	for _, u := range []string{"/tiles/chongqing-2023.json", "/styles/chongqing-2023.json", "/static/js/app.js"} {
 		r, _ := get(t, srv.URL+u)
 		tag := r.Header.Get("ETag")
 		if r2, _ := get(t, srv.URL+u, "If-None-Match", tag); tag == "" || r2.StatusCode != 304 {
 			t.Errorf("%s: ETag %q, revalidation %d", u, tag, r2.StatusCode)
+		}
+		if v := r.Header.Get("X-Data-Version"); !strings.HasPrefix(u, "/static/") && (v == "" || !strings.Contains(tag, "v"+v+"-")) {
+			t.Errorf("%s: X-Data-Version %q beside ETag %q", u, v, tag)
 		}
 	}
 	// Tiles: a strong ETag per encoding; a proxy's weakened tag matches.

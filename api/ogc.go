@@ -200,7 +200,7 @@ func ogcFeature(snap *readmodel.Snapshot, p *plan.Plan, u plan.Unit) *geojson.Fe
 
 // ogcItemsParams are the parameters the items endpoint knows; others are
 // refused, as the standard recommends.
-var ogcItemsParams = map[string]bool{"bbox": true, "limit": true, "offset": true, "f": true, "bbox-crs": true}
+var ogcItemsParams = map[string]bool{"bbox": true, "datetime": true, "limit": true, "offset": true, "f": true, "bbox-crs": true}
 
 func (h *handlers) ogcItems(c echo.Context) error {
 	p, err := h.ogcPlan(c)
@@ -209,7 +209,7 @@ func (h *handlers) ogcItems(c echo.Context) error {
 	}
 	for k := range c.QueryParams() {
 		if !ogcItemsParams[k] {
-			return badParam(k, "unknown parameter (this collection takes bbox, limit, offset, f)")
+			return badParam(k, "unknown parameter (this collection takes bbox, datetime, limit, offset, f)")
 		}
 	}
 	if crs := c.QueryParam("bbox-crs"); crs != "" && crs != crs84 {
@@ -225,6 +225,13 @@ func (h *handlers) ogcItems(c echo.Context) error {
 	if q.bbox, err = bboxParam(c); err != nil {
 		return err
 	}
+	// datetime: the units that existed then (their days of validity).
+	var when dateRange
+	if v := c.QueryParam("datetime"); c.QueryParams().Has("datetime") {
+		if when, err = parseDatetime(v); err != nil {
+			return badParam("datetime", "%v", err)
+		}
+	}
 	snap := snapshotOf(c)
 	units := snap.Units
 	if p != nil {
@@ -232,7 +239,7 @@ func (h *handlers) ogcItems(c echo.Context) error {
 	}
 	var matched []plan.Unit
 	for _, u := range units {
-		if u.Geom != nil && (q.bbox == nil || q.bbox.Intersects(u.Geom.Bound())) {
+		if u.Geom != nil && (q.bbox == nil || q.bbox.Intersects(u.Geom.Bound())) && when.holds(u) {
 			matched = append(matched, u)
 		}
 	}

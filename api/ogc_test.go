@@ -78,6 +78,43 @@ func TestOGCDocuments(t *testing.T) {
 			t.Errorf("%s: %d, want %d: %s", tc.path, resp.StatusCode, tc.code, body)
 		}
 	}
+	// datetime: the units that existed then. The units collection has
+	// 江北区 until 2026-01-25 and the administrative 两江新区 from then.
+	for _, tc := range []struct {
+		when       string
+		has, lacks []string
+	}{
+		{"2024-01-01", []string{"500105", "500112"}, []string{"500000-liangjiang"}},
+		{"2026-06-01T08:00:00Z", []string{"500000-liangjiang", "500120"}, []string{"500105", "500112"}},
+		{"2026-01-24/2026-01-25", []string{"500105", "500000-liangjiang"}, nil},
+		{"../2025-12-31", []string{"500105"}, []string{"500000-liangjiang"}},
+		{"2026-02-01/..", []string{"500000-liangjiang"}, []string{"500105"}},
+	} {
+		var page struct{ Features []struct{ ID string } }
+		if code := getJSON(t, srv.URL+"/ogc/collections/units/items?limit=1000&datetime="+tc.when, &page); code != 200 {
+			t.Errorf("datetime=%s: %d", tc.when, code)
+			continue
+		}
+		ids := map[string]bool{}
+		for _, f := range page.Features {
+			ids[f.ID] = true
+		}
+		for _, c := range tc.has {
+			if !ids[c] {
+				t.Errorf("datetime=%s lacks %s", tc.when, c)
+			}
+		}
+		for _, c := range tc.lacks {
+			if ids[c] {
+				t.Errorf("datetime=%s has %s", tc.when, c)
+			}
+		}
+	}
+	for _, bad := range []string{"", "..", "../..", "/", "2024-13-01", "yesterday", "2025-01-01/2024-01-01"} {
+		if resp, body := get(t, srv.URL+"/ogc/collections/units/items?datetime="+bad); resp.StatusCode != 400 || !strings.Contains(string(body), "datetime") {
+			t.Errorf("datetime=%q: %d %s", bad, resp.StatusCode, body)
+		}
+	}
 	resp, body := get(t, srv.URL+"/ogc/collections?f=html")
 	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") || !strings.Contains(string(body), "chongqing-2023") {
 		t.Errorf("HTML collections: %s", resp.Header.Get("Content-Type"))

@@ -81,7 +81,8 @@ var ogcOperations = []operation{
 	{"GET", "/ogc/collections", "the collections: one per plan, and units", []param{q("f", "string", "json or html")}, "", "application/json"},
 	{"GET", "/ogc/collections/{collectionId}", "a collection", []param{pathParam("collectionId", "plan id or units"), q("f", "string", "json or html")}, "", "application/json"},
 	{"GET", "/ogc/collections/{collectionId}/items", "a collection's features", []param{pathParam("collectionId", "plan id or units"),
-		pBBox, pLimit, pOffset, q("f", "string", "json or html")}, "", geoJSONType},
+		pBBox, q("datetime", "string", "the units that existed then: a date or RFC 3339 date-time, or an interval A/B (.. for an open end)"),
+		pLimit, pOffset, q("f", "string", "json or html")}, "", geoJSONType},
 	{"GET", "/ogc/collections/{collectionId}/items/{featureId}", "one feature", []param{pathParam("collectionId", "plan id or units"),
 		pathParam("featureId", "unit code"), q("f", "string", "json or html")}, "", geoJSONType},
 }

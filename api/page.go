@@ -157,8 +157,7 @@ func (h *handlers) style(c echo.Context) error {
 		// Framed for a modest 800 × 600 view, so it fits most embeds.
 		o.Zoom = tiles.FitZoom(b, 800, 600)
 	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	tagVersion(c, ix.Version)
+	revalidated(c, ix.Version)
 	return c.JSON(http.StatusOK, tiles.Style(o))
 }
 

@@ -235,7 +235,6 @@ func (h *handlers) tileJSON(c echo.Context) error {
 	if err != nil {
 		return notFound("%v", err)
 	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	tagVersion(c, ix.Version)
+	revalidated(c, ix.Version)
 	return c.JSON(http.StatusOK, tj)
 }

@@ -97,7 +97,11 @@ func TestExportMBTiles(t *testing.T) {
 	if err != nil || feature(ls[0], "500103") == nil {
 		t.Errorf("tile from MBTiles: %v", err)
 	}
-	var meta string
+	var meta, version string
+	db.QueryRow(`SELECT value FROM metadata WHERE name = 'version'`).Scan(&version)
+	if _, err := strconv.ParseUint(version, 10, 64); err != nil {
+		t.Errorf("metadata version %q is not a plain number (MBTiles 1.3)", version)
+	}
 	db.QueryRow(`SELECT value FROM metadata WHERE name = 'json'`).Scan(&meta)
 	if !strings.Contains(meta, `"vector_layers"`) || !strings.Contains(meta, `"main_count":"Number"`) || !strings.Contains(meta, `"approximate":"Boolean"`) {
 		t.Errorf("metadata json %s", meta)
@@ -120,16 +124,7 @@ func TestExportMBTiles(t *testing.T) {
 	// ...and every tile of z12 (where many are alike) through the view: as
 	// many units as the rendered tiles hold, shared images read once per
 	// tile that uses them.
-	units := 0
-	for tile, gz := range want {
-		if tile.Z == 12 {
-			ls, err := mvt.UnmarshalGzipped(gz)
-			if err != nil {
-				t.Fatal(err)
-			}
-			units += len(ls[0].Features)
-		}
-	}
+	units := countFeatures(want, 12, tiles.LayerUnits)
 	out, err = exec.Command(ogrinfo, "-ro", "-so", path, "units", "-oo", "ZOOM_LEVEL=12").CombinedOutput()
 	if err != nil {
 		t.Fatalf("ogrinfo: %v\n%s", err, out)

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/paulmach/orb/maptile"
 	_ "modernc.org/sqlite" // the "sqlite" driver
@@ -63,10 +64,12 @@ func (ix *Index) WriteMBTiles(ctx context.Context, planID string, maxZoom int, p
 	}
 	layers, _ := json.Marshal(map[string]any{"vector_layers": tj.VectorLayers})
 	meta := map[string]string{
-		"name":        tj.Name,
-		"format":      "pbf",
-		"type":        "overlay",
-		"version":     tj.Version,
+		"name":   tj.Name,
+		"format": "pbf",
+		"type":   "overlay",
+		// MBTiles 1.3 asks for a plain number: the revision part of
+		// TileJSON's semver, which moves with the plan's content.
+		"version":     tj.Version[strings.LastIndexByte(tj.Version, '.')+1:],
 		"description": tj.Description,
 		"attribution": tj.Attribution,
 		"minzoom":     "0",

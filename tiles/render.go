@@ -440,6 +440,10 @@ func (ix *Index) Encode(req Request) ([]byte, error) {
 	if err != nil || Empty(ls) {
 		return nil, err
 	}
+	// A layer without features is left out (the spec: a layer SHOULD
+	// contain at least one; GDAL reads an empty one as a layer without
+	// fields).
+	ls = slices.DeleteFunc(slices.Clone(ls), func(l *mvt.Layer) bool { return len(l.Features) == 0 })
 	raw, err := mvt.Marshal(ls)
 	if err != nil {
 		return nil, err

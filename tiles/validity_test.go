@@ -223,6 +223,11 @@ func walk(t *testing.T, ix *tiles.Index, ref *refIndex, planID string, list []ma
 				invalid, borderOff, labels := 0, 0, 0
 				var bad []string
 				for _, l := range layers {
+					// The spec: a layer SHOULD contain at least one feature
+					// (GDAL reads an empty one as a layer without fields).
+					if len(l.Features) == 0 {
+						t.Errorf("%v: layer %s has no features", tile, l.Name)
+					}
 					switch l.Name {
 					case tiles.LayerUnits:
 						for _, f := range l.Features {
