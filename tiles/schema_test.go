@@ -36,11 +36,16 @@ func TestTilesMatchTileJSON(t *testing.T) {
 			t.Fatal(err)
 		}
 		described := map[string]map[string]bool{}
+		minZoom := map[string]int{}
 		for _, vl := range tj.VectorLayers {
+			minZoom[vl.ID] = vl.MinZoom
 			described[vl.ID] = map[string]bool{}
 			for name := range vl.Fields {
 				described[vl.ID][name] = true
 			}
+		}
+		if minZoom[tiles.LayerPlaces] != 6 || minZoom[tiles.LayerRivers] != 4 || minZoom[tiles.LayerUnits] != 0 {
+			t.Errorf("%s: layers' minzoom %v", tc.plan, minZoom)
 		}
 		seen := map[string]map[string]bool{}
 		for z := maptile.Zoom(0); z <= 12; z += 3 {
@@ -56,6 +61,9 @@ func TestTilesMatchTileJSON(t *testing.T) {
 				if described[l.Name] == nil {
 					t.Errorf("%s: layer %s is not in TileJSON", tc.plan, l.Name)
 					continue
+				}
+				if int(z) < minZoom[l.Name] {
+					t.Errorf("%s z%d: layer %s, which TileJSON says starts at z%d", tc.plan, z, l.Name, minZoom[l.Name])
 				}
 				if seen[l.Name] == nil {
 					seen[l.Name] = map[string]bool{}

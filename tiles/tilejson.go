@@ -3,6 +3,7 @@ package tiles
 import (
 	"fmt"
 	"hash/fnv"
+	"slices"
 	"strings"
 
 	"github.com/indmap/indmap/geo"
@@ -131,13 +132,29 @@ func (ix *Index) TileJSON(planID, tileURL string, describe func(Field) string) (
 		if l.ID == LayerRegions && pi.geom.regionGroup < 0 {
 			continue
 		}
-		vl := VectorLayer{ID: l.ID, Description: l.Description, MinZoom: 0, MaxZoom: ix.MaxZoom, Fields: map[string]string{}}
+		vl := VectorLayer{ID: l.ID, Description: l.Description, MinZoom: layerMinZoom(l.ID), MaxZoom: ix.MaxZoom, Fields: map[string]string{}}
 		for _, f := range l.Fields {
 			vl.Fields[f.Name] = describe(f)
 		}
 		tj.VectorLayers = append(tj.VectorLayers, vl)
 	}
 	return tj, nil
+}
+
+// layerMinZoom is the first zoom a layer has features at: places and
+// rivers show from a zoom on; the units' layers from 0.
+func layerMinZoom(layer string) int {
+	switch layer {
+	case LayerPlaces:
+		var zs []int
+		for _, z := range placeMinZoom {
+			zs = append(zs, z)
+		}
+		return slices.Min(zs)
+	case LayerRivers:
+		return slices.Min(riverMinZoom[:])
+	}
+	return 0
 }
 
 // PlanIDs lists the plans of the index.
