@@ -807,6 +807,22 @@ func TestBrowserPage(t *testing.T) {
 		}
 		b.click(t, "#menu")
 		screenshot(t, b, "phone-375-industry.png")
+		// A place found as origin: the sheet opens on the ranking, its
+		// first row in view, the origin in the map above the sheet.
+		b.click(t, "#sheet-handle")
+		b.wait(t, "the sheet closed", `!document.body.classList.contains('sheet-open')`)
+		b.typeInto(t, "#search", "鱼嘴")
+		b.wait(t, "the town", `[...document.querySelectorAll('#search-results li')].some(li => li.textContent.startsWith('鱼嘴镇'))`)
+		b.run(t, chromedp.SendKeys("#search", kb.Enter, chromedp.ByQuery))
+		b.wait(t, "the ranking from the town", `indmap.state.origin?.place === '鱼嘴镇' && document.body.classList.contains('sheet-open') && document.querySelector('#sites li.site')`)
+		b.settled(t, "indmap.map")
+		var view struct{ Row, Screen, Origin, SheetTop float64 }
+		b.eval(t, `(() => { const m = indmap.map.getContainer().getBoundingClientRect(), p = indmap.map.project(indmap.state.origin.lngLat);
+		  return {Row: document.querySelector('#sites li.site').getBoundingClientRect().top, Screen: innerHeight, Origin: m.top + p.y, SheetTop: document.querySelector('#side').getBoundingClientRect().top}; })()`, &view)
+		if view.Row < view.SheetTop || view.Row > view.Screen-40 || view.Origin > view.SheetTop || view.Origin < 0 {
+			t.Errorf("on a phone, an origin found: first row at %.0f, origin at %.0f, sheet from %.0f of %.0f px", view.Row, view.Origin, view.SheetTop, view.Screen)
+		}
+		screenshot(t, b, "phone-375-origin.png")
 		b.checkClean(t, "phone")
 	})
 

@@ -233,6 +233,11 @@ function wire() {
   on("change", onChange);
   on("select", select);
   on("frame", ({ bbox, point }) => map?.frame(bbox, point));
+  on("sheet", ({ open, reveal }) => {
+    document.body.classList.toggle("sheet-open", open);
+    $("#sheet-handle").setAttribute("aria-expanded", String(open));
+    if (reveal) map?.reveal(reveal);
+  });
   on("export-view", async ({ print }) => {
     if (!probe.map) return;
     const view = await import("./exportview.js");

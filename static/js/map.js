@@ -330,6 +330,8 @@ export function frame(bbox, point) {
 // reveal keeps a clicked point in sight above an open bottom sheet
 // (null: the sheet closed, the whole map is seen again).
 export function reveal(lngLat) {
+  // After a move under way (a place flown to): easing now would stop it.
+  if (map.isMoving()) return void map.once("moveend", () => reveal(lngLat));
   const cover = sheetCover();
   if (lngLat && cover) map.easeTo({ center: lngLat, padding: { top: 0, left: 0, right: 0, bottom: cover }, duration: 300 });
   else if (!lngLat) map.easeTo({ padding: { top: 0, left: 0, right: 0, bottom: 0 }, duration: 300 });

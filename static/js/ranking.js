@@ -10,6 +10,7 @@ import { industryOf, isClusters } from "./colouring.js";
 
 let token = 0;
 let framed = ""; // the plan and industry last framed (phones)
+let ranked = ""; // the origin the ranking was last shown from (phones)
 
 // originLabel names the origin in the current language: the searched
 // unit or place, the point clicked, or a link's point by its
@@ -82,6 +83,14 @@ export async function render() {
     emit("frame", { bbox: [Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys)], point: r.sites[0].label });
   }
   framed = key;
+  // On a phone, a new origin opens the sheet on the ranking (it starts
+  // far below the legend), the origin kept in sight above it.
+  const from = state.origin ? String(state.origin.lngLat) : "";
+  if (from && from !== ranked && matchMedia("(max-width: 700px)").matches) {
+    emit("sheet", { open: true, reveal: state.origin.lngLat });
+    el.scrollIntoView({ block: "start" });
+  }
+  ranked = from;
 }
 
 
