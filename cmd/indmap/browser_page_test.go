@@ -919,6 +919,11 @@ func TestBrowserPage(t *testing.T) {
 		if o := b.evalString(t, `document.querySelector('#cluster option[value="超硬材料产业集群"]')?.textContent || ''`); !strings.HasPrefix(o, "Superhard materials industry cluster (Zhengzhou, ") {
 			t.Errorf("超硬材料产业集群 in English: %q", o)
 		}
+		// A county's cluster (兰考, a county among the cities): picked,
+		// the map goes to where counties are drawn, 兰考县 marked.
+		b.run(t, chromedp.SetValue("#cluster", "兰考品牌家居特色产业集群", chromedp.ByQuery),
+			chromedp.Evaluate(`document.querySelector('#cluster').dispatchEvent(new Event('change', {bubbles: true})) && true`, nil))
+		b.wait(t, "兰考县 drawn and marked", `indmap.map.loaded() && !indmap.map.isMoving() && indmap.map.queryRenderedFeatures({layers: ['units-fill']}).some(f => f.properties.code === '410225' && f.state.hl)`)
 		// And back to a picks plan, whose colours come only with its theme.
 		b.run(t, chromedp.SetValue("#plan", "chongqing-2023", chromedp.ByQuery),
 			chromedp.Evaluate(`document.querySelector('#plan').dispatchEvent(new Event('change')) && true`, nil))

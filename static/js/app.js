@@ -233,6 +233,13 @@ function wire() {
   on("change", onChange);
   on("select", select);
   on("frame", ({ bbox, point }) => map?.frame(bbox, point));
+  // Units to show: framed unless every one is drawn in the view already.
+  on("frame-units", async (codes) => {
+    if (!map || map.allDrawn(codes)) return;
+    const boxes = (await Promise.all(codes.map((c) => panel.unitData(c).then(panel.bboxOf, () => null)))).filter(Boolean);
+    if (!boxes.length) return;
+    map?.frame([Math.min(...boxes.map((b) => b[0])), Math.min(...boxes.map((b) => b[1])), Math.max(...boxes.map((b) => b[2])), Math.max(...boxes.map((b) => b[3]))]);
+  });
   on("sheet", ({ open, reveal }) => {
     document.body.classList.toggle("sheet-open", open);
     $("#sheet-handle").setAttribute("aria-expanded", String(open));

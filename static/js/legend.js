@@ -116,7 +116,12 @@ export function wire() {
   const legend = $("#legend");
   legend.addEventListener("change", (e) => {
     if (e.target.id === "industry") set({ industry: e.target.value });
-    if (e.target.id === "cluster") set({ cluster: e.target.value, unit: "", region: "" });
+    if (e.target.id === "cluster") {
+      set({ cluster: e.target.value, unit: "", region: "" });
+      // Its hosts shown: a county's cluster (兰考) is not drawn at the
+      // province's zoom, where only cities are.
+      if (state.cluster) emit("frame-units", clusterHosts().get(state.cluster) || []);
+    }
   });
   legend.addEventListener("click", (e) => {
     if (e.target.closest("#export-png")) return emit("export-view", { print: false });

@@ -327,6 +327,14 @@ export function frame(bbox, point) {
   }
 }
 
+// allDrawn reports whether every unit of codes is drawn in the view.
+export function allDrawn(codes) {
+  const layers = ["zones", "units-fill"].filter((l) => map?.getLayer(l));
+  if (!layers.length) return false;
+  const seen = new Set(map.queryRenderedFeatures({ layers }).map((f) => String(f.properties.code)));
+  return codes.every((c) => seen.has(c));
+}
+
 // reveal keeps a clicked point in sight above an open bottom sheet
 // (null: the sheet closed, the whole map is seen again).
 export function reveal(lngLat) {
