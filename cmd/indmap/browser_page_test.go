@@ -826,6 +826,34 @@ func TestBrowserPage(t *testing.T) {
 		b.checkClean(t, "phone")
 	})
 
+	t.Run("tablet", func(t *testing.T) {
+		// The header fits a tablet's width in both languages, every
+		// button on screen and whole.
+		defer b.run(t, chromedp.EmulateViewport(1280, 800))
+		for _, c := range []struct {
+			w, h int64
+			lang string
+		}{{820, 1180, "en"}, {794, 1123, "zh"}, {1024, 768, "en"}} {
+			b.run(t, chromedp.EmulateViewport(c.w, c.h))
+			b.open(t, base+"/?plan=chongqing-2023&lang="+c.lang)
+			b.settled(t, "indmap.map")
+			var fit struct {
+				Scroll, Width, Lang, Search float64
+				Wrapped                     []string
+			}
+			b.eval(t, `({Scroll: document.documentElement.scrollWidth, Width: innerWidth, Lang: document.querySelector('#lang').getBoundingClientRect().right,
+			  Search: document.querySelector('#search').getBoundingClientRect().width,
+			  Wrapped: [...document.querySelectorAll('#bar button')].filter(b => b.offsetParent && b.getClientRects().length && b.getBoundingClientRect().height > 40).map(b => b.textContent)})`, &fit)
+			if fit.Scroll > fit.Width || fit.Lang > fit.Width || fit.Search < 120 || len(fit.Wrapped) > 0 {
+				t.Errorf("%d px, %s: page %.0f px wide, language button to %.0f, search %.0f px, wrapped %v", c.w, c.lang, fit.Scroll, fit.Lang, fit.Search, fit.Wrapped)
+			}
+			if c.w == 820 {
+				screenshot(t, b, "tablet-820-en.png")
+			}
+		}
+		b.checkClean(t, "tablet")
+	})
+
 	t.Run("Shandong", func(t *testing.T) {
 		b.open(t, base+"/?plan=shandong-clusters&industry="+url.QueryEscape("动力装备"))
 		// The legend counts what is coloured: 潍坊 main, once.
