@@ -32,18 +32,23 @@ export async function compose(map) {
   const pad = 14 * dpr, line = 20 * dpr;
   const credit = [...map.getContainer().querySelectorAll(".maplibregl-ctrl-attrib-inner")].map((e) => e.textContent).join(" ").trim();
   const rows = col.classes.length;
-  const header = pad * 2 + line * 2;
-  const footer = pad * 2 + line * (Math.ceil(rows / 2) + 2);
+  const font = (px, bold) => `${bold ? "600 " : ""}${px * dpr}px 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif`;
+  // The credit on as many lines as it takes at a readable size (squeezed
+  // into one, it could not be read).
   const c = document.createElement("canvas");
   c.width = img.width;
-  c.height = img.height + header + footer;
   const g = c.getContext("2d");
+  g.font = font(11);
+  const small = 15 * dpr;
+  const creditLines = wrap(g, `${t("sources")}: ${credit || "indmap"}`, c.width - 2 * pad);
+  const header = pad * 2 + line * 2;
+  const footer = pad * 2 + line * (Math.ceil(rows / 2) + 1) + small * creditLines.length;
+  c.height = img.height + header + footer;
   // The style's colours: labels' text on their halo, swatches outlined
   // as borders are.
   const ink = palette();
   g.fillStyle = ink.halo;
   g.fillRect(0, 0, c.width, c.height);
-  const font = (px, bold) => `${bold ? "600 " : ""}${px * dpr}px 'Noto Sans CJK SC', 'WenQuanYi Micro Hei', sans-serif`;
   g.fillStyle = ink.label;
   g.font = font(17, true);
   g.textBaseline = "top";
@@ -63,6 +68,9 @@ export async function compose(map) {
     const x = pad + (i % 2) * (c.width / 2), yy = y + Math.floor(i / 2) * line;
     g.fillStyle = k.colour;
     g.fillRect(x, yy + 2 * dpr, 14 * dpr, 12 * dpr);
+    // Hatched as the map draws "nothing published": a flat swatch would
+    // read as "not held".
+    if (k.hatch) hatchRect(g, x, yy + 2 * dpr, 14 * dpr, 12 * dpr, dpr);
     g.strokeStyle = ink.border;
     g.strokeRect(x, yy + 2 * dpr, 14 * dpr, 12 * dpr);
     g.fillStyle = ink.label;
@@ -71,8 +79,51 @@ export async function compose(map) {
   y += Math.ceil(rows / 2) * line;
   g.fillStyle = ink.label;
   g.font = font(11);
-  g.fillText(`${t("sources")}: ${credit || "indmap"}`, pad, y, c.width - 2 * pad);
+  creditLines.forEach((l, i) => g.fillText(l, pad, y + i * small));
   return c;
+}
+
+// wrap breaks text into lines no wider than width in g's font: at spaces
+// where there are some, else anywhere (Chinese).
+function wrap(g, text, width) {
+  const lines = [];
+  let cur = "";
+  for (const piece of text.match(/\S+\s*|\s+/g) || []) {
+    if (cur && g.measureText(cur + piece).width > width) {
+      lines.push(cur.trimEnd());
+      cur = "";
+    }
+    for (const ch of piece) {
+      if (cur && g.measureText(cur + ch).width > width) {
+        lines.push(cur);
+        cur = "";
+      }
+      cur += ch;
+    }
+  }
+  if (cur.trim()) lines.push(cur.trimEnd());
+  return lines;
+}
+
+// hatchRect draws the style's hatch (its metadata: diagonal lines n
+// pixels apart) over a swatch.
+function hatchRect(g, x, y, w, h, dpr) {
+  const hatch = state.style?.metadata?.["indmap:hatch"];
+  if (!hatch) return;
+  g.save();
+  g.beginPath();
+  g.rect(x, y, w, h);
+  g.clip();
+  g.strokeStyle = hatch.colour;
+  g.lineWidth = hatch.width * dpr;
+  const step = hatch.size * dpr * 0.75;
+  g.beginPath();
+  for (let d = -h; d < w; d += step) {
+    g.moveTo(x + d, y + h);
+    g.lineTo(x + d + h, y);
+  }
+  g.stroke();
+  g.restore();
 }
 
 // exportPNG downloads the composed view.
