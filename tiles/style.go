@@ -284,13 +284,18 @@ func Style(o StyleOptions) map[string]any {
 		// "region".
 		sources["region-names"] = map[string]any{"type": "geojson", "data": map[string]any{"type": "FeatureCollection", "features": []any{}}}
 		layers = append(layers, map[string]any{"id": "regions-label", "type": "symbol", "source": "region-names",
-			"layout": map[string]any{"text-field": labelField(o.Lang), "text-font": []string{"Noto Sans Bold"}, "text-size": 15, "text-allow-overlap": true},
+			"layout": map[string]any{"text-field": labelField(o.Lang), "text-font": []string{"Noto Sans Bold"}, "text-size": regionLabelSize, "text-allow-overlap": true},
 			"paint":  map[string]any{"text-color": c.Region, "text-halo-color": c.Halo, "text-halo-width": 2.2}})
 		style["state"] = map[string]any{globalRegion: map[string]any{"default": ""}}
 	}
 	style["layers"] = layers
 	return style
 }
+
+// regionLabelSize is an economic circle's name's size: smaller at a
+// phone's view of a province (z5), where at 15 px Shandong's three names
+// left 7 of its 16 cities named in English, full from z7.
+var regionLabelSize = []any{"interpolate", []any{"linear"}, []any{"zoom"}, 5, 11, 7, 15}
 
 // zoneSize grows a zone's dot (and its keep-out) from small, at a
 // province's view on a phone (z5), to full from z7: at full size on a

@@ -763,6 +763,18 @@ func TestBrowserPage(t *testing.T) {
 				t.Errorf("%s of 41 units named at the phone's first view in %s", c.n, c.lang)
 			}
 		}
+		// Shandong's cities are named under its circles' names.
+		for _, lang := range []string{"zh", "en"} {
+			b.open(t, base+"/?plan=shandong-clusters&lang="+lang)
+			b.settled(t, "indmap.map")
+			b.wait(t, "the circles' names", `!!indmap.map.getLayer('regions-label') && indmap.map.queryRenderedFeatures({layers: ['regions-label']}).length === 3`)
+			n := b.evalString(t, countLabels)
+			t.Logf("labelled at Shandong's phone view (%s): %s of 16 cities", lang, n)
+			if atoi(t, n) < map[string]int{"zh": 15, "en": 10}[lang] {
+				t.Errorf("Shandong on a phone (%s): %s of 16 cities named", lang, n)
+			}
+			screenshot(t, b, "phone-375-shandong-"+lang+".png")
+		}
 		b.open(t, base+"/?plan=chongqing-2023&industry=CQ-ICV")
 		// A district tapped (on its name, if it has one here) opens the
 		// bottom sheet with its details.
