@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -473,5 +474,31 @@ func TestValidationAsOf(t *testing.T) {
 	}
 	if code := getJSON(t, srv.URL+"/api/v1/plans/chongqing-2023/validation?as_of=2027-13-01", &later); code != 400 {
 		t.Errorf("a bad as_of answers %d", code)
+	}
+}
+
+// TestSiteSourcesOnce: a city hosting two clusters of one industry from
+// one source (潍坊: 智能农机 and 工业母机, 智能制造装备) cites it once.
+func TestSiteSourcesOnce(t *testing.T) {
+	_, srv := newServer(t)
+	var r struct {
+		Sites []struct {
+			Code    string
+			Detail  string
+			Sources []string
+		}
+	}
+	getJSON(t, srv.URL+"/api/v1/plans/shandong-clusters/sites?limit=100&industry="+url.QueryEscape("智能制造装备"), &r)
+	found := false
+	for _, s := range r.Sites {
+		if s.Code == "370700" {
+			found = true
+			if !strings.Contains(s.Detail, "潍坊智能农机产业集群") || !strings.Contains(s.Detail, "济青枣潍工业母机产业集群") || len(s.Sources) != 1 {
+				t.Errorf("潍坊: %q, sources %v", s.Detail, s.Sources)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("潍坊 is not a site of 智能制造装备: %+v", r.Sites)
 	}
 }

@@ -171,7 +171,11 @@ func roleOf(snap *readmodel.Snapshot, p *plan.Plan, code, industry string) (role
 		if c.Industry == industry {
 			detail = strings.TrimPrefix(detail+"; "+c.Name, "; ")
 			detailEn = strings.TrimPrefix(detailEn+"; "+p.ClusterTitles[c.Name].TitleEn, "; ")
-			sources = append(sources, nonEmpty(c.Source)...)
+			// Two clusters of one source (潍坊's 智能农机 and 工业母机)
+			// cite it once.
+			if c.Source != "" && !slices.Contains(sources, c.Source) {
+				sources = append(sources, c.Source)
+			}
 		}
 	}
 	return string(r), detail, detailEn, sources
