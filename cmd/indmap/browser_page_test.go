@@ -653,6 +653,13 @@ func TestBrowserPage(t *testing.T) {
 				t.Errorf("English page lacks %q: %.400s", want, texts)
 			}
 		}
+		// A list naming the 高新区 zone, whose English name has a comma of
+		// its own, is split by semicolons.
+		for _, l := range strings.Split(b.evalString(t, `[...document.querySelectorAll('#sites .muted')].map(e => e.textContent).join('\n')`), "\n") {
+			if strings.Contains(l, "Western China Science City") && strings.Contains(l, "District, ") {
+				t.Errorf("a list with the 高新区 zone split by commas: %q", l)
+			}
+		}
 		if regexp.MustCompile(`[\p{Han}]{2,}区`).MatchString(b.evalString(t, `[...document.querySelectorAll('#sites .site-name')].map(e => e.textContent).join()`)) {
 			t.Error("the English ranking names units in Chinese")
 		}

@@ -85,7 +85,9 @@ type Result struct {
 	// unit's own wording of a pick), and Industry the industry it, or a
 	// cluster, is about.
 	MatchedText string `json:"matched_text,omitempty"`
-	Industry    string `json:"industry,omitempty"`
+	// MatchedTextEn is indmap's English for it, where there is one.
+	MatchedTextEn string `json:"matched_text_en,omitempty"`
+	Industry      string `json:"industry,omitempty"`
 	// Members are a cluster's hosts or a region's units.
 	Members []string `json:"members,omitempty"`
 	// OtherPlans, in a plan's search, names the plans that hold a result
@@ -231,7 +233,7 @@ func New(units []plan.Unit, bounds []orb.Bound, plans []plan.Plan, names *plan.N
 				continue
 			}
 			r := unitResult(i)
-			r.Plan, r.Industry, r.MatchedText = p.ID, a.Industry, h.Detail
+			r.Plan, r.Industry, r.MatchedText, r.MatchedTextEn = p.ID, a.Industry, h.Detail, h.DetailEn
 			ix.add(&hay, r, anywhere(h.Detail))
 		}
 		for _, c := range p.Clusters {

@@ -216,6 +216,11 @@ func TestSearchFindsWhatIsWritten(t *testing.T) {
 			t.Errorf("零部件 does not find %s by its wording: %+v", code, find("零部件", cq))
 		}
 	}
+	// The wording in English too (indmap's translation), for the page's
+	// English results.
+	if !has(find("零部件", cq), func(r search.Result) bool { return r.Code == "500117" && r.MatchedTextEn == "Parts and components" }) {
+		t.Errorf("零部件: 合川区's wording has no English: %+v", find("零部件", cq))
+	}
 	if !has(find("电池", cq), func(r search.Result) bool { return r.Code == "500102" && r.MatchedText != "" }) {
 		t.Errorf("电池 does not find 涪陵区 (动力电池及轻量化部件): %+v", find("电池", cq))
 	}

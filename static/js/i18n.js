@@ -203,7 +203,10 @@ export function clusterTitle(name) {
 
 // joinList joins names as each language does.
 export function joinList(names) {
-  return names.join(state.lang === "en" ? ", " : "、");
+  if (state.lang !== "en") return names.join("、");
+  // A name with a comma of its own ("Chongqing High-tech Zone, Western
+  // China Science City") would split the list: semicolons then.
+  return names.join(names.some((n) => String(n).includes(",")) ? "; " : ", ");
 }
 
 export function fmtDate(iso) {

@@ -51,7 +51,7 @@ function describe(r) {
   const kind = { unit: t(r.kind) || t("unitResult"), industry: t("industryResult"), cluster: t("clusterResult"), region: t("region"), place }[r.type];
   const parts = [kind];
   if (r.type === "unit" && r.parent_name) parts.push(state.lang === "en" ? r.parent_name_en || r.parent_name : r.parent_name);
-  if (r.matched_text) parts.push(`${t("detail")}: ${r.matched_text}`);
+  if (r.matched_text) parts.push(`${t("detail")}: ${state.lang === "en" && r.matched_text_en ? r.matched_text_en : r.matched_text}`);
   if (r.other_plans?.length) {
     const p = state.plans.find((x) => x.id === r.other_plans[0]);
     parts.push(t("inPlan", p ? planTitle(p) : r.other_plans[0]));
