@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -448,6 +449,12 @@ func TestBrowserPage(t *testing.T) {
 		}
 		if txt := b.evalString(t, `document.querySelector('#sites').textContent`); strings.Contains(txt, "公里") || !strings.Contains(txt, "主导产业在前") {
 			t.Errorf("ranking without an origin shows distances or no criteria: %.300s", txt)
+		}
+		// Ties are said in words above the list, not only in a tooltip.
+		ranks := strings.Split(b.evalString(t, rankedRanks), ",")
+		tiedRanks := len(ranks) != len(slices.Compact(slices.Clone(ranks)))
+		if c := b.evalString(t, `document.querySelector('#criteria').textContent`); tiedRanks != strings.Contains(c, "并列") {
+			t.Errorf("ranks %v (tied %v), criteria %q", ranks, tiedRanks, c)
 		}
 		// Stable across a language switch.
 		b.click(t, "#lang")

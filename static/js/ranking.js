@@ -70,7 +70,9 @@ export async function render() {
     return;
   }
   if (mine !== token) return;
-  const criteria = t(isClusters() ? "criteriaClusters" : "criteria") + (state.origin ? t("criteriaDistance", originLabel()) : t("criteriaNoDistance"));
+  const tied = r.sites.some((x, i) => r.sites.some((o, j) => j !== i && o.rank === x.rank));
+  const criteria = t(isClusters() ? "criteriaClusters" : "criteria") + (state.origin ? t("criteriaDistance", originLabel()) : t("criteriaNoDistance")) +
+    (tied ? t("tiesNote") : "");
   el.innerHTML = `<h2>${esc(t("rankedFor", nameOf(ind)))}</h2><p class="criteria" id="criteria">${esc(criteria)}</p>` +
     (state.origin ? `<p class="origin">${esc(t("origin"))}: ${esc(originLabel())} <button type="button" id="clear-origin">${esc(t("clearOrigin"))}</button></p>` : "") +
     (r.sites.length ? `<ol class="sites">${r.sites.map((x, i, all) => row(x, i, all)).join("")}</ol>` : `<p class="muted">${esc(t("noSites"))}</p>`);
