@@ -1012,8 +1012,8 @@ func mustJSON(t *testing.T, v any) string {
 func near(a, b uint32) bool { return a+6 >= b && b+6 >= a }
 
 // labelsOverZoneDots lists the units' names MapLibre placed over a
-// zone's dot (its radius, 7 px), other than the zone's own, as
-// "zone/unit" codes.
+// zone's dot (within 7 px of its point, its largest radius), other than
+// the zone's own, as "zone/unit" codes.
 func (b *browser) labelsOverZoneDots(t *testing.T) []string {
 	t.Helper()
 	var over []string
@@ -1027,6 +1027,7 @@ func (b *browser) labelsOverZoneDots(t *testing.T) []string {
 	return over
 }
 
+// atoi is s as an int; the test fails on anything else.
 func atoi(t *testing.T, s string) int {
 	t.Helper()
 	n, err := strconv.Atoi(s)
