@@ -234,6 +234,9 @@ func TestBrowserPage(t *testing.T) {
 		if over := b.labelsOverZoneDots(t); len(over) > 0 {
 			t.Errorf("names over zones' dots at first view: %v", over)
 		}
+		if cut := b.labelsAtSides(t); len(cut) > 0 {
+			t.Errorf("names cut at the map's sides at first view: %v", cut)
+		}
 		// Hovering names every unit drawn, labelled or not, with what it
 		// holds.
 		var units []struct{ Code, Name, Kind string }
@@ -770,6 +773,11 @@ func TestBrowserPage(t *testing.T) {
 		if over := b.labelsOverZoneDots(t); len(over) > 0 {
 			t.Errorf("names over zones' dots on a phone in English: %v", over)
 		}
+		// No name runs off the map's sides ("ongchuan" did): the first view
+		// leaves them room.
+		if cut := b.labelsAtSides(t); len(cut) > 0 {
+			t.Errorf("names cut at the map's sides on a phone: %v", cut)
+		}
 		screenshot(t, b, "phone-375-en.png")
 		t.Logf("labelled at the phone's first view: %s of 41 units in Chinese, %s in English (zoom %s)", zh, en, b.evalString(t, `indmap.map.getZoom().toFixed(2)`))
 		for _, c := range []struct{ lang, n string }{{"Chinese", zh}, {"English", en}} {
@@ -784,6 +792,9 @@ func TestBrowserPage(t *testing.T) {
 			b.wait(t, "the circles' names", `!!indmap.map.getLayer('regions-label') && indmap.map.queryRenderedFeatures({layers: ['regions-label']}).length === 3`)
 			n := b.evalString(t, countLabels)
 			t.Logf("labelled at Shandong's phone view (%s): %s of 16 cities", lang, n)
+			if cut := b.labelsAtSides(t); len(cut) > 0 {
+				t.Errorf("Shandong on a phone (%s): names cut at the map's sides: %v", lang, cut)
+			}
 			if atoi(t, n) < map[string]int{"zh": 15, "en": 10}[lang] {
 				t.Errorf("Shandong on a phone (%s): %s of 16 cities named", lang, n)
 			}
@@ -1025,6 +1036,16 @@ func (b *browser) labelsOverZoneDots(t *testing.T) []string {
 	  }
 	  return [...new Set(out)]; })()`, &over)
 	return over
+}
+
+// labelsAtSides lists the units' names MapLibre placed across the
+// map's left or right side (cut there), by code.
+func (b *browser) labelsAtSides(t *testing.T) []string {
+	t.Helper()
+	var cut []string
+	b.eval(t, `(() => { const c = indmap.map.getCanvas(), w = c.clientWidth, h = c.clientHeight;
+	  return [...indmap.map.queryRenderedFeatures([[0, 0], [1, h]], {layers: ['labels']}), ...indmap.map.queryRenderedFeatures([[w - 1, 0], [w, h]], {layers: ['labels']})].map(f => String(f.properties.code)); })()`, &cut)
+	return cut
 }
 
 // atoi is s as an int; the test fails on anything else.

@@ -160,8 +160,9 @@ function reapply() {
 }
 
 // framePadding is the margin around the plan's extent when the map
-// shows all of it.
-const framePadding = () => (state.embed ? { top: 16, left: 16, right: 16, bottom: 44 } : 16);
+// shows all of it; on a phone wider at the sides, where a name centred
+// near the edge ran off it ("ongchuan").
+const framePadding = () => (state.embed ? { top: 16, left: 16, right: 16, bottom: 44 } : matchMedia("(max-width: 700px)").matches ? { top: 16, bottom: 16, left: 28, right: 28 } : 16);
 
 // createMap draws the plan's tiles with its style, framed on its bounds.
 export function createMap(container) {
