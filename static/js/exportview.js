@@ -4,6 +4,7 @@
 import { state } from "./state.js";
 import { t, nameOf, planTitle } from "./i18n.js";
 import { colouring, industryOf, palette } from "./colouring.js";
+import { hatch } from "./map.js";
 
 // mapImage waits for the next frame the map draws and copies it then
 // (a WebGL canvas is cleared once the frame is shown).
@@ -105,24 +106,18 @@ function wrap(g, text, width) {
   return lines;
 }
 
-// hatchRect draws the style's hatch (its metadata: diagonal lines n
-// pixels apart) over a swatch.
+// hatchRect draws the style's hatch (the map's own pattern, scaled to
+// the image's pixels) over a swatch.
 function hatchRect(g, x, y, w, h, dpr) {
-  const hatch = state.style?.metadata?.["indmap:hatch"];
-  if (!hatch) return;
+  const spec = state.style?.metadata?.["indmap:hatch"];
+  if (!spec) return;
+  const tile = Object.assign(document.createElement("canvas"), { width: spec.size, height: spec.size });
+  tile.getContext("2d").putImageData(hatch(spec), 0, 0);
+  const pattern = g.createPattern(tile, "repeat");
+  pattern.setTransform(new DOMMatrix().scale(dpr));
   g.save();
-  g.beginPath();
-  g.rect(x, y, w, h);
-  g.clip();
-  g.strokeStyle = hatch.colour;
-  g.lineWidth = hatch.width * dpr;
-  const step = hatch.size * dpr * 0.75;
-  g.beginPath();
-  for (let d = -h; d < w; d += step) {
-    g.moveTo(x + d, y + h);
-    g.lineTo(x + d + h, y);
-  }
-  g.stroke();
+  g.fillStyle = pattern;
+  g.fillRect(x, y, w, h);
   g.restore();
 }
 

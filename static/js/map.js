@@ -125,7 +125,7 @@ export function showRegion(name) {
 
 // hatch is the pattern the metadata describes: diagonal lines n pixels
 // apart, drawn in place of an image the server would have to serve.
-function hatch(h) {
+export function hatch(h) {
   const n = h.size;
   const ctx = Object.assign(document.createElement("canvas"), { width: n, height: n }).getContext("2d");
   ctx.fillStyle = h.colour;
